@@ -1,0 +1,110 @@
+//! The library's error types. Each says what failed, where, and what to do.
+//!
+//! The binary prints them as one line prefixed `dateline:`; per-file problems
+//! while indexing are not errors of the run but [`crate::ingest::Skipped`]
+//! values reported alongside the summary.
+
+use std::path::PathBuf;
+
+use crate::date::ACCEPTED_DATE_FORMS;
+
+/// An unusable date argument.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid date '{input}': {reason}; accepted forms: {ACCEPTED_DATE_FORMS}")]
+pub struct DateError {
+    /// What the user typed.
+    pub input: String,
+    /// Why it is not a date.
+    pub reason: String,
+}
+
+/// Everything that can stop a dateline command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A `--since`/`--until`/`--on` value is not a date.
+    #[error(transparent)]
+    Date(#[from] DateError),
+
+    /// `--on` was combined with `--since` or `--until`.
+    #[error("--on cannot be combined with --since or --until: --on DATE already means the whole of DATE")]
+    ConflictingDateFilters,
+
+    /// `--since` is after `--until`, so nothing could ever match.
+    #[error("--since {since} is after --until {until}: swap them")]
+    EmptyDateRange {
+        /// The `--since` value as typed.
+        since: String,
+        /// The `--until` value as typed.
+        until: String,
+    },
+
+    /// The query could not be parsed and `--strict` was given.
+    #[error(
+        "invalid query '{query}': {reason}; a query is words, \"exact phrases\", -excluded words, AND, OR and (groups)"
+    )]
+    Query {
+        /// The query as typed.
+        query: String,
+        /// What the parser objected to.
+        reason: String,
+    },
+
+    /// There is no index where one was expected.
+    #[error("no index at {}: run `dateline index [PATH ...] --index {}` first", .0.display(), .0.display())]
+    NoIndex(PathBuf),
+
+    /// The index exists but holds no articles.
+    #[error("the index at {} is empty: run `dateline index [PATH ...] --index {}` first", .0.display(), .0.display())]
+    EmptyIndex(PathBuf),
+
+    /// The index was written by a dateline with another schema.
+    #[error(
+        "the index at {} was written by another version of dateline (schema {found}, this one reads {expected}): delete the folder's contents and run `dateline index` again",
+        path.display()
+    )]
+    SchemaMismatch {
+        /// The index folder.
+        path: PathBuf,
+        /// The schema version found on disk.
+        found: String,
+        /// The schema version this build writes.
+        expected: u32,
+    },
+
+    /// Another process is writing to the index.
+    #[error("the index at {} is locked by another `dateline index` run ({reason}); wait for it to finish", path.display())]
+    Locked {
+        /// The index folder.
+        path: PathBuf,
+        /// tantivy's description of the lock.
+        reason: String,
+    },
+
+    /// A file or folder of the index could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// An input path given on the command line does not exist.
+    #[error("{}: no such file or folder", .0.display())]
+    MissingInput(PathBuf),
+
+    /// `--strict` was given and some files were skipped.
+    #[error("{0} file(s) were skipped and --strict was given")]
+    StrictSkipped(usize),
+
+    /// Results could not be written (a closed pipe, a full disk).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+
+    /// tantivy failed underneath.
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,84 @@
+//! The index schema: one tantivy document per passage.
+//!
+//! A passage document carries its article's metadata (date, source, title)
+//! so a hit needs no second lookup. The field handles are resolved once into
+//! [`DatelineSchema`]; hot code never looks fields up by name.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::index::ANALYZER_NAME;
+
+/// Bumped whenever the fields or the analysis change, so an older index is
+/// recognised instead of being misread.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The fields of a passage document.
+#[derive(Clone, Debug)]
+pub struct DatelineSchema {
+    /// The tantivy schema itself.
+    pub schema: Schema,
+    /// The passage text: analysed with positions (phrases), and stored.
+    pub text: Field,
+    /// The article title, analysed like the text, stored.
+    pub title: Field,
+    /// UTC seconds since the epoch (i64, so years 1000–9999 fit).
+    pub date: Field,
+    /// 0 = day precision, 1 = second precision.
+    pub date_precision: Field,
+    /// The path as given when indexing, for display.
+    pub source: Field,
+    /// The path relative to the indexed folder.
+    pub relative: Field,
+    /// The canonical path of the file: the key for replacing a file's articles.
+    pub file_key: Field,
+    /// A stable hash identifying the article, for grouping passages.
+    pub article_id: Field,
+    /// The passage's position within its article, from 0.
+    pub passage_no: Field,
+    /// The 1-based line of the file where the passage starts.
+    pub line: Field,
+}
+
+impl DatelineSchema {
+    /// Builds the schema this version of dateline writes.
+    pub fn build() -> DatelineSchema {
+        let mut builder = Schema::builder();
+        let analysed = TextOptions::default().set_stored().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_NAME)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        builder.add_text_field("text", analysed.clone());
+        builder.add_text_field("title", analysed);
+        builder.add_i64_field("date", INDEXED | STORED | FAST);
+        builder.add_u64_field("date_precision", STORED);
+        builder.add_text_field("source", STORED);
+        builder.add_text_field("relative", STORED);
+        builder.add_text_field("file_key", STRING);
+        builder.add_u64_field("article_id", INDEXED | STORED | FAST);
+        builder.add_u64_field("passage_no", STORED);
+        builder.add_u64_field("line", STORED);
+        DatelineSchema::from_schema(builder.build()).expect("the schema just built has every field")
+    }
+
+    /// Resolves the field handles of a schema read from disk; `None` when a
+    /// field is missing (an index from another program or version).
+    pub fn from_schema(schema: Schema) -> Option<DatelineSchema> {
+        let field = |name: &str| schema.get_field(name).ok();
+        Some(DatelineSchema {
+            text: field("text")?,
+            title: field("title")?,
+            date: field("date")?,
+            date_precision: field("date_precision")?,
+            source: field("source")?,
+            relative: field("relative")?,
+            file_key: field("file_key")?,
+            article_id: field("article_id")?,
+            passage_no: field("passage_no")?,
+            line: field("line")?,
+            schema,
+        })
+    }
+}

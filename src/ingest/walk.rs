@@ -1,0 +1,115 @@
+//! Finding the files to index.
+//!
+//! Walks with the `ignore` crate, the walker behind ripgrep, so a folder can
+//! carry an `.ignore` file (as `corpus/` does for its README) and hidden files
+//! are left alone, the way `rg` users expect. Symbolic links are not followed
+//! inside folders, which rules out link loops; a link named on the command
+//! line is followed.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::ingest::{Skipped, relative_to};
+
+/// A file to index: the path as walked and the path relative to its root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    /// The path as the user gave it, joined with the walked names.
+    pub source: PathBuf,
+    /// The path relative to the folder given on the command line.
+    pub relative: PathBuf,
+}
+
+/// Lists the files under `paths`, sorted, with any entries that could not be
+/// walked. A path that does not exist is an error: it is most likely a typo,
+/// and indexing nothing in silence would hide it.
+pub fn walk_inputs(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Skipped>), Error> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for root in paths {
+        if std::fs::metadata(root).is_err() && std::fs::symlink_metadata(root).is_err() {
+            return Err(Error::MissingInput(root.clone()));
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .standard_filters(false)
+            .hidden(true)
+            .ignore(true)
+            .parents(false)
+            .follow_links(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file())
+                        || (entry.depth() == 0 && entry.path().is_file());
+                    if is_file {
+                        files.push(InputFile {
+                            source: entry.path().to_path_buf(),
+                            relative: relative_to(entry.path(), root_dir(root)),
+                        });
+                    }
+                }
+                Err(error) => skipped.push(Skipped {
+                    path: error_path(&error).unwrap_or_else(|| root.clone()),
+                    reason: error.to_string(),
+                }),
+            }
+        }
+    }
+    Ok((files, skipped))
+}
+
+/// The folder relative paths are taken from: the root itself, or the folder
+/// holding it when the root is a file.
+fn root_dir(root: &Path) -> &Path {
+    if root.is_dir() {
+        root
+    } else {
+        root.parent().unwrap_or(root)
+    }
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_sorted_and_honours_ignore_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("b")).unwrap();
+        std::fs::write(dir.path().join("b/2.txt"), "x").unwrap();
+        std::fs::write(dir.path().join("a.txt"), "x").unwrap();
+        std::fs::write(dir.path().join("README.md"), "x").unwrap();
+        std::fs::write(dir.path().join(".hidden"), "x").unwrap();
+        std::fs::write(dir.path().join(".ignore"), "README.md\n").unwrap();
+        let (files, skipped) = walk_inputs(&[dir.path().to_path_buf()]).unwrap();
+        let relative: Vec<_> = files.iter().map(|f| f.relative.to_str().unwrap()).collect();
+        assert_eq!(relative, ["a.txt", "b/2.txt"]);
+        assert!(skipped.is_empty());
+    }
+
+    #[test]
+    fn a_file_root_is_walked_as_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("one.txt");
+        std::fs::write(&file, "x").unwrap();
+        let (files, _) = walk_inputs(&[file.clone()]).unwrap();
+        assert_eq!(files, [InputFile { source: file, relative: "one.txt".into() }]);
+    }
+
+    #[test]
+    fn a_missing_root_is_an_error() {
+        let result = walk_inputs(&[PathBuf::from("/no/such/dateline/folder")]);
+        assert!(matches!(result, Err(Error::MissingInput(_))));
+    }
+}

@@ -1,0 +1,76 @@
+//! `--format json` and `--format jsonl`.
+//!
+//! Highlights are `[start, end)` offsets in characters (Unicode scalar
+//! values) into `passage`, so a consumer in any language can slice the
+//! passage without knowing UTF-8.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::search::{Hit, SearchResults, to_char_ranges};
+
+/// One result as JSON.
+#[derive(Debug, Serialize)]
+pub struct JsonHit<'a> {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Relevance score (BM25).
+    pub score: f32,
+    /// ISO 8601 date (`YYYY-MM-DD` when only the day is known), or null.
+    pub date: Option<String>,
+    /// The article's path.
+    pub source: &'a str,
+    /// The 1-based line where the passage starts.
+    pub line: u64,
+    /// The article title, or null.
+    pub title: Option<&'a str>,
+    /// The passage text, exactly as in the article.
+    pub passage: &'a str,
+    /// Matched words as `[start, end)` character offsets into `passage`.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+impl<'a> From<&'a Hit> for JsonHit<'a> {
+    fn from(hit: &'a Hit) -> Self {
+        JsonHit {
+            rank: hit.rank,
+            score: hit.score,
+            date: hit.date.map(|d| d.to_string()),
+            source: &hit.source,
+            line: hit.line,
+            title: hit.title.as_deref(),
+            passage: &hit.passage,
+            highlights: to_char_ranges(&hit.passage, &hit.highlights),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonResults<'a> {
+    query: &'a str,
+    total_hits: usize,
+    ignored: &'a [String],
+    results: Vec<JsonHit<'a>>,
+}
+
+/// Writes all results as one pretty-printed JSON object.
+pub fn write_json<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<()> {
+    let object = JsonResults {
+        query: &results.query,
+        total_hits: results.total_hits,
+        ignored: &results.ignored,
+        results: results.hits.iter().map(JsonHit::from).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &object)?;
+    writeln!(out)
+}
+
+/// Writes one compact JSON object per result, one per line.
+pub fn write_jsonl<W: Write>(out: &mut W, results: &SearchResults) -> io::Result<()> {
+    for hit in &results.hits {
+        serde_json::to_writer(&mut *out, &JsonHit::from(hit))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! Printing search results: a text layout for people and JSON for programs.
+//!
+//! Printers take [`crate::search::SearchResults`] and any `io::Write`, so
+//! tests capture output in a `Vec<u8>`; they never touch tantivy.
+
+mod json;
+mod text;
+
+use std::io::IsTerminal;
+
+pub use json::{JsonHit, write_json, write_jsonl};
+pub use text::TextPrinter;
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// Ranked passages for reading on a terminal.
+    #[default]
+    Text,
+    /// One JSON object with every result.
+    Json,
+    /// One JSON object per result, one per line.
+    Jsonl,
+}
+
+/// When to use colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Decides once, the way fd and ripgrep do: `auto` means a terminal on
+    /// stdout and no (non-empty) `NO_COLOR` in the environment.
+    pub fn use_color(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
