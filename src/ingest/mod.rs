@@ -16,8 +16,9 @@ pub use walk::{InputFile, walk_inputs};
 
 use crate::date::ArticleDate;
 
-/// One article, ready to index.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One article, ready to index. Build it with `..Article::default()` so new
+/// metadata fields do not break every constructor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Article {
     /// The path as the user gave it (joined with the walked file name).
     pub source: PathBuf,
@@ -71,8 +72,8 @@ pub fn read_article(file: &InputFile) -> Result<Article, Skipped> {
         source: file.source.clone(),
         relative: file.relative.clone(),
         date: Some(parsed.date),
-        title: None,
         passages: parsed.passages,
+        ..Article::default()
     })
 }
 
