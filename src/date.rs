@@ -78,7 +78,9 @@ pub struct Period {
 }
 
 /// The forms a date argument may take, for error messages and `--help`.
-pub const ACCEPTED_DATE_FORMS: &str = "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25";
+pub const ACCEPTED_DATE_FORMS: &str = "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25; \
+or relative to today (UTC): today, yesterday, 30d, 2w, 6m, 1y (days, weeks, months, years ago; \
+also '30 days', '2 weeks ago'), this-week, last-week, this-month, last-month, this-year, last-year";
 
 impl Period {
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, rejecting impossible dates.
@@ -126,6 +128,40 @@ impl Period {
         Ok(period)
     }
 
+    /// Parses an absolute date (see [`Period::parse`]) or one relative to
+    /// `today`: `today`, `yesterday`, `30d`, `2w`, `6m`, `1y` (that single
+    /// day so long ago), `this-week`, `last-month`, …, the whole calendar
+    /// period. `today` is passed in, never read from the clock here, so
+    /// relative dates are testable.
+    pub fn parse_at(text: &str, today: Date) -> Result<Period, DateError> {
+        match Period::parse(text) {
+            Ok(period) => Ok(period),
+            Err(absolute_error) => match parse_relative(text, today) {
+                Some(Ok(period)) => Ok(period),
+                Some(Err(reason)) => Err(DateError {
+                    input: text.to_string(),
+                    reason,
+                }),
+                None => Err(absolute_error),
+            },
+        }
+    }
+
+    /// The period from `first_day` to `last_day`, both included.
+    pub fn between(first_day: Date, last_day: Date) -> Period {
+        Period { first_day, last_day }
+    }
+
+    /// The first day of the period.
+    pub fn first_day(&self) -> Date {
+        self.first_day
+    }
+
+    /// The last day of the period.
+    pub fn last_day(&self) -> Date {
+        self.last_day
+    }
+
     /// The first second of the period, UTC.
     pub fn start(&self) -> i64 {
         day_start(self.first_day)
@@ -134,6 +170,76 @@ impl Period {
     /// The last second of the period, UTC (23:59:59 on its last day).
     pub fn end(&self) -> i64 {
         day_start(self.last_day) + 86_400 - 1
+    }
+}
+
+/// Today's date in UTC by the system clock: the default "now" of relative
+/// dates.
+pub fn today_utc() -> Date {
+    Offset::UTC.to_datetime(jiff::Timestamp::now()).date()
+}
+
+/// The UTC calendar day a timestamp falls on.
+pub fn day_of(timestamp: i64) -> Date {
+    to_datetime(timestamp).date()
+}
+
+/// Recognises the relative forms; `None` when `text` is not one of them
+/// (so the absolute parser's error is the one reported).
+fn parse_relative(text: &str, today: Date) -> Option<Result<Period, String>> {
+    let normal = text.trim().to_ascii_lowercase().replace(['-', '_'], " ");
+    let words: Vec<&str> = normal.split_whitespace().collect();
+    let single = |day: Date| Period::between(day, day);
+    match words.as_slice() {
+        ["today"] => return Some(Ok(single(today))),
+        ["yesterday"] => return Some(Ok(single(today.yesterday().ok()?))),
+        [which @ ("this" | "last"), unit] => {
+            let back = i64::from(*which == "last");
+            let period = match *unit {
+                "week" => {
+                    let monday = today.checked_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())))
+                        .ok()?
+                        .checked_sub(jiff::Span::new().weeks(back))
+                        .ok()?;
+                    Period::between(monday, monday.checked_add(jiff::Span::new().days(6)).ok()?)
+                }
+                "month" => {
+                    let first = today.first_of_month().checked_sub(jiff::Span::new().months(back)).ok()?;
+                    Period::between(first, first.last_of_month())
+                }
+                "year" => {
+                    let year = today.year() - back as i16;
+                    Period::between(Date::new(year, 1, 1).ok()?, Date::new(year, 12, 31).ok()?)
+                }
+                _ => return None,
+            };
+            return Some(Ok(period));
+        }
+        _ => {}
+    }
+    // "30d", "30 d", "30 days", "30 days ago".
+    let joined: String = words.iter().filter(|w| **w != "ago").copied().collect();
+    let digits = joined.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let (number, unit) = joined.split_at(digits);
+    let span = jiff::Span::new();
+    let count: i64 = match number.parse() {
+        Ok(n) if n <= 100_000 => n,
+        _ => return Some(Err(format!("{number} is too far back"))),
+    };
+    let span = match unit {
+        "d" | "day" | "days" => span.try_days(count),
+        "w" | "week" | "weeks" => span.try_weeks(count),
+        "m" | "mo" | "month" | "months" => span.try_months(count),
+        "y" | "year" | "years" => span.try_years(count),
+        _ => return None,
+    };
+    let day = span.and_then(|span| today.checked_sub(span)).ok();
+    match day {
+        Some(day) if day.year() >= 1000 => Some(Ok(single(day))),
+        _ => Some(Err(format!("{text} reaches before the year 1000"))),
     }
 }
 
@@ -152,22 +258,22 @@ pub fn checked_date(year: i16, month: i16, day: i16) -> Result<Date, String> {
 }
 
 /// Midnight UTC at the start of `day`, in seconds since the epoch.
+///
+/// Computed as civil arithmetic rather than through `jiff::Timestamp`, whose
+/// range ends at 9999-12-30T22:00Z and so would reject the last day of 9999.
 fn day_start(day: Date) -> i64 {
-    Offset::UTC
-        .to_timestamp(DateTime::from_parts(day, Time::midnight()))
-        .expect("every civil date jiff can build maps to a UTC timestamp")
-        .as_second()
+    day.duration_since(EPOCH_DAY).as_secs()
 }
 
 /// The UTC civil date-time of a timestamp (clamped to jiff's range).
 fn to_datetime(timestamp: i64) -> DateTime {
-    let ts = jiff::Timestamp::from_second(timestamp).unwrap_or(if timestamp < 0 {
-        jiff::Timestamp::MIN
-    } else {
-        jiff::Timestamp::MAX
-    });
-    Offset::UTC.to_datetime(ts)
+    let epoch = DateTime::from_parts(EPOCH_DAY, Time::midnight());
+    epoch
+        .checked_add(jiff::SignedDuration::from_secs(timestamp))
+        .unwrap_or(if timestamp < 0 { DateTime::MIN } else { DateTime::MAX })
 }
+
+const EPOCH_DAY: Date = jiff::civil::date(1970, 1, 1);
 
 #[cfg(test)]
 mod tests {
@@ -209,6 +315,50 @@ mod tests {
             let date = ArticleDate::from_stored(period.start(), DatePrecision::Day);
             assert_eq!(date.to_string(), text);
         }
+    }
+
+    #[test]
+    fn relative_dates_count_back_from_the_given_today() {
+        let today = Date::new(2024, 3, 31).unwrap();
+        let day = |text: &str| {
+            let period = Period::parse_at(text, today).unwrap();
+            assert_eq!(period.first_day(), period.last_day(), "{text}");
+            period.first_day().to_string()
+        };
+        assert_eq!(day("today"), "2024-03-31");
+        assert_eq!(day("yesterday"), "2024-03-30");
+        assert_eq!(day("30d"), "2024-03-01");
+        assert_eq!(day("30 days ago"), "2024-03-01");
+        assert_eq!(day("2w"), "2024-03-17");
+        assert_eq!(day("1m"), "2024-02-29");
+        assert_eq!(day("1 month"), "2024-02-29");
+        assert_eq!(day("1y"), "2023-03-31");
+        assert_eq!(day("2024-01-05"), "2024-01-05");
+    }
+
+    #[test]
+    fn named_relative_periods_cover_whole_calendar_periods() {
+        // 2024-03-31 is a Sunday.
+        let today = Date::new(2024, 3, 31).unwrap();
+        let span = |text: &str| {
+            let period = Period::parse_at(text, today).unwrap();
+            format!("{}..{}", period.first_day(), period.last_day())
+        };
+        assert_eq!(span("this-week"), "2024-03-25..2024-03-31");
+        assert_eq!(span("last week"), "2024-03-18..2024-03-24");
+        assert_eq!(span("last-month"), "2024-02-01..2024-02-29");
+        assert_eq!(span("this month"), "2024-03-01..2024-03-31");
+        assert_eq!(span("last-year"), "2023-01-01..2023-12-31");
+    }
+
+    #[test]
+    fn unknown_relative_forms_are_rejected() {
+        let today = Date::new(2024, 3, 31).unwrap();
+        for bad in ["30x", "d30", "last decade", "tomorrowish", "999999y", "2000y"] {
+            assert!(Period::parse_at(bad, today).is_err(), "{bad}");
+        }
+        let message = Period::parse_at("soon", today).unwrap_err().to_string();
+        assert!(message.contains("yesterday") && message.contains("30d"), "{message}");
     }
 
     #[test]
