@@ -3,12 +3,16 @@
 
 use std::io::Write;
 
-use crate::cli::{Command, IndexArgs, SearchArgs};
+use crate::cli::{Command, IndexArgs, SearchArgs, TimelineArgs, TimelineFormatArg, write_completions, write_man_page};
 use crate::error::Result;
 use crate::index::OpenIndex;
 use crate::indexer::index_paths;
-use crate::output::{OutputFormat, TextPrinter, write_json, write_jsonl};
-use crate::search::search;
+use crate::output::{
+    ColorChoice, OutputFormat, TextPrinter, TimelineChart, terminal_width, write_json, write_jsonl, write_sources,
+    write_timeline_csv, write_timeline_json,
+};
+use crate::search::timeline::timeline;
+use crate::search::{matching_sources, search};
 
 /// How a successful command ended, for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +27,19 @@ pub enum Outcome {
 pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> Result<Outcome> {
     match command {
         Command::Index(args) => run_index(args, err),
+        Command::Search(args) if args.files => run_files(args, out, err),
         Command::Search(args) => run_search(args, out, err),
+        Command::Timeline(args) => run_timeline(args, out, err),
+        Command::Completions(args) => {
+            write_completions(args.shell, out);
+            out.flush()?;
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            write_man_page(out)?;
+            out.flush()?;
+            Ok(Outcome::Success)
+        }
     }
 }
 
@@ -55,7 +71,10 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
     }
     match args.output_format() {
         OutputFormat::Text => {
-            TextPrinter::new(args.color_choice().use_color()).write(out, &results)?;
+            TextPrinter::new(args.color_choice().use_color())
+                .width(terminal_width())
+                .snippet_len(args.snippet_len)
+                .write(out, &results)?;
             if !results.hits.is_empty() {
                 writeln!(err, "dateline: {} of {} matching passages", results.hits.len(), results.total_hits)?;
             }
@@ -69,4 +88,57 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
         return Ok(Outcome::NoMatch);
     }
     Ok(Outcome::Success)
+}
+
+fn run_files<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
+    let request = args.to_request()?;
+    let index = OpenIndex::open(&args.index)?;
+    let (sources, ignored) = matching_sources(&index, &request)?;
+    for ignored in &ignored {
+        writeln!(err, "dateline: ignored part of the query: {ignored}")?;
+    }
+    write_sources(out, &sources, args.color_choice().use_color())?;
+    out.flush()?;
+    if sources.is_empty() {
+        writeln!(err, "dateline: no articles match '{}'", args.query)?;
+        return Ok(Outcome::NoMatch);
+    }
+    Ok(Outcome::Success)
+}
+
+fn run_timeline<O: Write, E: Write>(args: &TimelineArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
+    let request = args.to_request()?;
+    let index = OpenIndex::open(&args.index)?;
+    let timeline = timeline(&index, &request)?;
+    for series in &timeline.series {
+        for ignored in &series.ignored {
+            writeln!(err, "dateline: ignored part of the query '{}': {ignored}", series.query)?;
+        }
+    }
+    match args.format {
+        TimelineFormatArg::Text => {
+            let color = ColorChoice::from(args.color).use_color();
+            TimelineChart::new(color, terminal_width()).write(out, &timeline)?;
+        }
+        TimelineFormatArg::Json => write_timeline_json(out, &timeline)?,
+        TimelineFormatArg::Csv => write_timeline_csv(out, &timeline)?,
+    }
+    out.flush()?;
+    let by = format!("{:?}", timeline.bucket).to_lowercase();
+    let mut found = false;
+    for series in &timeline.series {
+        let total = series.total();
+        found |= total > 0 || series.undated > 0;
+        let range = match (timeline.periods.first(), timeline.periods.last()) {
+            (Some(first), Some(last)) => format!(" from {} to {}", first.since, last.until),
+            _ => String::new(),
+        };
+        let undated = if series.undated > 0 {
+            format!(" ({} undated not shown)", series.undated)
+        } else {
+            String::new()
+        };
+        writeln!(err, "dateline: '{}': {total} articles{range}, by {by}{undated}", series.query)?;
+    }
+    Ok(if found { Outcome::Success } else { Outcome::NoMatch })
 }

@@ -184,6 +184,34 @@ pub fn day_of(timestamp: i64) -> Date {
     to_datetime(timestamp).date()
 }
 
+/// Parses an age or half-life such as `12h`, `30d`, `2w`, `6m` or `1y` into
+/// seconds (a month counts 30 days and a year 365, since an age has no
+/// calendar position).
+pub fn parse_age(text: &str) -> Result<i64, DateError> {
+    let invalid = |reason: &str| DateError {
+        input: text.to_string(),
+        reason: reason.to_string(),
+    };
+    let normal = text.trim().to_ascii_lowercase().replace(' ', "");
+    let digits = normal.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = normal.split_at(digits);
+    let count: i64 = number
+        .parse()
+        .map_err(|_| invalid("expected a number and a unit, e.g. 30d, 2w, 6m, 1y"))?;
+    let unit_seconds = match unit {
+        "h" | "hour" | "hours" => 3_600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 7 * 86_400,
+        "m" | "mo" | "month" | "months" => 30 * 86_400,
+        "y" | "year" | "years" => 365 * 86_400,
+        _ => return Err(invalid("the unit must be h, d, w, m (months) or y, e.g. 30d")),
+    };
+    match count.checked_mul(unit_seconds) {
+        Some(seconds) if seconds > 0 => Ok(seconds),
+        _ => Err(invalid("must be more than zero and less than a few billion years")),
+    }
+}
+
 /// Recognises the relative forms; `None` when `text` is not one of them
 /// (so the absolute parser's error is the one reported).
 fn parse_relative(text: &str, today: Date) -> Option<Result<Period, String>> {
@@ -224,18 +252,18 @@ fn parse_relative(text: &str, today: Date) -> Option<Result<Period, String>> {
         return None;
     }
     let (number, unit) = joined.split_at(digits);
-    let span = jiff::Span::new();
+    let unit: fn(jiff::Span, i64) -> Result<jiff::Span, jiff::Error> = match unit {
+        "d" | "day" | "days" => jiff::Span::try_days,
+        "w" | "week" | "weeks" => jiff::Span::try_weeks,
+        "m" | "mo" | "month" | "months" => jiff::Span::try_months,
+        "y" | "year" | "years" => jiff::Span::try_years,
+        _ => return None,
+    };
     let count: i64 = match number.parse() {
         Ok(n) if n <= 100_000 => n,
         _ => return Some(Err(format!("{number} is too far back"))),
     };
-    let span = match unit {
-        "d" | "day" | "days" => span.try_days(count),
-        "w" | "week" | "weeks" => span.try_weeks(count),
-        "m" | "mo" | "month" | "months" => span.try_months(count),
-        "y" | "year" | "years" => span.try_years(count),
-        _ => return None,
-    };
+    let span = unit(jiff::Span::new(), count);
     let day = span.and_then(|span| today.checked_sub(span)).ok();
     match day {
         Some(day) if day.year() >= 1000 => Some(Ok(single(day))),
@@ -357,8 +385,20 @@ mod tests {
         for bad in ["30x", "d30", "last decade", "tomorrowish", "999999y", "2000y"] {
             assert!(Period::parse_at(bad, today).is_err(), "{bad}");
         }
+        let message = Period::parse_at("2024-13", today).unwrap_err().to_string();
+        assert!(message.contains("month 13 does not exist"), "{message}");
         let message = Period::parse_at("soon", today).unwrap_err().to_string();
         assert!(message.contains("yesterday") && message.contains("30d"), "{message}");
+    }
+
+    #[test]
+    fn ages_are_a_number_and_a_unit() {
+        assert_eq!(parse_age("30d").unwrap(), 30 * 86_400);
+        assert_eq!(parse_age("2 weeks").unwrap(), 14 * 86_400);
+        assert_eq!(parse_age("1y").unwrap(), 365 * 86_400);
+        for bad in ["", "d", "30", "30x", "0d", "-3d", "99999999999999999y"] {
+            assert!(parse_age(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -6,11 +6,21 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use dateline::cli::Cli;
+use clap::error::ErrorKind;
+use dateline::cli::{Cli, usage_error_line};
 use dateline::commands::{Outcome, run};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => e.exit(),
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => {
+            // Usage errors exit 2, as clap's own do, but in one line.
+            let _ = writeln!(io::stderr(), "{}", usage_error_line(&e));
+            return ExitCode::from(2);
+        }
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
