@@ -57,7 +57,12 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
         OutputFormat::Text => {
             TextPrinter::new(args.color_choice().use_color()).write(out, &results)?;
             if !results.hits.is_empty() {
-                writeln!(err, "dateline: {} of {} matching passages", results.hits.len(), results.total_hits)?;
+                writeln!(
+                    err,
+                    "dateline: {} of {} matching passages",
+                    results.hits.len(),
+                    results.total_hits
+                )?;
             }
         }
         OutputFormat::Json => write_json(out, &results)?,

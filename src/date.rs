@@ -10,7 +10,6 @@
 use std::fmt;
 
 use jiff::civil::{Date, DateTime, Time};
-use jiff::tz::Offset;
 
 use crate::error::DateError;
 
@@ -78,7 +77,8 @@ pub struct Period {
 }
 
 /// The forms a date argument may take, for error messages and `--help`.
-pub const ACCEPTED_DATE_FORMS: &str = "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25";
+pub const ACCEPTED_DATE_FORMS: &str =
+    "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25";
 
 impl Period {
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, rejecting impossible dates.
@@ -151,22 +151,27 @@ pub fn checked_date(year: i16, month: i16, day: i16) -> Result<Date, String> {
     })
 }
 
+/// The civil instant timestamps count from. Arithmetic is done on civil
+/// date-times rather than jiff's `Timestamp`, whose range stops a day short
+/// of 9999-12-31 so that any offset can be applied.
+const EPOCH: DateTime = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
+
 /// Midnight UTC at the start of `day`, in seconds since the epoch.
 fn day_start(day: Date) -> i64 {
-    Offset::UTC
-        .to_timestamp(DateTime::from_parts(day, Time::midnight()))
-        .expect("every civil date jiff can build maps to a UTC timestamp")
-        .as_second()
+    day.to_datetime(Time::midnight())
+        .duration_since(EPOCH)
+        .as_secs()
 }
 
-/// The UTC civil date-time of a timestamp (clamped to jiff's range).
+/// The UTC civil date-time of a timestamp, clamped to years -9999..=9999.
 fn to_datetime(timestamp: i64) -> DateTime {
-    let ts = jiff::Timestamp::from_second(timestamp).unwrap_or(if timestamp < 0 {
-        jiff::Timestamp::MIN
-    } else {
-        jiff::Timestamp::MAX
-    });
-    Offset::UTC.to_datetime(ts)
+    EPOCH
+        .checked_add(jiff::SignedDuration::from_secs(timestamp))
+        .unwrap_or(if timestamp < 0 {
+            DateTime::MIN
+        } else {
+            DateTime::MAX
+        })
 }
 
 #[cfg(test)]
@@ -176,7 +181,10 @@ mod tests {
     #[test]
     fn partial_dates_cover_their_whole_period() {
         let january = Period::parse("2024-01").unwrap();
-        assert_eq!(january.start(), Period::parse("2024-01-01").unwrap().start());
+        assert_eq!(
+            january.start(),
+            Period::parse("2024-01-01").unwrap().start()
+        );
         assert_eq!(january.end(), Period::parse("2024-01-31").unwrap().end());
         let leap = Period::parse("2024-02").unwrap();
         assert_eq!(leap.end(), Period::parse("2024-02-29").unwrap().end());
@@ -194,12 +202,27 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected_with_a_reason() {
-        for bad in ["2024-13-01", "2024-02-30", "2023-02-29", "24-01-01", "2024-1-5", "x", "", "2024-01-01-01", "0999"] {
+        for bad in [
+            "2024-13-01",
+            "2024-02-30",
+            "2023-02-29",
+            "24-01-01",
+            "2024-1-5",
+            "x",
+            "",
+            "2024-01-01-01",
+            "0999",
+        ] {
             let error = Period::parse(bad).unwrap_err();
             assert_eq!(error.input, bad, "{bad}");
             assert!(!error.reason.is_empty());
         }
-        assert!(Period::parse("2024-02-30").unwrap_err().reason.contains("29 days"));
+        assert!(
+            Period::parse("2024-02-30")
+                .unwrap_err()
+                .reason
+                .contains("29 days")
+        );
     }
 
     #[test]

@@ -89,8 +89,8 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
     }
     let parsed = parse_user_query(index, &request.query, request.strict)?;
     let date_query = request.dates.to_query(index.fields.date);
-    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_ref());
-    let any_words = restrict(parsed.any_words.box_clone(), date_query.as_ref());
+    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
+    let any_words = restrict(parsed.any_words.box_clone(), date_query.as_deref());
 
     let total_hits = searcher.search(&any_words, &Count)?;
     let mut picker = PassagePicker::new(request.limit, request.per_article.max(1));
@@ -105,7 +105,9 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
         .picked
         .iter()
         .enumerate()
-        .map(|(i, &(score, address))| load_hit(index, &searcher, address, i + 1, score, &mut highlighter))
+        .map(|(i, &(score, address))| {
+            load_hit(index, &searcher, address, i + 1, score, &mut highlighter)
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(SearchResults {
         query: request.query.clone(),
@@ -116,7 +118,7 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
 }
 
 /// Adds the date filter, when there is one, as a required clause.
-fn restrict(text_query: Box<dyn Query>, dates: Option<&Box<dyn Query>>) -> Box<dyn Query> {
+fn restrict(text_query: Box<dyn Query>, dates: Option<&dyn Query>) -> Box<dyn Query> {
     match dates {
         None => text_query,
         Some(dates) => Box::new(BooleanQuery::new(vec![
@@ -204,15 +206,22 @@ fn load_hit(
 ) -> Result<Hit> {
     let fields = &index.fields;
     let doc: TantivyDocument = searcher.doc(address)?;
-    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
-    let date = doc.get_first(fields.date).and_then(|v| v.as_i64()).map(|timestamp| {
-        let precision = match number(fields.date_precision) {
-            Some(1) => DatePrecision::Second,
-            _ => DatePrecision::Day,
-        };
-        ArticleDate::from_stored(timestamp, precision)
-    });
+    let date = doc
+        .get_first(fields.date)
+        .and_then(|v| v.as_i64())
+        .map(|timestamp| {
+            let precision = match number(fields.date_precision) {
+                Some(1) => DatePrecision::Second,
+                _ => DatePrecision::Day,
+            };
+            ArticleDate::from_stored(timestamp, precision)
+        });
     let passage = text(fields.text).unwrap_or_default();
     Ok(Hit {
         rank,
