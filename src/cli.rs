@@ -25,7 +25,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index files and folders of articles (re-running replaces what changed).
-    #[command(after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict")]
+    #[command(
+        after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict"
+    )]
     Index(IndexArgs),
     /// Search the index for ranked passages.
     #[command(after_help = SEARCH_EXAMPLES)]
@@ -38,11 +40,14 @@ pub enum Command {
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
-    #[command(after_help = "Examples:\n  dateline man > dateline.1 && man ./dateline.1\n  dateline man | sudo tee /usr/local/share/man/man1/dateline.1 > /dev/null")]
+    #[command(
+        after_help = "Examples:\n  dateline man > dateline.1 && man ./dateline.1\n  dateline man | sudo tee /usr/local/share/man/man1/dateline.1 > /dev/null"
+    )]
     Man,
 }
 
-const TIMELINE_EXAMPLES: &str = "Counts are articles (not passages) matching the query, the same articles
+const TIMELINE_EXAMPLES: &str =
+    "Counts are articles (not passages) matching the query, the same articles
 `dateline search QUERY --files` lists for each period. Periods with no match
 show as zero. Without --by the period follows the date range: days up to two
 months, weeks up to half a year, months up to six years, years beyond.
@@ -290,7 +295,10 @@ pub fn usage_error_line(error: &clap::Error) -> String {
         .lines()
         .find_map(|line| line.trim().strip_prefix("Usage: "))
         .and_then(|usage| {
-            let words: Vec<&str> = usage.split_whitespace().take_while(|w| !w.starts_with(['[', '<', '-'])).collect();
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
             (!words.is_empty()).then(|| words.join(" "))
         })
         .unwrap_or_else(|| "dateline".to_string());
@@ -384,7 +392,10 @@ impl TimelineArgs {
     /// The library's request for this timeline; fails on a bad date.
     pub fn to_request(&self) -> Result<TimelineRequest> {
         Ok(TimelineRequest {
-            queries: std::iter::once(&self.query).chain(&self.vs).cloned().collect(),
+            queries: std::iter::once(&self.query)
+                .chain(&self.vs)
+                .cloned()
+                .collect(),
             dates: DateFilter::from_args_at(
                 self.since.as_deref(),
                 self.until.as_deref(),

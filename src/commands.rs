@@ -3,13 +3,16 @@
 
 use std::io::Write;
 
-use crate::cli::{Command, IndexArgs, SearchArgs, TimelineArgs, TimelineFormatArg, write_completions, write_man_page};
+use crate::cli::{
+    Command, IndexArgs, SearchArgs, TimelineArgs, TimelineFormatArg, write_completions,
+    write_man_page,
+};
 use crate::error::Result;
 use crate::index::OpenIndex;
 use crate::indexer::index_paths;
 use crate::output::{
-    ColorChoice, OutputFormat, TextPrinter, TimelineChart, terminal_width, write_json, write_jsonl, write_sources,
-    write_timeline_csv, write_timeline_json,
+    ColorChoice, OutputFormat, TextPrinter, TimelineChart, terminal_width, write_json, write_jsonl,
+    write_sources, write_timeline_csv, write_timeline_json,
 };
 use crate::search::timeline::timeline;
 use crate::search::{matching_sources, search};
@@ -76,7 +79,12 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
                 .snippet_len(args.snippet_len)
                 .write(out, &results)?;
             if !results.hits.is_empty() {
-                writeln!(err, "dateline: {} of {} matching passages", results.hits.len(), results.total_hits)?;
+                writeln!(
+                    err,
+                    "dateline: {} of {} matching passages",
+                    results.hits.len(),
+                    results.total_hits
+                )?;
             }
         }
         OutputFormat::Json => write_json(out, &results)?,
@@ -106,13 +114,21 @@ fn run_files<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) ->
     Ok(Outcome::Success)
 }
 
-fn run_timeline<O: Write, E: Write>(args: &TimelineArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
+fn run_timeline<O: Write, E: Write>(
+    args: &TimelineArgs,
+    out: &mut O,
+    err: &mut E,
+) -> Result<Outcome> {
     let request = args.to_request()?;
     let index = OpenIndex::open(&args.index)?;
     let timeline = timeline(&index, &request)?;
     for series in &timeline.series {
         for ignored in &series.ignored {
-            writeln!(err, "dateline: ignored part of the query '{}': {ignored}", series.query)?;
+            writeln!(
+                err,
+                "dateline: ignored part of the query '{}': {ignored}",
+                series.query
+            )?;
         }
     }
     match args.format {
@@ -138,7 +154,15 @@ fn run_timeline<O: Write, E: Write>(args: &TimelineArgs, out: &mut O, err: &mut 
         } else {
             String::new()
         };
-        writeln!(err, "dateline: '{}': {total} articles{range}, by {by}{undated}", series.query)?;
+        writeln!(
+            err,
+            "dateline: '{}': {total} articles{range}, by {by}{undated}",
+            series.query
+        )?;
     }
-    Ok(if found { Outcome::Success } else { Outcome::NoMatch })
+    Ok(if found {
+        Outcome::Success
+    } else {
+        Outcome::NoMatch
+    })
 }

@@ -149,7 +149,10 @@ impl Period {
 
     /// The period from `first_day` to `last_day`, both included.
     pub fn between(first_day: Date, last_day: Date) -> Period {
-        Period { first_day, last_day }
+        Period {
+            first_day,
+            last_day,
+        }
     }
 
     /// The first day of the period.
@@ -204,11 +207,17 @@ pub fn parse_age(text: &str) -> Result<i64, DateError> {
         "w" | "week" | "weeks" => 7 * 86_400,
         "m" | "mo" | "month" | "months" => 30 * 86_400,
         "y" | "year" | "years" => 365 * 86_400,
-        _ => return Err(invalid("the unit must be h, d, w, m (months) or y, e.g. 30d")),
+        _ => {
+            return Err(invalid(
+                "the unit must be h, d, w, m (months) or y, e.g. 30d",
+            ));
+        }
     };
     match count.checked_mul(unit_seconds) {
         Some(seconds) if seconds > 0 => Ok(seconds),
-        _ => Err(invalid("must be more than zero and less than a few billion years")),
+        _ => Err(invalid(
+            "must be more than zero and less than a few billion years",
+        )),
     }
 }
 
@@ -225,14 +234,21 @@ fn parse_relative(text: &str, today: Date) -> Option<Result<Period, String>> {
             let back = i64::from(*which == "last");
             let period = match *unit {
                 "week" => {
-                    let monday = today.checked_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())))
+                    let monday = today
+                        .checked_sub(
+                            jiff::Span::new()
+                                .days(i64::from(today.weekday().to_monday_zero_offset())),
+                        )
                         .ok()?
                         .checked_sub(jiff::Span::new().weeks(back))
                         .ok()?;
                     Period::between(monday, monday.checked_add(jiff::Span::new().days(6)).ok()?)
                 }
                 "month" => {
-                    let first = today.first_of_month().checked_sub(jiff::Span::new().months(back)).ok()?;
+                    let first = today
+                        .first_of_month()
+                        .checked_sub(jiff::Span::new().months(back))
+                        .ok()?;
                     Period::between(first, first.last_of_month())
                 }
                 "year" => {
@@ -298,7 +314,11 @@ fn to_datetime(timestamp: i64) -> DateTime {
     let epoch = DateTime::from_parts(EPOCH_DAY, Time::midnight());
     epoch
         .checked_add(jiff::SignedDuration::from_secs(timestamp))
-        .unwrap_or(if timestamp < 0 { DateTime::MIN } else { DateTime::MAX })
+        .unwrap_or(if timestamp < 0 {
+            DateTime::MIN
+        } else {
+            DateTime::MAX
+        })
 }
 
 const EPOCH_DAY: Date = jiff::civil::date(1970, 1, 1);
@@ -310,7 +330,10 @@ mod tests {
     #[test]
     fn partial_dates_cover_their_whole_period() {
         let january = Period::parse("2024-01").unwrap();
-        assert_eq!(january.start(), Period::parse("2024-01-01").unwrap().start());
+        assert_eq!(
+            january.start(),
+            Period::parse("2024-01-01").unwrap().start()
+        );
         assert_eq!(january.end(), Period::parse("2024-01-31").unwrap().end());
         let leap = Period::parse("2024-02").unwrap();
         assert_eq!(leap.end(), Period::parse("2024-02-29").unwrap().end());
@@ -328,12 +351,27 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected_with_a_reason() {
-        for bad in ["2024-13-01", "2024-02-30", "2023-02-29", "24-01-01", "2024-1-5", "x", "", "2024-01-01-01", "0999"] {
+        for bad in [
+            "2024-13-01",
+            "2024-02-30",
+            "2023-02-29",
+            "24-01-01",
+            "2024-1-5",
+            "x",
+            "",
+            "2024-01-01-01",
+            "0999",
+        ] {
             let error = Period::parse(bad).unwrap_err();
             assert_eq!(error.input, bad, "{bad}");
             assert!(!error.reason.is_empty());
         }
-        assert!(Period::parse("2024-02-30").unwrap_err().reason.contains("29 days"));
+        assert!(
+            Period::parse("2024-02-30")
+                .unwrap_err()
+                .reason
+                .contains("29 days")
+        );
     }
 
     #[test]
@@ -382,13 +420,23 @@ mod tests {
     #[test]
     fn unknown_relative_forms_are_rejected() {
         let today = Date::new(2024, 3, 31).unwrap();
-        for bad in ["30x", "d30", "last decade", "tomorrowish", "999999y", "2000y"] {
+        for bad in [
+            "30x",
+            "d30",
+            "last decade",
+            "tomorrowish",
+            "999999y",
+            "2000y",
+        ] {
             assert!(Period::parse_at(bad, today).is_err(), "{bad}");
         }
         let message = Period::parse_at("2024-13", today).unwrap_err().to_string();
         assert!(message.contains("month 13 does not exist"), "{message}");
         let message = Period::parse_at("soon", today).unwrap_err().to_string();
-        assert!(message.contains("yesterday") && message.contains("30d"), "{message}");
+        assert!(
+            message.contains("yesterday") && message.contains("30d"),
+            "{message}"
+        );
     }
 
     #[test]

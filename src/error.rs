@@ -26,7 +26,9 @@ pub enum Error {
     Date(#[from] DateError),
 
     /// `--on` was combined with `--since` or `--until`.
-    #[error("--on cannot be combined with --since or --until: --on DATE already means the whole of DATE")]
+    #[error(
+        "--on cannot be combined with --since or --until: --on DATE already means the whole of DATE"
+    )]
     ConflictingDateFilters,
 
     /// `--since` is after `--until`, so nothing could ever match.
@@ -98,7 +100,9 @@ pub enum Error {
     StrictSkipped(usize),
 
     /// A timeline would have more periods than can be drawn.
-    #[error("the timeline would have more than {limit} periods by {bucket}: use a longer --by or narrow it with --since/--until")]
+    #[error(
+        "the timeline would have more than {limit} periods by {bucket}: use a longer --by or narrow it with --since/--until"
+    )]
     TooManyPeriods {
         /// The most periods allowed.
         limit: usize,

@@ -73,7 +73,9 @@ fn root_dir(root: &Path) -> &Path {
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     match error {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -103,8 +105,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("one.txt");
         std::fs::write(&file, "x").unwrap();
-        let (files, _) = walk_inputs(&[file.clone()]).unwrap();
-        assert_eq!(files, [InputFile { source: file, relative: "one.txt".into() }]);
+        let (files, _) = walk_inputs(std::slice::from_ref(&file)).unwrap();
+        assert_eq!(
+            files,
+            [InputFile {
+                source: file,
+                relative: "one.txt".into()
+            }]
+        );
     }
 
     #[test]

@@ -43,7 +43,10 @@ pub fn trim_around_matches(cells: &[Cell], max_chars: usize) -> Vec<Cell> {
     let mut best = (0usize, 0usize);
     for &anchor in &starts {
         let start = anchor.saturating_sub(lead);
-        let count = starts.iter().filter(|&&s| s >= start && s < start + max_chars).count();
+        let count = starts
+            .iter()
+            .filter(|&&s| s >= start && s < start + max_chars)
+            .count();
         if count > best.1 {
             best = (start, count);
         }
@@ -142,7 +145,10 @@ mod tests {
     }
 
     fn marked(cells: &[Cell]) -> String {
-        cells.iter().map(|c| if c.marked { c.ch } else { '.' }).collect()
+        cells
+            .iter()
+            .map(|c| if c.marked { c.ch } else { '.' })
+            .collect()
     }
 
     #[test]
@@ -154,14 +160,18 @@ mod tests {
 
     #[test]
     fn long_passages_are_cut_at_words_around_the_matches() {
-        let passage = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen";
+        let passage =
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen";
         let at = passage.find("nine").unwrap();
         let trimmed = trim_around_matches(&cells(passage, &[[at, at + 4]]), 30);
         let shown = text(&trimmed);
         assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
         assert!(shown.contains("nine"), "{shown}");
         assert!(shown.chars().count() <= 32, "{shown}");
-        assert!(!shown.contains("…ne ") && !shown.contains(" tw…"), "cut inside a word: {shown}");
+        assert!(
+            !shown.contains("…ne ") && !shown.contains(" tw…"),
+            "cut inside a word: {shown}"
+        );
         let first = trim_around_matches(&cells(passage, &[]), 20);
         assert_eq!(text(&first), "one two three four…");
     }
@@ -183,15 +193,31 @@ mod tests {
         let passage = "Interest rates rose sharply today, said the central bank of the country.";
         let all = cells(passage, &[[0, 14]]);
         let lines = wrap(&all, Some(20));
-        assert!(lines.iter().all(|l| l.len() <= 20), "{:?}", lines.iter().map(|l| text(l)).collect::<Vec<_>>());
+        assert!(
+            lines.iter().all(|l| l.len() <= 20),
+            "{:?}",
+            lines.iter().map(|l| text(l)).collect::<Vec<_>>()
+        );
         assert_eq!(marked(&lines[0]), "Interest rates.....");
-        assert_eq!(lines.iter().map(|l| text(l)).collect::<Vec<_>>().join(" "), passage);
-        assert_eq!(wrap(&cells("a\nb  c", &[]), None).iter().map(|l| text(l)).collect::<Vec<_>>(), ["a", "b  c"]);
+        assert_eq!(
+            lines.iter().map(|l| text(l)).collect::<Vec<_>>().join(" "),
+            passage
+        );
+        assert_eq!(
+            wrap(&cells("a\nb  c", &[]), None)
+                .iter()
+                .map(|l| text(l))
+                .collect::<Vec<_>>(),
+            ["a", "b  c"]
+        );
     }
 
     #[test]
     fn wide_characters_count_two_columns() {
         let lines = wrap(&cells("部队 部队 部队", &[]), Some(10));
-        assert_eq!(lines.iter().map(|l| text(l)).collect::<Vec<_>>(), ["部队 部队", "部队"]);
+        assert_eq!(
+            lines.iter().map(|l| text(l)).collect::<Vec<_>>(),
+            ["部队 部队", "部队"]
+        );
     }
 }

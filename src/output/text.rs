@@ -63,7 +63,12 @@ impl TextPrinter {
 
     /// Writes every hit, separated by blank lines.
     pub fn write<W: Write>(&self, out: &mut W, results: &SearchResults) -> io::Result<()> {
-        let rank_width = results.hits.iter().map(|h| h.rank.to_string().len()).max().unwrap_or(1);
+        let rank_width = results
+            .hits
+            .iter()
+            .map(|h| h.rank.to_string().len())
+            .max()
+            .unwrap_or(1);
         let date_width = results
             .hits
             .iter()
@@ -79,8 +84,17 @@ impl TextPrinter {
         Ok(())
     }
 
-    fn write_hit<W: Write>(&self, out: &mut W, hit: &Hit, rank_width: usize, date_width: usize) -> io::Result<()> {
-        let date = hit.date.map(|d| d.to_string()).unwrap_or_else(|| "undated".to_string());
+    fn write_hit<W: Write>(
+        &self,
+        out: &mut W,
+        hit: &Hit,
+        rank_width: usize,
+        date_width: usize,
+    ) -> io::Result<()> {
+        let date = hit
+            .date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "undated".to_string());
         let location = format!("{}:{}", hit.source, hit.line);
         write!(
             out,
@@ -92,10 +106,18 @@ impl TextPrinter {
         if let Some(title) = &hit.title {
             write!(out, "  {}", self.paint(BOLD, title))?;
         }
-        writeln!(out, "  {}", self.paint(DIM, &format!("score {:.2}", hit.score)))?;
+        writeln!(
+            out,
+            "  {}",
+            self.paint(DIM, &format!("score {:.2}", hit.score))
+        )?;
 
         let has_context = !hit.context_before.is_empty() || !hit.context_after.is_empty();
-        let (hit_gutter, context_gutter) = if has_context { ("│ ", "┊ ") } else { ("", "") };
+        let (hit_gutter, context_gutter) = if has_context {
+            ("│ ", "┊ ")
+        } else {
+            ("", "")
+        };
         for passage in &hit.context_before {
             self.write_passage(out, &cells(&passage.text, &[]), context_gutter, true)?;
         }
@@ -111,9 +133,17 @@ impl TextPrinter {
         Ok(())
     }
 
-    fn write_passage<W: Write>(&self, out: &mut W, passage: &[Cell], gutter: &str, dim: bool) -> io::Result<()> {
+    fn write_passage<W: Write>(
+        &self,
+        out: &mut W,
+        passage: &[Cell],
+        gutter: &str,
+        dim: bool,
+    ) -> io::Result<()> {
         let trimmed = trim_around_matches(passage, self.snippet_len);
-        let width = self.width.map(|w| w.saturating_sub(INDENT + gutter.chars().count()));
+        let width = self
+            .width
+            .map(|w| w.saturating_sub(INDENT + gutter.chars().count()));
         for line in wrap(&trimmed, width) {
             write!(out, "{:INDENT$}", "")?;
             if !gutter.is_empty() {
@@ -186,7 +216,10 @@ mod tests {
             hits: vec![Hit {
                 rank: 1,
                 score: 1.5,
-                date: Some(ArticleDate::from_stored(Period::parse("2024-01-25").unwrap().start(), DatePrecision::Day)),
+                date: Some(ArticleDate::from_stored(
+                    Period::parse("2024-01-25").unwrap().start(),
+                    DatePrecision::Day,
+                )),
                 source: "corpus/a.txt".into(),
                 line: 3,
                 title: None,
@@ -206,7 +239,10 @@ mod tests {
     #[test]
     fn plain_output_has_no_escape_codes_and_the_exact_passage() {
         let text = printed(&TextPrinter::new(false), &results());
-        assert_eq!(text, "1  2024-01-25  corpus/a.txt:3  score 1.50\n    Troops — and more troops.\n");
+        assert_eq!(
+            text,
+            "1  2024-01-25  corpus/a.txt:3  score 1.50\n    Troops — and more troops.\n"
+        );
     }
 
     #[test]
@@ -259,6 +295,9 @@ mod tests {
         let text = printed(&TextPrinter::new(true), &with_context);
         assert!(!text.contains(MATCH), "{text:?}");
         let plain = printed(&TextPrinter::new(false), &with_context);
-        assert!(plain.ends_with("    │ Troops — and more troops.\n    ┊ After.\n"), "{plain}");
+        assert!(
+            plain.ends_with("    │ Troops — and more troops.\n    ┊ After.\n"),
+            "{plain}"
+        );
     }
 }

@@ -46,11 +46,25 @@ impl TimelineChart {
     /// Writes one row per period (per query with `--vs`), empty periods
     /// included.
     pub fn write<W: Write>(&self, out: &mut W, timeline: &Timeline) -> io::Result<()> {
-        let label_width = timeline.periods.iter().map(|p| p.label.len()).max().unwrap_or(4);
-        let max = timeline.series.iter().flat_map(|s| s.articles.iter().copied()).max().unwrap_or(0);
+        let label_width = timeline
+            .periods
+            .iter()
+            .map(|p| p.label.len())
+            .max()
+            .unwrap_or(4);
+        let max = timeline
+            .series
+            .iter()
+            .flat_map(|s| s.articles.iter().copied())
+            .max()
+            .unwrap_or(0);
         let count_width = max.to_string().len();
         let compare = timeline.series.len() > 1;
-        let names: Vec<String> = timeline.series.iter().map(|s| short_name(&s.query)).collect();
+        let names: Vec<String> = timeline
+            .series
+            .iter()
+            .map(|s| short_name(&s.query))
+            .collect();
         let name_width = if compare {
             names.iter().map(|n| n.chars().count()).max().unwrap_or(0) + 2
         } else {
@@ -67,14 +81,22 @@ impl TimelineChart {
                 write!(out, "{label:<label_width$}  ")?;
                 if compare {
                     let name = format!("{:<width$}", names[s], width = name_width);
-                    write!(out, "{}", self.paint(SERIES_COLORS[s % SERIES_COLORS.len()], &name))?;
+                    write!(
+                        out,
+                        "{}",
+                        self.paint(SERIES_COLORS[s % SERIES_COLORS.len()], &name)
+                    )?;
                 }
                 let number = format!("{count:>count_width$}");
                 if count == 0 {
                     writeln!(out, "{}", self.paint(DIM, &number))?;
                 } else {
                     let bar = bar(count, max, bar_width);
-                    writeln!(out, "{number} {}", self.paint(SERIES_COLORS[s % SERIES_COLORS.len()], &bar))?;
+                    writeln!(
+                        out,
+                        "{number} {}",
+                        self.paint(SERIES_COLORS[s % SERIES_COLORS.len()], &bar)
+                    )?;
                 }
             }
         }
@@ -115,7 +137,10 @@ fn short_name(query: &str) -> String {
 
 /// A query quoted for a POSIX shell when it needs to be.
 fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || "-_.,/:@+=".contains(c));
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.,/:@+=".contains(c));
     if plain {
         text.to_string()
     } else {
@@ -181,7 +206,10 @@ pub fn write_timeline_json<W: Write>(out: &mut W, timeline: &Timeline) -> io::Re
                 .map(|s| JsonCount {
                     query: &s.query,
                     articles: s.articles[i],
-                    search: format!("dateline search {} --since {since} --until {until}", shell_quote(&s.query)),
+                    search: format!(
+                        "dateline search {} --since {since} --until {until}",
+                        shell_quote(&s.query)
+                    ),
                     top: s.top.get(i).and_then(Option::as_ref).map(JsonHit::from),
                 })
                 .collect();
@@ -205,11 +233,21 @@ pub fn write_timeline_json<W: Write>(out: &mut W, timeline: &Timeline) -> io::Re
 /// Writes the timeline as CSV: `period,since,until` and one column of
 /// article counts per query.
 pub fn write_timeline_csv<W: Write>(out: &mut W, timeline: &Timeline) -> io::Result<()> {
-    let mut header = vec!["period".to_string(), "since".to_string(), "until".to_string()];
+    let mut header = vec![
+        "period".to_string(),
+        "since".to_string(),
+        "until".to_string(),
+    ];
     header.extend(timeline.series.iter().map(|s| csv_field(&s.query)));
     writeln!(out, "{}", header.join(","))?;
     for (i, period) in timeline.periods.iter().enumerate() {
-        write!(out, "{},{},{}", csv_field(&period.label), period.since, period.until)?;
+        write!(
+            out,
+            "{},{},{}",
+            csv_field(&period.label),
+            period.since,
+            period.until
+        )?;
         for series in &timeline.series {
             write!(out, ",{}", series.articles[i])?;
         }
@@ -233,8 +271,12 @@ mod tests {
     use crate::search::timeline::{TimelinePeriod, periods_between};
 
     fn timeline(counts: &[&[u64]]) -> Timeline {
-        let periods: Vec<TimelinePeriod> =
-            periods_between(Bucket::Month, "1987-02-26".parse().unwrap(), "1987-04-10".parse().unwrap()).unwrap();
+        let periods: Vec<TimelinePeriod> = periods_between(
+            Bucket::Month,
+            "1987-02-26".parse().unwrap(),
+            "1987-04-10".parse().unwrap(),
+        )
+        .unwrap();
         Timeline {
             bucket: Bucket::Month,
             series: counts
@@ -260,8 +302,14 @@ mod tests {
 
     #[test]
     fn bars_scale_to_the_largest_count_and_zero_has_none() {
-        let shown = text(&TimelineChart::new(false, Some(29)), &timeline(&[&[1, 16, 0]]));
-        assert_eq!(shown, "1987-02   1 █\n1987-03  16 ████████████████\n1987-04   0\n");
+        let shown = text(
+            &TimelineChart::new(false, Some(29)),
+            &timeline(&[&[1, 16, 0]]),
+        );
+        assert_eq!(
+            shown,
+            "1987-02   1 █\n1987-03  16 ████████████████\n1987-04   0\n"
+        );
         assert_eq!(bar(1, 1000, 10), "▏");
         assert_eq!(bar(1, 2, 10), "█████");
         assert_eq!(bar(3, 16, 4), "▊");
@@ -269,12 +317,18 @@ mod tests {
 
     #[test]
     fn compared_queries_get_a_row_each() {
-        let shown = text(&TimelineChart::new(false, Some(40)), &timeline(&[&[1, 2, 0], &[0, 4, 4]]));
+        let shown = text(
+            &TimelineChart::new(false, Some(40)),
+            &timeline(&[&[1, 2, 0], &[0, 4, 4]]),
+        );
         let lines: Vec<&str> = shown.lines().collect();
         assert_eq!(lines.len(), 6);
         assert!(lines[0].starts_with("1987-02  oil"), "{shown}");
         assert!(lines[1].starts_with("         \"cocoa, beans\""), "{shown}");
-        let coloured = text(&TimelineChart::new(true, Some(40)), &timeline(&[&[1, 2, 0], &[0, 4, 4]]));
+        let coloured = text(
+            &TimelineChart::new(true, Some(40)),
+            &timeline(&[&[1, 2, 0], &[0, 4, 4]]),
+        );
         assert!(coloured.contains(SERIES_COLORS[1]));
     }
 
@@ -291,7 +345,10 @@ mod tests {
         write_timeline_json(&mut out, &timeline(&[&[1, 2, 0], &[0, 4, 4]])).unwrap();
         let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(json["by"], "month");
-        assert_eq!(json["buckets"][0]["counts"][1]["search"], "dateline search '\"cocoa, beans\"' --since 1987-02-26 --until 1987-02-28");
+        assert_eq!(
+            json["buckets"][0]["counts"][1]["search"],
+            "dateline search '\"cocoa, beans\"' --since 1987-02-26 --until 1987-02-28"
+        );
         assert_eq!(json["buckets"][2]["counts"][0]["articles"], 0);
         assert_eq!(json["queries"][1]["articles"], 8);
     }

@@ -22,8 +22,15 @@ pub struct ArticlePassage {
 }
 
 /// Every passage of the article `article_id`, in reading order.
-pub(crate) fn article_passages(searcher: &Searcher, fields: &DatelineSchema, article_id: u64) -> Result<Vec<ArticlePassage>> {
-    let query = TermQuery::new(Term::from_field_u64(fields.article_id, article_id), IndexRecordOption::Basic);
+pub(crate) fn article_passages(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    article_id: u64,
+) -> Result<Vec<ArticlePassage>> {
+    let query = TermQuery::new(
+        Term::from_field_u64(fields.article_id, article_id),
+        IndexRecordOption::Basic,
+    );
     let addresses = searcher.search(&query, &DocSetCollector)?;
     let mut passages = Vec::with_capacity(addresses.len());
     for address in addresses {

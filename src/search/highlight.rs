@@ -80,7 +80,11 @@ impl Highlighter {
         let mut stream = self.analyzer.token_stream(text);
         while stream.advance() {
             let token = stream.token();
-            tokens.push((token.position, token.text.clone(), token.offset_from..token.offset_to));
+            tokens.push((
+                token.position,
+                token.text.clone(),
+                token.offset_from..token.offset_to,
+            ));
         }
         let mut ranges: Vec<Range<usize>> = tokens
             .iter()
@@ -88,16 +92,23 @@ impl Highlighter {
             .map(|(_, _, range)| range.clone())
             .collect();
         if !self.phrases.is_empty() {
-            let at: HashMap<usize, usize> = tokens.iter().enumerate().map(|(i, (position, _, _))| (*position, i)).collect();
+            let at: HashMap<usize, usize> = tokens
+                .iter()
+                .enumerate()
+                .map(|(i, (position, _, _))| (*position, i))
+                .collect();
             for phrase in &self.phrases {
                 for (position, word, range) in &tokens {
                     if Some(word) != phrase.first() {
                         continue;
                     }
-                    let last = phrase.iter().enumerate().skip(1).try_fold(range.end, |_, (k, expected)| {
-                        let &i = at.get(&(position + k))?;
-                        (&tokens[i].1 == expected).then_some(tokens[i].2.end)
-                    });
+                    let last = phrase.iter().enumerate().skip(1).try_fold(
+                        range.end,
+                        |_, (k, expected)| {
+                            let &i = at.get(&(position + k))?;
+                            (&tokens[i].1 == expected).then_some(tokens[i].2.end)
+                        },
+                    );
                     if let Some(end) = last {
                         ranges.push(range.start..end);
                     }
@@ -138,7 +149,11 @@ mod tests {
 
     fn marked(query: Box<dyn Query>, field: Field, text: &str) -> Vec<&str> {
         let mut highlighter = Highlighter::for_query(query.as_ref(), field, english_analyzer());
-        highlighter.byte_ranges(text).into_iter().map(|r| &text[r]).collect()
+        highlighter
+            .byte_ranges(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
     }
 
     fn term(field: Field, word: &str) -> Term {
@@ -149,8 +164,12 @@ mod tests {
     fn phrases_mark_their_occurrences_not_each_word() {
         let text = DatelineSchema::build().text;
         let phrase = PhraseQuery::new(vec![term(text, "interest"), term(text, "rate")]);
-        let passage = "Interest was high. Interest rates rose, and rates fell; interest  rates again.";
-        assert_eq!(marked(Box::new(phrase), text, passage), ["Interest rates", "interest  rates"]);
+        let passage =
+            "Interest was high. Interest rates rose, and rates fell; interest  rates again.";
+        assert_eq!(
+            marked(Box::new(phrase), text, passage),
+            ["Interest rates", "interest  rates"]
+        );
     }
 
     #[test]
@@ -164,19 +183,26 @@ mod tests {
             (Occur::MustNot, Box::new(excluded)),
             (Occur::Should, Box::new(title_only)),
         ]);
-        assert_eq!(marked(Box::new(query), fields.text, "Troops left Iraq and Syria; more troops came."), ["Troops", "troops"]);
+        assert_eq!(
+            marked(
+                Box::new(query),
+                fields.text,
+                "Troops left Iraq and Syria; more troops came."
+            ),
+            ["Troops", "troops"]
+        );
     }
 
     #[test]
     fn char_offsets_count_characters_not_bytes() {
         let text = "The talks — planned — troops 部队 😀 end";
         let start = text.find("troops").unwrap();
-        let ranges = to_char_ranges(text, &[start..start + 6]);
+        let ranges = to_char_ranges(text, std::slice::from_ref(&(start..start + 6)));
         let [s, e] = ranges[0];
         let picked: String = text.chars().skip(s).take(e - s).collect();
         assert_eq!(picked, "troops");
         let cjk = text.find("部队").unwrap();
-        let [s, e] = to_char_ranges(text, &[cjk..cjk + "部队".len()])[0];
+        let [s, e] = to_char_ranges(text, std::slice::from_ref(&(cjk..cjk + "部队".len())))[0];
         assert_eq!(e - s, 2);
     }
 }

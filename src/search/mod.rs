@@ -107,7 +107,11 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
 
 /// Runs `request` on an already open searcher, so several searches of one
 /// command see the same snapshot.
-pub(crate) fn search_with(index: &OpenIndex, searcher: &Searcher, request: &SearchRequest) -> Result<SearchResults> {
+pub(crate) fn search_with(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> Result<SearchResults> {
     let prepared = Prepared::with_searcher(index, searcher.clone(), request)?;
     let picked = prepared.pick(request.limit, request.per_article.max(1))?;
     let searcher = &prepared.searcher;
@@ -116,12 +120,27 @@ pub(crate) fn search_with(index: &OpenIndex, searcher: &Searcher, request: &Sear
         .tokenizers()
         .get(ANALYZER_NAME)
         .unwrap_or_else(english_analyzer);
-    let mut text_marks = Highlighter::for_query(&*prepared.parsed.any_words, index.fields.text, analyzer.clone());
-    let mut title_marks = Highlighter::for_query(&*prepared.parsed.any_words, index.fields.title, analyzer);
+    let mut text_marks = Highlighter::for_query(
+        &*prepared.parsed.any_words,
+        index.fields.text,
+        analyzer.clone(),
+    );
+    let mut title_marks =
+        Highlighter::for_query(&*prepared.parsed.any_words, index.fields.title, analyzer);
     let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
     for (score, address) in picked {
-        let mut hit = load_hit(index, searcher, address, hits.len() + 1, score, &mut text_marks)?;
-        let title_matched = hit.title.as_deref().is_some_and(|t| !title_marks.byte_ranges(t).is_empty());
+        let mut hit = load_hit(
+            index,
+            searcher,
+            address,
+            hits.len() + 1,
+            score,
+            &mut text_marks,
+        )?;
+        let title_matched = hit
+            .title
+            .as_deref()
+            .is_some_and(|t| !title_marks.byte_ranges(t).is_empty());
         let needs_article = (hit.highlights.is_empty() && title_matched) || request.context > 0;
         if !needs_article {
             hits.push(hit);
@@ -131,7 +150,10 @@ pub(crate) fn search_with(index: &OpenIndex, searcher: &Searcher, request: &Sear
         if hit.highlights.is_empty() && title_matched {
             // Every passage carries the title, so any of them matched; the
             // opening says best what the article is about. One per article.
-            if hits.iter().any(|h| h.article_id == hit.article_id && h.title_only) {
+            if hits
+                .iter()
+                .any(|h| h.article_id == hit.article_id && h.title_only)
+            {
                 continue;
             }
             if let Some(opening) = passages.first() {
@@ -142,9 +164,17 @@ pub(crate) fn search_with(index: &OpenIndex, searcher: &Searcher, request: &Sear
             hit.title_only = true;
         }
         if request.context > 0 {
-            let at = passages.iter().position(|p| p.passage_no == hit.passage_no).unwrap_or(0);
+            let at = passages
+                .iter()
+                .position(|p| p.passage_no == hit.passage_no)
+                .unwrap_or(0);
             hit.context_before = passages[at.saturating_sub(request.context)..at].to_vec();
-            hit.context_after = passages.iter().skip(at + 1).take(request.context).cloned().collect();
+            hit.context_after = passages
+                .iter()
+                .skip(at + 1)
+                .take(request.context)
+                .cloned()
+                .collect();
         }
         hits.push(hit);
     }
@@ -159,13 +189,19 @@ pub(crate) fn search_with(index: &OpenIndex, searcher: &Searcher, request: &Sear
 /// The articles matching `request`, one source each, in the request's order
 /// (best or newest first): what `--files` prints. `request.limit` caps the
 /// list.
-pub fn matching_sources(index: &OpenIndex, request: &SearchRequest) -> Result<(Vec<String>, Vec<String>)> {
+pub fn matching_sources(
+    index: &OpenIndex,
+    request: &SearchRequest,
+) -> Result<(Vec<String>, Vec<String>)> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
     let picked = prepared.pick(request.limit, 1)?;
     let mut sources = Vec::with_capacity(picked.len());
     for (_, address) in picked {
         let doc: TantivyDocument = prepared.searcher.doc(address)?;
-        let source = doc.get_first(index.fields.source).and_then(|v| v.as_str()).unwrap_or_default();
+        let source = doc
+            .get_first(index.fields.source)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
         sources.push(source.to_string());
     }
     Ok((sources, prepared.parsed.ignored))
@@ -184,11 +220,15 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    pub(crate) fn with_searcher(index: &OpenIndex, searcher: Searcher, request: &SearchRequest) -> Result<Prepared> {
+    pub(crate) fn with_searcher(
+        index: &OpenIndex,
+        searcher: Searcher,
+        request: &SearchRequest,
+    ) -> Result<Prepared> {
         let parsed = parse_user_query(index, &request.query, request.strict)?;
         let date_query = request.dates.to_query(index.fields.date);
-        let all_words = restrict(parsed.all_words.box_clone(), date_query.as_ref());
-        let any_words = restrict(parsed.any_words.box_clone(), date_query.as_ref());
+        let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
+        let any_words = restrict(parsed.any_words.box_clone(), date_query.as_deref());
         let total_hits = searcher.search(&any_words, &Count)?;
         let ranking = Ranking::new(&searcher, request.sort, request.recency_half_life)?;
         Ok(Prepared {
@@ -206,7 +246,8 @@ impl Prepared {
     /// puts passages with every word first; a date order has one tier,
     /// since it ranks the same matches by date alone.
     pub(crate) fn pick(&self, limit: usize, per_article: usize) -> Result<Vec<(f32, DocAddress)>> {
-        let mut picker = PassagePicker::new(limit.min(self.total_hits), per_article, self.total_hits);
+        let mut picker =
+            PassagePicker::new(limit.min(self.total_hits), per_article, self.total_hits);
         if self.total_hits > 0 {
             if !self.sort.is_by_date() {
                 picker.collect(&self.searcher, &*self.all_words, &self.ranking)?;
@@ -233,7 +274,7 @@ pub(crate) fn open_searcher(index: &OpenIndex) -> Result<Searcher> {
 }
 
 /// Adds the date filter, when there is one, as a required clause.
-fn restrict(text_query: Box<dyn Query>, dates: Option<&Box<dyn Query>>) -> Box<dyn Query> {
+fn restrict(text_query: Box<dyn Query>, dates: Option<&dyn Query>) -> Box<dyn Query> {
     match dates {
         None => text_query,
         Some(dates) => Box::new(BooleanQuery::new(vec![
@@ -316,15 +357,22 @@ fn load_hit(
 ) -> Result<Hit> {
     let fields = &index.fields;
     let doc: TantivyDocument = searcher.doc(address)?;
-    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
-    let date = doc.get_first(fields.date).and_then(|v| v.as_i64()).map(|timestamp| {
-        let precision = match number(fields.date_precision) {
-            Some(1) => DatePrecision::Second,
-            _ => DatePrecision::Day,
-        };
-        ArticleDate::from_stored(timestamp, precision)
-    });
+    let date = doc
+        .get_first(fields.date)
+        .and_then(|v| v.as_i64())
+        .map(|timestamp| {
+            let precision = match number(fields.date_precision) {
+                Some(1) => DatePrecision::Second,
+                _ => DatePrecision::Day,
+            };
+            ArticleDate::from_stored(timestamp, precision)
+        });
     let passage = text(fields.text).unwrap_or_default();
     Ok(Hit {
         article_id: number(fields.article_id).unwrap_or(u64::MAX),

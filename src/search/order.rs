@@ -55,10 +55,16 @@ pub(crate) enum Ranking {
 
 impl Ranking {
     /// The ranking for a sort order and an optional recency half-life.
-    pub(crate) fn new(searcher: &Searcher, sort: SortOrder, recency_half_life: Option<i64>) -> Result<Ranking> {
+    pub(crate) fn new(
+        searcher: &Searcher,
+        sort: SortOrder,
+        recency_half_life: Option<i64>,
+    ) -> Result<Ranking> {
         Ok(match (sort, recency_half_life) {
             (SortOrder::Newest, _) => Ranking::Date { newest_first: true },
-            (SortOrder::Oldest, _) => Ranking::Date { newest_first: false },
+            (SortOrder::Oldest, _) => Ranking::Date {
+                newest_first: false,
+            },
             (SortOrder::Relevance, Some(half_life)) if half_life > 0 => Ranking::Recency {
                 half_life,
                 newest: newest_date(searcher)?.unwrap_or(0),
@@ -70,7 +76,12 @@ impl Ranking {
     /// The top `window` passages matching `query`, best first, each with the
     /// score to show. Ties are broken by document address, so results are
     /// repeatable.
-    pub(crate) fn top(&self, searcher: &Searcher, query: &dyn Query, window: usize) -> Result<Vec<(f32, DocAddress)>> {
+    pub(crate) fn top(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        window: usize,
+    ) -> Result<Vec<(f32, DocAddress)>> {
         let top = TopDocs::with_limit(window);
         let mut ranked: Vec<((f64, f64), f32, DocAddress)> = match *self {
             Ranking::Score => searcher
@@ -85,7 +96,10 @@ impl Ranking {
                         let dates = date_column(segment);
                         move |doc: DocId, score: Score| {
                             let boost = match dates.as_ref().and_then(|c| c.first(doc)) {
-                                Some(date) => 1.0 + (-((newest - date).max(0) as f64) / half_life as f64).exp2(),
+                                Some(date) => {
+                                    1.0 + (-((newest - date).max(0) as f64) / half_life as f64)
+                                        .exp2()
+                                }
                                 None => 1.0,
                             };
                             (f64::from(score) * boost) as Score
@@ -122,12 +136,19 @@ impl Ranking {
                 .then(b.0.1.total_cmp(&a.0.1))
                 .then(a.2.cmp(&b.2))
         });
-        Ok(ranked.into_iter().map(|(_, score, address)| (score, address)).collect())
+        Ok(ranked
+            .into_iter()
+            .map(|(_, score, address)| (score, address))
+            .collect())
     }
 }
 
 fn date_column(segment: &SegmentReader) -> Option<tantivy::columnar::Column<i64>> {
-    segment.fast_fields().column_opt::<i64>("date").ok().flatten()
+    segment
+        .fast_fields()
+        .column_opt::<i64>("date")
+        .ok()
+        .flatten()
 }
 
 /// The newest article date in the index, if any article is dated.

@@ -16,7 +16,9 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde_json::json;
 use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, BucketEntries, BucketResult, MetricResult};
+use tantivy::aggregation::agg_result::{
+    AggregationResult, AggregationResults, BucketEntries, BucketResult, MetricResult,
+};
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query};
 use tantivy::{Searcher, TantivyError};
@@ -162,7 +164,10 @@ pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline
             strict: request.strict,
             ..SearchRequest::default()
         };
-        prepared.push((search.clone(), Prepared::with_searcher(index, searcher.clone(), &search)?));
+        prepared.push((
+            search.clone(),
+            Prepared::with_searcher(index, searcher.clone(), &search)?,
+        ));
     }
 
     let span = match (request.dates.since, request.dates.until) {
@@ -185,9 +190,14 @@ pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline
             (today, today)
         }
     };
-    let bucket = request
-        .bucket
-        .unwrap_or_else(|| Bucket::for_span(first_day.until(last_day).map(|s| i64::from(s.get_days())).unwrap_or(0)));
+    let bucket = request.bucket.unwrap_or_else(|| {
+        Bucket::for_span(
+            first_day
+                .until(last_day)
+                .map(|s| i64::from(s.get_days()))
+                .unwrap_or(0),
+        )
+    });
     let periods = if span.is_some() {
         periods_between(bucket, first_day, last_day)?
     } else {
@@ -222,7 +232,12 @@ pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline
                     per_article: 1,
                     ..search.clone()
                 };
-                top.push(search_with(index, &searcher, &drill)?.hits.into_iter().next());
+                top.push(
+                    search_with(index, &searcher, &drill)?
+                        .hits
+                        .into_iter()
+                        .next(),
+                );
             }
         }
         series.push(TimelineSeries {
@@ -266,19 +281,39 @@ pub fn periods_between(bucket: Bucket, first: Date, last: Date) -> Result<Vec<Ti
     Ok(periods)
 }
 
-fn run_aggregation(index: &OpenIndex, searcher: &Searcher, query: &dyn Query, request: serde_json::Value) -> Result<AggregationResults> {
-    let aggregations: Aggregations = serde_json::from_value(request)
-        .map_err(|e| Error::Tantivy(TantivyError::InternalError(format!("timeline aggregation: {e}"))))?;
+fn run_aggregation(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+    request: serde_json::Value,
+) -> Result<AggregationResults> {
+    let aggregations: Aggregations = serde_json::from_value(request).map_err(|e| {
+        Error::Tantivy(TantivyError::InternalError(format!(
+            "timeline aggregation: {e}"
+        )))
+    })?;
     // Each matching article is one terms bucket; lift the default bucket
     // limit (65,000) so large folders can be counted.
     let limits = AggregationLimitsGuard::new(None, Some(u32::MAX));
-    let collector = AggregationCollector::from_aggs(aggregations, AggContextParams::new(limits, index.index.tokenizers().clone()));
+    let collector = AggregationCollector::from_aggs(
+        aggregations,
+        AggContextParams::new(limits, index.index.tokenizers().clone()),
+    );
     Ok(searcher.search(query, &collector)?)
 }
 
 /// The earliest and latest date among the passages matching `query`.
-fn date_span(index: &OpenIndex, searcher: &Searcher, query: &dyn Query) -> Result<Option<(i64, i64)>> {
-    let results = run_aggregation(index, searcher, query, json!({ "span": { "stats": { "field": "date" } } }))?;
+fn date_span(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+) -> Result<Option<(i64, i64)>> {
+    let results = run_aggregation(
+        index,
+        searcher,
+        query,
+        json!({ "span": { "stats": { "field": "date" } } }),
+    )?;
     match results.0.get("span") {
         Some(AggregationResult::MetricResult(MetricResult::Stats(stats))) if stats.count > 0 => {
             match (stats.min, stats.max) {
@@ -291,7 +326,12 @@ fn date_span(index: &OpenIndex, searcher: &Searcher, query: &dyn Query) -> Resul
 }
 
 /// The number of distinct articles matching `query` in each period.
-fn count_articles(index: &OpenIndex, searcher: &Searcher, query: &dyn Query, periods: &[TimelinePeriod]) -> Result<Vec<u64>> {
+fn count_articles(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+    periods: &[TimelinePeriod],
+) -> Result<Vec<u64>> {
     let ranges: Vec<serde_json::Value> = periods
         .iter()
         .enumerate()
@@ -309,8 +349,12 @@ fn count_articles(index: &OpenIndex, searcher: &Searcher, query: &dyn Query, per
     });
     let results = run_aggregation(index, searcher, query, request)?;
     let mut counts = vec![0; periods.len()];
-    if let Some(AggregationResult::BucketResult(BucketResult::Range { buckets })) = results.0.get("periods") {
-        let entries: Box<dyn Iterator<Item = (String, &tantivy::aggregation::agg_result::RangeBucketEntry)>> = match buckets {
+    if let Some(AggregationResult::BucketResult(BucketResult::Range { buckets })) =
+        results.0.get("periods")
+    {
+        let entries: Box<
+            dyn Iterator<Item = (String, &tantivy::aggregation::agg_result::RangeBucketEntry)>,
+        > = match buckets {
             BucketEntries::HashMap(map) => Box::new(map.iter().map(|(k, v)| (k.clone(), v))),
             BucketEntries::Vec(list) => Box::new(list.iter().map(|v| (v.key.to_string(), v))),
         };
@@ -329,7 +373,9 @@ const ALL_TERMS: u32 = 1 << 28;
 
 fn distinct_articles(results: &AggregationResults) -> u64 {
     match results.0.get("articles") {
-        Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => buckets.len() as u64,
+        Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => {
+            buckets.len() as u64
+        }
         _ => 0,
     }
 }
@@ -338,10 +384,15 @@ fn distinct_articles(results: &AggregationResults) -> u64 {
 fn count_undated(index: &OpenIndex, searcher: &Searcher, query: &dyn Query) -> Result<u64> {
     let undated = BooleanQuery::new(vec![
         (Occur::Must, query.box_clone()),
-        (Occur::MustNot, Box::new(ExistsQuery::new("date".to_string(), false))),
+        (
+            Occur::MustNot,
+            Box::new(ExistsQuery::new("date".to_string(), false)),
+        ),
     ]);
     let request = json!({ "articles": { "terms": { "field": "article_id", "size": ALL_TERMS, "segment_size": ALL_TERMS } } });
-    Ok(distinct_articles(&run_aggregation(index, searcher, &undated, request)?))
+    Ok(distinct_articles(&run_aggregation(
+        index, searcher, &undated, request,
+    )?))
 }
 
 #[cfg(test)]
@@ -355,7 +406,10 @@ mod tests {
     #[test]
     fn months_cover_the_range_with_clipped_ends() {
         let periods = periods_between(Bucket::Month, day("1987-02-26"), day("1987-05-03")).unwrap();
-        let shown: Vec<String> = periods.iter().map(|p| format!("{} {}..{}", p.label, p.since, p.until)).collect();
+        let shown: Vec<String> = periods
+            .iter()
+            .map(|p| format!("{} {}..{}", p.label, p.since, p.until))
+            .collect();
         assert_eq!(
             shown,
             [
