@@ -5,7 +5,8 @@
 //! (so `troops` highlights `Troops` and `troop`) and the matches are marked.
 //! A phrase is marked only where its words occur in order, one after
 //! another, so `"interest rates"` does not light up every `interest` in the
-//! passage; excluded words (`-word`) are never marked.
+//! passage (each word of an occurrence is its own range, as for single
+//! words); excluded words (`-word`) are never marked.
 //!
 //! Matches are byte ranges; the output formats promise character offsets,
 //! which are computed here at the boundary.
@@ -98,20 +99,19 @@ impl Highlighter {
                 .map(|(i, (position, _, _))| (*position, i))
                 .collect();
             for phrase in &self.phrases {
-                for (position, word, range) in &tokens {
+                for (position, word, _) in &tokens {
                     if Some(word) != phrase.first() {
                         continue;
                     }
-                    let last = phrase.iter().enumerate().skip(1).try_fold(
-                        range.end,
-                        |_, (k, expected)| {
+                    let words: Option<Vec<Range<usize>>> = phrase
+                        .iter()
+                        .enumerate()
+                        .map(|(k, expected)| {
                             let &i = at.get(&(position + k))?;
-                            (&tokens[i].1 == expected).then_some(tokens[i].2.end)
-                        },
-                    );
-                    if let Some(end) = last {
-                        ranges.push(range.start..end);
-                    }
+                            (&tokens[i].1 == expected).then(|| tokens[i].2.clone())
+                        })
+                        .collect();
+                    ranges.extend(words.into_iter().flatten());
                 }
             }
         }
@@ -166,9 +166,17 @@ mod tests {
         let phrase = PhraseQuery::new(vec![term(text, "interest"), term(text, "rate")]);
         let passage =
             "Interest was high. Interest rates rose, and rates fell; interest  rates again.";
+        let mut highlighter = Highlighter::for_query(&phrase, text, english_analyzer());
+        let starts: Vec<usize> = highlighter
+            .byte_ranges(passage)
+            .into_iter()
+            .map(|r| r.start)
+            .collect();
+        // The lone "Interest" (0) and "rates" (44) are not marked.
+        assert_eq!(starts, [19, 28, 56, 66]);
         assert_eq!(
             marked(Box::new(phrase), text, passage),
-            ["Interest rates", "interest  rates"]
+            ["Interest", "rates", "interest", "rates"]
         );
     }
 
