@@ -49,8 +49,8 @@ pub enum Command {
 const TIMELINE_EXAMPLES: &str =
     "Counts are articles (not passages) matching the query, the same articles
 `dateline search QUERY --files` lists for each period. Periods with no match
-show as zero. Without --by the period follows the date range: days up to two
-months, weeks up to half a year, months up to six years, years beyond.
+show as zero. Without --by the period follows the date range: days up to a
+month, weeks up to half a year, months up to six years, years beyond.
 Undated articles have no place on the chart; their number is reported.
 
 --since, --until and --on take the dates `dateline search --help` lists:
@@ -266,8 +266,15 @@ fn reference_today() -> Result<jiff::civil::Date> {
 }
 
 /// Prints the completion script for `shell`.
-pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
-    clap_complete::generate(shell, &mut Cli::command(), "dateline", out);
+pub fn write_completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // clap_complete panics when its writer fails (a closed pipe), so the
+    // script is built in memory and written with errors reported.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "dateline", &mut script);
+    out.write_all(&script)
 }
 
 /// Prints the man page.

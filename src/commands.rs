@@ -26,6 +26,28 @@ pub enum Outcome {
     NoMatch,
 }
 
+/// Replaces Rust's multi-line panic report with one `dateline:` line that
+/// says it is a bug and where it happened. A panic is never expected; this
+/// only keeps a bug from dumping debug output on the user.
+pub fn report_panics_as_bugs() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "dateline: internal error{location}: {}; this is a bug, please report it",
+            message.replace('\n', " ")
+        );
+    }));
+}
+
 /// Runs `command`, writing results to `out` and messages to `err`.
 pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> Result<Outcome> {
     match command {
@@ -34,7 +56,7 @@ pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> R
         Command::Search(args) => run_search(args, out, err),
         Command::Timeline(args) => run_timeline(args, out, err),
         Command::Completions(args) => {
-            write_completions(args.shell, out);
+            write_completions(args.shell, out)?;
             out.flush()?;
             Ok(Outcome::Success)
         }
@@ -78,6 +100,8 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
                 .width(terminal_width())
                 .snippet_len(args.snippet_len)
                 .write(out, &results)?;
+            // Results first, then the summary under them on a terminal.
+            out.flush()?;
             if !results.hits.is_empty() {
                 writeln!(
                     err,

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 use dateline::cli::{Cli, usage_error_line};
-use dateline::commands::{Outcome, run};
+use dateline::commands::{Outcome, report_panics_as_bugs, run};
 
 fn main() -> ExitCode {
+    report_panics_as_bugs();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
@@ -26,7 +27,14 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
-    match run(&cli.command, &mut out, &mut err) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run(&cli.command, &mut out, &mut err)
+    }));
+    let Ok(result) = result else {
+        // The panic hook has said what happened.
+        return ExitCode::from(2);
+    };
+    match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::NoMatch) => ExitCode::from(1),
         Err(dateline::Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => {

@@ -61,7 +61,10 @@ fn files(index: &Path, args: &[&str]) -> Vec<String> {
 #[test]
 fn text_output_snapshot() {
     let index = demo_index();
-    let out = run(index.path(), &["search", "cocoa", "-n", "3", "--color", "never"]);
+    let out = run(
+        index.path(),
+        &["search", "cocoa", "-n", "3", "--color", "never"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     insta::assert_snapshot!("search_cocoa_text", out.stdout);
 }
@@ -93,7 +96,14 @@ fn json_output_snapshot() {
     let index = demo_index();
     let value = json(
         index.path(),
-        &["search", "\"interest rates\"", "-n", "2", "--format", "json"],
+        &[
+            "search",
+            "\"interest rates\"",
+            "-n",
+            "2",
+            "--format",
+            "json",
+        ],
     );
     insta::assert_json_snapshot!("search_phrase_json", value, { ".results[].score" => "[score]" });
 }
@@ -117,13 +127,23 @@ fn piped_output_has_no_escape_codes_and_color_always_has_them() {
     for args in [&["search", "cocoa"][..], &["timeline", "cocoa"][..]] {
         let piped = run(index.path(), args);
         assert_eq!(piped.code, 0, "{}", piped.stderr);
-        assert!(!piped.stdout.contains('\x1b'), "{args:?}: {:?}", piped.stdout);
+        assert!(
+            !piped.stdout.contains('\x1b'),
+            "{args:?}: {:?}",
+            piped.stdout
+        );
         let always = run(index.path(), &[args, &["--color", "always"]].concat());
         assert!(always.stdout.contains('\x1b'), "{args:?}");
     }
     let always = run(index.path(), &["search", "cocoa", "--color", "always"]);
-    assert!(always.stdout.contains("\x1b[1;31mcocoa\x1b[0m") || always.stdout.contains("\x1b[1;31mCocoa\x1b[0m"));
-    let files = run(index.path(), &["search", "cocoa", "--files", "--color", "always"]);
+    assert!(
+        always.stdout.contains("\x1b[1;31mcocoa\x1b[0m")
+            || always.stdout.contains("\x1b[1;31mCocoa\x1b[0m")
+    );
+    let files = run(
+        index.path(),
+        &["search", "cocoa", "--files", "--color", "always"],
+    );
     assert!(files.stdout.contains('\x1b'));
 }
 
@@ -148,12 +168,23 @@ fn date_sorts_reorder_the_same_articles() {
     matching.sort();
     for sort in ["newest", "oldest"] {
         let mut sorted = files(index.path(), &["oil", "--sort", sort]);
-        assert_ne!(sorted, relevance, "--sort {sort} should change the order here");
+        assert_ne!(
+            sorted, relevance,
+            "--sort {sort} should change the order here"
+        );
         sorted.sort();
-        assert_eq!(sorted, matching, "--sort {sort} changed which articles match");
+        assert_eq!(
+            sorted, matching,
+            "--sort {sort} changed which articles match"
+        );
     }
     let dates = |sort: &str| -> Vec<String> {
-        let value = json(index.path(), &["search", "oil", "--sort", sort, "-n", "50", "--format", "json"]);
+        let value = json(
+            index.path(),
+            &[
+                "search", "oil", "--sort", sort, "-n", "50", "--format", "json",
+            ],
+        );
         value["results"]
             .as_array()
             .unwrap()
@@ -170,10 +201,30 @@ fn date_sorts_reorder_the_same_articles() {
 #[test]
 fn recency_keeps_the_matches_and_favours_newer_articles() {
     let index = demo_index();
-    let plain = json(index.path(), &["search", "oil", "-n", "50", "--format", "json"]);
-    let recent = json(index.path(), &["search", "oil", "-n", "50", "--recency", "7d", "--format", "json"]);
+    let plain = json(
+        index.path(),
+        &["search", "oil", "-n", "50", "--format", "json"],
+    );
+    let recent = json(
+        index.path(),
+        &[
+            "search",
+            "oil",
+            "-n",
+            "50",
+            "--recency",
+            "7d",
+            "--format",
+            "json",
+        ],
+    );
     let sources = |v: &Value| {
-        let mut s: Vec<String> = v["results"].as_array().unwrap().iter().map(|h| format!("{}:{}", h["source"], h["line"])).collect();
+        let mut s: Vec<String> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| format!("{}:{}", h["source"], h["line"]))
+            .collect();
         s.sort();
         s
     };
@@ -205,13 +256,26 @@ fn relative_dates_count_back_from_today() {
             .env("DATELINE_TODAY", "1987-03-31")
             .output()
             .unwrap();
-        String::from_utf8(output.stdout).unwrap().lines().map(str::to_string).collect()
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
     };
     let since_30d = pinned(&["oil", "--since", "30d"]);
     assert!(!since_30d.is_empty());
-    assert_eq!(since_30d, files(index.path(), &["oil", "--since", "1987-03-01"]));
-    assert_eq!(pinned(&["cocoa", "--on", "last-month"]), files(index.path(), &["cocoa", "--on", "1987-02"]));
-    assert_eq!(pinned(&["oil", "--until", "yesterday"]), files(index.path(), &["oil", "--until", "1987-03-30"]));
+    assert_eq!(
+        since_30d,
+        files(index.path(), &["oil", "--since", "1987-03-01"])
+    );
+    assert_eq!(
+        pinned(&["cocoa", "--on", "last-month"]),
+        files(index.path(), &["cocoa", "--on", "1987-02"])
+    );
+    assert_eq!(
+        pinned(&["oil", "--until", "yesterday"]),
+        files(index.path(), &["oil", "--until", "1987-03-30"])
+    );
     let help = dateline().args(["search", "--help"]).output().unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
     for form in ["yesterday", "30d", "2w", "last-month", "YYYY-MM-DD"] {
@@ -234,12 +298,20 @@ fn files_lists_every_matching_article_once_unless_limited() {
 #[test]
 fn context_shows_the_neighbouring_passages() {
     let index = demo_index();
-    let value = json(index.path(), &["search", "\"roughly 2,500\"", "-C", "1", "--format", "json"]);
+    let value = json(
+        index.path(),
+        &["search", "\"roughly 2,500\"", "-C", "1", "--format", "json"],
+    );
     let hit = &value["results"][0];
     assert_eq!(hit["line"], 13);
     assert_eq!(hit["context_before"][0]["line"], 11);
     assert_eq!(hit["context_after"][0]["line"], 15);
-    assert!(hit["context_after"][0]["passage"].as_str().unwrap().starts_with("A senior US defence official"));
+    assert!(
+        hit["context_after"][0]["passage"]
+            .as_str()
+            .unwrap()
+            .starts_with("A senior US defence official")
+    );
 }
 
 /// Each period's count is the number of articles `search --files` finds for
@@ -256,7 +328,11 @@ fn check_timeline_agrees_with_search(index: &Path, query: &str, by: &str) -> u64
         let found = files(index, &[query, "--since", since, "--until", until]);
         assert_eq!(count, found.len() as u64, "{query} {since}..{until}");
         let top = &bucket["counts"][0]["top"];
-        assert_eq!(top.is_null(), count == 0, "{query} {since}: top passage iff articles");
+        assert_eq!(
+            top.is_null(),
+            count == 0,
+            "{query} {since}: top passage iff articles"
+        );
         total += count;
     }
     assert_eq!(value["queries"][0]["articles"].as_u64().unwrap(), total);
@@ -266,14 +342,35 @@ fn check_timeline_agrees_with_search(index: &Path, query: &str, by: &str) -> u64
 #[test]
 fn timeline_counts_agree_with_search_on_the_demo_corpus() {
     let index = demo_index();
-    for (query, by) in [("oil", "week"), ("cocoa", "month"), ("\"interest rates\"", "day"), ("the", "year")] {
+    for (query, by) in [
+        ("oil", "week"),
+        ("cocoa", "month"),
+        ("\"interest rates\"", "day"),
+        ("the", "year"),
+    ] {
         check_timeline_agrees_with_search(index.path(), query, by);
     }
     // Empty periods are shown as zero, and a bucket is picked without --by.
-    let value = json(index.path(), &["timeline", "oil", "--since", "1987-02", "--until", "1987-10", "--format", "json"]);
+    let value = json(
+        index.path(),
+        &[
+            "timeline", "oil", "--since", "1987-02", "--until", "1987-10", "--format", "json",
+        ],
+    );
     assert_eq!(value["by"], "month");
-    let periods: Vec<&str> = value["buckets"].as_array().unwrap().iter().map(|b| b["period"].as_str().unwrap()).collect();
-    assert_eq!(periods, ["1987-02", "1987-03", "1987-04", "1987-05", "1987-06", "1987-07", "1987-08", "1987-09", "1987-10"]);
+    let periods: Vec<&str> = value["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            "1987-02", "1987-03", "1987-04", "1987-05", "1987-06", "1987-07", "1987-08", "1987-09",
+            "1987-10"
+        ]
+    );
     assert_eq!(value["buckets"][3]["counts"][0]["articles"], 0);
 }
 
@@ -283,7 +380,13 @@ fn timeline_counts_agree_with_search_on_the_news_folder() {
         return;
     };
     let index = TempDir::new().unwrap();
-    dateline().arg("index").arg(&news).arg("--index").arg(index.path()).assert().success();
+    dateline()
+        .arg("index")
+        .arg(&news)
+        .arg("--index")
+        .arg(index.path())
+        .assert()
+        .success();
     let cocoa = check_timeline_agrees_with_search(index.path(), "cocoa", "week");
     assert!(cocoa > 50, "{cocoa}");
     let rates = check_timeline_agrees_with_search(index.path(), "\"interest rates\"", "month");
@@ -297,20 +400,54 @@ fn errors_are_one_line_with_exit_code_2() {
     let cases: Vec<(Vec<&str>, &Path, &str)> = vec![
         (vec!["search", "oil"], &missing, "dateline: no index at"),
         (vec!["timeline", "oil"], &missing, "dateline: no index at"),
-        (vec!["search", "oil", "--since", "1987-13"], index.path(), "dateline: invalid date '1987-13'"),
-        (vec!["timeline", "oil", "--until", "someday"], index.path(), "dateline: invalid date 'someday'"),
-        (vec!["search", "\"oil", "--strict"], index.path(), "dateline: invalid query"),
-        (vec!["timeline", "(oil", "--strict"], index.path(), "dateline: invalid query"),
-        (vec!["search", "oil", "--bogus"], index.path(), "dateline: unexpected argument '--bogus'"),
-        (vec!["timeline", "oil", "--by", "fortnight"], index.path(), "dateline: invalid value 'fortnight'"),
-        (vec!["timeline", "oil", "--by", "day", "--since", "1000", "--until", "2024"], index.path(), "dateline: the timeline would have more than"),
+        (
+            vec!["search", "oil", "--since", "1987-13"],
+            index.path(),
+            "dateline: invalid date '1987-13'",
+        ),
+        (
+            vec!["timeline", "oil", "--until", "someday"],
+            index.path(),
+            "dateline: invalid date 'someday'",
+        ),
+        (
+            vec!["search", "\"oil", "--strict"],
+            index.path(),
+            "dateline: invalid query",
+        ),
+        (
+            vec!["timeline", "(oil", "--strict"],
+            index.path(),
+            "dateline: invalid query",
+        ),
+        (
+            vec!["search", "oil", "--bogus"],
+            index.path(),
+            "dateline: unexpected argument '--bogus'",
+        ),
+        (
+            vec!["timeline", "oil", "--by", "fortnight"],
+            index.path(),
+            "dateline: invalid value 'fortnight'",
+        ),
+        (
+            vec![
+                "timeline", "oil", "--by", "day", "--since", "1000", "--until", "2024",
+            ],
+            index.path(),
+            "dateline: the timeline would have more than",
+        ),
     ];
     for (args, index, start) in cases {
         let out = run(index, &args);
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
         assert!(out.stderr.starts_with(start), "{args:?}: {}", out.stderr);
         assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
-        assert!(!out.stderr.contains("panicked") && !out.stderr.contains("Error {"), "{}", out.stderr);
+        assert!(
+            !out.stderr.contains("panicked") && !out.stderr.contains("Error {"),
+            "{}",
+            out.stderr
+        );
     }
     let none = run(index.path(), &["search", "zzyzzx"]);
     assert_eq!(none.code, 1);
@@ -323,7 +460,10 @@ fn every_subcommand_has_examples_in_its_help() {
     for sub in ["index", "search", "timeline", "completions", "man"] {
         let output = dateline().args([sub, "--help"]).output().unwrap();
         assert!(output.status.success(), "{sub}");
-        assert!(String::from_utf8_lossy(&output.stdout).contains("Examples:"), "{sub} --help has no examples");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Examples:"),
+            "{sub} --help has no examples"
+        );
     }
 }
 
@@ -333,11 +473,18 @@ fn completions_and_man_page_are_generated() {
         let output = dateline().args(["completions", shell]).output().unwrap();
         assert!(output.status.success(), "{shell}");
         let script = String::from_utf8(output.stdout).unwrap();
-        assert!(script.contains("dateline") && script.contains("timeline"), "{shell}");
+        assert!(
+            script.contains("dateline") && script.contains("timeline"),
+            "{shell}"
+        );
     }
     let man = dateline().arg("man").output().unwrap();
     let man = String::from_utf8(man.stdout).unwrap();
-    assert!(man.starts_with(".ie") || man.contains(".TH dateline"), "{}", &man[..200.min(man.len())]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH dateline"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
     assert!(man.contains("timeline"));
 }
 
@@ -359,6 +506,8 @@ fn a_closed_pipe_ends_quietly() {
 }
 
 #[test]
+// `..Article::default()` keeps this test compiling when Article grows fields.
+#[allow(clippy::needless_update)]
 fn title_only_matches_show_the_opening_without_highlights() {
     use dateline::index::ArticleWriter;
     use dateline::ingest::{Article, Passage};
@@ -374,7 +523,9 @@ fn title_only_matches_show_the_opening_without_highlights() {
         source: "harvest.md".into(),
         relative: "harvest.md".into(),
         title: Some("Cocoa harvest ends early".into()),
-        date: Some(dateline::date::ArticleDate::from_day(Date::new(1987, 3, 2).unwrap())),
+        date: Some(dateline::date::ArticleDate::from_day(
+            Date::new(1987, 3, 2).unwrap(),
+        )),
         passages: vec![
             passage("Farmers in Bahia finished picking this week.", 3),
             passage("Prices rose in the following days.", 5),
@@ -382,7 +533,9 @@ fn title_only_matches_show_the_opening_without_highlights() {
         ],
         ..Article::default()
     };
-    writer.replace_file(Path::new("/k/harvest.md"), &[titled]).unwrap();
+    writer
+        .replace_file(Path::new("/k/harvest.md"), &[titled])
+        .unwrap();
     writer.finish().unwrap();
     let index = dateline::index::OpenIndex::open(dir.path()).unwrap();
     let results = search(
@@ -395,7 +548,11 @@ fn title_only_matches_show_the_opening_without_highlights() {
         },
     )
     .unwrap();
-    assert_eq!(results.hits.len(), 1, "one hit for the article, not one per passage");
+    assert_eq!(
+        results.hits.len(),
+        1,
+        "one hit for the article, not one per passage"
+    );
     let hit = &results.hits[0];
     assert!(hit.title_only);
     assert_eq!(hit.line, 3);

@@ -272,7 +272,7 @@ mod tests {
     fn wrapped_lines_fit_the_width_even_with_colour() {
         let mut long = results();
         long.hits[0].passage = "troops ".repeat(40).trim_end().to_string();
-        long.hits[0].highlights = vec![0..6];
+        long.hits[0].highlights = std::iter::once(0..6).collect();
         let text = printed(&TextPrinter::new(false).width(Some(40)), &long);
         for line in text.lines().skip(1) {
             assert!(line.chars().count() <= 40, "{line:?}");

@@ -48,12 +48,12 @@ pub enum Bucket {
 
 impl Bucket {
     /// The bucket that gives a readable number of bars for a range of
-    /// `days`: days up to two months, weeks up to half a year, months up to
-    /// six years, years beyond.
+    /// `days`: days up to a month, weeks up to half a year, months up to
+    /// six years, years beyond (at most about 30, 26, 72 bars).
     pub fn for_span(days: i64) -> Bucket {
         match days {
-            ..=62 => Bucket::Day,
-            63..=183 => Bucket::Week,
+            ..=31 => Bucket::Day,
+            32..=183 => Bucket::Week,
             184..=2192 => Bucket::Month,
             _ => Bucket::Year,
         }
@@ -438,7 +438,7 @@ mod tests {
     #[test]
     fn the_bucket_follows_the_span_and_huge_charts_are_refused() {
         assert_eq!(Bucket::for_span(0), Bucket::Day);
-        assert_eq!(Bucket::for_span(90), Bucket::Week);
+        assert_eq!(Bucket::for_span(60), Bucket::Week);
         assert_eq!(Bucket::for_span(236), Bucket::Month);
         assert_eq!(Bucket::for_span(20 * 365), Bucket::Year);
         assert!(periods_between(Bucket::Day, day("1000-01-01"), day("2024-01-01")).is_err());
