@@ -283,32 +283,37 @@ pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
 }
 
 /// A usage error (unknown flag, missing value) as one line for stderr,
-/// `dateline: ` prefixed like every other error, pointing at `--help`.
-pub fn usage_error_line(error: &clap::Error) -> String {
+/// `dateline: ` prefixed like every other error, pointing at the `--help`
+/// of the subcommand named in `argv` (the process arguments).
+pub fn usage_error_line(error: &clap::Error, argv: &[String]) -> String {
     let rendered = error.render().to_string();
-    let first = rendered
+    // The message is the first paragraph ("error: …", sometimes with the
+    // missing arguments on the lines below it), joined into one line.
+    let message: Vec<&str> = rendered
         .lines()
-        .find(|line| !line.trim().is_empty())
-        .unwrap_or("invalid arguments")
-        .trim_start_matches("error: ")
-        .trim();
+        .map(str::trim)
+        .skip_while(|line| line.is_empty())
+        .take_while(|line| !line.is_empty())
+        .collect();
+    let joined = message.join(" ");
+    let first = match joined.trim_start_matches("error: ").trim() {
+        "" => "invalid arguments",
+        text => text,
+    };
     let tip = rendered
         .lines()
         .map(str::trim)
         .find_map(|line| line.strip_prefix("tip: "))
+        .filter(|tip| !first.contains(tip))
         .map(|tip| format!("; {tip}"))
         .unwrap_or_default();
-    let command = rendered
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("Usage: "))
-        .and_then(|usage| {
-            let words: Vec<&str> = usage
-                .split_whitespace()
-                .take_while(|w| !w.starts_with(['[', '<', '-']))
-                .collect();
-            (!words.is_empty()).then(|| words.join(" "))
-        })
-        .unwrap_or_else(|| "dateline".to_string());
+    // Point at the subcommand's help when one was named on the command line.
+    let subcommands = Cli::command();
+    let command = argv
+        .iter()
+        .skip(1)
+        .find(|arg| subcommands.find_subcommand(arg.as_str()).is_some())
+        .map_or_else(|| "dateline".to_string(), |sub| format!("dateline {sub}"));
     format!("dateline: {first}{tip} (see `{command} --help`)")
 }
 

@@ -20,7 +20,10 @@ fn main() -> ExitCode {
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
         Err(e) => {
             // Usage errors exit 2, as clap's own do, but in one line.
-            let _ = writeln!(io::stderr(), "{}", usage_error_line(&e));
+            let argv: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let _ = writeln!(io::stderr(), "{}", usage_error_line(&e, &argv));
             return ExitCode::from(2);
         }
     };
