@@ -260,7 +260,12 @@ fn parse_half_life(text: &str) -> std::result::Result<i64, String> {
 /// `DATELINE_TODAY=YYYY-MM-DD` pins it (for tests and reproducible runs).
 fn reference_today() -> Result<jiff::civil::Date> {
     match std::env::var("DATELINE_TODAY") {
-        Ok(text) if !text.is_empty() => Ok(crate::date::Period::parse(&text)?.first_day()),
+        Ok(text) if !text.is_empty() => crate::date::Period::parse(&text)
+            .map(|period| period.first_day())
+            .map_err(|mut e| {
+                e.reason = format!("DATELINE_TODAY must be YYYY-MM-DD or unset; {}", e.reason);
+                e.into()
+            }),
         _ => Ok(crate::date::today_utc()),
     }
 }
