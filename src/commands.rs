@@ -100,7 +100,7 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
                 .width(terminal_width())
                 .snippet_len(args.snippet_len)
                 .write(out, &results)?;
-            // Results first, then the summary under them on a terminal.
+            // Results first, then the talk, even when both go to a terminal.
             out.flush()?;
             if !results.hits.is_empty() {
                 writeln!(
