@@ -156,26 +156,30 @@ impl TextPrinter {
     }
 
     fn write_cells<W: Write>(&self, out: &mut W, line: &[Cell], dim: bool) -> io::Result<()> {
+        // Built as one string: a write per character is slow on a
+        // buffered writer and slower still in debug builds.
         let base = if dim { DIM } else { "" };
+        let mut text = String::with_capacity(line.len() * 2 + 16);
         if self.color && dim {
-            write!(out, "{DIM}")?;
+            text.push_str(DIM);
         }
         let mut in_match = false;
         for cell in line {
             if self.color && cell.marked != in_match {
                 in_match = cell.marked;
                 if in_match {
-                    write!(out, "{MATCH}")?;
+                    text.push_str(MATCH);
                 } else {
-                    write!(out, "{RESET}{base}")?;
+                    text.push_str(RESET);
+                    text.push_str(base);
                 }
             }
-            write!(out, "{}", cell.ch)?;
+            text.push(cell.ch);
         }
         if self.color && (in_match || dim) {
-            write!(out, "{RESET}")?;
+            text.push_str(RESET);
         }
-        Ok(())
+        out.write_all(text.as_bytes())
     }
 
     fn paint(&self, style: &str, text: &str) -> String {
