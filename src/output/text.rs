@@ -106,6 +106,10 @@ impl TextPrinter {
         if let Some(title) = &hit.title {
             write!(out, "  {}", self.paint(BOLD, title))?;
         }
+        if hit.title_only {
+            // Says why the passage below has no highlighted words.
+            write!(out, "  {}", self.paint(DIM, "(title match)"))?;
+        }
         writeln!(
             out,
             "  {}",
@@ -298,6 +302,7 @@ mod tests {
         }];
         let text = printed(&TextPrinter::new(true), &with_context);
         assert!(!text.contains(MATCH), "{text:?}");
+        assert!(text.contains("(title match)"));
         let plain = printed(&TextPrinter::new(false), &with_context);
         assert!(
             plain.ends_with("    │ Troops — and more troops.\n    ┊ After.\n"),
