@@ -439,6 +439,22 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn date_arguments_never_panic(text in "\\PC{0,24}", days in 0i64..3_000_000) {
+            let today = Date::new(1000, 1, 1).unwrap().checked_add(jiff::Span::new().days(days)).unwrap_or(Date::MAX);
+            let _ = Period::parse_at(&text, today);
+            let _ = parse_age(&text);
+        }
+
+        #[test]
+        fn relative_days_are_that_many_days_back(n in 0i64..10_000) {
+            let today = Date::new(2024, 3, 31).unwrap();
+            let period = Period::parse_at(&format!("{n}d"), today).unwrap();
+            proptest::prop_assert_eq!(period.first_day(), today.checked_sub(jiff::Span::new().days(n)).unwrap());
+        }
+    }
+
     #[test]
     fn ages_are_a_number_and_a_unit() {
         assert_eq!(parse_age("30d").unwrap(), 30 * 86_400);

@@ -212,6 +212,32 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn trimming_and_wrapping_never_lose_order_or_panic(
+            text in "[a-z部😀 \n—-]{0,400}",
+            marks in proptest::collection::vec((0usize..400, 0usize..20), 0..6),
+            max in 0usize..200,
+            width in proptest::option::of(0usize..100),
+        ) {
+            let len = text.chars().count();
+            let marks: Vec<[usize; 2]> = marks
+                .into_iter()
+                .map(|(start, n)| [start.min(len), (start + n).min(len)])
+                .collect();
+            let all = cells(&text, &marks);
+            let trimmed = trim_around_matches(&all, max);
+            if max > 0 {
+                proptest::prop_assert!(trimmed.len() <= max + 2);
+            }
+            let lines = wrap(&trimmed, width);
+            // Wrapping only removes or adds white space.
+            let kept: String = lines.iter().flatten().map(|c| c.ch).filter(|c| !c.is_whitespace()).collect();
+            let before: String = trimmed.iter().map(|c| c.ch).filter(|c| !c.is_whitespace()).collect();
+            proptest::prop_assert_eq!(kept, before);
+        }
+    }
+
     #[test]
     fn wide_characters_count_two_columns() {
         let lines = wrap(&cells("部队 部队 部队", &[]), Some(10));
