@@ -559,3 +559,24 @@ fn title_only_matches_show_the_opening_without_highlights() {
     assert_eq!(hit.passage, "Farmers in Bahia finished picking this week.");
     assert!(hit.highlights.is_empty());
 }
+
+#[test]
+fn the_index_can_come_from_the_environment() {
+    let index = demo_index();
+    let output = dateline()
+        .args(["timeline", "cocoa", "--format", "csv"])
+        .env("DATELINE_INDEX", index.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .starts_with("period,since,until,cocoa\n")
+    );
+}
