@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::cli::{Command, IndexArgs, SearchArgs};
+use crate::cli::{Command, EvalArgs, EvalFormatArg, IndexArgs, SearchArgs};
 use crate::error::Result;
 use crate::index::OpenIndex;
 use crate::indexer::index_paths;
@@ -24,10 +24,29 @@ pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> R
     match command {
         Command::Index(args) => run_index(args, err),
         Command::Search(args) => run_search(args, out, err),
+        Command::Eval(args) => run_eval(args, out, err),
     }
 }
 
+fn run_eval<O: Write, E: Write>(args: &EvalArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
+    writeln!(err, "dateline: evaluating on {}", args.collection.display())?;
+    let report = crate::eval::run_eval(&args.to_options())?;
+    match args.format {
+        EvalFormatArg::Json => {
+            serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        EvalFormatArg::Text => crate::output::write_eval_report(out, &report)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
 fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
+    if let Some(language) = args.language {
+        // Creates the index with this analysis, or checks an existing one has it.
+        OpenIndex::open_or_create_in(&args.index, language)?;
+    }
     let summary = index_paths(&args.to_options())?;
     for skipped in &summary.skipped {
         writeln!(err, "dateline: skipped {skipped}")?;
@@ -57,7 +76,12 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
         OutputFormat::Text => {
             TextPrinter::new(args.color_choice().use_color()).write(out, &results)?;
             if !results.hits.is_empty() {
-                writeln!(err, "dateline: {} of {} matching passages", results.hits.len(), results.total_hits)?;
+                writeln!(
+                    err,
+                    "dateline: {} of {} matching passages",
+                    results.hits.len(),
+                    results.total_hits
+                )?;
             }
         }
         OutputFormat::Json => write_json(out, &results)?,

@@ -46,7 +46,8 @@ pub fn index_paths(options: &IndexOptions) -> Result<IndexSummary> {
         for result in parsed {
             match result {
                 Ok((file_key, article)) => {
-                    summary.passages += writer.replace_file(&file_key, std::slice::from_ref(&article))?;
+                    summary.passages +=
+                        writer.replace_file(&file_key, std::slice::from_ref(&article))?;
                     summary.articles += 1;
                 }
                 Err(skip) => skipped.push(skip),

@@ -13,12 +13,14 @@
 //! - [`search`] builds the query (text plus a date range), ranks passages
 //!   and finds highlights, giving [`search::Hit`]s.
 //! - [`output`] prints hits as text or JSON.
+//! - [`eval`] measures ranking quality on a BEIR test collection.
 //! - [`cli`] and [`commands`] are the command line on top.
 
 pub mod cli;
 pub mod commands;
 pub mod date;
 pub mod error;
+pub mod eval;
 pub mod index;
 pub mod indexer;
 pub mod ingest;

@@ -3,11 +3,13 @@
 //! Printers take [`crate::search::SearchResults`] and any `io::Write`, so
 //! tests capture output in a `Vec<u8>`; they never touch tantivy.
 
+mod eval;
 mod json;
 mod text;
 
 use std::io::IsTerminal;
 
+pub use eval::write_eval_report;
 pub use json::{JsonHit, write_json, write_jsonl};
 pub use text::TextPrinter;
 
@@ -43,7 +45,8 @@ impl ColorChoice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
             }
         }
     }

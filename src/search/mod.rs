@@ -9,10 +9,10 @@
 mod date_filter;
 mod highlight;
 mod query;
+mod rank;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
@@ -21,6 +21,7 @@ use tantivy::{DocAddress, ReloadPolicy, Searcher, TantivyDocument};
 pub use date_filter::DateFilter;
 pub use highlight::to_char_ranges;
 pub use query::{ParsedQuery, parse_user_query};
+pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
@@ -40,6 +41,8 @@ pub struct SearchRequest {
     pub per_article: usize,
     /// Whether an unparsable query is an error rather than parsed leniently.
     pub strict: bool,
+    /// How passages are scored.
+    pub ranking: Ranking,
 }
 
 /// One ranked passage.
@@ -47,7 +50,7 @@ pub struct SearchRequest {
 pub struct Hit {
     /// 1-based rank.
     pub rank: usize,
-    /// The BM25 score of the passage in its tier.
+    /// The passage's score in its tier (see [`Ranking`]).
     pub score: f32,
     /// The article's date, if it has one.
     pub date: Option<ArticleDate>,
@@ -78,6 +81,56 @@ pub struct SearchResults {
 
 /// Runs `request` against `index`.
 pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResults> {
+    let searcher = open_searcher(index)?;
+    let parsed = parse_user_query(index, &request.query, request.strict)?;
+    let date_query = request.dates.to_query(index.fields.date);
+    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_ref());
+
+    let mut words = rank::query_words(&*parsed.any_words, &index.fields);
+    rank::mark_stop_words(&mut words, &request.query, index.language);
+    let widened = rank::widen_bare_words(
+        parsed.any_words.box_clone(),
+        &words,
+        &request.query,
+        index.language,
+    );
+    let any_words = restrict(widened, date_query.as_ref());
+    let ranked = rank::rank_passages(
+        &searcher,
+        &index.fields,
+        &*any_words,
+        Some(&*all_words),
+        &mut words,
+        &request.ranking,
+    )?;
+    let picked = pick_passages(&ranked, request.limit, request.per_article.max(1));
+
+    let generator = SnippetGenerator::create(&searcher, &*parsed.any_words, index.fields.text)?;
+    let mut highlighter = Highlighter::new(generator);
+    let hits = picked
+        .iter()
+        .enumerate()
+        .map(|(i, passage)| {
+            load_hit(
+                index,
+                &searcher,
+                passage.address,
+                i + 1,
+                passage.score,
+                &mut highlighter,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SearchResults {
+        query: request.query.clone(),
+        total_hits: ranked.len(),
+        hits,
+        ignored: parsed.ignored,
+    })
+}
+
+/// A searcher on the index's current snapshot; fails on an empty index.
+pub fn open_searcher(index: &OpenIndex) -> Result<Searcher> {
     let reader = index
         .index
         .reader_builder()
@@ -87,32 +140,36 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
     if searcher.num_docs() == 0 {
         return Err(Error::EmptyIndex(index.path.clone()));
     }
-    let parsed = parse_user_query(index, &request.query, request.strict)?;
-    let date_query = request.dates.to_query(index.fields.date);
-    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_ref());
-    let any_words = restrict(parsed.any_words.box_clone(), date_query.as_ref());
+    Ok(searcher)
+}
 
-    let total_hits = searcher.search(&any_words, &Count)?;
-    let mut picker = PassagePicker::new(request.limit, request.per_article.max(1));
-    if total_hits > 0 {
-        picker.collect(&searcher, &*all_words)?;
-        picker.collect(&searcher, &*any_words)?;
-    }
-
-    let generator = SnippetGenerator::create(&searcher, &*parsed.any_words, index.fields.text)?;
-    let mut highlighter = Highlighter::new(generator);
-    let hits = picker
-        .picked
-        .iter()
-        .enumerate()
-        .map(|(i, &(score, address))| load_hit(index, &searcher, address, i + 1, score, &mut highlighter))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(SearchResults {
-        query: request.query.clone(),
-        total_hits,
-        hits,
-        ignored: parsed.ignored,
-    })
+/// Ranks whole articles for `query`, best first, at most `limit`: the same
+/// query parsing and passage scoring as [`search`], with each article scored
+/// from its passages ([`aggregate_articles`]). This is what `dateline eval`
+/// measures.
+pub fn rank_articles(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    query: &str,
+    ranking: &Ranking,
+    limit: usize,
+) -> Result<Vec<ScoredArticle>> {
+    let parsed = parse_user_query(index, query, false)?;
+    let mut words = rank::query_words(&*parsed.any_words, &index.fields);
+    rank::mark_stop_words(&mut words, query, index.language);
+    let widened =
+        rank::widen_bare_words(parsed.any_words.box_clone(), &words, query, index.language);
+    let passages = rank::rank_passages(
+        searcher,
+        &index.fields,
+        &*widened,
+        Some(&*parsed.all_words),
+        &mut words,
+        ranking,
+    )?;
+    let mut articles = aggregate_articles(&passages, ranking.sibling_weight);
+    articles.truncate(limit);
+    Ok(articles)
 }
 
 /// Adds the date filter, when there is one, as a required clause.
@@ -126,72 +183,22 @@ fn restrict(text_query: Box<dyn Query>, dates: Option<&Box<dyn Query>>) -> Box<d
     }
 }
 
-/// Picks passages in rank order, at most `per_article` from one article.
-struct PassagePicker {
-    limit: usize,
-    per_article: usize,
-    picked: Vec<(f32, DocAddress)>,
-    seen: HashSet<DocAddress>,
-    per_article_count: HashMap<u64, usize>,
-}
-
-impl PassagePicker {
-    fn new(limit: usize, per_article: usize) -> PassagePicker {
-        PassagePicker {
-            limit,
-            per_article,
-            picked: Vec::new(),
-            seen: HashSet::new(),
-            per_article_count: HashMap::new(),
+/// Takes passages in rank order, at most `per_article` from one article, so
+/// a long article cannot fill the page.
+fn pick_passages(ranked: &[ScoredPassage], limit: usize, per_article: usize) -> Vec<ScoredPassage> {
+    let mut per_article_count: HashMap<u64, usize> = HashMap::new();
+    let mut picked = Vec::new();
+    for passage in ranked {
+        if picked.len() >= limit {
+            break;
+        }
+        let count = per_article_count.entry(passage.article_id).or_default();
+        if *count < per_article {
+            *count += 1;
+            picked.push(*passage);
         }
     }
-
-    fn is_full(&self) -> bool {
-        self.picked.len() >= self.limit
-    }
-
-    /// Offers the query's hits in score order until full or exhausted. The
-    /// window of top documents grows geometrically, since grouping by
-    /// article may discard many of them.
-    fn collect(&mut self, searcher: &Searcher, query: &dyn Query) -> Result<()> {
-        let mut window = (self.limit * 4).max(64);
-        while !self.is_full() {
-            let top = searcher.search(query, &TopDocs::with_limit(window).order_by_score())?;
-            let exhausted = top.len() < window;
-            let mut tied = sort_ties(top);
-            for (score, address) in tied.drain(..) {
-                if self.is_full() {
-                    break;
-                }
-                if !self.seen.insert(address) {
-                    continue;
-                }
-                let article = article_id(searcher, address)?;
-                let count = self.per_article_count.entry(article).or_default();
-                if *count < self.per_article {
-                    *count += 1;
-                    self.picked.push((score, address));
-                }
-            }
-            if exhausted {
-                break;
-            }
-            window *= 4;
-        }
-        Ok(())
-    }
-}
-
-/// Orders equal scores by document address, so results are repeatable.
-fn sort_ties(mut top: Vec<(f32, DocAddress)>) -> Vec<(f32, DocAddress)> {
-    top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    top
-}
-
-fn article_id(searcher: &Searcher, address: DocAddress) -> Result<u64> {
-    let segment = searcher.segment_reader(address.segment_ord);
-    let column = segment.fast_fields().u64("article_id")?;
-    Ok(column.first(address.doc_id).unwrap_or(u64::MAX))
+    picked
 }
 
 fn load_hit(
@@ -204,15 +211,22 @@ fn load_hit(
 ) -> Result<Hit> {
     let fields = &index.fields;
     let doc: TantivyDocument = searcher.doc(address)?;
-    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
-    let date = doc.get_first(fields.date).and_then(|v| v.as_i64()).map(|timestamp| {
-        let precision = match number(fields.date_precision) {
-            Some(1) => DatePrecision::Second,
-            _ => DatePrecision::Day,
-        };
-        ArticleDate::from_stored(timestamp, precision)
-    });
+    let date = doc
+        .get_first(fields.date)
+        .and_then(|v| v.as_i64())
+        .map(|timestamp| {
+            let precision = match number(fields.date_precision) {
+                Some(1) => DatePrecision::Second,
+                _ => DatePrecision::Day,
+            };
+            ArticleDate::from_stored(timestamp, precision)
+        });
     let passage = text(fields.text).unwrap_or_default();
     Ok(Hit {
         rank,

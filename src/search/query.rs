@@ -52,7 +52,7 @@ pub fn parse_user_query(index: &OpenIndex, query: &str, strict: bool) -> Result<
             reason: ignored.join("; "),
         });
     }
-    let escaped = escape_colons(&repaired);
+    let escaped = escape_colons(&drop_dangling_operators(&repaired));
     match all_parser.parse_query(&escaped) {
         Ok(all_words) => {
             // The same text parsed the same way, only with OR by default.
@@ -106,13 +106,40 @@ fn balance_delimiters(query: &str) -> (String, Vec<String>) {
     drop.sort_unstable();
     let ignored = drop
         .iter()
-        .map(|&i| format!("an unmatched {} at character {}", &query[i..i + 1], query[..i].chars().count() + 1))
+        .map(|&i| {
+            format!(
+                "an unmatched {} at character {}",
+                &query[i..i + 1],
+                query[..i].chars().count() + 1
+            )
+        })
         .collect();
     let repaired = query
         .char_indices()
         .map(|(i, c)| if drop.contains(&i) { ' ' } else { c })
         .collect();
     (repaired, ignored)
+}
+
+/// Blanks a `+` or `-` that is not directly followed by a word, a quote or
+/// a bracket: in `G - quadruplex` or `alpha (+)- thalassemia` it is
+/// punctuation, not "require" or "exclude".
+fn drop_dangling_operators(query: &str) -> String {
+    let chars: Vec<char> = query.chars().collect();
+    let mut out = String::with_capacity(query.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let operator_position =
+            i == 0 || chars[i - 1].is_whitespace() || "(\"".contains(chars[i - 1]);
+        let applies_to_something = chars
+            .get(i + 1)
+            .is_some_and(|&next| next.is_alphanumeric() || "\"(".contains(next));
+        if (c == '+' || c == '-') && operator_position && !applies_to_something {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Escapes colons that do not follow a field name, so `https://example.com`
@@ -139,7 +166,10 @@ fn escape_colons(query: &str) -> String {
 fn describe_error(error: &tantivy::query::QueryParserError) -> String {
     use tantivy::query::QueryParserError as E;
     match error {
-        E::AllButQueryForbidden => "the query only excludes words (-word), so it matches every passage without them".to_string(),
+        E::AllButQueryForbidden => {
+            "the query only excludes words (-word), so it matches every passage without them"
+                .to_string()
+        }
         E::SyntaxError(message) => format!("syntax: {message}"),
         other => other.to_string(),
     }
@@ -161,9 +191,26 @@ mod tests {
     }
 
     #[test]
+    fn operators_that_apply_to_nothing_are_blanked() {
+        assert_eq!(drop_dangling_operators("G - quadruplex"), "G   quadruplex");
+        assert_eq!(drop_dangling_operators("alpha (+)- x"), "alpha ( )- x");
+        assert_eq!(
+            drop_dangling_operators("troops -iraq +1 \"a\" -(b)"),
+            "troops -iraq +1 \"a\" -(b)"
+        );
+        assert_eq!(
+            drop_dangling_operators("anti-inflammatory -"),
+            "anti-inflammatory  "
+        );
+    }
+
+    #[test]
     fn colons_outside_field_names_are_escaped() {
         assert_eq!(escape_colons("https://x.org/a"), "https\\://x.org/a");
-        assert_eq!(escape_colons("title:troops at 10:30"), "title:troops at 10\\:30");
+        assert_eq!(
+            escape_colons("title:troops at 10:30"),
+            "title:troops at 10\\:30"
+        );
         assert_eq!(escape_colons("-title:x (text:y)"), "-title:x (text:y)");
         assert_eq!(escape_colons("a\\:b"), "a\\:b");
     }
