@@ -59,6 +59,10 @@ pub struct EvalArgs {
     /// The stemmer language of the index.
     #[arg(long, default_value = "english", value_parser = parse_language)]
     pub language: tantivy::tokenizer::Language,
+    /// Split documents into passages of at most N words (default: as
+    /// `dateline index` does).
+    #[arg(long, value_name = "N")]
+    pub passage_words: Option<usize>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = EvalFormatArg::Text)]
     pub format: EvalFormatArg,
@@ -147,6 +151,7 @@ impl EvalArgs {
             split: self.split.clone(),
             index_dir: self.index.clone(),
             language: self.language,
+            passage_words: self.passage_words,
             ranking: self.ranking.to_ranking(),
         }
     }

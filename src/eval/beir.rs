@@ -42,10 +42,17 @@ struct QueryLine {
 }
 
 /// Loads the collection in `dir` with the judgments of `split` (`test`,
-/// `dev`, `train`); only queries with judgments are kept.
-pub fn load_collection(dir: &Path, split: &str) -> Result<Collection, EvalError> {
+/// `dev`, `train`); only queries with judgments are kept. Document text is
+/// split into passages of at most `passage_words` words, as indexing does.
+pub fn load_collection(
+    dir: &Path,
+    split: &str,
+    passage_words: usize,
+) -> Result<Collection, EvalError> {
     let qrels = load_qrels(&dir.join("qrels").join(format!("{split}.tsv")))?;
-    let splitter = PassageSplitter::default();
+    let splitter = PassageSplitter {
+        max_words: passage_words,
+    };
     let mut articles = Vec::new();
     for_each_json_line(&dir.join("corpus.jsonl"), |line: CorpusLine| {
         let title = line.title.trim();
@@ -162,7 +169,7 @@ mod tests {
             "query-id\tcorpus-id\tscore\r\nq1\td1\t1\r\n",
         )
         .unwrap();
-        let collection = load_collection(dir.path(), "test").unwrap();
+        let collection = load_collection(dir.path(), "test", 120).unwrap();
         assert_eq!(collection.articles.len(), 2);
         assert_eq!(collection.articles[0].title.as_deref(), Some("Cats"));
         assert_eq!(collection.articles[1].title, None);

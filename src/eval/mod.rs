@@ -24,6 +24,7 @@ pub use beir::{Collection, load_collection};
 use crate::error::Result;
 use crate::index::{ArticleWriter, OpenIndex};
 use crate::indexer::DEFAULT_MEMORY_BUDGET;
+use crate::ingest::PassageSplitter;
 use crate::search::{Ranking, open_searcher, rank_articles};
 
 /// What went wrong reading a test collection.
@@ -60,6 +61,9 @@ pub struct EvalOptions {
     pub index_dir: Option<PathBuf>,
     /// The analysis language of the index.
     pub language: Language,
+    /// Split documents into passages of at most this many words; `None`
+    /// uses the splitter `dateline index` uses.
+    pub passage_words: Option<usize>,
     /// The ranking to measure.
     pub ranking: Ranking,
 }
@@ -98,7 +102,10 @@ const DEPTH: usize = 100;
 
 /// Loads, indexes and evaluates a collection.
 pub fn run_eval(options: &EvalOptions) -> Result<EvalReport> {
-    let collection = load_collection(&options.collection, &options.split)?;
+    let passage_words = options
+        .passage_words
+        .unwrap_or(PassageSplitter::default().max_words);
+    let collection = load_collection(&options.collection, &options.split, passage_words)?;
     let temporary;
     let index_dir = match &options.index_dir {
         Some(dir) => dir.clone(),

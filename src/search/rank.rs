@@ -58,8 +58,8 @@ pub struct Ranking {
 impl Default for Ranking {
     fn default() -> Self {
         Ranking {
-            k1: 0.9,
-            b: 0.4,
+            k1: 1.2,
+            b: 0.9,
             title_weight: 1.0,
             proximity_weight: 0.0,
             proximity_window: 4,
@@ -473,6 +473,115 @@ fn near_pairs(a: &[u32], b: &[u32], window: u32) -> usize {
     count
 }
 
+/// RM3 pseudo-relevance feedback: learns expansion words from the best
+/// passages of a first pass (one per article, `feedback_docs` of them) and
+/// adds them to `words`, re-weighting the original words to
+/// `feedback_original_weight` of the total. Returns the new words' terms,
+/// which the second pass must also match on.
+pub(crate) fn add_feedback_words(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    language: tantivy::tokenizer::Language,
+    first_pass: &[ScoredPassage],
+    words: &mut Vec<QueryWord>,
+    ranking: &Ranking,
+) -> Result<Vec<Term>> {
+    let mut seen_articles = HashSet::new();
+    let top: Vec<&ScoredPassage> = first_pass
+        .iter()
+        .filter(|p| seen_articles.insert(p.article_id))
+        .take(ranking.feedback_docs)
+        .collect();
+    let total_score: f32 = top.iter().map(|p| p.score.max(0.0)).sum();
+    if top.is_empty() || total_score <= 0.0 {
+        return Ok(Vec::new());
+    }
+    // Expansion words are content words: stop words are dropped.
+    let mut content = analyzer_without_stop_words(language).unwrap_or_else(|| analyzer(language));
+    let mut relevance: HashMap<String, f32> = HashMap::new();
+    for passage in top {
+        let doc: tantivy::TantivyDocument = searcher.doc(passage.address)?;
+        let mut counts: HashMap<String, f32> = HashMap::new();
+        let mut length: f32 = 0.0;
+        for field in [fields.title, fields.text] {
+            for value in doc.get_all(field) {
+                let Some(text) = tantivy::schema::Value::as_str(&value) else {
+                    continue;
+                };
+                let mut stream = content.token_stream(text);
+                while stream.advance() {
+                    let token = &stream.token().text;
+                    if token.chars().all(|c| c.is_ascii_digit()) {
+                        continue;
+                    }
+                    *counts.entry(token.clone()).or_default() += 1.0;
+                    length += 1.0;
+                }
+            }
+        }
+        let doc_weight = passage.score.max(0.0) / total_score;
+        for (token, count) in counts {
+            *relevance.entry(token).or_default() += doc_weight * count / length.max(1.0);
+        }
+    }
+    let mut expansion: Vec<(String, f32)> = relevance.into_iter().collect();
+    expansion.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    expansion.truncate(ranking.feedback_terms);
+    let expansion_total: f32 = expansion.iter().map(|(_, w)| w).sum();
+    let original_total: f32 = words.iter().map(|w| w.weight).sum();
+    let alpha = ranking.feedback_original_weight.clamp(0.0, 1.0);
+    for word in words.iter_mut() {
+        word.weight = alpha * word.weight / original_total.max(f32::EPSILON);
+    }
+    let mut extra = Vec::new();
+    for (text, weight) in expansion {
+        let weight = (1.0 - alpha) * weight / expansion_total.max(f32::EPSILON);
+        if let Some(existing) = words.iter_mut().find(|w| w.text == text) {
+            existing.weight += weight;
+            continue;
+        }
+        let text_term = Term::from_field_text(fields.text, &text);
+        let title_term = Term::from_field_text(fields.title, &text);
+        extra.push(text_term.clone());
+        extra.push(title_term.clone());
+        words.push(QueryWord {
+            text,
+            text_term: Some(text_term),
+            title_term: Some(title_term),
+            weight,
+            idf: 0.0,
+            stop: false,
+        });
+    }
+    Ok(extra)
+}
+
+/// Adds `extra` terms as optional clauses at the top level of `query`
+/// (see [`widen_bare_words`]).
+pub(crate) fn widen_with_terms(query: Box<dyn Query>, extra: Vec<Term>) -> Box<dyn Query> {
+    if extra.is_empty() {
+        return query;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = match query.downcast_ref::<BooleanQuery>() {
+        Some(boolean) => boolean
+            .clauses()
+            .iter()
+            .map(|(occur, clause)| (*occur, clause.box_clone()))
+            .collect(),
+        None => vec![(Occur::Should, query)],
+    };
+    if clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+        return Box::new(BooleanQuery::new(clauses));
+    }
+    for term in extra {
+        clauses.push((
+            Occur::Should,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
 /// Lets the words typed outside quotes match on their own.
 ///
 /// tantivy's parser turns a bare word that analyses into several tokens
@@ -495,27 +604,7 @@ pub(crate) fn widen_bare_words(
         .filter(|w| bare.contains(&w.text) || !quoted.contains(&w.text))
         .flat_map(QueryWord::terms)
         .collect();
-    if extra.is_empty() {
-        return query;
-    }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = match query.downcast_ref::<BooleanQuery>() {
-        Some(boolean) => boolean
-            .clauses()
-            .iter()
-            .map(|(occur, clause)| (*occur, clause.box_clone()))
-            .collect(),
-        None => vec![(Occur::Should, query)],
-    };
-    // A top-level `Must` clause stays required; the extras only help when
-    // the query's own clauses are all optional.
-    if clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
-        return Box::new(BooleanQuery::new(clauses));
-    }
-    for term in extra {
-        let term_query = TermQuery::new(term, IndexRecordOption::Basic);
-        clauses.push((Occur::Should, Box::new(term_query)));
-    }
-    Box::new(BooleanQuery::new(clauses))
+    widen_with_terms(query, extra)
 }
 
 /// The analysed terms inside and outside `"…"` in the query text.
