@@ -75,6 +75,8 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
     match args.output_format() {
         OutputFormat::Text => {
             TextPrinter::new(args.color_choice().use_color()).write(out, &results)?;
+            // Results first, then the talk, even when both go to a terminal.
+            out.flush()?;
             if !results.hits.is_empty() {
                 writeln!(
                     err,

@@ -10,7 +10,6 @@
 use std::fmt;
 
 use jiff::civil::{Date, DateTime, Time};
-use jiff::tz::Offset;
 
 use crate::error::DateError;
 
@@ -152,22 +151,27 @@ pub fn checked_date(year: i16, month: i16, day: i16) -> Result<Date, String> {
     })
 }
 
+/// The civil instant timestamps count from. Arithmetic is done on civil
+/// date-times rather than jiff's `Timestamp`, whose range stops a day short
+/// of 9999-12-31 so that any offset can be applied.
+const EPOCH: DateTime = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
+
 /// Midnight UTC at the start of `day`, in seconds since the epoch.
 fn day_start(day: Date) -> i64 {
-    Offset::UTC
-        .to_timestamp(DateTime::from_parts(day, Time::midnight()))
-        .expect("every civil date jiff can build maps to a UTC timestamp")
-        .as_second()
+    day.to_datetime(Time::midnight())
+        .duration_since(EPOCH)
+        .as_secs()
 }
 
-/// The UTC civil date-time of a timestamp (clamped to jiff's range).
+/// The UTC civil date-time of a timestamp, clamped to years -9999..=9999.
 fn to_datetime(timestamp: i64) -> DateTime {
-    let ts = jiff::Timestamp::from_second(timestamp).unwrap_or(if timestamp < 0 {
-        jiff::Timestamp::MIN
-    } else {
-        jiff::Timestamp::MAX
-    });
-    Offset::UTC.to_datetime(ts)
+    EPOCH
+        .checked_add(jiff::SignedDuration::from_secs(timestamp))
+        .unwrap_or(if timestamp < 0 {
+            DateTime::MIN
+        } else {
+            DateTime::MAX
+        })
 }
 
 #[cfg(test)]

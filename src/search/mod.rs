@@ -84,7 +84,7 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
     let searcher = open_searcher(index)?;
     let parsed = parse_user_query(index, &request.query, request.strict)?;
     let date_query = request.dates.to_query(index.fields.date);
-    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_ref());
+    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
 
     let mut words = rank::query_words(&*parsed.any_words, &index.fields);
     rank::mark_stop_words(&mut words, &request.query, index.language);
@@ -94,7 +94,7 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
         &request.query,
         index.language,
     );
-    let any_words = restrict(widened, date_query.as_ref());
+    let any_words = restrict(widened, date_query.as_deref());
     let ranked = rank::rank_passages(
         &searcher,
         &index.fields,
@@ -192,7 +192,7 @@ pub fn rank_articles(
 }
 
 /// Adds the date filter, when there is one, as a required clause.
-fn restrict(text_query: Box<dyn Query>, dates: Option<&Box<dyn Query>>) -> Box<dyn Query> {
+fn restrict(text_query: Box<dyn Query>, dates: Option<&dyn Query>) -> Box<dyn Query> {
     match dates {
         None => text_query,
         Some(dates) => Box::new(BooleanQuery::new(vec![
