@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use dateline::index::OpenIndex;
-use dateline::search::{DateFilter, SearchRequest, search};
+use dateline::search::{DateFilter, Ranking, SearchRequest, search};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         limit: 10,
         per_article: 2,
         strict: false,
+        ranking: Ranking::default(),
     };
     for query in &queries {
         search(&index, &request(query))?;

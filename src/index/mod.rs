@@ -158,9 +158,12 @@ impl OpenIndex {
         })
     }
 
-    /// Opens the index at `path`, creating it (and the folder) when absent,
-    /// with English analysis.
+    /// Opens the index at `path` with the language it was written with,
+    /// creating it (and the folder) with English analysis when absent.
     pub fn open_or_create(path: &Path) -> Result<OpenIndex> {
+        if path.join("meta.json").is_file() {
+            return OpenIndex::open(path);
+        }
         OpenIndex::open_or_create_in(path, Language::English)
     }
 
