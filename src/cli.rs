@@ -82,6 +82,9 @@ pub struct RankingArgs {
     /// BM25 length normalisation, 0..1.
     #[arg(long, value_name = "B")]
     pub b: Option<f32>,
+    /// Passages shorter than F × the average length count as that long.
+    #[arg(long, value_name = "F")]
+    pub length_floor: Option<f32>,
     /// Weight of title words against text words.
     #[arg(long, value_name = "W")]
     pub title_weight: Option<f32>,
@@ -123,6 +126,7 @@ impl RankingArgs {
         set(&mut r.k1, self.k1);
         set(&mut r.b, self.b);
         set(&mut r.title_weight, self.title_weight);
+        set(&mut r.length_floor, self.length_floor);
         set(&mut r.proximity_weight, self.proximity);
         set(&mut r.sibling_weight, self.sibling_weight);
         set(&mut r.feedback_original_weight, self.rm3_original_weight);

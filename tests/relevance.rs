@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// nDCG@10 reached on SciFact test with the default ranking (README,
 /// "Relevance"); the regression test allows 0.005 below it.
-const SCIFACT_NDCG_AT_10: f64 = 0.6926;
+const SCIFACT_NDCG_AT_10: f64 = 0.6915;
 
 fn eval_json(args: &[&str]) -> Value {
     let output = dateline()

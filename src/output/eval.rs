@@ -29,9 +29,10 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
     )?;
     writeln!(
         out,
-        "ranking        k1={} b={} title-weight={} proximity={} (window {}) skip-stop-words={} all-words-first={} sibling-weight={} rm3-docs={} (terms {}, original weight {})",
+        "ranking        k1={} b={} length-floor={} title-weight={} proximity={} (window {}) skip-stop-words={} all-words-first={} sibling-weight={} rm3-docs={} (terms {}, original weight {})",
         r.k1,
         r.b,
+        r.length_floor,
         r.title_weight,
         r.proximity_weight,
         r.proximity_window,

@@ -32,6 +32,10 @@ pub struct Ranking {
     pub k1: f32,
     /// BM25 length normalisation (0 = none, 1 = full).
     pub b: f32,
+    /// Passages shorter than this fraction of the average passage are
+    /// normalised as if they had that length, so a two-word fragment cannot
+    /// outrank real paragraphs through length normalisation alone.
+    pub length_floor: f32,
     /// How much a word in the title counts against one in the text.
     pub title_weight: f32,
     /// Weight of the bonus for pairs of adjacent query words found within
@@ -60,6 +64,7 @@ impl Default for Ranking {
         Ranking {
             k1: 1.2,
             b: 0.9,
+            length_floor: 0.5,
             title_weight: 1.0,
             proximity_weight: 0.0,
             proximity_window: 4,
@@ -395,8 +400,10 @@ impl<'a> SegmentScorer<'a> {
         let proximity = ranking.proximity_weight > 0.0;
         let mut positions: Vec<Vec<u32>> = vec![Vec::new(); self.words.len()];
         for &doc in docs {
-            let text_norm =
-                1.0 - b + b * self.text_norms.fieldnorm(doc) as f32 / self.stats.avg_text;
+            // Fragments ("Harvested --") would otherwise win on length alone.
+            let text_len = (self.text_norms.fieldnorm(doc) as f32)
+                .max(ranking.length_floor * self.stats.avg_text);
+            let text_norm = 1.0 - b + b * text_len / self.stats.avg_text;
             let title_norm =
                 1.0 - b + b * self.title_norms.fieldnorm(doc) as f32 / self.stats.avg_title;
             let mut score = 0.0;
