@@ -103,6 +103,9 @@ pub struct RankingArgs {
     /// Article score = best passage + W × the other passages' scores.
     #[arg(long, value_name = "W")]
     pub sibling_weight: Option<f32>,
+    /// Mix W × the whole article's BM25F into each passage's score, 0..1.
+    #[arg(long, value_name = "W")]
+    pub article_weight: Option<f32>,
     /// RM3 feedback from the top N articles (0 = off).
     #[arg(long, value_name = "N")]
     pub rm3_docs: Option<usize>,
@@ -129,6 +132,7 @@ impl RankingArgs {
         set(&mut r.length_floor, self.length_floor);
         set(&mut r.proximity_weight, self.proximity);
         set(&mut r.sibling_weight, self.sibling_weight);
+        set(&mut r.article_weight, self.article_weight);
         set(&mut r.feedback_original_weight, self.rm3_original_weight);
         r.proximity_window = self.proximity_window.unwrap_or(r.proximity_window);
         r.skip_stop_words = self.skip_stop_words.unwrap_or(r.skip_stop_words);

@@ -64,6 +64,15 @@ fn eval_prints_the_metrics_of_a_collection_as_json_and_text() {
     assert_eq!(report["mrr_at_10"], 1.0);
     assert!(report["queries_per_second"].as_f64().unwrap() > 0.0);
     assert_eq!(report["ranking"]["k1"], 1.2);
+    let mixed = eval_json(&[
+        collection.path().to_str().unwrap(),
+        "--article-weight",
+        "0.5",
+        "--rm3-docs",
+        "1",
+    ]);
+    assert_eq!(mixed["ndcg_at_10"], 1.0);
+    assert_eq!(mixed["ranking"]["article_weight"], 0.5);
 
     let text = dateline()
         .arg("eval")

@@ -159,33 +159,34 @@ pub fn rank_articles(
     rank::mark_stop_words(&mut words, query, index.language);
     let widened =
         rank::widen_bare_words(parsed.any_words.box_clone(), &words, query, index.language);
-    let mut passages = rank::rank_passages(
-        searcher,
-        &index.fields,
-        &*widened,
-        Some(&*parsed.all_words),
-        &mut words,
-        ranking,
-    )?;
+    let mut query = widened;
     if ranking.feedback_docs > 0 {
-        let extra = rank::add_feedback_words(
+        let first_pass = rank::rank_passages(
             searcher,
             &index.fields,
-            index.language,
-            &passages,
-            &mut words,
-            ranking,
-        )?;
-        let expanded = rank::widen_with_terms(widened, extra);
-        passages = rank::rank_passages(
-            searcher,
-            &index.fields,
-            &*expanded,
+            &*query,
             Some(&*parsed.all_words),
             &mut words,
             ranking,
         )?;
+        let extra = rank::add_feedback_words(
+            searcher,
+            &index.fields,
+            index.language,
+            &first_pass,
+            &mut words,
+            ranking,
+        )?;
+        query = rank::widen_with_terms(query, extra);
     }
+    let passages = rank::rank_passages(
+        searcher,
+        &index.fields,
+        &*query,
+        Some(&*parsed.all_words),
+        &mut words,
+        ranking,
+    )?;
     let mut articles = aggregate_articles(&passages, ranking.sibling_weight);
     articles.truncate(limit);
     Ok(articles)

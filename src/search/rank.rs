@@ -50,6 +50,9 @@ pub struct Ranking {
     pub all_words_first: bool,
     /// Article score = best passage + this × the sum of its other passages.
     pub sibling_weight: f32,
+    /// Passage score = (1 − this) × its own score + this × BM25F of its
+    /// whole article (the article's passages' frequencies summed); 0 = off.
+    pub article_weight: f32,
     /// RM3 feedback: how many top articles to learn expansion words from; 0
     /// turns feedback off.
     pub feedback_docs: usize,
@@ -71,6 +74,7 @@ impl Default for Ranking {
             skip_stop_words: false,
             all_words_first: true,
             sibling_weight: 0.0,
+            article_weight: 0.0,
             feedback_docs: 0,
             feedback_terms: 10,
             feedback_original_weight: 0.5,
@@ -243,6 +247,9 @@ pub(crate) fn rank_passages(
     words: &mut [QueryWord],
     ranking: &Ranking,
 ) -> Result<Vec<ScoredPassage>> {
+    let article_weight = ranking.article_weight.clamp(0.0, 1.0);
+    let mut articles: Option<HashMap<u64, ArticleFrequencies>> =
+        (article_weight > 0.0).then(HashMap::new);
     let matched = searcher.search(any_words, &DocSetCollector)?;
     let top_tier: HashSet<DocAddress> = match all_words {
         Some(query) if ranking.all_words_first => searcher.search(query, &DocSetCollector)?,
@@ -267,7 +274,27 @@ pub(crate) fn rank_passages(
     for (segment_ord, mut docs) in by_segment {
         docs.sort_unstable();
         let scorer = SegmentScorer::new(searcher, segment_ord, fields, words, ranking, &stats)?;
-        scorer.score(&docs, &mut |doc, article_id, score| {
+        scorer.score(&docs, &mut |scored_doc| {
+            let &ScoredDoc {
+                doc,
+                article_id,
+                score,
+                frequencies,
+                title_len,
+            } = scored_doc;
+            if let Some(articles) = articles.as_mut() {
+                let entry = articles
+                    .entry(article_id)
+                    .or_insert_with(|| ArticleFrequencies {
+                        text: vec![0; frequencies.len()],
+                        title: vec![0; frequencies.len()],
+                        title_len,
+                    });
+                for (i, &(text, title)) in frequencies.iter().enumerate() {
+                    entry.text[i] += text;
+                    entry.title[i] = entry.title[i].max(title);
+                }
+            }
             let address = DocAddress::new(segment_ord, doc);
             scored.push(ScoredPassage {
                 address,
@@ -277,6 +304,13 @@ pub(crate) fn rank_passages(
             });
         })?;
     }
+    if let Some(articles) = articles {
+        let whole = score_whole_articles(searcher, fields, words, ranking, &stats, &articles)?;
+        for passage in &mut scored {
+            let article = whole.get(&passage.article_id).copied().unwrap_or(0.0);
+            passage.score = (1.0 - article_weight) * passage.score + article_weight * article;
+        }
+    }
     scored.sort_by(|a, b| {
         b.tier
             .cmp(&a.tier)
@@ -284,6 +318,69 @@ pub(crate) fn rank_passages(
             .then(a.address.cmp(&b.address))
     });
     Ok(scored)
+}
+
+/// A matched article's word frequencies, summed over its passages.
+struct ArticleFrequencies {
+    text: Vec<u32>,
+    title: Vec<u32>,
+    title_len: u32,
+}
+
+/// BM25F over whole articles, from the frequencies of their matched
+/// passages: an article's text is all its passages (their lengths summed
+/// over the whole index), its title counted once; a word's document
+/// frequency is the number of matched articles holding it.
+fn score_whole_articles(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    words: &[QueryWord],
+    ranking: &Ranking,
+    stats: &Statistics,
+    articles: &HashMap<u64, ArticleFrequencies>,
+) -> Result<HashMap<u64, f32>> {
+    let mut out = HashMap::new();
+    let mut lengths: HashMap<u64, u32> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let norms = segment.get_fieldnorms_reader(fields.text)?;
+        let ids = segment.fast_fields().u64("article_id")?;
+        for doc in segment.doc_ids_alive() {
+            if let Some(id) = ids.first(doc) {
+                *lengths.entry(id).or_default() += norms.fieldnorm(doc);
+            }
+        }
+    }
+    let article_count = lengths.len().max(1) as f32;
+    let total: u64 = lengths.values().map(|&l| u64::from(l)).sum();
+    let avg_text = (total as f32 / article_count).max(1.0);
+    let (k1, b) = (ranking.k1, ranking.b);
+    let idf: Vec<f32> = (0..words.len())
+        .map(|i| {
+            let df = articles
+                .values()
+                .filter(|a| a.text[i] + a.title[i] > 0)
+                .count() as f32;
+            (1.0 + (article_count - df + 0.5) / (df + 0.5)).ln()
+        })
+        .collect();
+    for (id, article) in articles {
+        let length = lengths.get(id).copied().unwrap_or(0) as f32;
+        let text_norm = 1.0 - b + b * length / avg_text;
+        let title_norm = 1.0 - b + b * article.title_len as f32 / stats.avg_title;
+        let mut score = 0.0;
+        for (i, word) in words.iter().enumerate() {
+            if ranking.skip_stop_words && word.stop {
+                continue;
+            }
+            let tf = article.text[i] as f32 / text_norm
+                + ranking.title_weight * article.title[i] as f32 / title_norm;
+            if tf > 0.0 {
+                score += word.weight * idf[i] * tf * (k1 + 1.0) / (tf + k1);
+            }
+        }
+        out.insert(*id, score);
+    }
+    Ok(out)
 }
 
 /// An article's score from its passages' scores.
@@ -335,6 +432,16 @@ pub fn aggregate_articles(passages: &[ScoredPassage], sibling_weight: f32) -> Ve
     ranked
 }
 
+/// One scored document of a segment, with the query words' frequencies
+/// (text, title) in query-word order.
+struct ScoredDoc<'a> {
+    doc: DocId,
+    article_id: u64,
+    score: f32,
+    frequencies: &'a [(u32, u32)],
+    title_len: u32,
+}
+
 /// The postings of one word in one segment.
 struct WordPostings {
     text: Option<SegmentPostings>,
@@ -369,10 +476,7 @@ impl<'a> SegmentScorer<'a> {
             IndexRecordOption::WithFreqs
         };
         let mut scored_words = Vec::new();
-        for word in words
-            .iter()
-            .filter(|w| !(ranking.skip_stop_words && w.stop))
-        {
+        for word in words.iter() {
             let text = match &word.text_term {
                 Some(term) => text_index.read_postings(term, text_option)?,
                 None => None,
@@ -393,12 +497,13 @@ impl<'a> SegmentScorer<'a> {
         })
     }
 
-    fn score(mut self, docs: &[DocId], emit: &mut dyn FnMut(DocId, u64, f32)) -> Result<()> {
+    fn score(mut self, docs: &[DocId], emit: &mut dyn FnMut(&ScoredDoc)) -> Result<()> {
         let ranking = self.ranking;
         let k1 = ranking.k1;
         let b = ranking.b;
         let proximity = ranking.proximity_weight > 0.0;
         let mut positions: Vec<Vec<u32>> = vec![Vec::new(); self.words.len()];
+        let mut frequencies = vec![(0, 0); self.words.len()];
         for &doc in docs {
             // Fragments ("Harvested --") would otherwise win on length alone.
             let text_len = (self.text_norms.fieldnorm(doc) as f32)
@@ -410,6 +515,7 @@ impl<'a> SegmentScorer<'a> {
             for (i, (word, postings)) in self.words.iter_mut().enumerate() {
                 let text_tf = frequency_at(postings.text.as_mut(), doc);
                 let title_tf = frequency_at(postings.title.as_mut(), doc);
+                frequencies[i] = (text_tf, title_tf);
                 positions[i].clear();
                 if proximity && text_tf > 0 {
                     if let Some(text) = postings.text.as_mut() {
@@ -418,7 +524,7 @@ impl<'a> SegmentScorer<'a> {
                 }
                 let tf = text_tf as f32 / text_norm
                     + ranking.title_weight * title_tf as f32 / title_norm;
-                if tf > 0.0 {
+                if tf > 0.0 && !(ranking.skip_stop_words && word.stop) {
                     score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
                 }
             }
@@ -426,7 +532,13 @@ impl<'a> SegmentScorer<'a> {
                 score += self.proximity_bonus(&positions);
             }
             let article_id = self.article_ids.first(doc).unwrap_or(u64::MAX);
-            emit(doc, article_id, score);
+            emit(&ScoredDoc {
+                doc,
+                article_id,
+                score,
+                frequencies: &frequencies,
+                title_len: self.title_norms.fieldnorm(doc),
+            });
         }
         Ok(())
     }
@@ -438,6 +550,10 @@ impl<'a> SegmentScorer<'a> {
         let k1 = self.ranking.k1;
         let mut bonus = 0.0;
         for pair in 0..self.words.len().saturating_sub(1) {
+            let skipped = |w: &QueryWord| self.ranking.skip_stop_words && w.stop;
+            if skipped(self.words[pair].0) || skipped(self.words[pair + 1].0) {
+                continue;
+            }
             let (a, b) = (&positions[pair], &positions[pair + 1]);
             let near = near_pairs(a, b, self.ranking.proximity_window) as f32;
             if near > 0.0 {
