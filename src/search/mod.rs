@@ -1,10 +1,12 @@
 //! Answering a query with ranked passages.
 //!
 //! One searcher serves a whole command, so hits, counts and highlights come
-//! from the same snapshot of the index. Ranking is BM25 over passages, in two
-//! tiers: passages containing every word of the query come first, then
-//! passages containing only some. At most `per_article` passages of one
-//! article are returned, so a long article cannot fill the page.
+//! from the same snapshot of the index. Ranking is BM25F over passages and
+//! their titles ([`Ranking`]), in two tiers: passages containing every word
+//! of the query come first, then passages containing only some. At most
+//! `per_article` passages of one article are returned, so a long article
+//! cannot fill the page. [`rank_articles`] ranks whole articles the same way
+//! for `dateline eval`.
 
 mod date_filter;
 mod highlight;

@@ -1,6 +1,8 @@
-//! Scoring passages: BM25F over text and title, with tunable `k1` and `b`,
-//! a proximity bonus for query words found near each other, and optional
-//! pseudo-relevance feedback (RM3) in [`super::feedback`].
+//! Scoring passages: BM25F over text and title, with tunable `k1` and `b`;
+//! optional extras, each measured with `dateline eval` (README,
+//! "Relevance"): a proximity bonus for query words found near each other,
+//! whole-article evidence, stop words left out of the score and RM3
+//! pseudo-relevance feedback.
 //!
 //! tantivy's own BM25 has `k1 = 1.2, b = 0.75` built in and scores fields
 //! separately. So tantivy only decides *which* passages match (words,
