@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use crate::cli::{
-    Command, IndexArgs, SearchArgs, TimelineArgs, TimelineFormatArg, write_completions,
-    write_man_page,
+    Command, EvalArgs, EvalFormatArg, IndexArgs, SearchArgs, TimelineArgs, TimelineFormatArg,
+    write_completions, write_man_page,
 };
 use crate::error::Result;
 use crate::index::OpenIndex;
@@ -65,10 +65,29 @@ pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> R
             out.flush()?;
             Ok(Outcome::Success)
         }
+        Command::Eval(args) => run_eval(args, out, err),
     }
 }
 
+fn run_eval<O: Write, E: Write>(args: &EvalArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
+    writeln!(err, "dateline: evaluating on {}", args.collection.display())?;
+    let report = crate::eval::run_eval(&args.to_options())?;
+    match args.format {
+        EvalFormatArg::Json => {
+            serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        EvalFormatArg::Text => crate::output::write_eval_report(out, &report)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
 fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
+    if let Some(language) = args.language {
+        // Creates the index with this analysis, or checks an existing one has it.
+        OpenIndex::open_or_create_in(&args.index, language)?;
+    }
     let summary = index_paths(&args.to_options())?;
     for skipped in &summary.skipped {
         writeln!(err, "dateline: skipped {skipped}")?;

@@ -73,6 +73,20 @@ pub enum Error {
         expected: u32,
     },
 
+    /// The index was written with another `--language` than asked for.
+    #[error(
+        "the index at {} is analysed as {found}, not {requested}: index into another folder, or drop --language",
+        path.display()
+    )]
+    LanguageMismatch {
+        /// The index folder.
+        path: PathBuf,
+        /// The language the index was written with.
+        found: String,
+        /// The language asked for.
+        requested: String,
+    },
+
     /// Another process is writing to the index.
     #[error("the index at {} is locked by another `dateline index` run ({reason}); wait for it to finish", path.display())]
     Locked {
@@ -109,6 +123,10 @@ pub enum Error {
         /// The period length asked for.
         bucket: String,
     },
+
+    /// A test collection for `dateline eval` could not be read.
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
 
     /// Results could not be written (a closed pipe, a full disk).
     #[error("cannot write output: {0}")]

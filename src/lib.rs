@@ -16,12 +16,14 @@
 //!   year with a tantivy aggregation over the date fast field.
 //! - [`output`] prints hits as text (wrapped, trimmed around matches) or
 //!   JSON, and timelines as bar charts, JSON or CSV.
+//! - [`eval`] measures ranking quality on a BEIR test collection.
 //! - [`cli`] and [`commands`] are the command line on top.
 
 pub mod cli;
 pub mod commands;
 pub mod date;
 pub mod error;
+pub mod eval;
 pub mod index;
 pub mod indexer;
 pub mod ingest;

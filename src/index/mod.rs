@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
 };
 
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
@@ -30,17 +31,87 @@ const META_FILE: &str = "dateline.json";
 struct DatelineMeta {
     schema_version: u32,
     written_by: String,
+    /// The stemmer language; indexes written before it was recorded are
+    /// English.
+    #[serde(default = "english_name")]
+    language: String,
 }
 
-/// The English analysis used on both the index and the query side:
-/// Unicode-aware word splitting, lower-casing and Snowball stemming. No stop
-/// words are removed, so every phrase can still be matched exactly.
+fn english_name() -> String {
+    "english".to_string()
+}
+
+/// The English analysis used by default on both the index and the query
+/// side (see [`analyzer`]).
 pub fn english_analyzer() -> TextAnalyzer {
+    analyzer(Language::English)
+}
+
+/// The analysis used on both the index and the query side: Unicode-aware
+/// word splitting, lower-casing, accent folding (`café` finds `cafe`) and
+/// Snowball stemming for `language`. No stop words are removed, so every
+/// phrase can still be matched exactly.
+pub fn analyzer(language: Language) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(language))
         .build()
+}
+
+/// [`analyzer`] with the language's stop words removed, when tantivy has a
+/// list for it. Only ranking uses it, to tell which query terms are stop
+/// words; the index always keeps them.
+pub(crate) fn analyzer_without_stop_words(language: Language) -> Option<TextAnalyzer> {
+    let stop_words = StopWordFilter::new(language)?;
+    Some(
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .filter(stop_words)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(language))
+            .build(),
+    )
+}
+
+/// The stemmer languages tantivy ships, by the name `--language` takes.
+pub const LANGUAGES: [(&str, Language); 18] = [
+    ("arabic", Language::Arabic),
+    ("danish", Language::Danish),
+    ("dutch", Language::Dutch),
+    ("english", Language::English),
+    ("finnish", Language::Finnish),
+    ("french", Language::French),
+    ("german", Language::German),
+    ("greek", Language::Greek),
+    ("hungarian", Language::Hungarian),
+    ("italian", Language::Italian),
+    ("norwegian", Language::Norwegian),
+    ("portuguese", Language::Portuguese),
+    ("romanian", Language::Romanian),
+    ("russian", Language::Russian),
+    ("spanish", Language::Spanish),
+    ("swedish", Language::Swedish),
+    ("tamil", Language::Tamil),
+    ("turkish", Language::Turkish),
+];
+
+/// The language called `name` (case-insensitive) in [`LANGUAGES`].
+pub fn language_by_name(name: &str) -> Option<Language> {
+    LANGUAGES
+        .iter()
+        .find(|(known, _)| known.eq_ignore_ascii_case(name))
+        .map(|&(_, language)| language)
+}
+
+fn language_name(language: Language) -> &'static str {
+    LANGUAGES
+        .iter()
+        .find(|(_, known)| *known == language)
+        .map(|&(name, _)| name)
+        .expect("LANGUAGES lists every tantivy language")
 }
 
 /// An opened index with its resolved fields.
@@ -51,6 +122,9 @@ pub struct OpenIndex {
     pub fields: DatelineSchema,
     /// The folder it lives in.
     pub path: PathBuf,
+    /// The stemmer language the index was written with; queries are
+    /// analysed the same way.
+    pub language: Language,
 }
 
 impl OpenIndex {
@@ -60,7 +134,12 @@ impl OpenIndex {
         if !path.join("meta.json").is_file() {
             return Err(Error::NoIndex(path.to_path_buf()));
         }
-        check_meta(path)?;
+        let meta = check_meta(path)?;
+        let language = language_by_name(&meta.language).ok_or_else(|| Error::SchemaMismatch {
+            path: path.to_path_buf(),
+            found: format!("unknown language '{}'", meta.language),
+            expected: SCHEMA_VERSION,
+        })?;
         let index = Index::open_in_dir(path)?;
         let fields =
             DatelineSchema::from_schema(index.schema()).ok_or_else(|| Error::SchemaMismatch {
@@ -70,18 +149,39 @@ impl OpenIndex {
             })?;
         index
             .tokenizers()
-            .register(ANALYZER_NAME, english_analyzer());
+            .register(ANALYZER_NAME, analyzer(language));
         Ok(OpenIndex {
             index,
             fields,
             path: path.to_path_buf(),
+            language,
         })
     }
 
-    /// Opens the index at `path`, creating it (and the folder) when absent.
+    /// Opens the index at `path` with the language it was written with,
+    /// creating it (and the folder) with English analysis when absent.
     pub fn open_or_create(path: &Path) -> Result<OpenIndex> {
         if path.join("meta.json").is_file() {
             return OpenIndex::open(path);
+        }
+        OpenIndex::open_or_create_in(path, Language::English)
+    }
+
+    /// Opens the index at `path`, creating it with `language`'s analysis
+    /// when absent. An existing index keeps the language it was written
+    /// with; asking for another one is an error, since mixing two analyses
+    /// in one index would make queries miss.
+    pub fn open_or_create_in(path: &Path, language: Language) -> Result<OpenIndex> {
+        if path.join("meta.json").is_file() {
+            let open = OpenIndex::open(path)?;
+            if open.language != language {
+                return Err(Error::LanguageMismatch {
+                    path: path.to_path_buf(),
+                    found: language_name(open.language).to_string(),
+                    requested: language_name(language).to_string(),
+                });
+            }
+            return Ok(open);
         }
         let io = |source| Error::Io {
             path: path.to_path_buf(),
@@ -92,10 +192,11 @@ impl OpenIndex {
         let index = Index::create_in_dir(path, fields.schema.clone())?;
         index
             .tokenizers()
-            .register(ANALYZER_NAME, english_analyzer());
+            .register(ANALYZER_NAME, analyzer(language));
         let meta = DatelineMeta {
             schema_version: SCHEMA_VERSION,
             written_by: concat!("dateline ", env!("CARGO_PKG_VERSION")).to_string(),
+            language: language_name(language).to_string(),
         };
         let json = serde_json::to_string_pretty(&meta).expect("plain struct serialises");
         std::fs::write(path.join(META_FILE), json).map_err(io)?;
@@ -103,11 +204,12 @@ impl OpenIndex {
             index,
             fields,
             path: path.to_path_buf(),
+            language,
         })
     }
 }
 
-fn check_meta(path: &Path) -> Result<()> {
+fn check_meta(path: &Path) -> Result<DatelineMeta> {
     let mismatch = |found: String| Error::SchemaMismatch {
         path: path.to_path_buf(),
         found,
@@ -120,7 +222,7 @@ fn check_meta(path: &Path) -> Result<()> {
     if meta.schema_version != SCHEMA_VERSION {
         return Err(mismatch(meta.schema_version.to_string()));
     }
-    Ok(())
+    Ok(meta)
 }
 
 /// A stable 64-bit FNV-1a hash: article ids must not change between builds

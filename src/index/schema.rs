@@ -11,8 +11,8 @@ use tantivy::schema::{
 use crate::index::ANALYZER_NAME;
 
 /// Bumped whenever the fields or the analysis change, so an older index is
-/// recognised instead of being misread.
-pub const SCHEMA_VERSION: u32 = 1;
+/// recognised instead of being misread. 2: accent folding, recorded language.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The fields of a passage document.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //! Printers take [`crate::search::SearchResults`] and any `io::Write`, so
 //! tests capture output in a `Vec<u8>`; they never touch tantivy.
 
+mod eval;
 mod json;
 mod layout;
 mod text;
@@ -10,6 +11,7 @@ mod timeline;
 
 use std::io::IsTerminal;
 
+pub use eval::write_eval_report;
 pub use json::{JsonContext, JsonHit, write_json, write_jsonl};
 pub use text::{TextPrinter, write_sources};
 pub use timeline::{TimelineChart, write_timeline_csv, write_timeline_json};

@@ -1,23 +1,25 @@
 //! Answering a query with ranked passages.
 //!
 //! One searcher serves a whole command, so hits, counts and highlights come
-//! from the same snapshot of the index. Ranking is BM25 over passages, in two
-//! tiers: passages containing every word of the query come first, then
-//! passages containing only some. At most `per_article` passages of one
-//! article are returned, so a long article cannot fill the page.
-//! `--sort newest|oldest` and `--recency` change only the order
-//! ([`order`]); `--files` lists the matching articles instead of passages.
+//! from the same snapshot of the index. Ranking is BM25F over passages and
+//! their titles ([`Ranking`]), in two tiers: passages containing every word
+//! of the query come first, then passages containing only some. At most
+//! `per_article` passages of one article are returned, so a long article
+//! cannot fill the page. `--sort newest|oldest` and `--recency` change only
+//! the order ([`order`]); `--files` lists the matching articles instead of
+//! passages. [`rank_articles`] ranks whole articles the same way for
+//! `dateline eval`.
 
 mod article;
 mod date_filter;
 mod highlight;
 mod order;
 mod query;
+mod rank;
 pub mod timeline;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, ReloadPolicy, Searcher, TantivyDocument};
@@ -27,11 +29,12 @@ pub use date_filter::DateFilter;
 pub use highlight::{Highlighter, to_char_ranges};
 pub use order::SortOrder;
 pub use query::{ParsedQuery, parse_user_query};
+pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
-use crate::index::{ANALYZER_NAME, OpenIndex, english_analyzer};
-use order::Ranking;
+use crate::index::{ANALYZER_NAME, DatelineSchema, OpenIndex, english_analyzer};
+use rank::QueryWord;
 
 /// A search as the library takes it. Build it with
 /// `..SearchRequest::default()` so new options do not break constructors.
@@ -53,6 +56,8 @@ pub struct SearchRequest {
     pub recency_half_life: Option<i64>,
     /// How many neighbouring passages to return on each side of a hit.
     pub context: usize,
+    /// How passages are scored.
+    pub ranking: Ranking,
 }
 
 /// One ranked passage.
@@ -60,7 +65,7 @@ pub struct SearchRequest {
 pub struct Hit {
     /// 1-based rank.
     pub rank: usize,
-    /// The BM25 score of the passage in its tier.
+    /// The passage's score in its tier (see [`Ranking`]).
     pub score: f32,
     /// The article's date, if it has one.
     pub date: Option<ArticleDate>,
@@ -113,7 +118,8 @@ pub(crate) fn search_with(
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     let prepared = Prepared::with_searcher(index, searcher.clone(), request)?;
-    let picked = prepared.pick(request.limit, request.per_article.max(1))?;
+    let ranked = prepared.rank()?;
+    let picked = pick_passages(&ranked, request.limit, request.per_article.max(1));
     let searcher = &prepared.searcher;
     let analyzer = index
         .index
@@ -128,7 +134,7 @@ pub(crate) fn search_with(
     let mut title_marks =
         Highlighter::for_query(&*prepared.parsed.any_words, index.fields.title, analyzer);
     let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
-    for (score, address) in picked {
+    for ScoredPassage { score, address, .. } in picked {
         let mut hit = load_hit(
             index,
             searcher,
@@ -180,7 +186,7 @@ pub(crate) fn search_with(
     }
     Ok(SearchResults {
         query: request.query.clone(),
-        total_hits: prepared.total_hits,
+        total_hits: ranked.len(),
         hits,
         ignored: prepared.parsed.ignored,
     })
@@ -194,10 +200,10 @@ pub fn matching_sources(
     request: &SearchRequest,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
-    let picked = prepared.pick(request.limit, 1)?;
+    let picked = pick_passages(&prepared.rank()?, request.limit, 1);
     let mut sources = Vec::with_capacity(picked.len());
-    for (_, address) in picked {
-        let doc: TantivyDocument = prepared.searcher.doc(address)?;
+    for passage in picked {
+        let doc: TantivyDocument = prepared.searcher.doc(passage.address)?;
         let source = doc
             .get_first(index.fields.source)
             .and_then(|v| v.as_str())
@@ -208,15 +214,19 @@ pub fn matching_sources(
 }
 
 /// A searcher, the parsed query and its date-restricted forms: what every
-/// kind of search starts from.
+/// kind of search starts from. `any_words` is the query that decides which
+/// passages match (bare compound words widened to their parts, see
+/// [`rank`]), so `search`, `--files` and `timeline` agree on the matches.
 pub(crate) struct Prepared {
     pub(crate) searcher: Searcher,
     pub(crate) parsed: ParsedQuery,
     pub(crate) all_words: Box<dyn Query>,
     pub(crate) any_words: Box<dyn Query>,
-    pub(crate) total_hits: usize,
+    fields: DatelineSchema,
+    words: Vec<QueryWord>,
     ranking: Ranking,
     sort: SortOrder,
+    recency_half_life: Option<i64>,
 }
 
 impl Prepared {
@@ -228,33 +238,46 @@ impl Prepared {
         let parsed = parse_user_query(index, &request.query, request.strict)?;
         let date_query = request.dates.to_query(index.fields.date);
         let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
-        let any_words = restrict(parsed.any_words.box_clone(), date_query.as_deref());
-        let total_hits = searcher.search(&any_words, &Count)?;
-        let ranking = Ranking::new(&searcher, request.sort, request.recency_half_life)?;
+        let mut words = rank::query_words(&*parsed.any_words, &index.fields);
+        rank::mark_stop_words(&mut words, &request.query, index.language);
+        let widened = rank::widen_bare_words(
+            parsed.any_words.box_clone(),
+            &words,
+            &request.query,
+            index.language,
+        );
+        let any_words = restrict(widened, date_query.as_deref());
         Ok(Prepared {
             searcher,
             parsed,
             all_words,
             any_words,
-            total_hits,
-            ranking,
+            fields: index.fields.clone(),
+            words,
+            ranking: request.ranking.clone(),
             sort: request.sort,
+            recency_half_life: request.recency_half_life,
         })
     }
 
-    /// The top passages, at most `per_article` of one article. Relevance
-    /// puts passages with every word first; a date order has one tier,
-    /// since it ranks the same matches by date alone.
-    pub(crate) fn pick(&self, limit: usize, per_article: usize) -> Result<Vec<(f32, DocAddress)>> {
-        let mut picker =
-            PassagePicker::new(limit.min(self.total_hits), per_article, self.total_hits);
-        if self.total_hits > 0 {
-            if !self.sort.is_by_date() {
-                picker.collect(&self.searcher, &*self.all_words, &self.ranking)?;
-            }
-            picker.collect(&self.searcher, &*self.any_words, &self.ranking)?;
-        }
-        Ok(picker.picked)
+    /// Every matching passage, scored and in the request's order.
+    pub(crate) fn rank(&self) -> Result<Vec<ScoredPassage>> {
+        let mut words = self.words.clone();
+        let mut ranked = rank::rank_passages(
+            &self.searcher,
+            &self.fields,
+            &*self.any_words,
+            Some(&*self.all_words),
+            &mut words,
+            &self.ranking,
+        )?;
+        order::order_passages(
+            &self.searcher,
+            &mut ranked,
+            self.sort,
+            self.recency_half_life,
+        )?;
+        Ok(ranked)
     }
 }
 
@@ -284,67 +307,71 @@ fn restrict(text_query: Box<dyn Query>, dates: Option<&dyn Query>) -> Box<dyn Qu
     }
 }
 
-/// Picks passages in rank order, at most `per_article` from one article.
-struct PassagePicker {
+/// Ranks whole articles for `query`, best first, at most `limit`: the same
+/// query parsing and passage scoring as [`search`], with each article scored
+/// from its passages ([`aggregate_articles`]). This is what `dateline eval`
+/// measures.
+pub fn rank_articles(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    query: &str,
+    ranking: &Ranking,
     limit: usize,
-    total: usize,
-    per_article: usize,
-    picked: Vec<(f32, DocAddress)>,
-    seen: HashSet<DocAddress>,
-    per_article_count: HashMap<u64, usize>,
+) -> Result<Vec<ScoredArticle>> {
+    let parsed = parse_user_query(index, query, false)?;
+    let mut words = rank::query_words(&*parsed.any_words, &index.fields);
+    rank::mark_stop_words(&mut words, query, index.language);
+    let widened =
+        rank::widen_bare_words(parsed.any_words.box_clone(), &words, query, index.language);
+    let mut query = widened;
+    if ranking.feedback_docs > 0 {
+        let first_pass = rank::rank_passages(
+            searcher,
+            &index.fields,
+            &*query,
+            Some(&*parsed.all_words),
+            &mut words,
+            ranking,
+        )?;
+        let extra = rank::add_feedback_words(
+            searcher,
+            &index.fields,
+            index.language,
+            &first_pass,
+            &mut words,
+            ranking,
+        )?;
+        query = rank::widen_with_terms(query, extra);
+    }
+    let passages = rank::rank_passages(
+        searcher,
+        &index.fields,
+        &*query,
+        Some(&*parsed.all_words),
+        &mut words,
+        ranking,
+    )?;
+    let mut articles = aggregate_articles(&passages, ranking.sibling_weight);
+    articles.truncate(limit);
+    Ok(articles)
 }
 
-impl PassagePicker {
-    fn new(limit: usize, per_article: usize, total: usize) -> PassagePicker {
-        PassagePicker {
-            limit,
-            total,
-            per_article,
-            picked: Vec::new(),
-            seen: HashSet::new(),
-            per_article_count: HashMap::new(),
+/// Takes passages in order, at most `per_article` from one article, so a
+/// long article cannot fill the page.
+fn pick_passages(ranked: &[ScoredPassage], limit: usize, per_article: usize) -> Vec<ScoredPassage> {
+    let mut per_article_count: HashMap<u64, usize> = HashMap::new();
+    let mut picked = Vec::new();
+    for passage in ranked {
+        if picked.len() >= limit {
+            break;
+        }
+        let count = per_article_count.entry(passage.article_id).or_default();
+        if *count < per_article {
+            *count += 1;
+            picked.push(*passage);
         }
     }
-
-    fn is_full(&self) -> bool {
-        self.picked.len() >= self.limit
-    }
-
-    /// Offers the query's hits in score order until full or exhausted. The
-    /// window of top documents grows geometrically, since grouping by
-    /// article may discard many of them.
-    fn collect(&mut self, searcher: &Searcher, query: &dyn Query, ranking: &Ranking) -> Result<()> {
-        let mut window = self.limit.saturating_mul(4).clamp(64, self.total.max(64));
-        while !self.is_full() {
-            let top = ranking.top(searcher, query, window)?;
-            let exhausted = top.len() < window || window >= self.total;
-            for (score, address) in top {
-                if self.is_full() {
-                    break;
-                }
-                if !self.seen.insert(address) {
-                    continue;
-                }
-                let article = article_id(searcher, address)?;
-                let count = self.per_article_count.entry(article).or_default();
-                if *count < self.per_article {
-                    *count += 1;
-                    self.picked.push((score, address));
-                }
-            }
-            if exhausted {
-                break;
-            }
-            window = window.saturating_mul(4).min(self.total.max(64));
-        }
-        Ok(())
-    }
-}
-
-fn article_id(searcher: &Searcher, address: DocAddress) -> Result<u64> {
-    let segment = searcher.segment_reader(address.segment_ord);
-    let column = segment.fast_fields().u64("article_id")?;
-    Ok(column.first(address.doc_id).unwrap_or(u64::MAX))
+    picked
 }
 
 fn load_hit(

@@ -6,9 +6,10 @@
 //! search finds. Dates come from the `date` fast field, never from stored
 //! documents.
 
-use tantivy::collector::TopDocs;
-use tantivy::query::Query;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
+use tantivy::columnar::Column;
+use tantivy::{Searcher, SegmentReader};
+
+use crate::search::ScoredPassage;
 
 use crate::error::Result;
 
@@ -31,119 +32,70 @@ impl SortOrder {
     }
 }
 
-/// How a window of top passages is ranked.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Ranking {
-    /// BM25 score.
-    Score,
-    /// BM25 score × (1 + 2^(−age / half_life)), age counted back from
-    /// `newest`, so the newest articles score up to twice as much and the
-    /// boost halves every half-life. Undated articles get no boost.
-    Recency {
-        /// The half-life in seconds (> 0).
-        half_life: i64,
-        /// The date ages are measured from: the newest date in the index,
-        /// so the boost means the same on a 1987 archive as on today's news.
-        newest: i64,
-    },
-    /// Date, then score among equal dates.
-    Date {
-        /// Newest first when true, oldest first otherwise.
-        newest_first: bool,
-    },
+/// Puts passages ranked by relevance ([`super::rank`]) into the requested
+/// order. Relevance keeps the tiers (every word first) and, with a recency
+/// half-life, multiplies each score by `1 + 2^(−age / half_life)`, age
+/// counted back from the newest article in the index, so the boost means
+/// the same on a 1987 archive as on today's news; undated articles get no
+/// boost. A date order has one tier: date, then score among equal dates,
+/// undated articles last in both directions. Ties go to the earlier
+/// document, so results are repeatable.
+pub(crate) fn order_passages(
+    searcher: &Searcher,
+    passages: &mut [ScoredPassage],
+    sort: SortOrder,
+    recency_half_life: Option<i64>,
+) -> Result<()> {
+    let columns: Vec<Option<Column<i64>>> =
+        searcher.segment_readers().iter().map(date_column).collect();
+    let date_of = |passage: &ScoredPassage| -> Option<i64> {
+        columns
+            .get(passage.address.segment_ord as usize)
+            .and_then(Option::as_ref)
+            .and_then(|column| column.first(passage.address.doc_id))
+    };
+    match (sort, recency_half_life) {
+        (SortOrder::Relevance, Some(half_life)) if half_life > 0 => {
+            let newest = newest_date(searcher)?.unwrap_or(0);
+            for passage in passages.iter_mut() {
+                if let Some(date) = date_of(passage) {
+                    let age = (newest - date).max(0) as f64;
+                    passage.score = (f64::from(passage.score)
+                        * (1.0 + (-age / half_life as f64).exp2()))
+                        as f32;
+                }
+            }
+            passages.sort_by(|a, b| {
+                b.tier
+                    .cmp(&a.tier)
+                    .then(b.score.total_cmp(&a.score))
+                    .then(a.address.cmp(&b.address))
+            });
+        }
+        (SortOrder::Relevance, _) => {}
+        (SortOrder::Newest | SortOrder::Oldest, _) => {
+            let newest_first = sort == SortOrder::Newest;
+            let key = |passage: &ScoredPassage| match date_of(passage) {
+                Some(date) if newest_first => date as f64,
+                Some(date) => -(date as f64),
+                None => f64::NEG_INFINITY,
+            };
+            let mut keyed: Vec<(f64, ScoredPassage)> =
+                passages.iter().map(|p| (key(p), *p)).collect();
+            keyed.sort_by(|a, b| {
+                b.0.total_cmp(&a.0)
+                    .then(b.1.score.total_cmp(&a.1.score))
+                    .then(a.1.address.cmp(&b.1.address))
+            });
+            for (slot, (_, passage)) in passages.iter_mut().zip(keyed) {
+                *slot = passage;
+            }
+        }
+    }
+    Ok(())
 }
 
-impl Ranking {
-    /// The ranking for a sort order and an optional recency half-life.
-    pub(crate) fn new(
-        searcher: &Searcher,
-        sort: SortOrder,
-        recency_half_life: Option<i64>,
-    ) -> Result<Ranking> {
-        Ok(match (sort, recency_half_life) {
-            (SortOrder::Newest, _) => Ranking::Date { newest_first: true },
-            (SortOrder::Oldest, _) => Ranking::Date {
-                newest_first: false,
-            },
-            (SortOrder::Relevance, Some(half_life)) if half_life > 0 => Ranking::Recency {
-                half_life,
-                newest: newest_date(searcher)?.unwrap_or(0),
-            },
-            (SortOrder::Relevance, _) => Ranking::Score,
-        })
-    }
-
-    /// The top `window` passages matching `query`, best first, each with the
-    /// score to show. Ties are broken by document address, so results are
-    /// repeatable.
-    pub(crate) fn top(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        window: usize,
-    ) -> Result<Vec<(f32, DocAddress)>> {
-        let top = TopDocs::with_limit(window);
-        let mut ranked: Vec<((f64, f64), f32, DocAddress)> = match *self {
-            Ranking::Score => searcher
-                .search(query, &top.order_by_score())?
-                .into_iter()
-                .map(|(score, address)| ((f64::from(score), 0.0), score, address))
-                .collect(),
-            Ranking::Recency { half_life, newest } => searcher
-                .search(
-                    query,
-                    &top.tweak_score(move |segment: &SegmentReader| {
-                        let dates = date_column(segment);
-                        move |doc: DocId, score: Score| {
-                            let boost = match dates.as_ref().and_then(|c| c.first(doc)) {
-                                Some(date) => {
-                                    1.0 + (-((newest - date).max(0) as f64) / half_life as f64)
-                                        .exp2()
-                                }
-                                None => 1.0,
-                            };
-                            (f64::from(score) * boost) as Score
-                        }
-                    }),
-                )?
-                .into_iter()
-                .map(|(score, address)| ((f64::from(score), 0.0), score, address))
-                .collect(),
-            Ranking::Date { newest_first } => searcher
-                .search(
-                    query,
-                    &top.tweak_score(move |segment: &SegmentReader| {
-                        let dates = date_column(segment);
-                        move |doc: DocId, score: Score| {
-                            // Undated passages sort after every dated one
-                            // in both directions.
-                            let key = match dates.as_ref().and_then(|c| c.first(doc)) {
-                                Some(date) if newest_first => date as f64,
-                                Some(date) => -(date as f64),
-                                None => f64::NEG_INFINITY,
-                            };
-                            (key, f64::from(score))
-                        }
-                    }),
-                )?
-                .into_iter()
-                .map(|(key, address)| (key, key.1 as f32, address))
-                .collect(),
-        };
-        ranked.sort_by(|a, b| {
-            b.0.0
-                .total_cmp(&a.0.0)
-                .then(b.0.1.total_cmp(&a.0.1))
-                .then(a.2.cmp(&b.2))
-        });
-        Ok(ranked
-            .into_iter()
-            .map(|(_, score, address)| (score, address))
-            .collect())
-    }
-}
-
-fn date_column(segment: &SegmentReader) -> Option<tantivy::columnar::Column<i64>> {
+fn date_column(segment: &SegmentReader) -> Option<Column<i64>> {
     segment
         .fast_fields()
         .column_opt::<i64>("date")

@@ -52,7 +52,7 @@ pub fn parse_user_query(index: &OpenIndex, query: &str, strict: bool) -> Result<
             reason: ignored.join("; "),
         });
     }
-    let escaped = escape_colons(&repaired);
+    let escaped = escape_colons(&drop_dangling_operators(&repaired));
     match all_parser.parse_query(&escaped) {
         Ok(all_words) => {
             // The same text parsed the same way, only with OR by default.
@@ -117,6 +117,27 @@ fn balance_delimiters(query: &str) -> (String, Vec<String>) {
     (repaired, ignored)
 }
 
+/// Blanks a `+` or `-` that is not directly followed by a word, a quote or
+/// a bracket: in `G - quadruplex` or `alpha (+)- thalassemia` it is
+/// punctuation, not "require" or "exclude".
+fn drop_dangling_operators(query: &str) -> String {
+    let chars: Vec<char> = query.chars().collect();
+    let mut out = String::with_capacity(query.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let operator_position =
+            i == 0 || chars[i - 1].is_whitespace() || "(\"".contains(chars[i - 1]);
+        let applies_to_something = chars
+            .get(i + 1)
+            .is_some_and(|&next| next.is_alphanumeric() || "\"(".contains(next));
+        if (c == '+' || c == '-') && operator_position && !applies_to_something {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Escapes colons that do not follow a field name, so `https://example.com`
 /// or `10:30` are searched as text instead of as an unknown field.
 fn escape_colons(query: &str) -> String {
@@ -163,6 +184,20 @@ mod tests {
         assert_eq!(repaired, "(a OR b)   c \"x (\"");
         assert_eq!(ignored.len(), 2);
         assert_eq!(balance_delimiters("\"a b\" (c)").1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn operators_that_apply_to_nothing_are_blanked() {
+        assert_eq!(drop_dangling_operators("G - quadruplex"), "G   quadruplex");
+        assert_eq!(drop_dangling_operators("alpha (+)- x"), "alpha ( )- x");
+        assert_eq!(
+            drop_dangling_operators("troops -iraq +1 \"a\" -(b)"),
+            "troops -iraq +1 \"a\" -(b)"
+        );
+        assert_eq!(
+            drop_dangling_operators("anti-inflammatory -"),
+            "anti-inflammatory  "
+        );
     }
 
     #[test]

@@ -1,0 +1,46 @@
+//! Printing an evaluation report for people; `--format json` serialises
+//! the report itself.
+
+use std::io::{self, Write};
+
+use crate::eval::EvalReport;
+
+/// Writes `report` as aligned `name value` lines, metrics first.
+pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Result<()> {
+    let r = &report.ranking;
+    writeln!(
+        out,
+        "collection     {} ({} split)",
+        report.collection, report.split
+    )?;
+    writeln!(
+        out,
+        "corpus         {} documents, {} passages, indexed in {:.2}s",
+        report.documents, report.passages, report.index_seconds
+    )?;
+    writeln!(out, "queries        {}", report.queries)?;
+    writeln!(out, "nDCG@10        {:.4}", report.ndcg_at_10)?;
+    writeln!(out, "Recall@100     {:.4}", report.recall_at_100)?;
+    writeln!(out, "MRR@10         {:.4}", report.mrr_at_10)?;
+    writeln!(
+        out,
+        "speed          {:.0} queries/s ({:.2}s in all)",
+        report.queries_per_second, report.query_seconds
+    )?;
+    writeln!(
+        out,
+        "ranking        k1={} b={} length-floor={} title-weight={} proximity={} (window {}) skip-stop-words={} all-words-first={} sibling-weight={} rm3-docs={} (terms {}, original weight {})",
+        r.k1,
+        r.b,
+        r.length_floor,
+        r.title_weight,
+        r.proximity_weight,
+        r.proximity_window,
+        r.skip_stop_words,
+        r.all_words_first,
+        r.sibling_weight,
+        r.feedback_docs,
+        r.feedback_terms,
+        r.feedback_original_weight
+    )
+}

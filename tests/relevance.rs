@@ -1,0 +1,270 @@
+//! `dateline eval` and the ranking it measures: metrics through the binary,
+//! the SciFact regression level, length fairness, languages and phrases.
+
+mod common;
+
+use std::time::Instant;
+
+use common::{dateline, folder_with, index_of, search_json, shared_data};
+use serde_json::Value;
+
+/// nDCG@10 reached on SciFact test with the default ranking (README,
+/// "Relevance"); the regression test allows 0.005 below it.
+const SCIFACT_NDCG_AT_10: f64 = 0.6915;
+
+fn eval_json(args: &[&str]) -> Value {
+    let output = dateline()
+        .arg("eval")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "eval failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("eval --format json prints JSON")
+}
+
+/// A three-document collection where each query has one obvious answer.
+fn tiny_collection() -> tempfile::TempDir {
+    folder_with(&[
+        (
+            "corpus.jsonl",
+            concat!(
+                "{\"_id\": \"cocoa\", \"title\": \"Cocoa harvest\", \"text\": \"The cocoa harvest in Ivory Coast was cut by dry weather.\"}\n",
+                "{\"_id\": \"oil\", \"title\": \"Oil prices\", \"text\": \"Crude oil prices rose after OPEC cut output.\"}\n",
+                "{\"_id\": \"rates\", \"title\": \"\", \"text\": \"The central bank raised interest rates by half a point.\"}\n",
+            ),
+        ),
+        (
+            "queries.jsonl",
+            concat!(
+                "{\"_id\": \"q1\", \"text\": \"cocoa harvest weather\"}\n",
+                "{\"_id\": \"q2\", \"text\": \"interest rates raised\"}\n",
+                "{\"_id\": \"q3\", \"text\": \"not judged, not run\"}\n",
+            ),
+        ),
+        (
+            "qrels/test.tsv",
+            "query-id\tcorpus-id\tscore\r\nq1\tcocoa\t1\r\nq2\trates\t2\r\n",
+        ),
+    ])
+}
+
+#[test]
+fn eval_prints_the_metrics_of_a_collection_as_json_and_text() {
+    let collection = tiny_collection();
+    let report = eval_json(&[collection.path().to_str().unwrap()]);
+    assert_eq!(report["documents"], 3);
+    assert_eq!(report["queries"], 2);
+    assert_eq!(report["ndcg_at_10"], 1.0);
+    assert_eq!(report["recall_at_100"], 1.0);
+    assert_eq!(report["mrr_at_10"], 1.0);
+    assert!(report["queries_per_second"].as_f64().unwrap() > 0.0);
+    assert_eq!(report["ranking"]["k1"], 1.2);
+    let mixed = eval_json(&[
+        collection.path().to_str().unwrap(),
+        "--article-weight",
+        "0.5",
+        "--rm3-docs",
+        "1",
+    ]);
+    assert_eq!(mixed["ndcg_at_10"], 1.0);
+    assert_eq!(mixed["ranking"]["article_weight"], 0.5);
+
+    let text = dateline()
+        .arg("eval")
+        .arg(collection.path())
+        .args(["--k1", "0.9", "--b", "0.4"])
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(stdout.contains("nDCG@10        1.0000"), "{stdout}");
+    assert!(stdout.contains("Recall@100"), "{stdout}");
+    assert!(stdout.contains("k1=0.9 b=0.4"), "{stdout}");
+}
+
+#[test]
+fn eval_names_the_missing_file_of_a_broken_collection() {
+    let empty = folder_with(&[("corpus.jsonl", "")]);
+    let output = dateline().arg("eval").arg(empty.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("qrels/test.tsv") || stderr.contains("qrels"),
+        "{stderr}"
+    );
+    assert!(stderr.starts_with("dateline:"), "{stderr}");
+}
+
+#[test]
+fn scifact_ndcg_does_not_drop_below_the_level_reached() {
+    let Some(scifact) = shared_data("scifact") else {
+        return;
+    };
+    let started = Instant::now();
+    let report = eval_json(&[scifact.to_str().unwrap()]);
+    eprintln!(
+        "SciFact: nDCG@10 {:.4}, Recall@100 {:.4}, MRR@10 {:.4} in {:.1}s",
+        report["ndcg_at_10"].as_f64().unwrap(),
+        report["recall_at_100"].as_f64().unwrap(),
+        report["mrr_at_10"].as_f64().unwrap(),
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(report["documents"], 5183);
+    assert_eq!(report["queries"], 300);
+    let ndcg = report["ndcg_at_10"].as_f64().unwrap();
+    assert!(
+        ndcg >= SCIFACT_NDCG_AT_10 - 0.005,
+        "nDCG@10 fell to {ndcg:.4} (reached: {SCIFACT_NDCG_AT_10})"
+    );
+    // Above the published BM25 baselines (BEIR 0.665, Anserini flat 0.6789).
+    assert!(ndcg > 0.6789);
+}
+
+/// A long report whose one paragraph on the topic reads exactly like a short
+/// note must score exactly like the note: the rest of the report neither
+/// helps nor hurts, because passages are scored on their own.
+#[test]
+fn a_long_article_does_not_lose_to_a_short_one_because_of_its_length() {
+    let paragraph = "Cocoa growers expect the harvest forecast to be cut after the dry spell.";
+    let filler: Vec<String> = (0..40)
+        .map(|i| format!("Paragraph {i} of the annual report covers shipping schedules, port fees and currency moves in detail."))
+        .collect();
+    let long = format!(
+        " date 2024-03-01 {}\n\n{paragraph}\n\n{}\n",
+        filler[..20].join("\n\n"),
+        filler[20..].join("\n\n")
+    );
+    let short = format!(" date 2024-03-02 {paragraph}\n");
+    let other = " date 2024-03-03 Cocoa prices were steady in London.\n";
+    let folder = folder_with(&[
+        ("long.txt", long.as_str()),
+        ("short.txt", short.as_str()),
+        ("other.txt", other),
+    ]);
+    let index = index_of(&[folder.path()]);
+    let output = search_json(
+        index.path(),
+        &["cocoa harvest forecast", "--color", "never"],
+    );
+    let hits = output["results"].as_array().unwrap();
+    let sources: Vec<&str> = hits.iter().map(|h| h["source"].as_str().unwrap()).collect();
+    assert!(
+        sources[..2].iter().any(|s| s.ends_with("long.txt")),
+        "{sources:?}"
+    );
+    assert!(
+        sources[..2].iter().any(|s| s.ends_with("short.txt")),
+        "{sources:?}"
+    );
+    let (a, b) = (
+        hits[0]["score"].as_f64().unwrap(),
+        hits[1]["score"].as_f64().unwrap(),
+    );
+    assert!(
+        (a - b).abs() < 1e-4,
+        "the same paragraph scored {a} and {b}"
+    );
+    let long_hit = hits
+        .iter()
+        .find(|h| h["source"].as_str().unwrap().ends_with("long.txt"))
+        .unwrap();
+    assert_eq!(
+        long_hit["passage"], paragraph,
+        "the shown passage is the one that answers"
+    );
+}
+
+#[test]
+fn quoted_phrases_stay_exact_while_bare_compounds_match_their_parts() {
+    let folder = folder_with(&[
+        (
+            "a.txt",
+            " date 2024-01-01 The central bank left interest rates unchanged.\n",
+        ),
+        (
+            "b.txt",
+            " date 2024-01-02 Rates of interest on savings fell.\n",
+        ),
+        (
+            "c.txt",
+            " date 2024-01-03 The anti-inflammatory drug was approved.\n",
+        ),
+        (
+            "d.txt",
+            " date 2024-01-04 Inflammatory remarks drew criticism.\n",
+        ),
+    ]);
+    let index = index_of(&[folder.path()]);
+    let phrase = search_json(index.path(), &["\"interest rates\""]);
+    let sources: Vec<&str> = phrase["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert!(sources[0].ends_with("a.txt"));
+
+    let compound = search_json(index.path(), &["anti-inflammatory"]);
+    let sources: Vec<&str> = compound["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert!(
+        sources[0].ends_with("c.txt"),
+        "the exact compound ranks first: {sources:?}"
+    );
+}
+
+#[test]
+fn language_is_recorded_in_the_index_and_used_for_queries() {
+    let folder = folder_with(&[(
+        "fr.txt",
+        " date 2024-05-01 Les élèves mangeaient des pommes au café.\n",
+    )]);
+    let index = tempfile::TempDir::new().unwrap();
+    dateline()
+        .arg("index")
+        .arg(folder.path())
+        .arg("--index")
+        .arg(index.path())
+        .args(["--language", "french"])
+        .assert()
+        .success();
+    let meta = std::fs::read_to_string(index.path().join("dateline.json")).unwrap();
+    assert!(meta.contains("\"language\": \"french\""), "{meta}");
+    // French stemming (mangeaient ~ manger) and accent folding (élève ~ eleve).
+    for query in ["manger", "eleve", "cafe", "\"élèves mangeaient\""] {
+        let output = search_json(index.path(), &[query]);
+        assert_eq!(output["results"].as_array().unwrap().len(), 1, "{query}");
+    }
+    // Re-indexing with another language is refused rather than mixed.
+    let output = dateline()
+        .arg("index")
+        .arg(folder.path())
+        .arg("--index")
+        .arg(index.path())
+        .args(["--language", "german"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("french"));
+}
+
+#[test]
+fn english_indexes_fold_accents_too() {
+    let folder = folder_with(&[("a.txt", " date 2024-05-01 A naïve café owner in Zürich.\n")]);
+    let index = index_of(&[folder.path()]);
+    for query in ["naive cafe", "zurich", "café"] {
+        let output = search_json(index.path(), &[query]);
+        assert_eq!(output["results"].as_array().unwrap().len(), 1, "{query}");
+    }
+}
