@@ -1,12 +1,16 @@
 //! Running a parsed command line: the glue between [`crate::cli`], the
 //! library and the printers. stdout gets data, stderr gets talk.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cli::{Command, IndexArgs, SearchArgs};
 use crate::error::Result;
-use crate::index::OpenIndex;
+use crate::index::{IndexSummary, OpenIndex};
 use crate::indexer::index_paths;
+use crate::progress::{PlainReporter, ProgressBarReporter};
 use crate::output::{OutputFormat, TextPrinter, write_json, write_jsonl};
 use crate::search::search;
 
@@ -17,6 +21,9 @@ pub enum Outcome {
     Success,
     /// The search matched nothing (exit 1, like grep).
     NoMatch,
+    /// Indexing was interrupted by Ctrl-C after committing what was done
+    /// (exit 130, as for a shell's SIGINT).
+    Interrupted,
 }
 
 /// Runs `command`, writing results to `out` and messages to `err`.
@@ -28,7 +35,35 @@ pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> R
 }
 
 fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
-    let summary = index_paths(&args.to_options())?;
+    let options = args.to_options();
+    stop_on_ctrl_c(&options.stop);
+    let summary = if !args.quiet && std::io::stderr().is_terminal() {
+        index_paths(&options, &mut ProgressBarReporter::new())?
+    } else {
+        index_paths(&options, &mut PlainReporter::new(err))?
+    };
+    write_index_summary(err, &summary, &args.index)?;
+    if summary.interrupted {
+        return Ok(Outcome::Interrupted);
+    }
+    summary.check_strict(args.strict)?;
+    Ok(Outcome::Success)
+}
+
+/// The first Ctrl-C asks the job to commit and stop; a second one ends the
+/// process at once (the last commit is still intact).
+fn stop_on_ctrl_c(stop: &Arc<AtomicBool>) {
+    let stop = Arc::clone(stop);
+    // Fails only when a handler is already installed (a second job in one
+    // process), in which case Ctrl-C keeps its earlier meaning.
+    let _ = ctrlc::try_set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Path) -> Result<()> {
     for skipped in &summary.skipped {
         writeln!(err, "dateline: skipped {skipped}")?;
     }
@@ -38,12 +73,29 @@ fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
         summary.articles,
         summary.passages,
         summary.files,
-        args.index.display(),
+        index.display(),
         summary.skipped.len(),
         summary.elapsed.as_secs_f64()
     )?;
-    summary.check_strict(args.strict)?;
-    Ok(Outcome::Success)
+    writeln!(
+        err,
+        "dateline: {} added, {} updated, {} removed, {} unchanged, {} skipped; the index holds {} articles ({} passages) from {} files",
+        summary.added,
+        summary.updated,
+        summary.removed,
+        summary.unchanged,
+        summary.skipped.len(),
+        summary.total_articles,
+        summary.total_passages,
+        summary.total_files
+    )?;
+    if summary.interrupted {
+        writeln!(
+            err,
+            "dateline: interrupted: what was indexed so far is committed; run the same command again to finish"
+        )?;
+    }
+    Ok(())
 }
 
 fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -> Result<Outcome> {

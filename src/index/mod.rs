@@ -2,8 +2,10 @@
 //!
 //! All tantivy calls for storage live here (and in `search`), so an upgrade
 //! of tantivy touches two folders. Next to tantivy's files the index folder
-//! holds `dateline.json`, which records the schema version.
+//! holds `dateline.json`, which records the schema version, and the file
+//! records of the last commit ([`manifest`]).
 
+pub mod manifest;
 mod schema;
 mod writer;
 
@@ -14,7 +16,7 @@ use tantivy::Index;
 use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
 
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
-pub use writer::{ArticleWriter, IndexSummary};
+pub use writer::{ArticleWriter, IndexSummary, OpenedWriter};
 
 use crate::error::{Error, Result};
 
@@ -59,7 +61,10 @@ impl OpenIndex {
             return Err(Error::NoIndex(path.to_path_buf()));
         }
         check_meta(path)?;
-        let index = Index::open_in_dir(path)?;
+        let index = Index::open_in_dir(path).map_err(|e| Error::Damaged {
+            path: path.to_path_buf(),
+            reason: format!("tantivy cannot open it ({e})"),
+        })?;
         let fields = DatelineSchema::from_schema(index.schema()).ok_or_else(|| Error::SchemaMismatch {
             path: path.to_path_buf(),
             found: "unknown fields".to_string(),

@@ -12,7 +12,8 @@ use crate::index::ANALYZER_NAME;
 
 /// Bumped whenever the fields or the analysis change, so an older index is
 /// recognised instead of being misread.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2: every commit carries the file records (`index::manifest`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The fields of a passage document.
 #[derive(Clone, Debug)]

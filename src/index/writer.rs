@@ -1,63 +1,171 @@
 //! Writing articles into the index.
 //!
-//! Re-indexing a file replaces it: all documents carrying the file's
-//! canonical path are deleted and its articles added again in the same
-//! commit, so a re-run never duplicates anything. tantivy's writer lock makes
-//! a second concurrent `index` run fail instead of corrupting the index.
+//! Re-indexing a file replaces it: all documents carrying the file's key are
+//! deleted and its articles added again, and its [`FileRecord`] changes in
+//! the same commit (see [`super::manifest`]), so a re-run, even after a
+//! crash, never duplicates or loses anything. tantivy's writer lock makes a
+//! second concurrent `index` run fail at once instead of corrupting the
+//! index.
+//!
+//! An index that cannot be trusted (another schema version, damaged
+//! metadata) or that the user asked to rebuild is built afresh in a sibling
+//! folder, `.NAME.rebuilding`, while the old one stays where it is, locked;
+//! only when the new one is committed is it moved into place.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tantivy::directory::error::LockError;
-use tantivy::{IndexWriter, TantivyDocument, TantivyError, Term};
+use tantivy::directory::{Directory, DirectoryLock, INDEX_WRITER_LOCK, MmapDirectory};
+use tantivy::{Index, IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::date::DatePrecision;
 use crate::error::{Error, Result};
-use crate::index::{OpenIndex, stable_hash};
+use crate::index::manifest::{FileRecord, Manifest};
+use crate::index::{OpenIndex, SCHEMA_VERSION, stable_hash};
 use crate::ingest::{Article, Skipped};
 
-/// Adds, replaces and commits articles; holds the index's writer lock.
+/// Adds, replaces and commits articles and their file records; holds the
+/// index's writer lock.
 pub struct ArticleWriter {
     index: OpenIndex,
     writer: IndexWriter,
+    manifest: Manifest,
+    /// Whether anything changed since the last commit.
+    dirty: bool,
+    /// Set when building a replacement beside the index.
+    aside: Option<Aside>,
+}
+
+/// A replacement index being built beside the one it will replace.
+struct Aside {
+    /// Where the index lives and will live.
+    target: PathBuf,
+    /// The old index's writer lock, held so no other run writes to it
+    /// while its replacement is built.
+    _old_lock: Option<DirectoryLock>,
+}
+
+/// What opening an index for writing found.
+pub enum OpenedWriter {
+    /// The index (new or existing) is ready for incremental updates.
+    Ready(ArticleWriter),
+    /// The index exists but must be rebuilt; the reason says why.
+    NeedsRebuild(String),
 }
 
 /// What an indexing run did.
 #[derive(Debug, Default)]
 pub struct IndexSummary {
-    /// Files read (indexed or skipped).
+    /// Files found in the inputs.
     pub files: usize,
-    /// Articles indexed.
+    /// Files indexed for the first time.
+    pub added: usize,
+    /// Files indexed again because their content changed.
+    pub updated: usize,
+    /// Files whose articles were removed (deleted from disk, or no longer
+    /// readable).
+    pub removed: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Articles indexed in this run.
     pub articles: usize,
-    /// Passages indexed.
+    /// Passages indexed in this run.
     pub passages: usize,
     /// Files not indexed, with reasons.
     pub skipped: Vec<Skipped>,
+    /// Articles the index holds after the run.
+    pub total_articles: u64,
+    /// Passages the index holds after the run.
+    pub total_passages: u64,
+    /// Files the index holds articles from after the run.
+    pub total_files: usize,
+    /// Whether the run was interrupted (what was done is committed).
+    pub interrupted: bool,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
 
 impl ArticleWriter {
-    /// Opens (or creates) the index at `path` for writing with a memory
-    /// budget in bytes for tantivy's indexing threads.
-    pub fn open(path: &Path, memory_budget: usize) -> Result<ArticleWriter> {
-        let index = OpenIndex::open_or_create(path)?;
-        let writer = index.index.writer(memory_budget).map_err(|error| match error {
-            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
-                path: path.to_path_buf(),
-                reason: "its writer lock file .tantivy-writer.lock is held".to_string(),
+    /// Opens (or creates) the index at `path` for incremental writing with a
+    /// memory budget in bytes for tantivy's indexing threads.
+    pub fn open(path: &Path, memory_budget: usize) -> Result<OpenedWriter> {
+        let fresh = !path.join("meta.json").exists() && !path.join(super::META_FILE).exists();
+        if fresh {
+            let index = OpenIndex::open_or_create(path)?;
+            let writer = open_writer(&index.index, path, memory_budget)?;
+            return Ok(OpenedWriter::Ready(ArticleWriter::new(index, writer, Manifest::default(), None)));
+        }
+        let index = match OpenIndex::open(path) {
+            Ok(index) => index,
+            Err(Error::SchemaMismatch { found, .. }) => {
+                return Ok(OpenedWriter::NeedsRebuild(format!(
+                    "it was written with schema {found}, this dateline writes {SCHEMA_VERSION}"
+                )));
+            }
+            Err(Error::Damaged { reason, .. }) => return Ok(OpenedWriter::NeedsRebuild(reason)),
+            Err(other) => return Err(other),
+        };
+        let writer = open_writer(&index.index, path, memory_budget)?;
+        let metas = index.index.load_metas()?;
+        let manifest = match &metas.payload {
+            Some(payload) => match Manifest::load(path, payload) {
+                Ok(manifest) => manifest,
+                Err(reason) => return Ok(OpenedWriter::NeedsRebuild(reason)),
             },
-            other => Error::Tantivy(other),
-        })?;
-        Ok(ArticleWriter { index, writer })
+            None if metas.segments.iter().all(|s| s.num_docs() == 0) => Manifest::default(),
+            None => return Ok(OpenedWriter::NeedsRebuild("it has no file records".to_string())),
+        };
+        // Leftovers of commits that a crash prevented.
+        Manifest::remove_stale(path, metas.payload.as_deref());
+        Ok(OpenedWriter::Ready(ArticleWriter::new(index, writer, manifest, None)))
     }
 
-    /// Replaces everything indexed from `file_key` with `articles`; returns
-    /// the number of passages added.
-    pub fn replace_file(&mut self, file_key: &Path, articles: &[Article]) -> Result<usize> {
+    /// Starts a new, empty index that replaces the one at `path` when
+    /// [`ArticleWriter::finish`] commits it; until then the old one stays.
+    pub fn rebuild(path: &Path, memory_budget: usize) -> Result<ArticleWriter> {
+        let old_lock = match MmapDirectory::open(path) {
+            Ok(directory) => Some(directory.acquire_lock(&INDEX_WRITER_LOCK).map_err(|e| lock_error(path, e))?),
+            Err(_) => None,
+        };
+        let building = sibling(path, "rebuilding");
+        if building.exists() {
+            // An earlier rebuild that never finished; it is ours to replace.
+            std::fs::remove_dir_all(&building).map_err(|source| Error::Io {
+                path: building.clone(),
+                source,
+            })?;
+        }
+        let index = OpenIndex::open_or_create(&building)?;
+        let writer = open_writer(&index.index, &building, memory_budget)?;
+        let aside = Aside {
+            target: path.to_path_buf(),
+            _old_lock: old_lock,
+        };
+        Ok(ArticleWriter::new(index, writer, Manifest::default(), Some(aside)))
+    }
+
+    fn new(index: OpenIndex, writer: IndexWriter, manifest: Manifest, aside: Option<Aside>) -> ArticleWriter {
+        ArticleWriter {
+            index,
+            writer,
+            manifest,
+            // A rebuild must commit, even with nothing in it, to replace the old index.
+            dirty: aside.is_some(),
+            aside,
+        }
+    }
+
+    /// The file records as of the last change.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Replaces everything indexed from `key` with `articles` and records
+    /// the file; returns the number of passages added.
+    pub fn replace_file(&mut self, key: &str, mut record: FileRecord, articles: &[Article]) -> Result<usize> {
         let fields = &self.index.fields;
-        let key = file_key.to_string_lossy();
-        self.writer.delete_term(Term::from_field_text(fields.file_key, &key));
+        self.writer.delete_term(Term::from_field_text(fields.file_key, key));
         let mut passages = 0;
         for (number, article) in articles.iter().enumerate() {
             let article_id = stable_hash(&[key.as_bytes(), &number.to_le_bytes()]);
@@ -79,7 +187,7 @@ impl ArticleWriter {
                 }
                 doc.add_text(fields.source, &source);
                 doc.add_text(fields.relative, &relative);
-                doc.add_text(fields.file_key, &key);
+                doc.add_text(fields.file_key, key);
                 doc.add_u64(fields.article_id, article_id);
                 doc.add_u64(fields.passage_no, passage_no as u64);
                 doc.add_u64(fields.line, u64::from(passage.line));
@@ -87,19 +195,121 @@ impl ArticleWriter {
                 passages += 1;
             }
         }
+        record.articles = u32::try_from(articles.len()).unwrap_or(u32::MAX);
+        record.passages = u32::try_from(passages).unwrap_or(u32::MAX);
+        self.manifest.files.insert(key.to_string(), record);
+        self.dirty = true;
         Ok(passages)
     }
 
-    /// Makes everything added so far durable and visible to searches.
+    /// Updates the record of a file whose content is unchanged (its
+    /// modification time moved).
+    pub fn touch_file(&mut self, key: &str, size: u64, mtime_ns: i64) {
+        if let Some(record) = self.manifest.files.get_mut(key) {
+            record.size = size;
+            record.mtime_ns = mtime_ns;
+            self.dirty = true;
+        }
+    }
+
+    /// Removes everything indexed from `key`; returns whether it had a record.
+    pub fn remove_file(&mut self, key: &str) -> bool {
+        self.writer
+            .delete_term(Term::from_field_text(self.index.fields.file_key, key));
+        self.dirty = true;
+        self.manifest.files.remove(key).is_some()
+    }
+
+    /// Makes everything done so far durable and visible to searches, file
+    /// records included.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit()?;
+        let dir = self.index.path.clone();
+        let mut prepared = self.writer.prepare_commit()?;
+        let payload = self
+            .manifest
+            .save(&dir, prepared.opstamp(), SCHEMA_VERSION)
+            .map_err(|source| Error::Io {
+                path: dir.clone(),
+                source,
+            })?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        Manifest::remove_stale(&dir, Some(&payload));
+        self.dirty = false;
         Ok(())
     }
 
-    /// Commits and waits for background merges, releasing the lock.
+    /// Commits if anything changed, waits for background merges (releasing
+    /// the lock) and, for a rebuild, moves the new index into place.
     pub fn finish(mut self) -> Result<()> {
-        self.commit()?;
+        if self.dirty {
+            self.commit()?;
+        }
         self.writer.wait_merging_threads()?;
+        if let Some(aside) = self.aside.take() {
+            replace_dir(&aside.target, &self.index.path)?;
+        }
         Ok(())
+    }
+}
+
+fn open_writer(index: &Index, path: &Path, memory_budget: usize) -> Result<IndexWriter> {
+    index.writer(memory_budget).map_err(|error| match error {
+        TantivyError::LockFailure(lock, _) => lock_error(path, lock),
+        other => Error::Tantivy(other),
+    })
+}
+
+fn lock_error(path: &Path, error: LockError) -> Error {
+    match error {
+        LockError::LockBusy => Error::Locked {
+            path: path.to_path_buf(),
+            reason: "its writer lock file .tantivy-writer.lock is held".to_string(),
+        },
+        LockError::IoError(source) => Error::Io {
+            path: path.join(".tantivy-writer.lock"),
+            source: std::io::Error::new(source.kind(), source.to_string()),
+        },
+    }
+}
+
+/// `.NAME.suffix` beside `path`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".to_string());
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.{suffix}"))
+}
+
+/// Moves `new` to `target`, the old `target` aside first and then away.
+fn replace_dir(target: &Path, new: &Path) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    let old = sibling(target, "old");
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+    }
+    if target.exists() {
+        std::fs::rename(target, &old).map_err(io(target))?;
+    }
+    std::fs::rename(new, target).map_err(io(target))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn siblings_sit_next_to_the_index() {
+        assert_eq!(sibling(Path::new("index"), "old"), Path::new("./.index.old"));
+        assert_eq!(sibling(Path::new("/a/b/idx"), "rebuilding"), Path::new("/a/b/.idx.rebuilding"));
     }
 }
