@@ -10,7 +10,6 @@
 use std::fmt;
 
 use jiff::civil::{Date, DateTime, Time};
-use jiff::tz::Offset;
 
 use crate::error::DateError;
 
@@ -151,22 +150,32 @@ pub fn checked_date(year: i16, month: i16, day: i16) -> Result<Date, String> {
     })
 }
 
+/// The Unix epoch as a civil date.
+const EPOCH: Date = Date::constant(1970, 1, 1);
+
 /// Midnight UTC at the start of `day`, in seconds since the epoch.
+///
+/// Computed from the day count rather than through `jiff::Timestamp`, whose
+/// range stops a day short of 9999-12-31 (it leaves room for any offset).
 fn day_start(day: Date) -> i64 {
-    Offset::UTC
-        .to_timestamp(DateTime::from_parts(day, Time::midnight()))
-        .expect("every civil date jiff can build maps to a UTC timestamp")
-        .as_second()
+    let days = day
+        .since(EPOCH)
+        .expect("the days between two civil dates always fit a span")
+        .get_days();
+    i64::from(days) * 86_400
 }
 
-/// The UTC civil date-time of a timestamp (clamped to jiff's range).
+/// The UTC civil date-time of a timestamp (clamped to jiff's dates).
 fn to_datetime(timestamp: i64) -> DateTime {
-    let ts = jiff::Timestamp::from_second(timestamp).unwrap_or(if timestamp < 0 {
-        jiff::Timestamp::MIN
-    } else {
-        jiff::Timestamp::MAX
-    });
-    Offset::UTC.to_datetime(ts)
+    let days = timestamp.div_euclid(86_400);
+    let seconds = timestamp.rem_euclid(86_400);
+    let date = jiff::Span::new()
+        .try_days(days)
+        .and_then(|span| EPOCH.checked_add(span))
+        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX });
+    let time = Time::new((seconds / 3600) as i8, (seconds / 60 % 60) as i8, (seconds % 60) as i8, 0)
+        .expect("a second of the day is a valid time");
+    DateTime::from_parts(date, time)
 }
 
 #[cfg(test)]
@@ -215,5 +224,41 @@ mod tests {
     fn instants_display_as_rfc3339_utc() {
         let date = ArticleDate::from_stored(1_706_176_800, DatePrecision::Second);
         assert_eq!(date.to_string(), "2024-01-25T10:00:00Z");
+    }
+
+    #[test]
+    fn the_last_supported_day_has_a_period() {
+        let period = Period::parse("9999-12-31").unwrap();
+        assert_eq!(period.end() - period.start(), 86_399);
+        assert_eq!(Period::parse("9999").unwrap().end(), period.end());
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn parsing_any_text_never_panics(text in "\\PC*") {
+                let _ = Period::parse(&text);
+            }
+
+            #[test]
+            fn parsing_date_shaped_text_never_panics(text in "[0-9]{1,5}(-[0-9]{1,3}){0,3}") {
+                let _ = Period::parse(&text);
+            }
+
+            #[test]
+            fn every_real_day_round_trips(year in 1000i16..=9999, month in 1i8..=12, day in 1i8..=31) {
+                if let Ok(date) = Date::new(year, month, day) {
+                    let text = date.to_string();
+                    let period = Period::parse(&text).unwrap();
+                    prop_assert_eq!(period.end() - period.start(), 86_399);
+                    let stored = ArticleDate::from_stored(period.start(), DatePrecision::Day);
+                    prop_assert_eq!(stored.to_string(), text);
+                }
+            }
+        }
     }
 }
