@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::Result;
 use crate::indexer::{
-    DEFAULT_COMMIT_EVERY, DEFAULT_COMMIT_SECONDS, DEFAULT_MAX_FILE_MIB, DEFAULT_MEMORY_BUDGET, IndexOptions,
+    DEFAULT_COMMIT_EVERY, DEFAULT_COMMIT_SECONDS, DEFAULT_MAX_FILE_MIB, DEFAULT_MEMORY_BUDGET,
+    IndexOptions,
 };
 use crate::output::{ColorChoice, OutputFormat};
 use crate::search::{DateFilter, SearchRequest};
@@ -26,7 +27,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index files and folders of articles (re-running replaces what changed).
-    #[command(after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict\n  dateline index ~/news --rebuild --memory 256\n\nRe-running updates only what changed; Ctrl-C commits what is done (exit 130).")]
+    #[command(
+        after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict\n  dateline index ~/news --rebuild --memory 256\n\nRe-running updates only what changed; Ctrl-C commits what is done (exit 130)."
+    )]
     Index(IndexArgs),
     /// Search the index for ranked passages.
     #[command(after_help = SEARCH_EXAMPLES)]
@@ -164,7 +167,11 @@ impl SearchArgs {
     pub fn to_request(&self) -> Result<SearchRequest> {
         Ok(SearchRequest {
             query: self.query.clone(),
-            dates: DateFilter::from_args(self.since.as_deref(), self.until.as_deref(), self.on.as_deref())?,
+            dates: DateFilter::from_args(
+                self.since.as_deref(),
+                self.until.as_deref(),
+                self.on.as_deref(),
+            )?,
             limit: self.limit,
             per_article: self.per_article,
             strict: self.strict,

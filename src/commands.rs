@@ -10,8 +10,8 @@ use crate::cli::{Command, IndexArgs, SearchArgs};
 use crate::error::Result;
 use crate::index::{IndexSummary, OpenIndex};
 use crate::indexer::index_paths;
-use crate::progress::{PlainReporter, ProgressBarReporter};
 use crate::output::{OutputFormat, TextPrinter, write_json, write_jsonl};
+use crate::progress::{PlainReporter, ProgressBarReporter};
 use crate::search::search;
 
 /// How a successful command ended, for the exit code.
@@ -109,7 +109,12 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
         OutputFormat::Text => {
             TextPrinter::new(args.color_choice().use_color()).write(out, &results)?;
             if !results.hits.is_empty() {
-                writeln!(err, "dateline: {} of {} matching passages", results.hits.len(), results.total_hits)?;
+                writeln!(
+                    err,
+                    "dateline: {} of {} matching passages",
+                    results.hits.len(),
+                    results.total_hits
+                )?;
             }
         }
         OutputFormat::Json => write_json(out, &results)?,

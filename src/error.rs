@@ -26,7 +26,9 @@ pub enum Error {
     Date(#[from] DateError),
 
     /// `--on` was combined with `--since` or `--until`.
-    #[error("--on cannot be combined with --since or --until: --on DATE already means the whole of DATE")]
+    #[error(
+        "--on cannot be combined with --since or --until: --on DATE already means the whole of DATE"
+    )]
     ConflictingDateFilters,
 
     /// `--since` is after `--until`, so nothing could ever match.

@@ -108,7 +108,10 @@ impl IndexProgress for NoProgress {
 
 /// Indexes `options.paths` into `options.index_dir`, doing only the work
 /// that changed since the last run.
-pub fn index_paths(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<IndexSummary> {
+pub fn index_paths(
+    options: &IndexOptions,
+    progress: &mut dyn IndexProgress,
+) -> Result<IndexSummary> {
     let started = Instant::now();
     let (files, mut skipped) = walk_inputs(&options.paths)?;
     let mut writer = open_writer(options, progress)?;
@@ -159,7 +162,9 @@ pub fn index_paths(options: &IndexOptions, progress: &mut dyn IndexProgress) -> 
         let new_articles = summary.articles - articles_before;
         progress.advance(chunk.len() as u64, new_articles as u64);
         since_commit.0 += new_articles;
-        if since_commit.0 >= options.commit_every_articles.max(1) || since_commit.1.elapsed() >= options.commit_interval {
+        if since_commit.0 >= options.commit_every_articles.max(1)
+            || since_commit.1.elapsed() >= options.commit_interval
+        {
             writer.commit()?;
             since_commit = (0, Instant::now());
         }
@@ -221,7 +226,10 @@ enum Outcome {
     /// The time moved but the content is the same.
     Touched { size: u64, mtime_ns: i64 },
     /// New or changed content, parsed.
-    Parsed { record: FileRecord, articles: Vec<Article> },
+    Parsed {
+        record: FileRecord,
+        articles: Vec<Article>,
+    },
     /// Not indexable.
     Skipped(Skipped),
 }
@@ -230,16 +238,21 @@ enum Outcome {
 /// parses it. Never panics on bad input: every problem is a `Skipped`.
 fn examine(file: &InputFile, manifest: &Manifest, max_file_bytes: u64) -> Examined {
     let key = file_key(&file.source);
-    let outcome = examine_keyed(file, manifest.files.get(&key), max_file_bytes).unwrap_or_else(|reason| {
-        Outcome::Skipped(Skipped {
-            path: file.source.clone(),
-            reason,
-        })
-    });
+    let outcome =
+        examine_keyed(file, manifest.files.get(&key), max_file_bytes).unwrap_or_else(|reason| {
+            Outcome::Skipped(Skipped {
+                path: file.source.clone(),
+                reason,
+            })
+        });
     (key, outcome)
 }
 
-fn examine_keyed(file: &InputFile, record: Option<&FileRecord>, max_file_bytes: u64) -> Result<Outcome, String> {
+fn examine_keyed(
+    file: &InputFile,
+    record: Option<&FileRecord>,
+    max_file_bytes: u64,
+) -> Result<Outcome, String> {
     let metadata = std::fs::metadata(&file.source).map_err(|e| match e.kind() {
         ErrorKind::NotFound => "no longer exists (deleted while indexing?)".to_string(),
         _ => format!("cannot read: {e}"),
@@ -370,13 +383,24 @@ mod tests {
         std::fs::write(&path, " date 2024-01-01 Body.").unwrap();
         let file = input(&path);
         let (key, outcome) = examine(&file, &Manifest::default(), u64::MAX);
-        let Outcome::Parsed { record, .. } = outcome else { panic!("expected a parse") };
+        let Outcome::Parsed { record, .. } = outcome else {
+            panic!("expected a parse")
+        };
         let mut manifest = Manifest::default();
         manifest.files.insert(key.clone(), record.clone());
-        assert!(matches!(examine(&file, &manifest, u64::MAX).1, Outcome::Unchanged));
+        assert!(matches!(
+            examine(&file, &manifest, u64::MAX).1,
+            Outcome::Unchanged
+        ));
         manifest.files.get_mut(&key).unwrap().mtime_ns -= 1;
-        assert!(matches!(examine(&file, &manifest, u64::MAX).1, Outcome::Touched { .. }));
+        assert!(matches!(
+            examine(&file, &manifest, u64::MAX).1,
+            Outcome::Touched { .. }
+        ));
         manifest.files.get_mut(&key).unwrap().hash ^= 1;
-        assert!(matches!(examine(&file, &manifest, u64::MAX).1, Outcome::Parsed { .. }));
+        assert!(matches!(
+            examine(&file, &manifest, u64::MAX).1,
+            Outcome::Parsed { .. }
+        ));
     }
 }

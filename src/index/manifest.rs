@@ -61,19 +61,25 @@ impl Manifest {
     /// Loads the manifest a commit payload names; the error says what is
     /// wrong, for the "damaged index" message.
     pub fn load(index_dir: &Path, payload: &str) -> Result<Manifest, String> {
-        let payload: CommitPayload =
-            serde_json::from_str(payload).map_err(|e| format!("unreadable commit payload ({e})"))?;
+        let payload: CommitPayload = serde_json::from_str(payload)
+            .map_err(|e| format!("unreadable commit payload ({e})"))?;
         let name = payload.files;
         if !is_manifest_name(&name) {
             return Err(format!("the commit names an odd manifest '{name}'"));
         }
-        let text = std::fs::read(index_dir.join(&name)).map_err(|e| format!("cannot read its manifest {name}: {e}"))?;
+        let text = std::fs::read(index_dir.join(&name))
+            .map_err(|e| format!("cannot read its manifest {name}: {e}"))?;
         serde_json::from_slice(&text).map_err(|e| format!("its manifest {name} is damaged ({e})"))
     }
 
     /// Writes the manifest durably as the file for commit `opstamp` and
     /// returns the payload naming it.
-    pub fn save(&self, index_dir: &Path, opstamp: u64, schema_version: u32) -> std::io::Result<String> {
+    pub fn save(
+        &self,
+        index_dir: &Path,
+        opstamp: u64,
+        schema_version: u32,
+    ) -> std::io::Result<String> {
         let name = format!("{MANIFEST_PREFIX}{opstamp}{MANIFEST_SUFFIX}");
         let temporary = index_dir.join(format!(".{name}.tmp"));
         {
@@ -104,7 +110,8 @@ impl Manifest {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            let stale_tmp = name.starts_with(&format!(".{MANIFEST_PREFIX}")) && name.ends_with(".tmp");
+            let stale_tmp =
+                name.starts_with(&format!(".{MANIFEST_PREFIX}")) && name.ends_with(".tmp");
             if stale_tmp || (is_manifest_name(name) && keep.as_deref() != Some(name)) {
                 // Best effort: a leftover file costs disk space, not correctness.
                 let _ = std::fs::remove_file(entry.path());
@@ -115,7 +122,10 @@ impl Manifest {
     /// Total articles and passages over all records.
     pub fn totals(&self) -> (u64, u64) {
         self.files.values().fold((0, 0), |(a, p), record| {
-            (a + u64::from(record.articles), p + u64::from(record.passages))
+            (
+                a + u64::from(record.articles),
+                p + u64::from(record.passages),
+            )
         })
     }
 }
@@ -154,7 +164,12 @@ const BYTES_MARKER: &str = "\u{0}bytes:";
 #[cfg(unix)]
 fn escape_path_bytes(path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
-    let hex: String = path.as_os_str().as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = path
+        .as_os_str()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("{BYTES_MARKER}{hex}")
 }
 
@@ -169,7 +184,10 @@ fn unescape_path_bytes(key: &str) -> Option<PathBuf> {
     let hex = key.strip_prefix(BYTES_MARKER)?;
     let bytes = (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
         .collect::<Option<Vec<u8>>>()?;
     Some(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
 }
@@ -225,13 +243,29 @@ mod tests {
     #[test]
     fn damage_is_described_not_panicked_on() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(Manifest::load(dir.path(), "not json").unwrap_err().contains("payload"));
+        assert!(
+            Manifest::load(dir.path(), "not json")
+                .unwrap_err()
+                .contains("payload")
+        );
         let missing = r#"{"schema_version":2,"files":"files-7.json"}"#;
-        assert!(Manifest::load(dir.path(), missing).unwrap_err().contains("cannot read"));
+        assert!(
+            Manifest::load(dir.path(), missing)
+                .unwrap_err()
+                .contains("cannot read")
+        );
         std::fs::write(dir.path().join("files-7.json"), "{\"files\": [").unwrap();
-        assert!(Manifest::load(dir.path(), missing).unwrap_err().contains("damaged"));
+        assert!(
+            Manifest::load(dir.path(), missing)
+                .unwrap_err()
+                .contains("damaged")
+        );
         let escape = r#"{"schema_version":2,"files":"../../etc/passwd"}"#;
-        assert!(Manifest::load(dir.path(), escape).unwrap_err().contains("odd"));
+        assert!(
+            Manifest::load(dir.path(), escape)
+                .unwrap_err()
+                .contains("odd")
+        );
     }
 
     #[cfg(unix)]

@@ -94,7 +94,12 @@ impl ArticleWriter {
         if fresh {
             let index = OpenIndex::open_or_create(path)?;
             let writer = open_writer(&index.index, path, memory_budget)?;
-            return Ok(OpenedWriter::Ready(ArticleWriter::new(index, writer, Manifest::default(), None)));
+            return Ok(OpenedWriter::Ready(ArticleWriter::new(
+                index,
+                writer,
+                Manifest::default(),
+                None,
+            )));
         }
         let index = match OpenIndex::open(path) {
             Ok(index) => index,
@@ -114,18 +119,28 @@ impl ArticleWriter {
                 Err(reason) => return Ok(OpenedWriter::NeedsRebuild(reason)),
             },
             None if metas.segments.iter().all(|s| s.num_docs() == 0) => Manifest::default(),
-            None => return Ok(OpenedWriter::NeedsRebuild("it has no file records".to_string())),
+            None => {
+                return Ok(OpenedWriter::NeedsRebuild(
+                    "it has no file records".to_string(),
+                ));
+            }
         };
         // Leftovers of commits that a crash prevented.
         Manifest::remove_stale(path, metas.payload.as_deref());
-        Ok(OpenedWriter::Ready(ArticleWriter::new(index, writer, manifest, None)))
+        Ok(OpenedWriter::Ready(ArticleWriter::new(
+            index, writer, manifest, None,
+        )))
     }
 
     /// Starts a new, empty index that replaces the one at `path` when
     /// [`ArticleWriter::finish`] commits it; until then the old one stays.
     pub fn rebuild(path: &Path, memory_budget: usize) -> Result<ArticleWriter> {
         let old_lock = match MmapDirectory::open(path) {
-            Ok(directory) => Some(directory.acquire_lock(&INDEX_WRITER_LOCK).map_err(|e| lock_error(path, e))?),
+            Ok(directory) => Some(
+                directory
+                    .acquire_lock(&INDEX_WRITER_LOCK)
+                    .map_err(|e| lock_error(path, e))?,
+            ),
             Err(_) => None,
         };
         let building = sibling(path, "rebuilding");
@@ -142,10 +157,20 @@ impl ArticleWriter {
             target: path.to_path_buf(),
             _old_lock: old_lock,
         };
-        Ok(ArticleWriter::new(index, writer, Manifest::default(), Some(aside)))
+        Ok(ArticleWriter::new(
+            index,
+            writer,
+            Manifest::default(),
+            Some(aside),
+        ))
     }
 
-    fn new(index: OpenIndex, writer: IndexWriter, manifest: Manifest, aside: Option<Aside>) -> ArticleWriter {
+    fn new(
+        index: OpenIndex,
+        writer: IndexWriter,
+        manifest: Manifest,
+        aside: Option<Aside>,
+    ) -> ArticleWriter {
         ArticleWriter {
             index,
             writer,
@@ -163,9 +188,15 @@ impl ArticleWriter {
 
     /// Replaces everything indexed from `key` with `articles` and records
     /// the file; returns the number of passages added.
-    pub fn replace_file(&mut self, key: &str, mut record: FileRecord, articles: &[Article]) -> Result<usize> {
+    pub fn replace_file(
+        &mut self,
+        key: &str,
+        mut record: FileRecord,
+        articles: &[Article],
+    ) -> Result<usize> {
         let fields = &self.index.fields;
-        self.writer.delete_term(Term::from_field_text(fields.file_key, key));
+        self.writer
+            .delete_term(Term::from_field_text(fields.file_key, key));
         let mut passages = 0;
         for (number, article) in articles.iter().enumerate() {
             let article_id = stable_hash(&[key.as_bytes(), &number.to_le_bytes()]);
@@ -279,7 +310,10 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "index".to_string());
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     parent.join(format!(".{name}.{suffix}"))
 }
 
@@ -309,7 +343,13 @@ mod tests {
 
     #[test]
     fn siblings_sit_next_to_the_index() {
-        assert_eq!(sibling(Path::new("index"), "old"), Path::new("./.index.old"));
-        assert_eq!(sibling(Path::new("/a/b/idx"), "rebuilding"), Path::new("/a/b/.idx.rebuilding"));
+        assert_eq!(
+            sibling(Path::new("index"), "old"),
+            Path::new("./.index.old")
+        );
+        assert_eq!(
+            sibling(Path::new("/a/b/idx"), "rebuilding"),
+            Path::new("/a/b/.idx.rebuilding")
+        );
     }
 }

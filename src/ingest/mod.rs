@@ -85,8 +85,12 @@ fn decode_text(bytes: &[u8]) -> Result<&str, String> {
     if bytes.contains(&0) {
         return Err("binary file (contains NUL bytes)".to_string());
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not valid UTF-8 (first bad byte at offset {})", e.valid_up_to()))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (first bad byte at offset {})",
+            e.valid_up_to()
+        )
+    })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 

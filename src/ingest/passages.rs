@@ -231,7 +231,16 @@ mod tests {
         let text = "intro\n\nA b c. D e f.\nG h i. J k l.";
         let passages = PassageSplitter { max_words: 4 }.split(text, 0);
         let got: Vec<_> = passages.iter().map(|p| (p.text.as_str(), p.line)).collect();
-        assert_eq!(got, [("intro", 1), ("A b c.", 3), ("D e f.", 3), ("G h i.", 4), ("J k l.", 4)]);
+        assert_eq!(
+            got,
+            [
+                ("intro", 1),
+                ("A b c.", 3),
+                ("D e f.", 3),
+                ("G h i.", 4),
+                ("J k l.", 4)
+            ]
+        );
     }
 
     #[test]
@@ -245,8 +254,20 @@ mod tests {
     fn body_start_skips_a_prefix_but_keeps_line_numbers() {
         let text = " date 2024-01-25 Body.\n\nNext.";
         let passages = PassageSplitter::default().split(text, 16);
-        assert_eq!(passages[0], Passage { text: "Body.".into(), line: 1 });
-        assert_eq!(passages[1], Passage { text: "Next.".into(), line: 3 });
+        assert_eq!(
+            passages[0],
+            Passage {
+                text: "Body.".into(),
+                line: 1
+            }
+        );
+        assert_eq!(
+            passages[1],
+            Passage {
+                text: "Next.".into(),
+                line: 3
+            }
+        );
     }
 
     mod properties {
@@ -313,6 +334,10 @@ mod tests {
         let passages = PassageSplitter::default().split(&line, 0);
         assert!(passages.len() > 1000);
         assert!(passages.iter().all(|p| p.line == 1));
-        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }
