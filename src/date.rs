@@ -151,37 +151,30 @@ pub fn checked_date(year: i16, month: i16, day: i16) -> Result<Date, String> {
     })
 }
 
-/// The Unix epoch as a civil date.
-const EPOCH: Date = Date::constant(1970, 1, 1);
+/// The civil instant timestamps count from. Arithmetic is done on civil
+/// date-times rather than jiff's `Timestamp`, whose range stops a day short
+/// of 9999-12-31 so that any offset can be applied.
+const EPOCH: DateTime = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
 
 /// Midnight UTC at the start of `day`, in seconds since the epoch.
 ///
 /// Computed from the day count rather than through `jiff::Timestamp`, whose
 /// range stops a day short of 9999-12-31 (it leaves room for any offset).
 fn day_start(day: Date) -> i64 {
-    let days = day
-        .since(EPOCH)
-        .expect("the days between two civil dates always fit a span")
-        .get_days();
-    i64::from(days) * 86_400
+    day.to_datetime(Time::midnight())
+        .duration_since(EPOCH)
+        .as_secs()
 }
 
-/// The UTC civil date-time of a timestamp (clamped to jiff's dates).
+/// The UTC civil date-time of a timestamp, clamped to years -9999..=9999.
 fn to_datetime(timestamp: i64) -> DateTime {
-    let days = timestamp.div_euclid(86_400);
-    let seconds = timestamp.rem_euclid(86_400);
-    let date = jiff::Span::new()
-        .try_days(days)
-        .and_then(|span| EPOCH.checked_add(span))
-        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX });
-    let time = Time::new(
-        (seconds / 3600) as i8,
-        (seconds / 60 % 60) as i8,
-        (seconds % 60) as i8,
-        0,
-    )
-    .expect("a second of the day is a valid time");
-    DateTime::from_parts(date, time)
+    EPOCH
+        .checked_add(jiff::SignedDuration::from_secs(timestamp))
+        .unwrap_or(if timestamp < 0 {
+            DateTime::MIN
+        } else {
+            DateTime::MAX
+        })
 }
 
 #[cfg(test)]

@@ -51,12 +51,12 @@ mod tests {
     fn char_offsets_count_characters_not_bytes() {
         let text = "The talks — planned — troops 部队 😀 end";
         let start = text.find("troops").unwrap();
-        let ranges = to_char_ranges(text, &[start..start + 6]);
+        let ranges = to_char_ranges(text, std::slice::from_ref(&(start..start + 6)));
         let [s, e] = ranges[0];
         let picked: String = text.chars().skip(s).take(e - s).collect();
         assert_eq!(picked, "troops");
         let cjk = text.find("部队").unwrap();
-        let [s, e] = to_char_ranges(text, &[cjk..cjk + "部队".len()])[0];
+        let [s, e] = to_char_ranges(text, std::slice::from_ref(&(cjk..cjk + "部队".len())))[0];
         assert_eq!(e - s, 2);
     }
 }

@@ -89,8 +89,8 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
     }
     let parsed = parse_user_query(index, &request.query, request.strict)?;
     let date_query = request.dates.to_query(index.fields.date);
-    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_ref());
-    let any_words = restrict(parsed.any_words.box_clone(), date_query.as_ref());
+    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
+    let any_words = restrict(parsed.any_words.box_clone(), date_query.as_deref());
 
     let total_hits = searcher.search(&any_words, &Count)?;
     let mut picker = PassagePicker::new(request.limit, request.per_article.max(1));
@@ -118,7 +118,7 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
 }
 
 /// Adds the date filter, when there is one, as a required clause.
-fn restrict(text_query: Box<dyn Query>, dates: Option<&Box<dyn Query>>) -> Box<dyn Query> {
+fn restrict(text_query: Box<dyn Query>, dates: Option<&dyn Query>) -> Box<dyn Query> {
     match dates {
         None => text_query,
         Some(dates) => Box::new(BooleanQuery::new(vec![
