@@ -63,9 +63,28 @@ fn stop_on_ctrl_c(stop: &Arc<AtomicBool>) {
     });
 }
 
+/// How many duplicates are named one by one; a news folder can hold
+/// hundreds, and the count says the rest.
+const SHOWN_DUPLICATES: usize = 10;
+
 fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Path) -> Result<()> {
     for skipped in &summary.skipped {
         writeln!(err, "dateline: skipped {skipped}")?;
+    }
+    for (copy, original) in summary.duplicates.iter().take(SHOWN_DUPLICATES) {
+        writeln!(
+            err,
+            "dateline: duplicate {}: the same article (date and text) as {}, indexed once under that path",
+            copy.display(),
+            original.display()
+        )?;
+    }
+    if summary.duplicates.len() > SHOWN_DUPLICATES {
+        writeln!(
+            err,
+            "dateline: ... and {} more duplicates",
+            summary.duplicates.len() - SHOWN_DUPLICATES
+        )?;
     }
     writeln!(
         err,
@@ -79,12 +98,13 @@ fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Pa
     )?;
     writeln!(
         err,
-        "dateline: {} added, {} updated, {} removed, {} unchanged, {} skipped; the index holds {} articles ({} passages) from {} files",
+        "dateline: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} duplicate articles indexed once; the index holds {} articles ({} passages) from {} files",
         summary.added,
         summary.updated,
         summary.removed,
         summary.unchanged,
         summary.skipped.len(),
+        summary.duplicates.len(),
         summary.total_articles,
         summary.total_passages,
         summary.total_files

@@ -13,7 +13,7 @@
 //! Between chunks the job commits when enough articles or seconds have
 //! passed, and stops (committing what is done) when asked to.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -120,7 +120,7 @@ pub fn index_paths(
         ..IndexSummary::default()
     };
     progress.start(files.len() as u64);
-    let mut seen = HashSet::with_capacity(files.len());
+    let mut seen = HashMap::with_capacity(files.len());
     let mut since_commit = (0usize, Instant::now());
     for chunk in files.chunks(CHUNK_FILES) {
         if options.stop.load(Ordering::SeqCst) {
@@ -133,31 +133,9 @@ pub fn index_paths(
             .map(|file| examine(file, manifest, options.max_file_bytes))
             .collect();
         let articles_before = summary.articles;
-        for (key, outcome) in examined {
-            match outcome {
-                Outcome::Unchanged => summary.unchanged += 1,
-                Outcome::Touched { size, mtime_ns } => {
-                    writer.touch_file(&key, size, mtime_ns);
-                    summary.unchanged += 1;
-                }
-                Outcome::Parsed { record, articles } => {
-                    if writer.manifest().files.contains_key(&key) {
-                        summary.updated += 1;
-                    } else {
-                        summary.added += 1;
-                    }
-                    summary.passages += writer.replace_file(&key, record, &articles)?;
-                    summary.articles += articles.len();
-                }
-                Outcome::Skipped(skip) => {
-                    // What was indexed from it is no longer what the file holds.
-                    if writer.manifest().files.contains_key(&key) {
-                        writer.remove_file(&key);
-                    }
-                    skipped.push(skip);
-                }
-            }
-            seen.insert(key);
+        for ((key, outcome), file) in examined.into_iter().zip(chunk) {
+            apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
+            seen.insert(key, file);
         }
         let new_articles = summary.articles - articles_before;
         progress.advance(chunk.len() as u64, new_articles as u64);
@@ -175,13 +153,16 @@ pub fn index_paths(
             .manifest()
             .files
             .keys()
-            .filter(|key| !seen.contains(*key) && should_prune(key, &roots))
+            .filter(|key| !seen.contains_key(*key) && should_prune(key, &roots))
             .cloned()
             .collect();
         for key in gone {
             writer.remove_file(&key);
             summary.removed += 1;
         }
+    }
+    if !summary.interrupted {
+        reindex_orphaned_duplicates(&mut writer, &seen, &mut summary, &mut skipped, options)?;
     }
     let (articles, passages) = writer.manifest().totals();
     summary.total_articles = articles;
@@ -192,6 +173,95 @@ pub fn index_paths(
     summary.skipped = skipped;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Records what examining one file found in the index and the summary.
+fn apply(
+    writer: &mut ArticleWriter,
+    summary: &mut IndexSummary,
+    skipped: &mut Vec<Skipped>,
+    key: &str,
+    outcome: Outcome,
+) -> Result<()> {
+    match outcome {
+        Outcome::Unchanged => summary.unchanged += 1,
+        Outcome::Touched { size, mtime_ns } => {
+            writer.touch_file(key, size, mtime_ns);
+            summary.unchanged += 1;
+        }
+        Outcome::Parsed { record, articles } => {
+            if writer.manifest().files.contains_key(key) {
+                summary.updated += 1;
+            } else {
+                summary.added += 1;
+            }
+            let replaced = writer.replace_file(key, record, &articles)?;
+            summary.passages += replaced.passages;
+            summary.articles += replaced.articles;
+            for original in replaced.duplicates {
+                summary
+                    .duplicates
+                    .push((key_path(key), key_path(&original)));
+            }
+        }
+        Outcome::Skipped(skip) => {
+            // What was indexed from it is no longer what the file holds.
+            if writer.manifest().files.contains_key(key) {
+                writer.remove_file(key);
+            }
+            skipped.push(skip);
+        }
+    }
+    Ok(())
+}
+
+/// Indexes again the files whose duplicate articles lost their original
+/// (changed or removed in this run or in an interrupted one), so every
+/// article stays indexed exactly once. The new owner of an article has no
+/// duplicates of it, so this settles at once; the bound is a safeguard.
+fn reindex_orphaned_duplicates(
+    writer: &mut ArticleWriter,
+    walked: &HashMap<String, &InputFile>,
+    summary: &mut IndexSummary,
+    skipped: &mut Vec<Skipped>,
+    options: &IndexOptions,
+) -> Result<()> {
+    for _ in 0..3 {
+        let orphans = writer.orphaned_duplicates();
+        if orphans.is_empty() {
+            break;
+        }
+        for key in orphans {
+            let file = walked
+                .get(&key)
+                .map(|&file| file.clone())
+                .unwrap_or_else(|| {
+                    let source = key_path(&key);
+                    InputFile {
+                        relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
+                        source,
+                    }
+                });
+            // The file's status (added, unchanged...) is about its content
+            // and stays as counted; only what is indexed from it changes.
+            match examine_keyed(&file, None, options.max_file_bytes) {
+                Ok(Outcome::Parsed { record, articles }) => {
+                    let replaced = writer.replace_file(&key, record, &articles)?;
+                    summary.passages += replaced.passages;
+                    summary.articles += replaced.articles;
+                }
+                Ok(_) => {}
+                Err(reason) => {
+                    writer.remove_file(&key);
+                    skipped.push(Skipped {
+                        path: file.source.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Opens the index for an incremental run, or starts a rebuild when asked
@@ -292,13 +362,7 @@ fn examine_keyed(
     drop(bytes);
     let articles = vec![read_article(file).map_err(|skip| skip.reason)?];
     Ok(Outcome::Parsed {
-        record: FileRecord {
-            size,
-            mtime_ns,
-            hash,
-            articles: 0,
-            passages: 0,
-        },
+        record: FileRecord::new(size, mtime_ns, hash),
         articles,
     })
 }

@@ -692,3 +692,68 @@ fn a_fifo_where_a_file_was_expected_is_skipped_not_waited_on() {
     let err = stderr(&output);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+// ---- Identical articles under two paths --------------------------------
+
+#[test]
+fn an_identical_article_under_two_paths_is_indexed_once_and_reported() {
+    let ws = Workspace::new();
+    ws.write("a.txt", " date 2024-01-01 Wire story about\nzeppelins.\n");
+    // Same date and text, wrapped differently.
+    ws.write("b.txt", " date 2024-01-01 Wire   story\nabout zeppelins.\n");
+    // Same text, another date: a different article.
+    ws.write("c.txt", " date 2024-01-02 Wire story about zeppelins.\n");
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&err).contains("3 added, 0 updated, 0 removed, 0 unchanged, 0 skipped, 1 duplicate articles indexed once; the index holds 2 articles"),
+        "{err}"
+    );
+    let a = ws.articles().join("a.txt");
+    let b = ws.articles().join("b.txt");
+    assert!(
+        err.contains(&format!(
+            "dateline: duplicate {}: the same article",
+            b.display()
+        )),
+        "{err}"
+    );
+    let hits = hit_set(&ws.search(&ws.index_dir(), "zeppelins"));
+    let sources: Vec<_> = hits.iter().map(|h| h.0.as_str()).collect();
+    assert_eq!(
+        sources,
+        [
+            a.to_str().unwrap(),
+            ws.articles().join("c.txt").to_str().unwrap()
+        ]
+    );
+}
+
+#[test]
+fn when_the_original_goes_its_duplicate_is_indexed() {
+    let ws = Workspace::new();
+    ws.write("a.txt", " date 2024-01-01 Wire story about zeppelins.\n");
+    ws.write("b.txt", " date 2024-01-01 Wire story about zeppelins.\n");
+    assert_success(&ws.index(&[]));
+    fs::remove_file(ws.articles().join("a.txt")).unwrap();
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&err).contains("0 added, 0 updated, 1 removed, 1 unchanged"),
+        "{err}"
+    );
+    assert!(holds(&err).contains("holds 1 articles"), "{err}");
+    let hits = hit_set(&ws.search(&ws.index_dir(), "zeppelins"));
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].0.ends_with("b.txt"), "{hits:?}");
+
+    // And when the original changes instead, both are indexed.
+    ws.write("a.txt", " date 2024-01-01 Wire story about zeppelins.\n");
+    assert_success(&ws.index(&[]));
+    ws.write("b.txt", " date 2024-01-01 Wire story about airships.\n");
+    let err = assert_success(&ws.index(&[]));
+    assert!(holds(&err).contains("holds 2 articles"), "{err}");
+    let fresh = ws.dir.path().join("fresh");
+    let clean = assert_success(&ws.index_into(&fresh, &[]));
+    assert_eq!(holds(&err), holds(&clean));
+    assert_eq!(hit_set(&ws.search(&ws.index_dir(), "zeppelins")).len(), 1);
+    assert_eq!(hit_set(&ws.search(&ws.index_dir(), "airships")).len(), 1);
+}

@@ -45,6 +45,54 @@ pub struct FileRecord {
     pub articles: u32,
     /// How many passages those articles gave.
     pub passages: u32,
+    /// The content hashes ([`article_hash`]) of the articles indexed from
+    /// this file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub article_hashes: Vec<u64>,
+    /// Articles of this file not indexed because another file holds the
+    /// same article.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// An article indexed once, under another file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// The article's content hash.
+    pub hash: u64,
+    /// The key of the file it is indexed under.
+    pub of: String,
+}
+
+impl FileRecord {
+    /// A record of a file's size, time and content hash, before its
+    /// articles are counted.
+    pub fn new(size: u64, mtime_ns: i64, hash: u64) -> FileRecord {
+        FileRecord {
+            size,
+            mtime_ns,
+            hash,
+            articles: 0,
+            passages: 0,
+            article_hashes: Vec::new(),
+            duplicates: Vec::new(),
+        }
+    }
+}
+
+/// The identity of an article for de-duplication: its date and its text
+/// with white space normalised (so re-wrapped copies match), hashed.
+pub fn article_hash(article: &crate::ingest::Article) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let timestamp = article.date.map(|d| d.timestamp);
+    hasher.update(format!("{timestamp:?}\n").as_bytes());
+    for passage in &article.passages {
+        for word in passage.text.split_whitespace() {
+            hasher.update(word.as_bytes());
+            hasher.update(b" ");
+        }
+    }
+    hasher.digest()
 }
 
 /// The records of every indexed file, by file key ([`file_key`]).
@@ -203,11 +251,9 @@ mod tests {
 
     fn record(size: u64) -> FileRecord {
         FileRecord {
-            size,
-            mtime_ns: -5,
-            hash: 7,
             articles: 1,
             passages: 3,
+            ..FileRecord::new(size, -5, 7)
         }
     }
 

@@ -18,7 +18,7 @@ use tantivy::tokenizer::{
 };
 
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
-pub use writer::{ArticleWriter, IndexSummary, OpenedWriter};
+pub use writer::{ArticleWriter, IndexSummary, OpenedWriter, Replaced};
 
 use crate::error::{Error, Result};
 

@@ -12,6 +12,7 @@
 //! folder, `.NAME.rebuilding`, while the old one stays where it is, locked;
 //! only when the new one is committed is it moved into place.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::date::DatePrecision;
 use crate::error::{Error, Result};
-use crate::index::manifest::{FileRecord, Manifest};
+use crate::index::manifest::{Duplicate, FileRecord, Manifest, article_hash};
 use crate::index::{OpenIndex, SCHEMA_VERSION, stable_hash};
 use crate::ingest::{Article, Skipped};
 
@@ -31,6 +32,8 @@ pub struct ArticleWriter {
     index: OpenIndex,
     writer: IndexWriter,
     manifest: Manifest,
+    /// Which file each indexed article (by content hash) is indexed under.
+    owners: HashMap<u64, String>,
     /// Whether anything changed since the last commit.
     dirty: bool,
     /// Set when building a replacement beside the index.
@@ -44,6 +47,18 @@ struct Aside {
     /// The old index's writer lock, held so no other run writes to it
     /// while its replacement is built.
     _old_lock: Option<DirectoryLock>,
+}
+
+/// What [`ArticleWriter::replace_file`] did.
+#[derive(Debug, Default)]
+pub struct Replaced {
+    /// Articles indexed.
+    pub articles: usize,
+    /// Passages indexed.
+    pub passages: usize,
+    /// For each article not indexed because another file holds it: that
+    /// file's key.
+    pub duplicates: Vec<String>,
 }
 
 /// What opening an index for writing found.
@@ -74,6 +89,9 @@ pub struct IndexSummary {
     pub passages: usize,
     /// Files not indexed, with reasons.
     pub skipped: Vec<Skipped>,
+    /// Articles not indexed because another file holds the same article:
+    /// (the file, the file it is indexed under).
+    pub duplicates: Vec<(PathBuf, PathBuf)>,
     /// Articles the index holds after the run.
     pub total_articles: u64,
     /// Passages the index holds after the run.
@@ -171,10 +189,16 @@ impl ArticleWriter {
         manifest: Manifest,
         aside: Option<Aside>,
     ) -> ArticleWriter {
+        let owners = manifest
+            .files
+            .iter()
+            .flat_map(|(key, record)| record.article_hashes.iter().map(move |&h| (h, key.clone())))
+            .collect();
         ArticleWriter {
             index,
             writer,
             manifest,
+            owners,
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
             aside,
@@ -187,18 +211,32 @@ impl ArticleWriter {
     }
 
     /// Replaces everything indexed from `key` with `articles` and records
-    /// the file; returns the number of passages added.
+    /// the file. An article already indexed from another file (same date,
+    /// same text) is not indexed again but noted as a duplicate of it.
     pub fn replace_file(
         &mut self,
         key: &str,
         mut record: FileRecord,
         articles: &[Article],
-    ) -> Result<usize> {
+    ) -> Result<Replaced> {
+        self.forget_owned(key);
         let fields = &self.index.fields;
         self.writer
             .delete_term(Term::from_field_text(fields.file_key, key));
-        let mut passages = 0;
+        let mut replaced = Replaced::default();
         for (number, article) in articles.iter().enumerate() {
+            let hash = article_hash(article);
+            if let Some(owner) = self.owners.get(&hash) {
+                record.duplicates.push(Duplicate {
+                    hash,
+                    of: owner.clone(),
+                });
+                replaced.duplicates.push(owner.clone());
+                continue;
+            }
+            self.owners.insert(hash, key.to_string());
+            record.article_hashes.push(hash);
+            replaced.articles += 1;
             let article_id = stable_hash(&[key.as_bytes(), &number.to_le_bytes()]);
             let source = article.source.to_string_lossy();
             let relative = article.relative.to_string_lossy();
@@ -223,14 +261,42 @@ impl ArticleWriter {
                 doc.add_u64(fields.passage_no, passage_no as u64);
                 doc.add_u64(fields.line, u64::from(passage.line));
                 self.writer.add_document(doc)?;
-                passages += 1;
+                replaced.passages += 1;
             }
         }
-        record.articles = u32::try_from(articles.len()).unwrap_or(u32::MAX);
-        record.passages = u32::try_from(passages).unwrap_or(u32::MAX);
+        record.articles = u32::try_from(replaced.articles).unwrap_or(u32::MAX);
+        record.passages = u32::try_from(replaced.passages).unwrap_or(u32::MAX);
         self.manifest.files.insert(key.to_string(), record);
         self.dirty = true;
-        Ok(passages)
+        Ok(replaced)
+    }
+
+    /// Drops `key` as the owner of the articles it had indexed.
+    fn forget_owned(&mut self, key: &str) {
+        if let Some(record) = self.manifest.files.get(key) {
+            for hash in &record.article_hashes {
+                if self.owners.get(hash).is_some_and(|owner| owner == key) {
+                    self.owners.remove(hash);
+                }
+            }
+        }
+    }
+
+    /// Files holding a duplicate whose original is no longer indexed (it
+    /// was changed or removed): they must be indexed again, so the article
+    /// stays searchable.
+    pub fn orphaned_duplicates(&self) -> Vec<String> {
+        self.manifest
+            .files
+            .iter()
+            .filter(|(_, record)| {
+                record
+                    .duplicates
+                    .iter()
+                    .any(|d| self.owners.get(&d.hash) != Some(&d.of))
+            })
+            .map(|(key, _)| key.clone())
+            .collect()
     }
 
     /// Updates the record of a file whose content is unchanged (its
@@ -245,6 +311,7 @@ impl ArticleWriter {
 
     /// Removes everything indexed from `key`; returns whether it had a record.
     pub fn remove_file(&mut self, key: &str) -> bool {
+        self.forget_owned(key);
         self.writer
             .delete_term(Term::from_field_text(self.index.fields.file_key, key));
         self.dirty = true;
