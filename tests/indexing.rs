@@ -230,6 +230,10 @@ fn rebuild_starts_from_scratch_and_replaces_the_index() {
     assert!(rebuilt.contains("rebuilding the index"), "{rebuilt}");
     assert!(counts_line(&rebuilt).starts_with("dateline: 1 added, 0 updated"));
     assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
+    // A rebuild killed half-way leaves its folder; the next run clears it.
+    fs::create_dir(ws.dir.path().join(".index.rebuilding")).unwrap();
+    fs::write(ws.dir.path().join(".index.rebuilding/meta.json"), "{}").unwrap();
+    assert_success(&ws.index(&[]));
     let leftovers: Vec<_> = fs::read_dir(ws.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -143,8 +143,11 @@ impl ArticleWriter {
                 ));
             }
         };
-        // Leftovers of commits that a crash prevented.
+        // Leftovers of commits that a crash prevented, and of a rebuild that
+        // was killed: no other run can be building one, as we hold the lock
+        // a rebuild holds.
         Manifest::remove_stale(path, metas.payload.as_deref());
+        let _ = std::fs::remove_dir_all(sibling(path, "rebuilding"));
         Ok(OpenedWriter::Ready(ArticleWriter::new(
             index, writer, manifest, None,
         )))
