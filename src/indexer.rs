@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 use std::io::ErrorKind;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, UNIX_EPOCH};
@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::index::manifest::{FileRecord, Manifest, file_key, key_path};
+use crate::index::manifest::{FileRecord, file_key, key_path, path_key};
 use crate::index::{ArticleWriter, IndexSummary, OpenedWriter};
 use crate::ingest::{Article, InputFile, Skipped, read_article, walk_inputs};
 
@@ -120,6 +120,7 @@ pub fn index_paths(
         ..IndexSummary::default()
     };
     progress.start(files.len() as u64);
+    let parents = CanonicalParents::of(&files);
     let mut seen = HashMap::with_capacity(files.len());
     let mut since_commit = (0usize, Instant::now());
     for chunk in files.chunks(CHUNK_FILES) {
@@ -128,10 +129,27 @@ pub fn index_paths(
             break;
         }
         let manifest = writer.manifest();
-        let examined: Vec<Examined> = chunk
-            .par_iter()
-            .map(|file| examine(file, manifest, options.max_file_bytes))
-            .collect();
+        // Only metadata first, one file after another: in a re-run most
+        // files are unchanged, and that costs one `lstat` each. Reading and
+        // parsing go to rayon's pool only when some file needs them.
+        let stamps: Vec<(String, Stamp)> = chunk.iter().map(|file| stamp(file, &parents)).collect();
+        let decide = |(file, (key, stamp)): (&InputFile, (String, Stamp))| {
+            let outcome = decide(
+                file,
+                manifest.files.get(&key),
+                stamp,
+                options.max_file_bytes,
+            );
+            (key, outcome)
+        };
+        let all_unchanged = stamps
+            .iter()
+            .all(|(key, stamp)| is_unchanged(manifest.files.get(key), stamp));
+        let examined: Vec<Examined> = if all_unchanged {
+            chunk.iter().zip(stamps).map(decide).collect()
+        } else {
+            chunk.par_iter().zip(stamps).map(decide).collect()
+        };
         let articles_before = summary.articles;
         for ((key, outcome), file) in examined.into_iter().zip(chunk) {
             apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
@@ -244,7 +262,12 @@ fn reindex_orphaned_duplicates(
                 });
             // The file's status (added, unchanged...) is about its content
             // and stays as counted; only what is indexed from it changes.
-            match examine_keyed(&file, None, options.max_file_bytes) {
+            let stamp = std::fs::metadata(&file.source)
+                .map_err(|e| read_error(&e))
+                .and_then(|m| regular_file_stamp(&m));
+            match stamp.and_then(|(size, mtime_ns)| {
+                read_file(&file, None, size, mtime_ns, options.max_file_bytes)
+            }) {
                 Ok(Outcome::Parsed { record, articles }) => {
                     let replaced = writer.replace_file(&key, record, &articles)?;
                     summary.passages += replaced.passages;
@@ -304,43 +327,130 @@ enum Outcome {
     Skipped(Skipped),
 }
 
-/// Decides what to do with one file and, if it must be indexed, reads and
-/// parses it. Never panics on bad input: every problem is a `Skipped`.
-fn examine(file: &InputFile, manifest: &Manifest, max_file_bytes: u64) -> Examined {
-    let key = file_key(&file.source);
-    let outcome =
-        examine_keyed(file, manifest.files.get(&key), max_file_bytes).unwrap_or_else(|reason| {
-            Outcome::Skipped(Skipped {
-                path: file.source.clone(),
-                reason,
-            })
-        });
-    (key, outcome)
+/// The canonical form of each folder holding input files, worked out once
+/// per folder rather than once per file: the canonical path of a file that
+/// is not itself a link is its folder's canonical path joined with its name.
+struct CanonicalParents(HashMap<PathBuf, PathBuf>);
+
+impl CanonicalParents {
+    fn of(files: &[InputFile]) -> CanonicalParents {
+        let mut parents = HashMap::new();
+        for file in files {
+            if let Some(parent) = file.source.parent()
+                && !parents.contains_key(parent)
+            {
+                let canonical =
+                    std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
+                parents.insert(parent.to_path_buf(), canonical);
+            }
+        }
+        CanonicalParents(parents)
+    }
+
+    /// The file's key; `is_link` says the file itself is a symbolic link,
+    /// whose key is its target's.
+    fn key(&self, path: &Path, is_link: bool) -> String {
+        let joined = || {
+            let parent = self.0.get(path.parent()?)?;
+            Some(parent.join(path.file_name()?))
+        };
+        match (is_link, joined()) {
+            (false, Some(canonical)) => path_key(&canonical),
+            _ => file_key(path),
+        }
+    }
 }
 
-fn examine_keyed(
-    file: &InputFile,
-    record: Option<&FileRecord>,
-    max_file_bytes: u64,
-) -> Result<Outcome, String> {
-    let metadata = std::fs::metadata(&file.source).map_err(|e| match e.kind() {
-        ErrorKind::NotFound => "no longer exists (deleted while indexing?)".to_string(),
-        _ => format!("cannot read: {e}"),
-    })?;
+/// A file's size and modification time, or why it cannot be indexed.
+type Stamp = Result<(u64, i64), String>;
+
+/// The key, size and time of a file, from one `lstat` (two for a link).
+fn stamp(file: &InputFile, parents: &CanonicalParents) -> (String, Stamp) {
+    let metadata = std::fs::symlink_metadata(&file.source);
+    let is_link = metadata.as_ref().is_ok_and(|m| m.file_type().is_symlink());
+    let key = parents.key(&file.source, is_link);
+    let metadata = if is_link {
+        std::fs::metadata(&file.source)
+    } else {
+        metadata
+    };
+    (
+        key,
+        metadata
+            .map_err(|e| read_error(&e))
+            .and_then(|m| regular_file_stamp(&m)),
+    )
+}
+
+fn regular_file_stamp(metadata: &std::fs::Metadata) -> Stamp {
     if metadata.is_dir() {
         return Err("is a folder where a file was expected".to_string());
     }
     if !metadata.is_file() {
         return Err("not a regular file (a device, socket or pipe)".to_string());
     }
-    let size = metadata.len();
-    let mtime_ns = modified_ns(&metadata);
-    if let Some(record) = record
-        && record.size == size
-        && record.mtime_ns == mtime_ns
-    {
-        return Ok(Outcome::Unchanged);
+    Ok((metadata.len(), modified_ns(metadata)))
+}
+
+fn read_error(error: &std::io::Error) -> String {
+    match error.kind() {
+        ErrorKind::NotFound => "no longer exists (deleted while indexing?)".to_string(),
+        _ => format!("cannot read: {error}"),
     }
+}
+
+fn is_unchanged(record: Option<&FileRecord>, stamp: &Stamp) -> bool {
+    match (record, stamp) {
+        (Some(record), Ok((size, mtime_ns))) => {
+            record.size == *size && record.mtime_ns == *mtime_ns
+        }
+        _ => false,
+    }
+}
+
+/// Decides what to do with one file and, if it must be indexed, reads and
+/// parses it. Never panics on bad input: every problem is a `Skipped`.
+fn decide(
+    file: &InputFile,
+    record: Option<&FileRecord>,
+    stamp: Stamp,
+    max_file_bytes: u64,
+) -> Outcome {
+    let outcome = match stamp {
+        Ok(_) if is_unchanged(record, &stamp) => Ok(Outcome::Unchanged),
+        Ok((size, mtime_ns)) => read_file(file, record, size, mtime_ns, max_file_bytes),
+        Err(reason) => Err(reason),
+    };
+    outcome.unwrap_or_else(|reason| {
+        Outcome::Skipped(Skipped {
+            path: file.source.clone(),
+            reason,
+        })
+    })
+}
+
+/// [`stamp`] then [`decide`], for one file.
+#[cfg(test)]
+fn examine(
+    file: &InputFile,
+    parents: &CanonicalParents,
+    manifest: &crate::index::manifest::Manifest,
+    max_file_bytes: u64,
+) -> Examined {
+    let (key, stamp) = stamp(file, parents);
+    let outcome = decide(file, manifest.files.get(&key), stamp, max_file_bytes);
+    (key, outcome)
+}
+
+/// Reads a file that is new or whose size or time changed: unchanged
+/// content (same hash) is only re-stamped, anything else parsed.
+fn read_file(
+    file: &InputFile,
+    record: Option<&FileRecord>,
+    size: u64,
+    mtime_ns: i64,
+    max_file_bytes: u64,
+) -> Result<Outcome, String> {
     if size > max_file_bytes {
         return Err(format!(
             "too large ({} MiB; the limit is {} MiB, see --max-file-size)",
@@ -348,10 +458,7 @@ fn examine_keyed(
             max_file_bytes / (1024 * 1024)
         ));
     }
-    let bytes = std::fs::read(&file.source).map_err(|e| match e.kind() {
-        ErrorKind::NotFound => "no longer exists (deleted while indexing?)".to_string(),
-        _ => format!("cannot read: {e}"),
-    })?;
+    let bytes = std::fs::read(&file.source).map_err(|e| read_error(&e))?;
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
     if let Some(record) = record
         && record.hash == hash
@@ -404,9 +511,8 @@ impl IndexSummary {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
+    use crate::index::manifest::Manifest;
 
     fn input(path: &Path) -> InputFile {
         InputFile {
@@ -429,14 +535,24 @@ mod tests {
         std::fs::write(&path, " date 2024-01-01 Body.").unwrap();
         let file = input(&path);
         std::fs::remove_file(&path).unwrap();
-        let (_, outcome) = examine(&file, &Manifest::default(), u64::MAX);
+        let (_, outcome) = examine(
+            &file,
+            &CanonicalParents::of(&[]),
+            &Manifest::default(),
+            u64::MAX,
+        );
         assert!(reason(outcome).contains("no longer exists"));
     }
 
     #[test]
     fn a_folder_where_a_file_was_expected_is_skipped_with_a_reason() {
         let dir = tempfile::tempdir().unwrap();
-        let (_, outcome) = examine(&input(dir.path()), &Manifest::default(), u64::MAX);
+        let (_, outcome) = examine(
+            &input(dir.path()),
+            &CanonicalParents::of(&[]),
+            &Manifest::default(),
+            u64::MAX,
+        );
         assert!(reason(outcome).contains("is a folder"));
     }
 
@@ -446,24 +562,29 @@ mod tests {
         let path = dir.path().join("a.txt");
         std::fs::write(&path, " date 2024-01-01 Body.").unwrap();
         let file = input(&path);
-        let (key, outcome) = examine(&file, &Manifest::default(), u64::MAX);
+        let (key, outcome) = examine(
+            &file,
+            &CanonicalParents::of(&[]),
+            &Manifest::default(),
+            u64::MAX,
+        );
         let Outcome::Parsed { record, .. } = outcome else {
             panic!("expected a parse")
         };
         let mut manifest = Manifest::default();
         manifest.files.insert(key.clone(), record.clone());
         assert!(matches!(
-            examine(&file, &manifest, u64::MAX).1,
+            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
             Outcome::Unchanged
         ));
         manifest.files.get_mut(&key).unwrap().mtime_ns -= 1;
         assert!(matches!(
-            examine(&file, &manifest, u64::MAX).1,
+            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
             Outcome::Touched { .. }
         ));
         manifest.files.get_mut(&key).unwrap().hash ^= 1;
         assert!(matches!(
-            examine(&file, &manifest, u64::MAX).1,
+            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
             Outcome::Parsed { .. }
         ));
     }
