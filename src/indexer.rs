@@ -299,7 +299,7 @@ fn open_writer(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Resu
         return ArticleWriter::rebuild(dir, options.memory_budget);
     }
     match ArticleWriter::open(dir, options.memory_budget)? {
-        OpenedWriter::Ready(writer) => Ok(writer),
+        OpenedWriter::Ready(writer) => Ok(*writer),
         OpenedWriter::NeedsRebuild(reason) => {
             progress.notice(&format!(
                 "the index at {} cannot be updated ({reason}); rebuilding it from the inputs, the old one stays until the new one is committed",

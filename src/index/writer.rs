@@ -64,7 +64,7 @@ pub struct Replaced {
 /// What opening an index for writing found.
 pub enum OpenedWriter {
     /// The index (new or existing) is ready for incremental updates.
-    Ready(ArticleWriter),
+    Ready(Box<ArticleWriter>),
     /// The index exists but must be rebuilt; the reason says why.
     NeedsRebuild(String),
 }
@@ -112,12 +112,12 @@ impl ArticleWriter {
         if fresh {
             let index = OpenIndex::open_or_create(path)?;
             let writer = open_writer(&index.index, path, memory_budget)?;
-            return Ok(OpenedWriter::Ready(ArticleWriter::new(
+            return Ok(OpenedWriter::Ready(Box::new(ArticleWriter::new(
                 index,
                 writer,
                 Manifest::default(),
                 None,
-            )));
+            ))));
         }
         let index = match OpenIndex::open(path) {
             Ok(index) => index,
@@ -148,9 +148,9 @@ impl ArticleWriter {
         // a rebuild holds.
         Manifest::remove_stale(path, metas.payload.as_deref());
         let _ = std::fs::remove_dir_all(sibling(path, "rebuilding"));
-        Ok(OpenedWriter::Ready(ArticleWriter::new(
+        Ok(OpenedWriter::Ready(Box::new(ArticleWriter::new(
             index, writer, manifest, None,
-        )))
+        ))))
     }
 
     /// Starts a new, empty index that replaces the one at `path` when
