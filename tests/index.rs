@@ -157,7 +157,9 @@ fn the_whole_news_folder_indexes_and_filters_by_month() {
             predicate::str::contains("indexed 21339 articles")
                 .and(predicate::str::contains("from 21577 files"))
                 .and(predicate::str::contains("; 0 skipped;"))
-                .and(predicate::str::contains("238 duplicate articles indexed once")),
+                .and(predicate::str::contains(
+                    "238 duplicate articles indexed once",
+                )),
         );
     let march = search_json(
         index.path(),

@@ -291,6 +291,12 @@ fn damaged_metadata_is_detected_and_rebuilt() {
     assert!(err.contains("is damaged"), "{err}");
     assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
 
+    // tantivy's own metadata is gone.
+    fs::remove_file(ws.index_dir().join("meta.json")).unwrap();
+    let err = assert_success(&ws.index(&[]));
+    assert!(err.contains("meta.json is missing"), "{err}");
+    assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
+
     // tantivy's own metadata is garbage.
     fs::write(ws.index_dir().join("meta.json"), "garbage").unwrap();
     let search = ws.search(&ws.index_dir(), "apples");

@@ -127,6 +127,11 @@ impl ArticleWriter {
                 )));
             }
             Err(Error::Damaged { reason, .. }) => return Ok(OpenedWriter::NeedsRebuild(reason)),
+            Err(Error::NoIndex(_)) => {
+                return Ok(OpenedWriter::NeedsRebuild(
+                    "tantivy's meta.json is missing".to_string(),
+                ));
+            }
             Err(other) => return Err(other),
         };
         let writer = open_writer(&index.index, path, memory_budget)?;
