@@ -98,7 +98,7 @@ fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Pa
     )?;
     writeln!(
         err,
-        "dateline: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} duplicate articles indexed once; the index holds {} articles ({} passages) from {} files",
+        "dateline: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} duplicate articles indexed once; the index holds {} articles ({} passages) from {} files; {} stories have near-copies ({} articles)",
         summary.added,
         summary.updated,
         summary.removed,
@@ -107,7 +107,9 @@ fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Pa
         summary.duplicates.len(),
         summary.total_articles,
         summary.total_passages,
-        summary.total_files
+        summary.total_files,
+        summary.near_copy_stories,
+        summary.near_copy_articles
     )?;
     if summary.interrupted {
         writeln!(

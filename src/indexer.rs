@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::index::manifest::{FileRecord, file_key, key_path, path_key};
+use crate::index::near_duplicates::{Signature, signature};
 use crate::index::{ArticleWriter, IndexSummary, OpenedWriter};
 use crate::ingest::{Article, InputFile, Skipped, read_article, walk_inputs};
 
@@ -186,6 +187,7 @@ pub fn index_paths(
     summary.total_articles = articles;
     summary.total_passages = passages;
     summary.total_files = writer.manifest().files.len();
+    (summary.near_copy_stories, summary.near_copy_articles) = writer.manifest().near_copy_groups();
     writer.finish()?;
     progress.finish();
     summary.skipped = skipped;
@@ -207,13 +209,17 @@ fn apply(
             writer.touch_file(key, size, mtime_ns);
             summary.unchanged += 1;
         }
-        Outcome::Parsed { record, articles } => {
+        Outcome::Parsed {
+            record,
+            articles,
+            signatures,
+        } => {
             if writer.manifest().files.contains_key(key) {
                 summary.updated += 1;
             } else {
                 summary.added += 1;
             }
-            let replaced = writer.replace_file(key, record, &articles)?;
+            let replaced = writer.replace_file(key, record, &articles, &signatures)?;
             summary.passages += replaced.passages;
             summary.articles += replaced.articles;
             for original in replaced.duplicates {
@@ -268,8 +274,12 @@ fn reindex_orphaned_duplicates(
             match stamp.and_then(|(size, mtime_ns)| {
                 read_file(&file, None, size, mtime_ns, options.max_file_bytes)
             }) {
-                Ok(Outcome::Parsed { record, articles }) => {
-                    let replaced = writer.replace_file(&key, record, &articles)?;
+                Ok(Outcome::Parsed {
+                    record,
+                    articles,
+                    signatures,
+                }) => {
+                    let replaced = writer.replace_file(&key, record, &articles, &signatures)?;
                     summary.passages += replaced.passages;
                     summary.articles += replaced.articles;
                 }
@@ -322,6 +332,7 @@ enum Outcome {
     Parsed {
         record: FileRecord,
         articles: Vec<Article>,
+        signatures: Vec<Option<Signature>>,
     },
     /// Not indexable.
     Skipped(Skipped),
@@ -468,9 +479,22 @@ fn read_file(
     }
     drop(bytes);
     let articles = vec![read_article(file).map_err(|skip| skip.reason)?];
+    // Here rather than in the writer: this runs on all cores.
+    let signatures = articles
+        .iter()
+        .map(|article| {
+            signature(
+                article
+                    .passages
+                    .iter()
+                    .flat_map(|p| p.text.split_whitespace()),
+            )
+        })
+        .collect();
     Ok(Outcome::Parsed {
         record: FileRecord::new(size, mtime_ns, hash),
         articles,
+        signatures,
     })
 }
 

@@ -159,6 +159,10 @@ fn the_whole_news_folder_indexes_and_filters_by_month() {
                 .and(predicate::str::contains("; 0 skipped;"))
                 .and(predicate::str::contains(
                     "238 duplicate articles indexed once",
+                ))
+                // Syndicated near-copies: repeats under a headline, reissues.
+                .and(predicate::str::contains(
+                    "383 stories have near-copies (799 articles)",
                 )),
         );
     let march = search_json(

@@ -767,3 +767,49 @@ fn when_the_original_goes_its_duplicate_is_indexed() {
     assert_eq!(hit_set(&ws.search(&ws.index_dir(), "zeppelins")).len(), 1);
     assert_eq!(hit_set(&ws.search(&ws.index_dir(), "airships")).len(), 1);
 }
+
+// ---- Syndicated near-copies ----------------------------------------------
+
+const WIRE_STORY: &str = "The central bank raised its key interest rate by half a point on Tuesday, citing persistent inflation in food and energy prices. Analysts had expected a smaller move. The governor said further increases could follow if wage growth did not slow, and markets fell sharply after the announcement.";
+
+#[test]
+fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &format!(" date 2024-01-01 {WIRE_STORY}\n"));
+    ws.write(
+        "b.txt",
+        &format!(" date 2024-01-02 CENTRAL BANK RAISES RATES\n\n{WIRE_STORY}\n\nReporting by the wire desk.\n"),
+    );
+    ws.write(
+        "c.txt",
+        &article(
+            "2024-01-03",
+            "floods in the lower town after a week of heavy rain",
+        ),
+    );
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        holds(&err).ends_with("; 1 stories have near-copies (2 articles)"),
+        "{err}"
+    );
+
+    // The grouping survives incremental runs and matches a rebuild.
+    fs::remove_file(ws.articles().join("a.txt")).unwrap();
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        holds(&err).ends_with("; 0 stories have near-copies (0 articles)"),
+        "{err}"
+    );
+    ws.write(
+        "d.txt",
+        &format!(" date 2024-01-05 {WIRE_STORY} A late addition.\n"),
+    );
+    let err = assert_success(&ws.index(&[]));
+    let fresh = ws.dir.path().join("fresh");
+    let clean = assert_success(&ws.index_into(&fresh, &[]));
+    assert_eq!(holds(&err), holds(&clean));
+    assert!(
+        holds(&clean).ends_with("; 1 stories have near-copies (2 articles)"),
+        "{clean}"
+    );
+}

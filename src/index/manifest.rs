@@ -53,6 +53,13 @@ pub struct FileRecord {
     /// same article.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplicates: Vec<Duplicate>,
+    /// For each indexed article, its near-copy signature in hex (empty for
+    /// an article too short to have one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<String>,
+    /// For each indexed article, the story it belongs to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stories: Vec<u64>,
 }
 
 /// An article indexed once, under another file.
@@ -76,6 +83,8 @@ impl FileRecord {
             passages: 0,
             article_hashes: Vec::new(),
             duplicates: Vec::new(),
+            signatures: Vec::new(),
+            stories: Vec::new(),
         }
     }
 }
@@ -165,6 +174,19 @@ impl Manifest {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
+    }
+
+    /// Stories told by more than one article (syndicated near-copies), and
+    /// how many articles those stories hold.
+    pub fn near_copy_groups(&self) -> (usize, usize) {
+        let mut sizes: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        for story in self.files.values().flat_map(|record| &record.stories) {
+            *sizes.entry(*story).or_default() += 1;
+        }
+        sizes
+            .values()
+            .filter(|&&n| n > 1)
+            .fold((0, 0), |(groups, articles), &n| (groups + 1, articles + n))
     }
 
     /// Total articles and passages over all records.

@@ -6,6 +6,7 @@
 //! records of the last commit ([`manifest`]).
 
 pub mod manifest;
+pub mod near_duplicates;
 mod schema;
 mod writer;
 

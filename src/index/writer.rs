@@ -23,6 +23,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, TantivyError, Term};
 use crate::date::DatePrecision;
 use crate::error::{Error, Result};
 use crate::index::manifest::{Duplicate, FileRecord, Manifest, article_hash};
+use crate::index::near_duplicates::{Signature, StoryIndex, from_hex, to_hex};
 use crate::index::{OpenIndex, SCHEMA_VERSION, stable_hash};
 use crate::ingest::{Article, Skipped};
 
@@ -34,6 +35,12 @@ pub struct ArticleWriter {
     manifest: Manifest,
     /// Which file each indexed article (by content hash) is indexed under.
     owners: HashMap<u64, String>,
+    /// The near-copy signatures of the indexed articles, built from the
+    /// records when the first file is written (a run with nothing to write
+    /// never pays for it).
+    stories: Option<StoryIndex>,
+    /// Each file's entries in `stories`.
+    story_entries: HashMap<String, Vec<u32>>,
     /// Whether anything changed since the last commit.
     dirty: bool,
     /// Set when building a replacement beside the index.
@@ -98,6 +105,10 @@ pub struct IndexSummary {
     pub total_passages: u64,
     /// Files the index holds articles from after the run.
     pub total_files: usize,
+    /// Stories the index holds more than one near-copy of, after the run.
+    pub near_copy_stories: usize,
+    /// Articles in those stories.
+    pub near_copy_articles: usize,
     /// Whether the run was interrupted (what was done is committed).
     pub interrupted: bool,
     /// Wall time of the run.
@@ -207,6 +218,8 @@ impl ArticleWriter {
             writer,
             manifest,
             owners,
+            stories: None,
+            story_entries: HashMap::new(),
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
             aside,
@@ -226,9 +239,11 @@ impl ArticleWriter {
         key: &str,
         mut record: FileRecord,
         articles: &[Article],
+        signatures: &[Option<Signature>],
     ) -> Result<Replaced> {
+        self.load_stories();
         self.forget_owned(key);
-        let fields = &self.index.fields;
+        let fields = self.index.fields.clone();
         self.writer
             .delete_term(Term::from_field_text(fields.file_key, key));
         let mut replaced = Replaced::default();
@@ -246,6 +261,12 @@ impl ArticleWriter {
             record.article_hashes.push(hash);
             replaced.articles += 1;
             let article_id = stable_hash(&[key.as_bytes(), &number.to_le_bytes()]);
+            let signature = signatures.get(number).copied().flatten();
+            let story = self.assign_story(key, article_id, signature);
+            record
+                .signatures
+                .push(signature.map(|s| to_hex(&s)).unwrap_or_default());
+            record.stories.push(story);
             let source = article.source.to_string_lossy();
             let relative = article.relative.to_string_lossy();
             for (passage_no, passage) in article.passages.iter().enumerate() {
@@ -266,6 +287,7 @@ impl ArticleWriter {
                 doc.add_text(fields.relative, &relative);
                 doc.add_text(fields.file_key, key);
                 doc.add_u64(fields.article_id, article_id);
+                doc.add_u64(fields.story, story);
                 doc.add_u64(fields.passage_no, passage_no as u64);
                 doc.add_u64(fields.line, u64::from(passage.line));
                 self.writer.add_document(doc)?;
@@ -279,8 +301,50 @@ impl ArticleWriter {
         Ok(replaced)
     }
 
+    /// Builds the near-copy index from the records, once.
+    fn load_stories(&mut self) {
+        if self.stories.is_some() {
+            return;
+        }
+        let mut stories = StoryIndex::default();
+        for (key, record) in &self.manifest.files {
+            for (hex, &story) in record.signatures.iter().zip(&record.stories) {
+                if let Some(signature) = from_hex(hex) {
+                    let entry = stories.insert(signature, story);
+                    self.story_entries
+                        .entry(key.clone())
+                        .or_default()
+                        .push(entry);
+                }
+            }
+        }
+        self.stories = Some(stories);
+    }
+
+    /// The story of a new article: that of a near-copy already indexed, or
+    /// a story of its own.
+    fn assign_story(&mut self, key: &str, article_id: u64, signature: Option<Signature>) -> u64 {
+        let (Some(stories), Some(signature)) = (self.stories.as_mut(), signature) else {
+            return article_id;
+        };
+        let story = stories.find(&signature).unwrap_or(article_id);
+        let entry = stories.insert(signature, story);
+        self.story_entries
+            .entry(key.to_string())
+            .or_default()
+            .push(entry);
+        story
+    }
+
     /// Drops `key` as the owner of the articles it had indexed.
     fn forget_owned(&mut self, key: &str) {
+        if let (Some(stories), Some(entries)) =
+            (self.stories.as_mut(), self.story_entries.remove(key))
+        {
+            for entry in entries {
+                stories.remove(entry);
+            }
+        }
         if let Some(record) = self.manifest.files.get(key) {
             for hash in &record.article_hashes {
                 if self.owners.get(hash).is_some_and(|owner| owner == key) {
