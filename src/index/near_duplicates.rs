@@ -1,8 +1,9 @@
 //! Finding syndicated near-copies: the same wire story under another
 //! headline, with a trailing paragraph added or a sentence trimmed.
 //!
-//! Each article gets a MinHash signature over its word 3-shingles: 64
-//! one-byte values ("b-bit MinHash"), 64 bytes an article, small enough to
+//! Each article gets a MinHash signature over its word 3-shingles (one
+//! permutation hashing into 64 bins, densified), kept as 64 one-byte values
+//! ("b-bit MinHash"): 64 bytes an article, small enough to
 //! keep in the file records. Articles are compared only when they agree on
 //! one of 16 bands of 4 values (locality-sensitive hashing), which finds
 //! pairs whose shingle sets overlap by half or more almost surely; a
@@ -40,20 +41,27 @@ pub fn signature<'a>(words: impl Iterator<Item = &'a str>) -> Option<Signature> 
     if words.len() < 8 {
         return None;
     }
+    // One permutation hashing: each shingle is hashed once; the top bits
+    // pick a bin and each bin keeps its minimum, which costs one hash per
+    // shingle instead of one per shingle and signature position.
     let mut minima = [u64::MAX; SIGNATURE_LEN];
     for shingle in words.windows(3) {
-        let base = mix(shingle[0] ^ mix(shingle[1] ^ mix(shingle[2])));
-        for (i, minimum) in minima.iter_mut().enumerate() {
-            // One cheap, independent-enough permutation per position.
-            let value = mix(base ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            if value < *minimum {
-                *minimum = value;
-            }
-        }
+        let hash = mix(shingle[0] ^ mix(shingle[1] ^ mix(shingle[2])));
+        let bin = (hash >> 58) as usize;
+        let value = hash & ((1 << 58) - 1);
+        minima[bin] = minima[bin].min(value);
     }
+    // Empty bins (short texts) borrow from the next filled bin to the
+    // right, marked by the distance, so equal texts still agree on them
+    // ("rotation" densification). Eight words give six shingles, so at
+    // least one bin is filled.
     let mut signature = [0u8; SIGNATURE_LEN];
-    for (byte, minimum) in signature.iter_mut().zip(minima) {
-        *byte = minimum as u8;
+    for (i, byte) in signature.iter_mut().enumerate() {
+        let (distance, minimum) = (0..SIGNATURE_LEN)
+            .map(|d| (d, minima[(i + d) % SIGNATURE_LEN]))
+            .find(|&(_, m)| m != u64::MAX)
+            .unwrap_or((0, 0));
+        *byte = mix(minimum ^ (distance as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) as u8;
     }
     Some(signature)
 }
