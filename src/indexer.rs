@@ -159,9 +159,9 @@ pub fn index_paths(
         let new_articles = summary.articles - articles_before;
         progress.advance(chunk.len() as u64, new_articles as u64);
         since_commit.0 += new_articles;
-        if since_commit.0 >= options.commit_every_articles.max(1)
-            || since_commit.1.elapsed() >= options.commit_interval
-        {
+        let due = since_commit.0 >= options.commit_every_articles.max(1)
+            || since_commit.1.elapsed() >= options.commit_interval;
+        if due && writer.has_changes() {
             writer.commit()?;
             since_commit = (0, Instant::now());
         }

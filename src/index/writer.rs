@@ -226,6 +226,11 @@ impl ArticleWriter {
         }
     }
 
+    /// Whether anything changed since the last commit.
+    pub fn has_changes(&self) -> bool {
+        self.dirty
+    }
+
     /// The file records as of the last change.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
