@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::search::{Hit, SearchResults, to_char_ranges};
+use crate::search::{ArticlePassage, Hit, SearchResults, to_char_ranges};
 
 /// One result as JSON.
 #[derive(Debug, Serialize)]
@@ -29,6 +29,34 @@ pub struct JsonHit<'a> {
     pub passage: &'a str,
     /// Matched words as `[start, end)` character offsets into `passage`.
     pub highlights: Vec<[usize; 2]>,
+    /// Only the title matched; `passage` is the article's opening.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub title_only: bool,
+    /// With `--context`: the passages before this one, in reading order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context_before: Vec<JsonContext<'a>>,
+    /// With `--context`: the passages after this one, in reading order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context_after: Vec<JsonContext<'a>>,
+}
+
+/// A neighbouring passage shown with `--context`.
+#[derive(Debug, Serialize)]
+pub struct JsonContext<'a> {
+    /// The 1-based line where the passage starts.
+    pub line: u64,
+    /// The passage text.
+    pub passage: &'a str,
+}
+
+fn json_context(passages: &[ArticlePassage]) -> Vec<JsonContext<'_>> {
+    passages
+        .iter()
+        .map(|p| JsonContext {
+            line: p.line,
+            passage: &p.text,
+        })
+        .collect()
 }
 
 impl<'a> From<&'a Hit> for JsonHit<'a> {
@@ -42,6 +70,9 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             title: hit.title.as_deref(),
             passage: &hit.passage,
             highlights: to_char_ranges(&hit.passage, &hit.highlights),
+            title_only: hit.title_only,
+            context_before: json_context(&hit.context_before),
+            context_after: json_context(&hit.context_after),
         }
     }
 }
