@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::Result;
-use crate::indexer::{DEFAULT_MEMORY_BUDGET, IndexOptions};
+use crate::indexer::{
+    DEFAULT_COMMIT_EVERY, DEFAULT_COMMIT_SECONDS, DEFAULT_MAX_FILE_MIB, DEFAULT_MEMORY_BUDGET,
+    IndexOptions,
+};
 use crate::output::{ColorChoice, OutputFormat};
 use crate::search::timeline::{Bucket, TimelineRequest};
 use crate::search::{DateFilter, SearchRequest, SortOrder};
@@ -26,7 +29,7 @@ pub struct Cli {
 pub enum Command {
     /// Index files and folders of articles (re-running replaces what changed).
     #[command(
-        after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict"
+        after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict\n  dateline index ~/news --rebuild --memory 256\n\nRe-running updates only what changed; Ctrl-C commits what is done (exit 130)."
     )]
     Index(IndexArgs),
     /// Search the index for ranked passages.
@@ -248,6 +251,26 @@ pub struct IndexArgs {
     /// Memory budget for the index writer, in MiB.
     #[arg(long, value_name = "MB", default_value_t = (DEFAULT_MEMORY_BUDGET / (1024 * 1024)) as u64, value_parser = clap::value_parser!(u64).range(16..=65536))]
     pub memory: u64,
+    /// Start from an empty index instead of updating the existing one (the
+    /// old index stays searchable until the new one is committed).
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Keep the articles of files that no longer exist.
+    #[arg(long)]
+    pub no_prune: bool,
+    /// Commit after every N articles, so an interrupted run keeps its work.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_COMMIT_EVERY as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub commit_every: u64,
+    /// Commit at least every SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_COMMIT_SECONDS)]
+    pub commit_interval: u64,
+    /// Skip files larger than MB MiB without reading them.
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_FILE_MIB)]
+    pub max_file_size: u64,
+    /// No progress bar (notices, skipped files and the summary are still
+    /// printed on stderr).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Arguments of `dateline search`.
@@ -496,9 +519,14 @@ impl IndexArgs {
     /// The library's options for this run.
     pub fn to_options(&self) -> IndexOptions {
         IndexOptions {
-            paths: self.paths.clone(),
-            index_dir: self.index.clone(),
             memory_budget: (self.memory as usize) * 1024 * 1024,
+            rebuild: self.rebuild,
+            prune: !self.no_prune,
+            commit_every_articles: usize::try_from(self.commit_every).unwrap_or(usize::MAX),
+            commit_interval: std::time::Duration::from_secs(self.commit_interval),
+            max_file_bytes: self.max_file_size.saturating_mul(1024 * 1024),
+            language: self.language,
+            ..IndexOptions::new(self.paths.clone(), self.index.clone())
         }
     }
 }

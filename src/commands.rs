@@ -1,19 +1,23 @@
 //! Running a parsed command line: the glue between [`crate::cli`], the
 //! library and the printers. stdout gets data, stderr gets talk.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cli::{
     Command, EvalArgs, EvalFormatArg, IndexArgs, SearchArgs, TimelineArgs, TimelineFormatArg,
     write_completions, write_man_page,
 };
 use crate::error::Result;
-use crate::index::OpenIndex;
+use crate::index::{IndexSummary, OpenIndex};
 use crate::indexer::index_paths;
 use crate::output::{
     ColorChoice, OutputFormat, TextPrinter, TimelineChart, terminal_width, write_json, write_jsonl,
     write_sources, write_timeline_csv, write_timeline_json,
 };
+use crate::progress::{PlainReporter, ProgressBarReporter};
 use crate::search::timeline::timeline;
 use crate::search::{matching_sources, search};
 
@@ -24,6 +28,9 @@ pub enum Outcome {
     Success,
     /// The search matched nothing (exit 1, like grep).
     NoMatch,
+    /// Indexing was interrupted by Ctrl-C after committing what was done
+    /// (exit 130, as for a shell's SIGINT).
+    Interrupted,
 }
 
 /// Replaces Rust's multi-line panic report with one `dateline:` line that
@@ -84,13 +91,56 @@ fn run_eval<O: Write, E: Write>(args: &EvalArgs, out: &mut O, err: &mut E) -> Re
 }
 
 fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
-    if let Some(language) = args.language {
-        // Creates the index with this analysis, or checks an existing one has it.
-        OpenIndex::open_or_create_in(&args.index, language)?;
+    let options = args.to_options();
+    stop_on_ctrl_c(&options.stop);
+    let summary = if !args.quiet && std::io::stderr().is_terminal() {
+        index_paths(&options, &mut ProgressBarReporter::new())?
+    } else {
+        index_paths(&options, &mut PlainReporter::new(err))?
+    };
+    write_index_summary(err, &summary, &args.index)?;
+    if summary.interrupted {
+        return Ok(Outcome::Interrupted);
     }
-    let summary = index_paths(&args.to_options())?;
+    summary.check_strict(args.strict)?;
+    Ok(Outcome::Success)
+}
+
+/// The first Ctrl-C asks the job to commit and stop; a second one ends the
+/// process at once (the last commit is still intact).
+fn stop_on_ctrl_c(stop: &Arc<AtomicBool>) {
+    let stop = Arc::clone(stop);
+    // Fails only when a handler is already installed (a second job in one
+    // process), in which case Ctrl-C keeps its earlier meaning.
+    let _ = ctrlc::try_set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// How many duplicates are named one by one; a news folder can hold
+/// hundreds, and the count says the rest.
+const SHOWN_DUPLICATES: usize = 10;
+
+fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Path) -> Result<()> {
     for skipped in &summary.skipped {
         writeln!(err, "dateline: skipped {skipped}")?;
+    }
+    for (copy, original) in summary.duplicates.iter().take(SHOWN_DUPLICATES) {
+        writeln!(
+            err,
+            "dateline: duplicate {}: the same article (date and text) as {}, indexed once under that path",
+            copy.display(),
+            original.display()
+        )?;
+    }
+    if summary.duplicates.len() > SHOWN_DUPLICATES {
+        writeln!(
+            err,
+            "dateline: ... and {} more duplicates",
+            summary.duplicates.len() - SHOWN_DUPLICATES
+        )?;
     }
     writeln!(
         err,
@@ -98,12 +148,32 @@ fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
         summary.articles,
         summary.passages,
         summary.files,
-        args.index.display(),
+        index.display(),
         summary.skipped.len(),
         summary.elapsed.as_secs_f64()
     )?;
-    summary.check_strict(args.strict)?;
-    Ok(Outcome::Success)
+    writeln!(
+        err,
+        "dateline: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} duplicate articles indexed once; the index holds {} articles ({} passages) from {} files; {} stories have near-copies ({} articles)",
+        summary.added,
+        summary.updated,
+        summary.removed,
+        summary.unchanged,
+        summary.skipped.len(),
+        summary.duplicates.len(),
+        summary.total_articles,
+        summary.total_passages,
+        summary.total_files,
+        summary.near_copy_stories,
+        summary.near_copy_articles
+    )?;
+    if summary.interrupted {
+        writeln!(
+            err,
+            "dateline: interrupted: what was indexed so far is committed; run the same command again to finish"
+        )?;
+    }
+    Ok(())
 }
 
 fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -> Result<Outcome> {

@@ -470,4 +470,40 @@ mod tests {
         let date = ArticleDate::from_stored(1_706_176_800, DatePrecision::Second);
         assert_eq!(date.to_string(), "2024-01-25T10:00:00Z");
     }
+
+    #[test]
+    fn the_last_supported_day_has_a_period() {
+        let period = Period::parse("9999-12-31").unwrap();
+        assert_eq!(period.end() - period.start(), 86_399);
+        assert_eq!(Period::parse("9999").unwrap().end(), period.end());
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn parsing_any_text_never_panics(text in "\\PC*") {
+                let _ = Period::parse(&text);
+            }
+
+            #[test]
+            fn parsing_date_shaped_text_never_panics(text in "[0-9]{1,5}(-[0-9]{1,3}){0,3}") {
+                let _ = Period::parse(&text);
+            }
+
+            #[test]
+            fn every_real_day_round_trips(year in 1000i16..=9999, month in 1i8..=12, day in 1i8..=31) {
+                if let Ok(date) = Date::new(year, month, day) {
+                    let text = date.to_string();
+                    let period = Period::parse(&text).unwrap();
+                    prop_assert_eq!(period.end() - period.start(), 86_399);
+                    let stored = ArticleDate::from_stored(period.start(), DatePrecision::Day);
+                    prop_assert_eq!(stored.to_string(), text);
+                }
+            }
+        }
+    }
 }

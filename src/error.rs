@@ -61,7 +61,8 @@ pub enum Error {
 
     /// The index was written by a dateline with another schema.
     #[error(
-        "the index at {} was written by another version of dateline (schema {found}, this one reads {expected}): delete the folder's contents and run `dateline index` again",
+        "the index at {} was written by another version of dateline (schema {found}, this one reads {expected}): run `dateline index [PATH ...] --index {}` to rebuild it",
+        path.display(),
         path.display()
     )]
     SchemaMismatch {
@@ -85,6 +86,15 @@ pub enum Error {
         found: String,
         /// The language asked for.
         requested: String,
+    },
+
+    /// The index's metadata is damaged.
+    #[error("the index at {} is damaged ({reason}): run `dateline index [PATH ...] --index {}` to rebuild it", path.display(), path.display())]
+    Damaged {
+        /// The index folder.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
 
     /// Another process is writing to the index.

@@ -1,20 +1,38 @@
-//! The `index` job: walk the inputs, parse articles in parallel, write them.
+//! An indexing job: walk the inputs, work out what changed since the last
+//! run, parse the changed files in parallel, write them, commit.
 //!
-//! Files are parsed in chunks on rayon's pool while tantivy's own threads
-//! index the previous chunk, so both cores stay busy and memory holds one
-//! chunk of parsed articles at a time, whatever the corpus size.
+//! A re-run reads nothing but file metadata for files whose size and
+//! modification time match their record; a file whose time moved but whose
+//! content hash did not is only re-stamped. Changed files have their
+//! articles replaced, and files that are gone have theirs removed (unless
+//! pruning is off).
+//!
+//! Files are examined and parsed in chunks on rayon's pool while tantivy's
+//! own threads index the previous chunk, so both cores stay busy and memory
+//! holds one chunk of parsed articles at a time, whatever the corpus size.
+//! Between chunks the job commits when enough articles or seconds have
+//! passed, and stops (committing what is done) when asked to.
 
+use std::collections::HashMap;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
-use crate::index::{ArticleWriter, IndexSummary};
-use crate::ingest::{Article, InputFile, read_article, walk_inputs};
+use tantivy::tokenizer::Language;
 
-/// How many files are parsed before their articles are handed to the writer.
-const CHUNK_FILES: usize = 1024;
+use crate::error::{Error, Result};
+use crate::index::manifest::{FileRecord, file_key, key_path, path_key};
+use crate::index::near_duplicates::{Signature, signature};
+use crate::index::{ArticleWriter, IndexSummary, OpenedWriter};
+use crate::ingest::{Article, InputFile, Skipped, read_article, walk_inputs};
+
+/// How many files are examined and parsed before their articles are handed
+/// to the writer; also how often an interruption is noticed.
+const CHUNK_FILES: usize = 256;
 
 /// What to index and where.
 #[derive(Clone, Debug)]
@@ -25,50 +43,489 @@ pub struct IndexOptions {
     pub index_dir: PathBuf,
     /// tantivy's indexing memory budget, in bytes.
     pub memory_budget: usize,
+    /// Start from an empty index instead of updating the existing one.
+    pub rebuild: bool,
+    /// Remove the articles of files that no longer exist.
+    pub prune: bool,
+    /// Commit after this many articles...
+    pub commit_every_articles: usize,
+    /// ...or this much time, whichever comes first.
+    pub commit_interval: Duration,
+    /// Files larger than this are skipped without being read.
+    pub max_file_bytes: u64,
+    /// Set (by a Ctrl-C handler) to stop after committing what is done.
+    pub stop: Arc<AtomicBool>,
+    /// The stemmer language of a new index; an existing one must match.
+    pub language: Option<Language>,
 }
 
 /// The default writer budget: enough for fast indexing, small enough for a
 /// laptop running other things.
 pub const DEFAULT_MEMORY_BUDGET: usize = 128 * 1024 * 1024;
 
-/// Indexes `options.paths` into `options.index_dir`, replacing whatever an
-/// earlier run indexed from the same files.
-pub fn index_paths(options: &IndexOptions) -> Result<IndexSummary> {
+/// By default a commit follows every this many articles.
+pub const DEFAULT_COMMIT_EVERY: usize = 20_000;
+
+/// By default a commit follows at most this many seconds of work.
+pub const DEFAULT_COMMIT_SECONDS: u64 = 60;
+
+/// By default files larger than this many MiB are skipped unread.
+pub const DEFAULT_MAX_FILE_MIB: u64 = 256;
+
+impl IndexOptions {
+    /// Options for indexing `paths` into `index_dir` with the defaults.
+    pub fn new(paths: Vec<PathBuf>, index_dir: PathBuf) -> IndexOptions {
+        IndexOptions {
+            paths,
+            index_dir,
+            memory_budget: DEFAULT_MEMORY_BUDGET,
+            rebuild: false,
+            prune: true,
+            commit_every_articles: DEFAULT_COMMIT_EVERY,
+            commit_interval: Duration::from_secs(DEFAULT_COMMIT_SECONDS),
+            max_file_bytes: DEFAULT_MAX_FILE_MIB * 1024 * 1024,
+            stop: Arc::new(AtomicBool::new(false)),
+            language: None,
+        }
+    }
+}
+
+/// Receives progress while a job runs; the job calls it from one thread.
+pub trait IndexProgress {
+    /// Something the user should know now (e.g. that the index is rebuilt).
+    fn notice(&mut self, message: &str);
+    /// The walk found `files` files.
+    fn start(&mut self, files: u64);
+    /// `files` more files were handled, giving `articles` articles.
+    fn advance(&mut self, files: u64, articles: u64);
+    /// The job is done (or stopped).
+    fn finish(&mut self);
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+
+impl IndexProgress for NoProgress {
+    fn notice(&mut self, _message: &str) {}
+    fn start(&mut self, _files: u64) {}
+    fn advance(&mut self, _files: u64, _articles: u64) {}
+    fn finish(&mut self) {}
+}
+
+/// Indexes `options.paths` into `options.index_dir`, doing only the work
+/// that changed since the last run.
+pub fn index_paths(
+    options: &IndexOptions,
+    progress: &mut dyn IndexProgress,
+) -> Result<IndexSummary> {
     let started = Instant::now();
     let (files, mut skipped) = walk_inputs(&options.paths)?;
-    let mut writer = ArticleWriter::open(&options.index_dir, options.memory_budget)?;
+    let mut writer = open_writer(options, progress)?;
     let mut summary = IndexSummary {
         files: files.len(),
         ..IndexSummary::default()
     };
+    progress.start(files.len() as u64);
+    let parents = CanonicalParents::of(&files);
+    let mut seen = HashMap::with_capacity(files.len());
+    let mut since_commit = (0usize, Instant::now());
     for chunk in files.chunks(CHUNK_FILES) {
-        let parsed: Vec<_> = chunk.par_iter().map(parse_file).collect();
-        for result in parsed {
-            match result {
-                Ok((file_key, article)) => {
-                    summary.passages +=
-                        writer.replace_file(&file_key, std::slice::from_ref(&article))?;
-                    summary.articles += 1;
-                }
-                Err(skip) => skipped.push(skip),
-            }
+        if options.stop.load(Ordering::SeqCst) {
+            summary.interrupted = true;
+            break;
+        }
+        let manifest = writer.manifest();
+        // Only metadata first, one file after another: in a re-run most
+        // files are unchanged, and that costs one `lstat` each. Reading and
+        // parsing go to rayon's pool only when some file needs them.
+        let stamps: Vec<(String, Stamp)> = chunk.iter().map(|file| stamp(file, &parents)).collect();
+        let decide = |(file, (key, stamp)): (&InputFile, (String, Stamp))| {
+            let outcome = decide(
+                file,
+                manifest.files.get(&key),
+                stamp,
+                options.max_file_bytes,
+            );
+            (key, outcome)
+        };
+        let all_unchanged = stamps
+            .iter()
+            .all(|(key, stamp)| is_unchanged(manifest.files.get(key), stamp));
+        let examined: Vec<Examined> = if all_unchanged {
+            chunk.iter().zip(stamps).map(decide).collect()
+        } else {
+            chunk.par_iter().zip(stamps).map(decide).collect()
+        };
+        let articles_before = summary.articles;
+        for ((key, outcome), file) in examined.into_iter().zip(chunk) {
+            apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
+            seen.insert(key, file);
+        }
+        let new_articles = summary.articles - articles_before;
+        progress.advance(chunk.len() as u64, new_articles as u64);
+        since_commit.0 += new_articles;
+        let due = since_commit.0 >= options.commit_every_articles.max(1)
+            || since_commit.1.elapsed() >= options.commit_interval;
+        if due && writer.has_changes() {
+            writer.commit()?;
+            since_commit = (0, Instant::now());
         }
     }
+    if options.prune && !summary.interrupted {
+        let roots = canonical_roots(&options.paths);
+        let gone: Vec<String> = writer
+            .manifest()
+            .files
+            .keys()
+            .filter(|key| !seen.contains_key(*key) && should_prune(key, &roots))
+            .cloned()
+            .collect();
+        for key in gone {
+            writer.remove_file(&key);
+            summary.removed += 1;
+        }
+    }
+    if !summary.interrupted {
+        reindex_orphaned_duplicates(&mut writer, &seen, &mut summary, &mut skipped, options)?;
+    }
+    let (articles, passages) = writer.manifest().totals();
+    summary.total_articles = articles;
+    summary.total_passages = passages;
+    summary.total_files = writer.manifest().files.len();
+    (summary.near_copy_stories, summary.near_copy_articles) = writer.manifest().near_copy_groups();
     writer.finish()?;
+    progress.finish();
     summary.skipped = skipped;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
-fn parse_file(file: &InputFile) -> Result<(PathBuf, Article), crate::ingest::Skipped> {
-    let article = read_article(file)?;
-    Ok((canonical_key(&file.source), article))
+/// Records what examining one file found in the index and the summary.
+fn apply(
+    writer: &mut ArticleWriter,
+    summary: &mut IndexSummary,
+    skipped: &mut Vec<Skipped>,
+    key: &str,
+    outcome: Outcome,
+) -> Result<()> {
+    match outcome {
+        Outcome::Unchanged => summary.unchanged += 1,
+        Outcome::Touched { size, mtime_ns } => {
+            writer.touch_file(key, size, mtime_ns);
+            summary.unchanged += 1;
+        }
+        Outcome::Parsed {
+            record,
+            articles,
+            signatures,
+        } => {
+            if writer.manifest().files.contains_key(key) {
+                summary.updated += 1;
+            } else {
+                summary.added += 1;
+            }
+            let replaced = writer.replace_file(key, record, &articles, &signatures)?;
+            summary.passages += replaced.passages;
+            summary.articles += replaced.articles;
+            for original in replaced.duplicates {
+                summary
+                    .duplicates
+                    .push((key_path(key), key_path(&original)));
+            }
+        }
+        Outcome::Skipped(skip) => {
+            // What was indexed from it is no longer what the file holds.
+            if writer.manifest().files.contains_key(key) {
+                writer.remove_file(key);
+            }
+            skipped.push(skip);
+        }
+    }
+    Ok(())
 }
 
-/// The key a file is replaced by: its canonical path, so `corpus` and
-/// `./corpus` name the same files.
-fn canonical_key(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+/// Indexes again the files whose duplicate articles lost their original
+/// (changed or removed in this run or in an interrupted one), so every
+/// article stays indexed exactly once. The new owner of an article has no
+/// duplicates of it, so this settles at once; the bound is a safeguard.
+fn reindex_orphaned_duplicates(
+    writer: &mut ArticleWriter,
+    walked: &HashMap<String, &InputFile>,
+    summary: &mut IndexSummary,
+    skipped: &mut Vec<Skipped>,
+    options: &IndexOptions,
+) -> Result<()> {
+    for _ in 0..3 {
+        let orphans = writer.orphaned_duplicates();
+        if orphans.is_empty() {
+            break;
+        }
+        for key in orphans {
+            let file = walked
+                .get(&key)
+                .map(|&file| file.clone())
+                .unwrap_or_else(|| {
+                    let source = key_path(&key);
+                    InputFile {
+                        relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
+                        source,
+                    }
+                });
+            // The file's status (added, unchanged...) is about its content
+            // and stays as counted; only what is indexed from it changes.
+            let stamp = std::fs::metadata(&file.source)
+                .map_err(|e| read_error(&e))
+                .and_then(|m| regular_file_stamp(&m));
+            match stamp.and_then(|(size, mtime_ns)| {
+                read_file(&file, None, size, mtime_ns, options.max_file_bytes)
+            }) {
+                Ok(Outcome::Parsed {
+                    record,
+                    articles,
+                    signatures,
+                }) => {
+                    let replaced = writer.replace_file(&key, record, &articles, &signatures)?;
+                    summary.passages += replaced.passages;
+                    summary.articles += replaced.articles;
+                }
+                Ok(_) => {}
+                Err(reason) => {
+                    writer.remove_file(&key);
+                    skipped.push(Skipped {
+                        path: file.source.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens the index for an incremental run, or starts a rebuild when asked
+/// to or when the index cannot be trusted.
+fn open_writer(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<ArticleWriter> {
+    let dir = &options.index_dir;
+    if options.rebuild && dir.join("meta.json").exists() {
+        progress.notice(&format!(
+            "rebuilding the index at {} from scratch; the old one stays until the new one is committed",
+            dir.display()
+        ));
+        return ArticleWriter::rebuild(dir, options.memory_budget, options.language);
+    }
+    match ArticleWriter::open(dir, options.memory_budget, options.language)? {
+        OpenedWriter::Ready(writer) => Ok(*writer),
+        OpenedWriter::NeedsRebuild(reason) => {
+            progress.notice(&format!(
+                "the index at {} cannot be updated ({reason}); rebuilding it from the inputs, the old one stays until the new one is committed",
+                dir.display()
+            ));
+            ArticleWriter::rebuild(dir, options.memory_budget, options.language)
+        }
+    }
+}
+
+type Examined = (String, Outcome);
+
+/// What looking at one input file found.
+enum Outcome {
+    /// Size and time match the record: not read.
+    Unchanged,
+    /// The time moved but the content is the same.
+    Touched { size: u64, mtime_ns: i64 },
+    /// New or changed content, parsed.
+    Parsed {
+        record: FileRecord,
+        articles: Vec<Article>,
+        signatures: Vec<Option<Signature>>,
+    },
+    /// Not indexable.
+    Skipped(Skipped),
+}
+
+/// The canonical form of each folder holding input files, worked out once
+/// per folder rather than once per file: the canonical path of a file that
+/// is not itself a link is its folder's canonical path joined with its name.
+struct CanonicalParents(HashMap<PathBuf, PathBuf>);
+
+impl CanonicalParents {
+    fn of(files: &[InputFile]) -> CanonicalParents {
+        let mut parents = HashMap::new();
+        for file in files {
+            if let Some(parent) = file.source.parent()
+                && !parents.contains_key(parent)
+            {
+                let canonical =
+                    std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
+                parents.insert(parent.to_path_buf(), canonical);
+            }
+        }
+        CanonicalParents(parents)
+    }
+
+    /// The file's key; `is_link` says the file itself is a symbolic link,
+    /// whose key is its target's.
+    fn key(&self, path: &Path, is_link: bool) -> String {
+        let joined = || {
+            let parent = self.0.get(path.parent()?)?;
+            Some(parent.join(path.file_name()?))
+        };
+        match (is_link, joined()) {
+            (false, Some(canonical)) => path_key(&canonical),
+            _ => file_key(path),
+        }
+    }
+}
+
+/// A file's size and modification time, or why it cannot be indexed.
+type Stamp = Result<(u64, i64), String>;
+
+/// The key, size and time of a file, from one `lstat` (two for a link).
+fn stamp(file: &InputFile, parents: &CanonicalParents) -> (String, Stamp) {
+    let metadata = std::fs::symlink_metadata(&file.source);
+    let is_link = metadata.as_ref().is_ok_and(|m| m.file_type().is_symlink());
+    let key = parents.key(&file.source, is_link);
+    let metadata = if is_link {
+        std::fs::metadata(&file.source)
+    } else {
+        metadata
+    };
+    (
+        key,
+        metadata
+            .map_err(|e| read_error(&e))
+            .and_then(|m| regular_file_stamp(&m)),
+    )
+}
+
+fn regular_file_stamp(metadata: &std::fs::Metadata) -> Stamp {
+    if metadata.is_dir() {
+        return Err("is a folder where a file was expected".to_string());
+    }
+    if !metadata.is_file() {
+        return Err("not a regular file (a device, socket or pipe)".to_string());
+    }
+    Ok((metadata.len(), modified_ns(metadata)))
+}
+
+fn read_error(error: &std::io::Error) -> String {
+    match error.kind() {
+        ErrorKind::NotFound => "no longer exists (deleted while indexing?)".to_string(),
+        _ => format!("cannot read: {error}"),
+    }
+}
+
+fn is_unchanged(record: Option<&FileRecord>, stamp: &Stamp) -> bool {
+    match (record, stamp) {
+        (Some(record), Ok((size, mtime_ns))) => {
+            record.size == *size && record.mtime_ns == *mtime_ns
+        }
+        _ => false,
+    }
+}
+
+/// Decides what to do with one file and, if it must be indexed, reads and
+/// parses it. Never panics on bad input: every problem is a `Skipped`.
+fn decide(
+    file: &InputFile,
+    record: Option<&FileRecord>,
+    stamp: Stamp,
+    max_file_bytes: u64,
+) -> Outcome {
+    let outcome = match stamp {
+        Ok(_) if is_unchanged(record, &stamp) => Ok(Outcome::Unchanged),
+        Ok((size, mtime_ns)) => read_file(file, record, size, mtime_ns, max_file_bytes),
+        Err(reason) => Err(reason),
+    };
+    outcome.unwrap_or_else(|reason| {
+        Outcome::Skipped(Skipped {
+            path: file.source.clone(),
+            reason,
+        })
+    })
+}
+
+/// [`stamp`] then [`decide`], for one file.
+#[cfg(test)]
+fn examine(
+    file: &InputFile,
+    parents: &CanonicalParents,
+    manifest: &crate::index::manifest::Manifest,
+    max_file_bytes: u64,
+) -> Examined {
+    let (key, stamp) = stamp(file, parents);
+    let outcome = decide(file, manifest.files.get(&key), stamp, max_file_bytes);
+    (key, outcome)
+}
+
+/// Reads a file that is new or whose size or time changed: unchanged
+/// content (same hash) is only re-stamped, anything else parsed.
+fn read_file(
+    file: &InputFile,
+    record: Option<&FileRecord>,
+    size: u64,
+    mtime_ns: i64,
+    max_file_bytes: u64,
+) -> Result<Outcome, String> {
+    if size > max_file_bytes {
+        return Err(format!(
+            "too large ({} MiB; the limit is {} MiB, see --max-file-size)",
+            size.div_ceil(1024 * 1024),
+            max_file_bytes / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(&file.source).map_err(|e| read_error(&e))?;
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    if let Some(record) = record
+        && record.hash == hash
+        && record.size == bytes.len() as u64
+    {
+        return Ok(Outcome::Touched { size, mtime_ns });
+    }
+    drop(bytes);
+    let articles = vec![read_article(file).map_err(|skip| skip.reason)?];
+    // Here rather than in the writer: this runs on all cores.
+    let signatures = articles
+        .iter()
+        .map(|article| {
+            signature(
+                article
+                    .passages
+                    .iter()
+                    .flat_map(|p| p.text.split_whitespace()),
+            )
+        })
+        .collect();
+    Ok(Outcome::Parsed {
+        record: FileRecord::new(size, mtime_ns, hash),
+        articles,
+        signatures,
+    })
+}
+
+fn modified_ns(metadata: &std::fs::Metadata) -> i64 {
+    let Ok(modified) = metadata.modified() else {
+        return 0;
+    };
+    match modified.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |ns| -ns),
+    }
+}
+
+fn canonical_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect()
+}
+
+/// A recorded file not seen in this walk is pruned when it lies under one
+/// of the walked roots (deleted, or now ignored) or no longer exists at all;
+/// files indexed from other folders in earlier runs are kept.
+fn should_prune(key: &str, roots: &[PathBuf]) -> bool {
+    let path = key_path(key);
+    roots.iter().any(|root| path.starts_with(root)) || std::fs::symlink_metadata(&path).is_err()
 }
 
 impl IndexSummary {
@@ -78,5 +535,86 @@ impl IndexSummary {
             return Err(Error::StrictSkipped(self.skipped.len()));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::manifest::Manifest;
+
+    fn input(path: &Path) -> InputFile {
+        InputFile {
+            source: path.to_path_buf(),
+            relative: path.file_name().map(PathBuf::from).unwrap_or_default(),
+        }
+    }
+
+    fn reason(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Skipped(skip) => skip.reason,
+            _ => panic!("expected a skip"),
+        }
+    }
+
+    #[test]
+    fn a_file_deleted_after_the_walk_is_skipped_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.txt");
+        std::fs::write(&path, " date 2024-01-01 Body.").unwrap();
+        let file = input(&path);
+        std::fs::remove_file(&path).unwrap();
+        let (_, outcome) = examine(
+            &file,
+            &CanonicalParents::of(&[]),
+            &Manifest::default(),
+            u64::MAX,
+        );
+        assert!(reason(outcome).contains("no longer exists"));
+    }
+
+    #[test]
+    fn a_folder_where_a_file_was_expected_is_skipped_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, outcome) = examine(
+            &input(dir.path()),
+            &CanonicalParents::of(&[]),
+            &Manifest::default(),
+            u64::MAX,
+        );
+        assert!(reason(outcome).contains("is a folder"));
+    }
+
+    #[test]
+    fn an_unchanged_file_is_not_read_and_a_touched_one_is_only_restamped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, " date 2024-01-01 Body.").unwrap();
+        let file = input(&path);
+        let (key, outcome) = examine(
+            &file,
+            &CanonicalParents::of(&[]),
+            &Manifest::default(),
+            u64::MAX,
+        );
+        let Outcome::Parsed { record, .. } = outcome else {
+            panic!("expected a parse")
+        };
+        let mut manifest = Manifest::default();
+        manifest.files.insert(key.clone(), record.clone());
+        assert!(matches!(
+            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
+            Outcome::Unchanged
+        ));
+        manifest.files.get_mut(&key).unwrap().mtime_ns -= 1;
+        assert!(matches!(
+            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
+            Outcome::Touched { .. }
+        ));
+        manifest.files.get_mut(&key).unwrap().hash ^= 1;
+        assert!(matches!(
+            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
+            Outcome::Parsed { .. }
+        ));
     }
 }

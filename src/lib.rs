@@ -9,7 +9,9 @@
 //! - [`ingest`] walks folders and parses articles into [`ingest::Article`]s
 //!   made of passages (paragraphs, long ones windowed at sentence ends).
 //! - [`index`] owns the tantivy schema and writer: one document per passage.
-//! - [`indexer`] runs an indexing job from paths to a committed index.
+//! - [`indexer`] runs an indexing job from paths to a committed index,
+//!   incrementally: only files that changed since the last run are read.
+//! - [`progress`] shows a job's progress on a terminal.
 //! - [`search`] builds the query (text plus a date range), ranks passages
 //!   and finds highlights, giving [`search::Hit`]s.
 //! - [`search::timeline`] counts matching articles per day, week, month or
@@ -28,6 +30,7 @@ pub mod index;
 pub mod indexer;
 pub mod ingest;
 pub mod output;
+pub mod progress;
 pub mod search;
 
 pub use error::{Error, Result};

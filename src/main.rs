@@ -1,5 +1,5 @@
 //! The `dateline` binary: parse arguments, run, map the result to an exit
-//! code (0 hits, 1 no hits, 2 error). A closed pipe (`dateline … | head`)
+//! code (0 hits, 1 no hits, 2 error, 130 interrupted). A closed pipe (`dateline … | head`)
 //! ends quietly with 0.
 
 use std::io::{self, Write};
@@ -40,6 +40,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::NoMatch) => ExitCode::from(1),
+        Ok(Outcome::Interrupted) => ExitCode::from(130),
         Err(dateline::Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
         }

@@ -22,7 +22,8 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 pub use beir::{Collection, load_collection};
 
 use crate::error::Result;
-use crate::index::{ArticleWriter, OpenIndex};
+use crate::index::manifest::FileRecord;
+use crate::index::{ArticleWriter, OpenIndex, OpenedWriter};
 use crate::indexer::DEFAULT_MEMORY_BUDGET;
 use crate::ingest::PassageSplitter;
 use crate::search::{Ranking, open_searcher, rank_articles};
@@ -158,12 +159,24 @@ pub fn run_eval(options: &EvalOptions) -> Result<EvalReport> {
 /// Indexes every document as one article keyed by its id; returns the
 /// number of passages.
 fn index_collection(collection: &Collection, dir: &Path, language: Language) -> Result<usize> {
-    OpenIndex::open_or_create_in(dir, language)?;
-    let mut writer = ArticleWriter::open(dir, DEFAULT_MEMORY_BUDGET)?;
+    let mut writer = match ArticleWriter::open(dir, DEFAULT_MEMORY_BUDGET, Some(language))? {
+        OpenedWriter::Ready(writer) => *writer,
+        OpenedWriter::NeedsRebuild(_) => {
+            ArticleWriter::rebuild(dir, DEFAULT_MEMORY_BUDGET, Some(language))?
+        }
+    };
     let mut passages = 0;
     for article in &collection.articles {
         let key = Path::new("beir").join(&article.source);
-        passages += writer.replace_file(&key, std::slice::from_ref(article))?;
+        let record = FileRecord::new(0, 0, 0);
+        passages += writer
+            .replace_file(
+                &key.to_string_lossy(),
+                record,
+                std::slice::from_ref(article),
+                &[],
+            )?
+            .passages;
     }
     writer.finish()?;
     Ok(passages)

@@ -2,8 +2,11 @@
 //!
 //! All tantivy calls for storage live here (and in `search`), so an upgrade
 //! of tantivy touches two folders. Next to tantivy's files the index folder
-//! holds `dateline.json`, which records the schema version.
+//! holds `dateline.json`, which records the schema version, and the file
+//! records of the last commit ([`manifest`]).
 
+pub mod manifest;
+pub mod near_duplicates;
 mod schema;
 mod writer;
 
@@ -17,7 +20,7 @@ use tantivy::tokenizer::{
 };
 
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
-pub use writer::{ArticleWriter, IndexSummary};
+pub use writer::{ArticleWriter, IndexSummary, OpenedWriter, Replaced};
 
 use crate::error::{Error, Result};
 
@@ -140,7 +143,10 @@ impl OpenIndex {
             found: format!("unknown language '{}'", meta.language),
             expected: SCHEMA_VERSION,
         })?;
-        let index = Index::open_in_dir(path)?;
+        let index = Index::open_in_dir(path).map_err(|e| Error::Damaged {
+            path: path.to_path_buf(),
+            reason: format!("tantivy cannot open it ({e})"),
+        })?;
         let fields =
             DatelineSchema::from_schema(index.schema()).ok_or_else(|| Error::SchemaMismatch {
                 path: path.to_path_buf(),
@@ -174,13 +180,7 @@ impl OpenIndex {
     pub fn open_or_create_in(path: &Path, language: Language) -> Result<OpenIndex> {
         if path.join("meta.json").is_file() {
             let open = OpenIndex::open(path)?;
-            if open.language != language {
-                return Err(Error::LanguageMismatch {
-                    path: path.to_path_buf(),
-                    found: language_name(open.language).to_string(),
-                    requested: language_name(language).to_string(),
-                });
-            }
+            open.check_language(language)?;
             return Ok(open);
         }
         let io = |source| Error::Io {
@@ -207,6 +207,27 @@ impl OpenIndex {
             language,
         })
     }
+}
+
+impl OpenIndex {
+    /// Fails unless the index is analysed in `language`.
+    pub fn check_language(&self, language: Language) -> Result<()> {
+        if self.language != language {
+            return Err(Error::LanguageMismatch {
+                path: self.path.clone(),
+                found: language_name(self.language).to_string(),
+                requested: language_name(language).to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The language an index folder's metadata records, if it can be read.
+pub(crate) fn recorded_language(path: &Path) -> Option<Language> {
+    let text = std::fs::read_to_string(path.join(META_FILE)).ok()?;
+    let meta: DatelineMeta = serde_json::from_str(&text).ok()?;
+    language_by_name(&meta.language)
 }
 
 fn check_meta(path: &Path) -> Result<DatelineMeta> {

@@ -11,7 +11,8 @@ use tantivy::schema::{
 use crate::index::ANALYZER_NAME;
 
 /// Bumped whenever the fields or the analysis change, so an older index is
-/// recognised instead of being misread. 2: accent folding, recorded language.
+/// recognised instead of being misread. 2: accent folding, recorded
+/// language; every commit carries the file records (`index::manifest`).
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The fields of a passage document.
@@ -35,6 +36,9 @@ pub struct DatelineSchema {
     pub file_key: Field,
     /// A stable hash identifying the article, for grouping passages.
     pub article_id: Field,
+    /// The story the article belongs to: the same for syndicated near-copies
+    /// of one wire story (see `index::near_duplicates`), else the article id.
+    pub story: Field,
     /// The passage's position within its article, from 0.
     pub passage_no: Field,
     /// The 1-based line of the file where the passage starts.
@@ -58,6 +62,7 @@ impl DatelineSchema {
         builder.add_text_field("relative", STORED);
         builder.add_text_field("file_key", STRING);
         builder.add_u64_field("article_id", INDEXED | STORED | FAST);
+        builder.add_u64_field("story", INDEXED | STORED | FAST);
         builder.add_u64_field("passage_no", STORED);
         builder.add_u64_field("line", STORED);
         DatelineSchema::from_schema(builder.build()).expect("the schema just built has every field")
@@ -76,6 +81,7 @@ impl DatelineSchema {
             relative: field("relative")?,
             file_key: field("file_key")?,
             article_id: field("article_id")?,
+            story: field("story")?,
             passage_no: field("passage_no")?,
             line: field("line")?,
             schema,

@@ -5,6 +5,8 @@
 //! sentence ends, so a hit never shows a wall of text and BM25 length
 //! normalisation compares like with like.
 
+use std::collections::VecDeque;
+
 use crate::ingest::Passage;
 
 /// Splits text into paragraph passages, windowing long paragraphs.
@@ -23,46 +25,85 @@ impl Default for PassageSplitter {
 impl PassageSplitter {
     /// Splits `text[body_start..]` into passages; line numbers count from the
     /// start of `text`, so they point into the original file.
+    ///
+    /// Linear in the length of the text, with memory bounded by `max_words`
+    /// besides the passages themselves: a 100 MB single-line file must not
+    /// take quadratic time.
     pub fn split(&self, text: &str, body_start: usize) -> Vec<Passage> {
-        let first_line = 1 + count_newlines(&text[..body_start]);
+        let body = &text[body_start..];
+        let mut lines = LineCounter::new(body, 1 + count_newlines(&text[..body_start]));
         let mut passages = Vec::new();
-        for (offset, line) in split_paragraphs(&text[body_start..]) {
-            let paragraph_line =
-                first_line + count_newlines(&text[body_start..body_start + offset]);
-            self.split_paragraph(line, paragraph_line, &mut passages);
+        for (offset, paragraph) in split_paragraphs(body) {
+            let paragraph_line = lines.line_at(offset);
+            self.split_paragraph(paragraph, paragraph_line, &mut passages);
         }
         passages
     }
 
+    /// Cuts a paragraph into windows of at most `max_words` words, each
+    /// ending at the last sentence end inside it (or at the limit when the
+    /// window has none).
     fn split_paragraph(&self, paragraph: &str, line: u32, out: &mut Vec<Passage>) {
-        let words = word_spans(paragraph);
-        if words.len() <= self.max_words {
-            out.push(Passage {
-                text: paragraph.to_string(),
-                line,
-            });
-            return;
-        }
         let max = self.max_words.max(1);
-        let mut first = 0;
-        while first < words.len() {
-            let limit = (first + max).min(words.len());
-            let last = if limit == words.len() {
-                limit - 1
-            } else {
-                (first..limit)
+        let mut words = WordSpans::new(paragraph).peekable();
+        let mut window: VecDeque<(usize, usize)> = VecDeque::with_capacity(max);
+        let mut lines = LineCounter::new(paragraph, line);
+        loop {
+            while window.len() < max {
+                match words.next() {
+                    Some(word) => window.push_back(word),
+                    None => break,
+                }
+            }
+            if window.is_empty() {
+                break;
+            }
+            let following = words.peek().map(|&(start, _)| start);
+            let last = match following {
+                None => window.len() - 1,
+                Some(_) => (0..window.len())
                     .rev()
-                    .find(|&i| ends_sentence(paragraph, &words, i))
-                    .unwrap_or(limit - 1)
+                    .find(|&i| {
+                        let next = window.get(i + 1).map(|&(start, _)| start).or(following);
+                        ends_sentence(paragraph, window[i], next)
+                    })
+                    .unwrap_or(window.len() - 1),
             };
-            let start = words[first].0;
-            let end = words[last].1;
+            let start = window[0].0;
+            let end = window[last].1;
             out.push(Passage {
                 text: paragraph[start..end].to_string(),
-                line: line + count_newlines(&paragraph[..start]),
+                line: lines.line_at(start),
             });
-            first = last + 1;
+            window.drain(..=last);
         }
+    }
+}
+
+/// Line numbers of increasing byte offsets into one text, counted
+/// incrementally so asking for each passage's line stays linear.
+struct LineCounter<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u32,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str, first_line: u32) -> LineCounter<'a> {
+        LineCounter {
+            text,
+            offset: 0,
+            line: first_line,
+        }
+    }
+
+    /// The line of `offset`, which must not be before the last one asked.
+    fn line_at(&mut self, offset: usize) -> u32 {
+        if offset > self.offset {
+            self.line += count_newlines(&self.text[self.offset..offset]);
+            self.offset = offset;
+        }
+        self.line
     }
 }
 
@@ -102,38 +143,53 @@ fn push_trimmed<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<(usiz
     }
 }
 
-/// Byte spans of the white-space separated words of `text`.
-fn word_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                spans.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        spans.push((s, text.len()));
-    }
-    spans
+/// The byte spans of the white-space separated words of a text, lazily.
+struct WordSpans<'a> {
+    text: &'a str,
+    chars: std::str::CharIndices<'a>,
 }
 
-/// Whether word `i` ends a sentence: it ends in `.`, `!` or `?` (perhaps
-/// followed by closing quotes or brackets) and the next word starts like a
-/// sentence does, which keeps "U.S. troops" and "3.5 pct" together.
-fn ends_sentence(text: &str, words: &[(usize, usize)], i: usize) -> bool {
-    let word = &text[words[i].0..words[i].1];
+impl<'a> WordSpans<'a> {
+    fn new(text: &'a str) -> WordSpans<'a> {
+        WordSpans {
+            text,
+            chars: text.char_indices(),
+        }
+    }
+}
+
+impl Iterator for WordSpans<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let start = loop {
+            let (i, c) = self.chars.next()?;
+            if !c.is_whitespace() {
+                break i;
+            }
+        };
+        for (i, c) in self.chars.by_ref() {
+            if c.is_whitespace() {
+                return Some((start, i));
+            }
+        }
+        Some((start, self.text.len()))
+    }
+}
+
+/// Whether `word` ends a sentence: it ends in `.`, `!` or `?` (perhaps
+/// followed by closing quotes or brackets) and the next word (starting at
+/// `next`) starts like a sentence does, which keeps "U.S. troops" and
+/// "3.5 pct" together.
+fn ends_sentence(text: &str, word: (usize, usize), next: Option<usize>) -> bool {
+    let word = &text[word.0..word.1];
     let core = word.trim_end_matches(['"', '\'', '”', '’', ')', ']']);
     if !core.ends_with(['.', '!', '?']) {
         return false;
     }
-    match words.get(i + 1) {
+    match next {
         None => true,
-        Some(&(s, _)) => text[s..]
+        Some(s) => text[s..]
             .chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"'“‘([".contains(c)),
@@ -211,6 +267,77 @@ mod tests {
                 text: "Next.".into(),
                 line: 3
             }
+        );
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Text made of words, sentence ends, spaces, newlines and blank lines,
+        /// with some non-ASCII, so paragraphs and windows both happen.
+        fn article_text() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    "[a-zA-Z0-9]{1,8}",
+                    Just(". ".to_string()),
+                    Just("? ".to_string()),
+                    Just(" ".to_string()),
+                    Just("\n".to_string()),
+                    Just("\n\n".to_string()),
+                    Just(" \t\r\n".to_string()),
+                    Just("é\u{2028}".to_string()),
+                    Just("U.S. ".to_string()),
+                ],
+                0..200,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn passages_cover_the_body_in_order(text in article_text(), max_words in 0usize..12, body_start in 0usize..8) {
+                let body_start = (0..=body_start.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+                let passages = PassageSplitter { max_words }.split(&text, body_start);
+                // Each passage is a piece of the body, after the previous one,
+                // and starts on the line it claims.
+                let mut cursor = body_start;
+                for passage in &passages {
+                    prop_assert!(!passage.text.is_empty());
+                    prop_assert!(passage.text.split_whitespace().count() <= max_words.max(1));
+                    let found = text[cursor..].find(&passage.text);
+                    prop_assert!(found.is_some(), "{:?} not found after {}", passage.text, cursor);
+                    let at = cursor + found.unwrap();
+                    prop_assert_eq!(passage.line, 1 + text[..at].matches('\n').count() as u32);
+                    cursor = at + passage.text.len();
+                }
+                // Together they hold every word of the body, in order.
+                let body_words: Vec<&str> = text[body_start..].split_whitespace().collect();
+                let passage_words: Vec<&str> = passages.iter().flat_map(|p| p.text.split_whitespace()).collect();
+                prop_assert_eq!(passage_words, body_words);
+            }
+
+            #[test]
+            fn splitting_never_panics_on_any_string(text in "\\PC*", max_words in 0usize..5) {
+                let _ = PassageSplitter { max_words }.split(&text, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_single_line_splits_in_linear_time() {
+        // 2 MB here; quadratic work would take minutes, linear takes well
+        // under a second even unoptimised.
+        let line = "Word word word word. ".repeat(100_000);
+        let started = std::time::Instant::now();
+        let passages = PassageSplitter::default().split(&line, 0);
+        assert!(passages.len() > 1000);
+        assert!(passages.iter().all(|p| p.line == 1));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
         );
     }
 }

@@ -160,4 +160,22 @@ mod tests {
         let texts: Vec<_> = article.passages.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(texts, ["One.", "Two."]);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn parsing_never_panics(text in "\\PC*") {
+                let _ = parse_reference_article(&text);
+            }
+
+            #[test]
+            fn parsing_date_lines_never_panics(date in "[0-9]{4}-[0-9]{2}-[0-9]{2}", body in "\\PC*") {
+                let _ = parse_reference_article(&format!(" date {date} {body}"));
+            }
+        }
+    }
 }

@@ -38,6 +38,8 @@ pub fn walk_inputs(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Skipped>), 
             .follow_links(false)
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
+        // Once per root: a `stat` per file would cost as much as the walk.
+        let base = root_dir(root);
         for entry in walker {
             match entry {
                 Ok(entry) => {
@@ -46,7 +48,7 @@ pub fn walk_inputs(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Skipped>), 
                     if is_file {
                         files.push(InputFile {
                             source: entry.path().to_path_buf(),
-                            relative: relative_to(entry.path(), root_dir(root)),
+                            relative: relative_to(entry.path(), base),
                         });
                     }
                 }

@@ -1,0 +1,815 @@
+//! Incremental, crash-safe indexing through the binary: re-runs do only what
+//! changed, interruptions and crashes lose nothing, concurrent runs fail
+//! fast, and bad input is reported without stopping the run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
+use tempfile::TempDir;
+
+/// A temporary folder of articles and an index beside it.
+struct Workspace {
+    dir: TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("articles")).unwrap();
+        Workspace { dir }
+    }
+
+    fn articles(&self) -> PathBuf {
+        self.dir.path().join("articles")
+    }
+
+    fn index_dir(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.articles().join(name);
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Runs `dateline index ARTICLES --index INDEX extra...`.
+    fn index(&self, extra: &[&str]) -> Output {
+        self.index_into(&self.index_dir(), extra)
+    }
+
+    fn index_into(&self, index: &Path, extra: &[&str]) -> Output {
+        Command::cargo_bin("dateline")
+            .unwrap()
+            .arg("index")
+            .arg(self.articles())
+            .arg("--index")
+            .arg(index)
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
+    fn search(&self, index: &Path, query: &str) -> Output {
+        Command::cargo_bin("dateline")
+            .unwrap()
+            .args([
+                "search",
+                "--color",
+                "never",
+                "--format",
+                "jsonl",
+                "-n",
+                "10000",
+                "--per-article",
+                "1000",
+            ])
+            .arg("--index")
+            .arg(index)
+            .arg("--")
+            .arg(query)
+            .output()
+            .unwrap()
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_success(output: &Output) -> String {
+    let err = stderr(output);
+    assert!(
+        output.status.success(),
+        "exit {:?}: {err}",
+        output.status.code()
+    );
+    err
+}
+
+/// The "N added, ..." line of an index summary.
+fn counts_line(err: &str) -> &str {
+    err.lines()
+        .find(|line| line.contains(" added, "))
+        .unwrap_or_else(|| panic!("no summary in {err}"))
+}
+
+/// The "the index holds ..." part of the summary.
+fn holds(err: &str) -> String {
+    let line = counts_line(err);
+    line[line.find("the index holds").expect("totals in the summary")..].to_string()
+}
+
+/// The hits of a search as sorted (source, line, passage) triples: scores
+/// may differ between an updated and a rebuilt index (deleted documents
+/// still count in term statistics until merged away), the hits may not.
+fn hit_set(output: &Output) -> Vec<(String, u64, String)> {
+    let mut hits: Vec<_> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                value["source"].as_str().unwrap_or_default().to_string(),
+                value["line"].as_u64().unwrap_or_default(),
+                value["passage"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    hits.sort();
+    hits
+}
+
+fn article(date: &str, body: &str) -> String {
+    format!(" date {date} {body}\n\nA second paragraph about {body}\n")
+}
+
+#[test]
+fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples and pears"));
+    ws.write("b.txt", &article("2024-01-02", "bananas"));
+    ws.write("c.txt", &article("2024-01-03", "cherries"));
+    ws.write("d.txt", &article("2024-01-04", "dates and figs"));
+    let first = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&first)
+            .starts_with("dateline: 4 added, 0 updated, 0 removed, 0 unchanged, 0 skipped")
+    );
+
+    ws.write("b.txt", &article("2024-02-02", "blueberries instead"));
+    fs::remove_file(ws.articles().join("c.txt")).unwrap();
+    ws.write("e.txt", &article("2024-01-05", "elderberries"));
+    let second = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&second)
+            .starts_with("dateline: 1 added, 1 updated, 1 removed, 2 unchanged, 0 skipped"),
+        "{second}"
+    );
+
+    let fresh = ws.dir.path().join("fresh");
+    let rebuilt = assert_success(&ws.index_into(&fresh, &[]));
+    assert_eq!(holds(&second), holds(&rebuilt));
+    for query in [
+        "bananas",
+        "blueberries",
+        "cherries",
+        "elderberries",
+        "paragraph",
+        "-nothing",
+    ] {
+        let updated = ws.search(&ws.index_dir(), query);
+        let clean = ws.search(&fresh, query);
+        assert_eq!(updated.status.code(), clean.status.code(), "{query}");
+        assert_eq!(hit_set(&updated), hit_set(&clean), "{query}");
+    }
+    assert_eq!(ws.search(&ws.index_dir(), "bananas").status.code(), Some(1));
+    assert_eq!(
+        ws.search(&ws.index_dir(), "cherries").status.code(),
+        Some(1)
+    );
+    assert_eq!(hit_set(&ws.search(&ws.index_dir(), "blueberries")).len(), 2);
+}
+
+#[test]
+fn a_rerun_with_no_changes_reads_nothing_and_commits_nothing() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples"));
+    ws.write("b.txt", &article("2024-01-02", "bananas"));
+    assert_success(&ws.index(&[]));
+    let meta_before = fs::read(ws.index_dir().join("meta.json")).unwrap();
+    let again = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&again)
+            .starts_with("dateline: 0 added, 0 updated, 0 removed, 2 unchanged, 0 skipped")
+    );
+    assert_eq!(
+        fs::read(ws.index_dir().join("meta.json")).unwrap(),
+        meta_before
+    );
+
+    // A new modification time with the same content is not an update.
+    let path = ws.articles().join("a.txt");
+    let later = fs::metadata(&path).unwrap().modified().unwrap() + Duration::from_secs(60);
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let touched = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&touched).starts_with("dateline: 0 added, 0 updated, 0 removed, 2 unchanged")
+    );
+}
+
+#[test]
+fn no_prune_keeps_the_articles_of_deleted_files() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples"));
+    ws.write("b.txt", &article("2024-01-02", "bananas"));
+    assert_success(&ws.index(&[]));
+    fs::remove_file(ws.articles().join("b.txt")).unwrap();
+    let kept = assert_success(&ws.index(&["--no-prune"]));
+    assert!(counts_line(&kept).contains("0 removed"), "{kept}");
+    assert_eq!(ws.search(&ws.index_dir(), "bananas").status.code(), Some(0));
+    let pruned = assert_success(&ws.index(&[]));
+    assert!(counts_line(&pruned).contains("1 removed"), "{pruned}");
+    assert_eq!(ws.search(&ws.index_dir(), "bananas").status.code(), Some(1));
+}
+
+#[test]
+fn rebuild_starts_from_scratch_and_replaces_the_index() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples"));
+    assert_success(&ws.index(&[]));
+    let rebuilt = assert_success(&ws.index(&["--rebuild"]));
+    assert!(rebuilt.contains("rebuilding the index"), "{rebuilt}");
+    assert!(counts_line(&rebuilt).starts_with("dateline: 1 added, 0 updated"));
+    assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
+    // A rebuild killed half-way leaves its folder; the next run clears it.
+    fs::create_dir(ws.dir.path().join(".index.rebuilding")).unwrap();
+    fs::write(ws.dir.path().join(".index.rebuilding/meta.json"), "{}").unwrap();
+    assert_success(&ws.index(&[]));
+    let leftovers: Vec<_> = fs::read_dir(ws.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".index."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn an_index_from_another_schema_version_is_rebuilt_and_search_says_what_to_run() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples"));
+    assert_success(&ws.index(&[]));
+    let meta = ws.index_dir().join("dateline.json");
+    let old = fs::read_to_string(&meta)
+        .unwrap()
+        .replace("\"schema_version\": 2", "\"schema_version\": 1");
+    fs::write(&meta, old).unwrap();
+
+    let search = ws.search(&ws.index_dir(), "apples");
+    assert_eq!(search.status.code(), Some(2));
+    assert!(
+        stderr(&search).contains("run `dateline index"),
+        "{}",
+        stderr(&search)
+    );
+
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        err.contains("cannot be updated (it was written with schema 1"),
+        "{err}"
+    );
+    assert!(counts_line(&err).starts_with("dateline: 1 added"));
+    assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
+}
+
+#[test]
+fn damaged_metadata_is_detected_and_rebuilt() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples"));
+    assert_success(&ws.index(&[]));
+    // The file records of the last commit are lost.
+    for entry in fs::read_dir(ws.index_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("files-")
+        {
+            fs::write(&path, "{ not json").unwrap();
+        }
+    }
+    let err = assert_success(&ws.index(&[]));
+    assert!(err.contains("is damaged"), "{err}");
+    assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
+
+    // tantivy's own metadata is gone.
+    fs::remove_file(ws.index_dir().join("meta.json")).unwrap();
+    let err = assert_success(&ws.index(&[]));
+    assert!(err.contains("meta.json is missing"), "{err}");
+    assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
+
+    // tantivy's own metadata is garbage.
+    fs::write(ws.index_dir().join("meta.json"), "garbage").unwrap();
+    let search = ws.search(&ws.index_dir(), "apples");
+    assert_eq!(search.status.code(), Some(2));
+    assert!(
+        stderr(&search).contains("is damaged"),
+        "{}",
+        stderr(&search)
+    );
+    let err = assert_success(&ws.index(&[]));
+    assert!(err.contains("rebuilding it"), "{err}");
+    assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
+}
+
+#[test]
+fn an_index_path_that_is_a_file_is_a_clear_error() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples"));
+    let not_a_folder = ws.dir.path().join("plain-file");
+    fs::write(&not_a_folder, "x").unwrap();
+    let output = ws.index_into(&not_a_folder.join("index"), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("dateline: ") && err.contains("plain-file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn summary_only_when_stderr_is_not_a_terminal() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples"));
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        err.lines().all(|line| line.starts_with("dateline: ")),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.contains("s\n") && err.contains("holds 1 articles"),
+        "{err}"
+    );
+}
+
+// ---- Concurrency ----------------------------------------------------------
+
+#[test]
+fn a_second_run_fails_fast_while_another_holds_the_lock() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &article("2024-01-01", "apples"));
+    assert_success(&ws.index(&[]));
+    // Another writer holds the index (as a running `dateline index` would).
+    let index = tantivy::Index::open_in_dir(ws.index_dir()).unwrap();
+    let writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+
+    let started = Instant::now();
+    let output = ws.index(&[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("is locked by another `dateline index` run"),
+        "{err}"
+    );
+    assert!(err.contains(".tantivy-writer.lock"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // Searching takes no lock.
+    assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
+    drop(writer);
+    assert_success(&ws.index(&[]));
+}
+
+/// Writes `count` generated reference-format articles.
+fn generate_articles(folder: &Path, count: usize) {
+    let words = [
+        "troops", "iraq", "oil", "market", "price", "bank", "rates", "talks", "minister", "trade",
+        "shares", "profit",
+    ];
+    for i in 0..count {
+        let mut body = format!("Story {i} about");
+        for j in 0..120 {
+            body.push(' ');
+            body.push_str(words[(i * 7 + j * 13 + j / 5) % words.len()]);
+            if j % 30 == 29 {
+                body.push_str(".\n\nThen");
+            }
+        }
+        let date = format!("{}-{:02}-{:02}", 1990 + i % 30, 1 + i % 12, 1 + i % 28);
+        fs::write(
+            folder.join(format!("{i:05}.txt")),
+            format!(" date {date} {body}.\n"),
+        )
+        .unwrap();
+    }
+}
+
+fn spawn_index(ws: &Workspace, extra: &[&str]) -> Child {
+    StdCommand::new(cargo_bin("dateline"))
+        .arg("index")
+        .arg(ws.articles())
+        .arg("--index")
+        .arg(ws.index_dir())
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until a search of the index being built succeeds (its first
+/// commit is visible); false if the child ended first.
+fn wait_for_first_commit(ws: &Workspace, child: &mut Child) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if ws.search(&ws.index_dir(), "troops").status.code() == Some(0) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("no commit became visible within two minutes");
+}
+
+#[test]
+fn two_concurrent_runs_one_clear_error() {
+    let ws = Workspace::new();
+    generate_articles(&ws.articles(), 6000);
+    let mut first = spawn_index(&ws, &["--commit-every", "500"]);
+    assert!(
+        wait_for_first_commit(&ws, &mut first),
+        "the first run ended before the second started"
+    );
+    let second = ws.index(&[]);
+    let still_running = first.try_wait().unwrap().is_none();
+    let first_status = first.wait().unwrap();
+    assert!(first_status.success());
+    assert!(
+        still_running,
+        "the first run ended too soon for the test to mean anything"
+    );
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        stderr(&second).contains("locked by another `dateline index` run"),
+        "{}",
+        stderr(&second)
+    );
+    // Nothing was corrupted: the next run finds everything in place.
+    let rerun = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&rerun).contains("0 added, 0 updated, 0 removed, 6000 unchanged"),
+        "{rerun}"
+    );
+}
+
+#[test]
+fn kill_dash_nine_keeps_the_last_commit_and_a_rerun_completes_the_job() {
+    let ws = Workspace::new();
+    generate_articles(&ws.articles(), 12_000);
+    let mut child = spawn_index(&ws, &["--commit-every", "500"]);
+    assert!(
+        wait_for_first_commit(&ws, &mut child),
+        "indexing ended before it could be killed"
+    );
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+
+    // Search works on the last commit, while a run would still be going.
+    assert_eq!(ws.search(&ws.index_dir(), "troops").status.code(), Some(0));
+    let rerun = assert_success(&ws.index(&[]));
+    let fresh = ws.dir.path().join("fresh");
+    let clean = assert_success(&ws.index_into(&fresh, &[]));
+    assert_eq!(holds(&rerun), holds(&clean));
+    assert!(holds(&clean).contains("12000 articles"), "{clean}");
+    for query in ["\"story 11999\"", "\"story 0 about\"", "story"] {
+        let a = ws.search(&ws.index_dir(), query);
+        let b = ws.search(&fresh, query);
+        assert_eq!(hit_set(&a).len(), hit_set(&b).len(), "{query}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_commits_what_is_done_prints_the_summary_and_exits_130() {
+    let ws = Workspace::new();
+    generate_articles(&ws.articles(), 12_000);
+    let mut child = spawn_index(&ws, &["--commit-every", "500"]);
+    assert!(
+        wait_for_first_commit(&ws, &mut child),
+        "indexing ended before it could be interrupted"
+    );
+    let status = StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted: what was indexed so far is committed"),
+        "{err}"
+    );
+    let holds_after_interrupt = holds(&err);
+    assert!(!holds_after_interrupt.contains("12000 articles"), "{err}");
+    // What the summary says was committed is what a search sees.
+    let rerun = assert_success(&ws.index(&[]));
+    assert!(holds(&rerun).contains("12000 articles"), "{rerun}");
+    assert!(
+        counts_line(&rerun).contains("0 updated, 0 removed"),
+        "{rerun}"
+    );
+}
+
+// ---- Bad input: each is reported with path and reason; the rest is indexed.
+
+/// Indexes a folder holding one good article and the bad input; returns
+/// stderr after checking that the run succeeded and the good article is
+/// searchable.
+fn index_beside_a_good_article(ws: &Workspace, extra: &[&str]) -> String {
+    ws.write("good.txt", &article("2024-01-01", "goodness"));
+    let err = assert_success(&ws.index(extra));
+    assert_eq!(
+        ws.search(&ws.index_dir(), "goodness").status.code(),
+        Some(0),
+        "{err}"
+    );
+    err
+}
+
+fn assert_skipped(err: &str, path: &Path, reason: &str) {
+    let expected = format!("dateline: skipped {}: ", path.display());
+    let line = err
+        .lines()
+        .find(|line| line.starts_with(&expected))
+        .unwrap_or_else(|| panic!("{} not reported in:\n{err}", path.display()));
+    assert!(line.contains(reason), "{line}");
+}
+
+#[test]
+fn an_empty_file_is_skipped() {
+    let ws = Workspace::new();
+    let path = ws.write("empty.txt", "");
+    assert_skipped(&index_beside_a_good_article(&ws, &[]), &path, "empty file");
+}
+
+#[test]
+fn a_binary_file_is_skipped() {
+    let ws = Workspace::new();
+    let path = ws.articles().join("image.png");
+    fs::write(&path, [0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xd8]).unwrap();
+    assert_skipped(&index_beside_a_good_article(&ws, &[]), &path, "binary");
+}
+
+#[test]
+fn a_truncated_file_is_skipped() {
+    let ws = Workspace::new();
+    // Cut in the middle of the date line, and in the middle of a character.
+    let cut_date = ws.write("cut-date.txt", " date 2024-0");
+    let mut cut_char = article("2024-01-01", "café").into_bytes();
+    cut_char.truncate(cut_char.iter().position(|&b| b == 0xc3).unwrap() + 1);
+    let cut_char_path = ws.articles().join("cut-char.txt");
+    fs::write(&cut_char_path, cut_char).unwrap();
+    let err = index_beside_a_good_article(&ws, &[]);
+    assert_skipped(&err, &cut_date, "first line does not start with");
+    assert_skipped(&err, &cut_char_path, "not valid UTF-8");
+}
+
+#[test]
+fn a_one_gib_file_is_refused_without_being_read() {
+    let ws = Workspace::new();
+    let path = ws.articles().join("huge.txt");
+    // Sparse: costs no disk and no time, but is 1 GiB long.
+    fs::File::create(&path).unwrap().set_len(1 << 30).unwrap();
+    let started = Instant::now();
+    let err = index_beside_a_good_article(&ws, &[]);
+    assert_skipped(&err, &path, "too large (1024 MiB; the limit is 256 MiB");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_100_mb_single_line_is_indexed() {
+    let ws = Workspace::new();
+    let sentence = "Flood waters rose across the valley today. ";
+    let mut line = String::with_capacity(100 * 1024 * 1024 + 64);
+    line.push_str(" date 2024-03-01 ");
+    while line.len() < 100 * 1024 * 1024 {
+        line.push_str(sentence);
+    }
+    line.push_str("Finally the needle.");
+    ws.write("one-line.txt", &line);
+    drop(line);
+    let err = index_beside_a_good_article(&ws, &[]);
+    assert!(counts_line(&err).starts_with("dateline: 2 added"), "{err}");
+    let hits = hit_set(&ws.search(&ws.index_dir(), "needle"));
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].1, 1, "the whole file is line 1");
+}
+
+#[test]
+fn invalid_utf8_is_skipped() {
+    let ws = Workspace::new();
+    let path = ws.articles().join("latin1.txt");
+    fs::write(&path, b" date 2024-01-01 caf\xe9 au lait").unwrap();
+    assert_skipped(
+        &index_beside_a_good_article(&ws, &[]),
+        &path,
+        "not valid UTF-8 (first bad byte at offset 20)",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_neither_hang_nor_panic() {
+    let ws = Workspace::new();
+    // Inside the folder: links are not followed, so the loop is never entered.
+    std::os::unix::fs::symlink("loop-b", ws.articles().join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", ws.articles().join("loop-b")).unwrap();
+    index_beside_a_good_article(&ws, &[]);
+    // Named on the command line: followed, and reported.
+    let output = Command::cargo_bin("dateline")
+        .unwrap()
+        .arg("index")
+        .arg(ws.articles())
+        .arg(ws.articles().join("loop-a"))
+        .arg("--index")
+        .arg(ws.index_dir())
+        .output()
+        .unwrap();
+    let err = assert_success(&output);
+    let reported = err
+        .lines()
+        .find(|line| {
+            line.starts_with(&format!(
+                "dateline: skipped {}",
+                ws.articles().join("loop-a").display()
+            ))
+        })
+        .unwrap_or_else(|| panic!("loop not reported: {err}"));
+    assert!(
+        reported.to_lowercase().contains("symbolic links"),
+        "{reported}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_skipped() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::new();
+    let path = ws.write("secret.txt", &article("2024-01-01", "secrets"));
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::File::open(&path).is_ok() {
+        eprintln!(
+            "skipping an_unreadable_file_is_skipped: running as root, permissions do not stop reads"
+        );
+        return;
+    }
+    assert_skipped(&index_beside_a_good_article(&ws, &[]), &path, "cannot read");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_path_with_non_utf8_bytes_is_indexed() {
+    use std::os::unix::ffi::OsStrExt;
+    let ws = Workspace::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    fs::write(ws.articles().join(name), article("2024-01-01", "espresso")).unwrap();
+    let err = index_beside_a_good_article(&ws, &[]);
+    assert!(counts_line(&err).starts_with("dateline: 2 added"), "{err}");
+    let hits = hit_set(&ws.search(&ws.index_dir(), "espresso"));
+    assert_eq!(hits.len(), 2);
+    assert!(hits[0].0.ends_with("caf\u{fffd}.txt"), "{hits:?}");
+    // A re-run recognises it by its exact bytes.
+    let again = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&again).starts_with("dateline: 0 added, 0 updated, 0 removed, 2 unchanged"),
+        "{again}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_where_a_file_was_expected_is_skipped_not_waited_on() {
+    let ws = Workspace::new();
+    let path = ws.articles().join("pipe");
+    let made = StdCommand::new("mkfifo").arg(&path).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+    // Named directly, the walker hands it over as a file; it must not block.
+    let output = Command::cargo_bin("dateline")
+        .unwrap()
+        .arg("index")
+        .arg(&path)
+        .arg("--index")
+        .arg(ws.index_dir())
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+// ---- Identical articles under two paths --------------------------------
+
+#[test]
+fn an_identical_article_under_two_paths_is_indexed_once_and_reported() {
+    let ws = Workspace::new();
+    ws.write("a.txt", " date 2024-01-01 Wire story about\nzeppelins.\n");
+    // Same date and text, wrapped differently.
+    ws.write("b.txt", " date 2024-01-01 Wire   story\nabout zeppelins.\n");
+    // Same text, another date: a different article.
+    ws.write("c.txt", " date 2024-01-02 Wire story about zeppelins.\n");
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&err).contains("3 added, 0 updated, 0 removed, 0 unchanged, 0 skipped, 1 duplicate articles indexed once; the index holds 2 articles"),
+        "{err}"
+    );
+    let a = ws.articles().join("a.txt");
+    let b = ws.articles().join("b.txt");
+    assert!(
+        err.contains(&format!(
+            "dateline: duplicate {}: the same article",
+            b.display()
+        )),
+        "{err}"
+    );
+    let hits = hit_set(&ws.search(&ws.index_dir(), "zeppelins"));
+    let sources: Vec<_> = hits.iter().map(|h| h.0.as_str()).collect();
+    assert_eq!(
+        sources,
+        [
+            a.to_str().unwrap(),
+            ws.articles().join("c.txt").to_str().unwrap()
+        ]
+    );
+}
+
+#[test]
+fn when_the_original_goes_its_duplicate_is_indexed() {
+    let ws = Workspace::new();
+    ws.write("a.txt", " date 2024-01-01 Wire story about zeppelins.\n");
+    ws.write("b.txt", " date 2024-01-01 Wire story about zeppelins.\n");
+    assert_success(&ws.index(&[]));
+    fs::remove_file(ws.articles().join("a.txt")).unwrap();
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&err).contains("0 added, 0 updated, 1 removed, 1 unchanged"),
+        "{err}"
+    );
+    assert!(holds(&err).contains("holds 1 articles"), "{err}");
+    let hits = hit_set(&ws.search(&ws.index_dir(), "zeppelins"));
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].0.ends_with("b.txt"), "{hits:?}");
+
+    // And when the original changes instead, both are indexed.
+    ws.write("a.txt", " date 2024-01-01 Wire story about zeppelins.\n");
+    assert_success(&ws.index(&[]));
+    ws.write("b.txt", " date 2024-01-01 Wire story about airships.\n");
+    let err = assert_success(&ws.index(&[]));
+    assert!(holds(&err).contains("holds 2 articles"), "{err}");
+    let fresh = ws.dir.path().join("fresh");
+    let clean = assert_success(&ws.index_into(&fresh, &[]));
+    assert_eq!(holds(&err), holds(&clean));
+    assert_eq!(hit_set(&ws.search(&ws.index_dir(), "zeppelins")).len(), 1);
+    assert_eq!(hit_set(&ws.search(&ws.index_dir(), "airships")).len(), 1);
+}
+
+// ---- Syndicated near-copies ----------------------------------------------
+
+const WIRE_STORY: &str = "The central bank raised its key interest rate by half a point on Tuesday, citing persistent inflation in food and energy prices. Analysts had expected a smaller move. The governor said further increases could follow if wage growth did not slow, and markets fell sharply after the announcement.";
+
+#[test]
+fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
+    let ws = Workspace::new();
+    ws.write("a.txt", &format!(" date 2024-01-01 {WIRE_STORY}\n"));
+    ws.write(
+        "b.txt",
+        &format!(" date 2024-01-02 CENTRAL BANK RAISES RATES\n\n{WIRE_STORY}\n\nReporting by the wire desk.\n"),
+    );
+    ws.write(
+        "c.txt",
+        &article(
+            "2024-01-03",
+            "floods in the lower town after a week of heavy rain",
+        ),
+    );
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        holds(&err).ends_with("; 1 stories have near-copies (2 articles)"),
+        "{err}"
+    );
+
+    // The grouping survives incremental runs and matches a rebuild.
+    fs::remove_file(ws.articles().join("a.txt")).unwrap();
+    let err = assert_success(&ws.index(&[]));
+    assert!(
+        holds(&err).ends_with("; 0 stories have near-copies (0 articles)"),
+        "{err}"
+    );
+    ws.write(
+        "d.txt",
+        &format!(" date 2024-01-05 {WIRE_STORY} A late addition.\n"),
+    );
+    let err = assert_success(&ws.index(&[]));
+    let fresh = ws.dir.path().join("fresh");
+    let clean = assert_success(&ws.index_into(&fresh, &[]));
+    assert_eq!(holds(&err), holds(&clean));
+    assert!(
+        holds(&clean).ends_with("; 1 stories have near-copies (2 articles)"),
+        "{clean}"
+    );
+}
