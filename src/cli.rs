@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::indexer::{DEFAULT_MEMORY_BUDGET, IndexOptions};
+use crate::ingest::{DEFAULT_MAX_FILE_SIZE, FieldOverrides, ReadOptions, UndatedPolicy};
 use crate::output::{ColorChoice, OutputFormat};
 use crate::search::{DateFilter, SearchRequest};
 
@@ -29,6 +30,40 @@ pub enum Command {
     /// Search the index for ranked passages.
     #[command(after_help = SEARCH_EXAMPLES)]
     Search(SearchArgs),
+    /// Show what the index holds: articles per format and year, dates, undated files.
+    #[command(after_help = "Examples:\n  dateline stats\n  dateline stats --index ~/.news-index --format json")]
+    Stats(StatsArgs),
+}
+
+/// Arguments of `dateline stats`.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// The index folder.
+    #[arg(long, env = "DATELINE_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormatArg::Text)]
+    pub format: StatsFormatArg,
+}
+
+/// `stats --format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormatArg {
+    /// Figures and a bar chart of articles per year.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// `--undated` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UndatedArg {
+    /// Leave undated articles out.
+    Skip,
+    /// Index them without a date (date filters exclude them).
+    Keep,
+    /// Refuse their files and exit with an error (2).
+    Error,
 }
 
 const SEARCH_EXAMPLES: &str = "Query language:
@@ -62,6 +97,20 @@ pub struct IndexArgs {
     /// Memory budget for the index writer, in MiB.
     #[arg(long, value_name = "MB", default_value_t = (DEFAULT_MEMORY_BUDGET / (1024 * 1024)) as u64, value_parser = clap::value_parser!(u64).range(16..=65536))]
     pub memory: u64,
+    /// What to do with articles that have no recognisable date.
+    #[arg(long, value_enum, default_value_t = UndatedArg::Keep)]
+    pub undated: UndatedArg,
+    /// Date articles that have no other date by their file's modification time.
+    #[arg(long)]
+    pub date_from_mtime: bool,
+    /// Skip files larger than this many MiB (JSON Lines and SGML streams are
+    /// read record by record and have no limit).
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_FILE_SIZE / (1024 * 1024), value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_file_size: u64,
+    /// Name a JSON field for odd schemas: date=FIELD, title=, text=, url=,
+    /// author=, id= (dots reach into objects: date=meta.published). Repeatable.
+    #[arg(long = "field", value_name = "KEY=FIELD")]
+    pub fields: Vec<String>,
 }
 
 /// Arguments of `dateline search`.
@@ -123,13 +172,24 @@ pub enum ColorArg {
 }
 
 impl IndexArgs {
-    /// The library's options for this run.
-    pub fn to_options(&self) -> IndexOptions {
-        IndexOptions {
+    /// The library's options for this run; fails on a bad `--field`.
+    pub fn to_options(&self) -> Result<IndexOptions> {
+        Ok(IndexOptions {
             paths: self.paths.clone(),
             index_dir: self.index.clone(),
             memory_budget: (self.memory as usize) * 1024 * 1024,
-        }
+            read: ReadOptions {
+                undated: match self.undated {
+                    UndatedArg::Skip => UndatedPolicy::Skip,
+                    UndatedArg::Keep => UndatedPolicy::Keep,
+                    UndatedArg::Error => UndatedPolicy::Error,
+                },
+                date_from_mtime: self.date_from_mtime,
+                max_file_size: self.max_file_size.saturating_mul(1024 * 1024),
+                fields: FieldOverrides::parse(&self.fields).map_err(Error::InvalidArgument)?,
+                ..ReadOptions::default()
+            },
+        })
     }
 }
 

@@ -3,11 +3,11 @@
 
 use std::io::Write;
 
-use crate::cli::{Command, IndexArgs, SearchArgs};
+use crate::cli::{Command, IndexArgs, SearchArgs, StatsArgs, StatsFormatArg};
 use crate::error::Result;
-use crate::index::OpenIndex;
+use crate::index::{OpenIndex, index_stats};
 use crate::indexer::index_paths;
-use crate::output::{OutputFormat, TextPrinter, write_json, write_jsonl};
+use crate::output::{OutputFormat, TextPrinter, write_json, write_jsonl, write_stats_json, write_stats_text};
 use crate::search::search;
 
 /// How a successful command ended, for the exit code.
@@ -24,11 +24,15 @@ pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> R
     match command {
         Command::Index(args) => run_index(args, err),
         Command::Search(args) => run_search(args, out, err),
+        Command::Stats(args) => run_stats(args, out),
     }
 }
 
 fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
-    let summary = index_paths(&args.to_options())?;
+    let summary = index_paths(&args.to_options()?)?;
+    for note in &summary.notes {
+        writeln!(err, "dateline: note {note}")?;
+    }
     for skipped in &summary.skipped {
         writeln!(err, "dateline: skipped {skipped}")?;
     }
@@ -42,6 +46,17 @@ fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
         summary.skipped.len(),
         summary.elapsed.as_secs_f64()
     )?;
+    if summary.undated > 0 {
+        writeln!(
+            err,
+            "dateline: {} of {} articles have no recognisable date: indexed undated, so date filters exclude them (`dateline stats` lists their files; see --undated)",
+            summary.undated, summary.articles
+        )?;
+    }
+    if summary.undated_dropped > 0 {
+        writeln!(err, "dateline: {} undated articles left out (--undated skip)", summary.undated_dropped)?;
+    }
+    summary.check_undated()?;
     summary.check_strict(args.strict)?;
     Ok(Outcome::Success)
 }
@@ -68,5 +83,16 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
         writeln!(err, "dateline: no passages match '{}'", args.query)?;
         return Ok(Outcome::NoMatch);
     }
+    Ok(Outcome::Success)
+}
+
+fn run_stats<O: Write>(args: &StatsArgs, out: &mut O) -> Result<Outcome> {
+    let index = OpenIndex::open(&args.index)?;
+    let stats = index_stats(&index)?;
+    match args.format {
+        StatsFormatArg::Text => write_stats_text(out, &stats)?,
+        StatsFormatArg::Json => write_stats_json(out, &stats)?,
+    }
+    out.flush()?;
     Ok(Outcome::Success)
 }

@@ -10,7 +10,6 @@
 use std::fmt;
 
 use jiff::civil::{Date, DateTime, Time};
-use jiff::tz::Offset;
 
 use crate::error::DateError;
 
@@ -152,21 +151,24 @@ pub fn checked_date(year: i16, month: i16, day: i16) -> Result<Date, String> {
 }
 
 /// Midnight UTC at the start of `day`, in seconds since the epoch.
+///
+/// Computed as civil arithmetic rather than through `jiff::Timestamp`,
+/// whose range stops at 9999-12-30T22:00Z so that every offset stays
+/// displayable; 9999-12-31 must still index.
 fn day_start(day: Date) -> i64 {
-    Offset::UTC
-        .to_timestamp(DateTime::from_parts(day, Time::midnight()))
-        .expect("every civil date jiff can build maps to a UTC timestamp")
-        .as_second()
+    day.duration_since(EPOCH_DAY).as_secs()
 }
 
-/// The UTC civil date-time of a timestamp (clamped to jiff's range).
+/// The first day of the Unix epoch.
+const EPOCH_DAY: Date = jiff::civil::date(1970, 1, 1);
+
+/// The UTC civil date-time of a timestamp (clamped to years 1000–9999's
+/// neighbourhood jiff can represent).
 fn to_datetime(timestamp: i64) -> DateTime {
-    let ts = jiff::Timestamp::from_second(timestamp).unwrap_or(if timestamp < 0 {
-        jiff::Timestamp::MIN
-    } else {
-        jiff::Timestamp::MAX
-    });
-    Offset::UTC.to_datetime(ts)
+    let epoch = DateTime::from_parts(EPOCH_DAY, Time::midnight());
+    epoch
+        .checked_add(jiff::SignedDuration::from_secs(timestamp))
+        .unwrap_or(if timestamp < 0 { DateTime::MIN } else { DateTime::MAX })
 }
 
 #[cfg(test)]

@@ -97,6 +97,14 @@ pub enum Error {
     #[error("{0} file(s) were skipped and --strict was given")]
     StrictSkipped(usize),
 
+    /// A command-line value that clap could not check itself.
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    /// `--undated error` was given and some articles had no date.
+    #[error("{0} article(s) had no recognisable date and --undated error was given; their files were not indexed")]
+    UndatedArticles(usize),
+
     /// Results could not be written (a closed pipe, a full disk).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::index::{ArticleWriter, IndexSummary};
-use crate::ingest::{Article, InputFile, read_article, walk_inputs};
+use crate::ingest::{FileArticles, InputFile, ReadOptions, Skipped, read_articles, undated_rejection, walk_inputs};
 
 /// How many files are parsed before their articles are handed to the writer.
 const CHUNK_FILES: usize = 1024;
@@ -25,6 +25,8 @@ pub struct IndexOptions {
     pub index_dir: PathBuf,
     /// tantivy's indexing memory budget, in bytes.
     pub memory_budget: usize,
+    /// How files are read: undated policy, size limit, JSON field names.
+    pub read: ReadOptions,
 }
 
 /// The default writer budget: enough for fast indexing, small enough for a
@@ -42,12 +44,26 @@ pub fn index_paths(options: &IndexOptions) -> Result<IndexSummary> {
         ..IndexSummary::default()
     };
     for chunk in files.chunks(CHUNK_FILES) {
-        let parsed: Vec<_> = chunk.par_iter().map(parse_file).collect();
+        let parsed: Vec<_> = chunk.par_iter().map(|file| parse_file(file, &options.read)).collect();
         for result in parsed {
             match result {
-                Ok((file_key, article)) => {
-                    summary.passages += writer.replace_file(&file_key, std::slice::from_ref(&article))?;
-                    summary.articles += 1;
+                Ok((file_key, read)) => {
+                    summary.notes.extend(read.notes.iter().map(|note| Skipped {
+                        path: read_path(&read, &file_key),
+                        reason: note.clone(),
+                    }));
+                    if read.rejected_undated > 0 {
+                        summary.undated_rejected += read.rejected_undated;
+                        skipped.push(Skipped {
+                            path: read_path(&read, &file_key),
+                            reason: undated_rejection(&read),
+                        });
+                        continue;
+                    }
+                    summary.passages += writer.replace_file(&file_key, &read.articles)?;
+                    summary.articles += read.articles.len();
+                    summary.undated += read.articles.iter().filter(|a| a.date.is_none()).count();
+                    summary.undated_dropped += read.dropped_undated;
                 }
                 Err(skip) => skipped.push(skip),
             }
@@ -59,9 +75,17 @@ pub fn index_paths(options: &IndexOptions) -> Result<IndexSummary> {
     Ok(summary)
 }
 
-fn parse_file(file: &InputFile) -> Result<(PathBuf, Article), crate::ingest::Skipped> {
-    let article = read_article(file)?;
-    Ok((canonical_key(&file.source), article))
+fn parse_file(file: &InputFile, options: &ReadOptions) -> Result<(PathBuf, FileArticles), Skipped> {
+    let read = read_articles(file, options)?;
+    Ok((canonical_key(&file.source), read))
+}
+
+/// The path to name in a note: the file as given, when it has articles.
+fn read_path(read: &FileArticles, file_key: &Path) -> PathBuf {
+    read.articles
+        .first()
+        .map(|a| a.source.clone())
+        .unwrap_or_else(|| file_key.to_path_buf())
 }
 
 /// The key a file is replaced by: its canonical path, so `corpus` and
@@ -75,6 +99,14 @@ impl IndexSummary {
     pub fn check_strict(&self, strict: bool) -> Result<()> {
         if strict && !self.skipped.is_empty() {
             return Err(Error::StrictSkipped(self.skipped.len()));
+        }
+        Ok(())
+    }
+
+    /// Fails when `--undated error` refused any article.
+    pub fn check_undated(&self) -> Result<()> {
+        if self.undated_rejected > 0 {
+            return Err(Error::UndatedArticles(self.undated_rejected));
         }
         Ok(())
     }

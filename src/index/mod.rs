@@ -5,6 +5,7 @@
 //! holds `dateline.json`, which records the schema version.
 
 mod schema;
+mod stats;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use tantivy::Index;
 use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
 
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
+pub use stats::{IndexStats, index_stats};
 pub use writer::{ArticleWriter, IndexSummary};
 
 use crate::error::{Error, Result};

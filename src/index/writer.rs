@@ -33,6 +33,15 @@ pub struct IndexSummary {
     pub passages: usize,
     /// Files not indexed, with reasons.
     pub skipped: Vec<Skipped>,
+    /// Indexed articles without a date (kept under `--undated keep`).
+    pub undated: usize,
+    /// Undated articles left out under `--undated skip`.
+    pub undated_dropped: usize,
+    /// Undated articles refused under `--undated error`.
+    pub undated_rejected: usize,
+    /// Non-fatal remarks on indexed files (re-decoded text, bad records,
+    /// suspicious dates).
+    pub notes: Vec<Skipped>,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -83,6 +92,25 @@ impl ArticleWriter {
                 doc.add_u64(fields.article_id, article_id);
                 doc.add_u64(fields.passage_no, passage_no as u64);
                 doc.add_u64(fields.line, u64::from(passage.line));
+                doc.add_text(fields.format, article.format.name());
+                if let Some(date_source) = article.date_source {
+                    doc.add_text(fields.date_source, date_source.name());
+                }
+                let optional = [
+                    (fields.date_text, &article.date_text),
+                    (fields.url, &article.url),
+                    (fields.author, &article.author),
+                    (fields.outlet, &article.outlet),
+                    (fields.record_id, &article.record_id),
+                ];
+                for (field, value) in optional {
+                    if let Some(value) = value {
+                        doc.add_text(field, value);
+                    }
+                }
+                if let Some(record_line) = article.record_line {
+                    doc.add_u64(fields.record_line, u64::from(record_line));
+                }
                 self.writer.add_document(doc)?;
                 passages += 1;
             }

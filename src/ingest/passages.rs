@@ -152,7 +152,7 @@ mod tests {
         let text = "one\ntwo\n\n\n  three  \n \t\nfour";
         let passages = PassageSplitter::default().split(text, 0);
         let got: Vec<_> = passages.iter().map(|p| (p.text.as_str(), p.line)).collect();
-        assert_eq!(got, [("one\ntwo", 1), ("three", 4), ("four", 6)]);
+        assert_eq!(got, [("one\ntwo", 1), ("three", 5), ("four", 7)]);
     }
 
     #[test]

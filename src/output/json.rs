@@ -29,6 +29,22 @@ pub struct JsonHit<'a> {
     pub passage: &'a str,
     /// Matched words as `[start, end)` character offsets into `passage`.
     pub highlights: Vec<[usize; 2]>,
+    /// Where the date came from (`front-matter`, `json-ld`, `filename`, ...), or null.
+    pub date_source: Option<&'a str>,
+    /// The date exactly as written in the file, or null.
+    pub date_text: Option<&'a str>,
+    /// The format the file was read as.
+    pub format: Option<&'a str>,
+    /// The article's URL, or null.
+    pub url: Option<&'a str>,
+    /// The author(s), or null.
+    pub author: Option<&'a str>,
+    /// The outlet (newsgroup, site), or null.
+    pub outlet: Option<&'a str>,
+    /// The record id inside a multi-article file (Reuters `NEWID`), or null.
+    pub record_id: Option<&'a str>,
+    /// The line where the record starts in a multi-article file, or null.
+    pub record_line: Option<u64>,
 }
 
 impl<'a> From<&'a Hit> for JsonHit<'a> {
@@ -42,6 +58,14 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             title: hit.title.as_deref(),
             passage: &hit.passage,
             highlights: to_char_ranges(&hit.passage, &hit.highlights),
+            date_source: hit.meta.date_source.as_deref(),
+            date_text: hit.meta.date_text.as_deref(),
+            format: hit.meta.format.as_deref(),
+            url: hit.meta.url.as_deref(),
+            author: hit.meta.author.as_deref(),
+            outlet: hit.meta.outlet.as_deref(),
+            record_id: hit.meta.record_id.as_deref(),
+            record_line: hit.meta.record_line,
         }
     }
 }

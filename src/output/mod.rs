@@ -4,11 +4,13 @@
 //! tests capture output in a `Vec<u8>`; they never touch tantivy.
 
 mod json;
+mod stats;
 mod text;
 
 use std::io::IsTerminal;
 
 pub use json::{JsonHit, write_json, write_jsonl};
+pub use stats::{write_stats_json, write_stats_text};
 pub use text::TextPrinter;
 
 /// How results are printed.

@@ -95,6 +95,7 @@ mod tests {
                 title: None,
                 highlights: vec![first..first + 6, second..second + 6],
                 passage,
+                ..Hit::default()
             }],
         }
     }
