@@ -32,10 +32,9 @@ pub fn parse_sgml<R: BufRead>(lines: &mut LineReader<R>, notes: &mut Vec<String>
         record.push_str(&line);
         record.push('\n');
         if line.contains("</REUTERS>") {
-            match parse_record(&record, start_line) {
-                Some(article) => articles.push(article),
-                None => empty += 1,
-            }
+            let article = parse_record(&record, start_line);
+            empty += usize::from(article.passages.iter().all(|p| p.text.is_empty()));
+            articles.push(article);
             record.clear();
             start_line = 0;
         }
@@ -44,7 +43,7 @@ pub fn parse_sgml<R: BufRead>(lines: &mut LineReader<R>, notes: &mut Vec<String>
         notes.push(format!("record starting on line {start_line} has no </REUTERS>: ignored"));
     }
     if empty > 0 {
-        notes.push(format!("{empty} record(s) with no text skipped"));
+        notes.push(format!("{empty} record(s) with no text indexed with an empty body"));
     }
     if articles.is_empty() {
         return Err("no <REUTERS> records found".to_string());
@@ -52,9 +51,9 @@ pub fn parse_sgml<R: BufRead>(lines: &mut LineReader<R>, notes: &mut Vec<String>
     Ok(articles)
 }
 
-/// One record; `None` when it has no text at all.
-fn parse_record(record: &str, start_line: u32) -> Option<Article> {
-    let open_tag_end = record.find('>')?;
+/// One record.
+fn parse_record(record: &str, start_line: u32) -> Article {
+    let open_tag_end = record.find('>').unwrap_or(record.len());
     let attributes = &record[..open_tag_end];
     let mut article = Article {
         record_id: attribute(attributes, "NEWID"),
@@ -79,12 +78,17 @@ fn parse_record(record: &str, start_line: u32) -> Option<Article> {
         article.passages = passages(record, start, start + content.len(), start_line);
     }
     if article.passages.is_empty() {
-        // A BRIEF record is only a headline: the headline is its text.
-        let title = article.title.clone()?;
+        // A BRIEF record is only a headline: the headline is its text. A
+        // record with no text at all is still an article of the collection
+        // (it counts, it has a date) with one empty passage.
+        let title = article.title.clone();
         let line = element(record, "TITLE").map_or(start_line, |(at, _)| line_at(record, at, start_line));
-        article.passages.push(Passage { text: title, line });
+        article.passages.push(Passage {
+            text: title.unwrap_or_default(),
+            line,
+        });
     }
-    Some(article)
+    article
 }
 
 /// Splits `record[start..end]` into passages. Reuters paragraphs begin
@@ -229,6 +233,12 @@ the Bahia cocoa zone &lt;and&gt; more.
 &#3;
 </TEXT>
 </REUTERS>
+<REUTERS NEWID="4">
+<DATE> 3-APR-1987 07:09:06.48</DATE>
+<TEXT TYPE="UNPROC">&#2;
+&#3;
+</TEXT>
+</REUTERS>
 <REUTERS NEWID="3">
 <DATE>31-MAR-1987 605:12:19.12</DATE>
 <TEXT TYPE="UNPROC">&#2;
@@ -241,8 +251,11 @@ unprocessed text here
     #[test]
     fn every_record_becomes_an_article() {
         let mut notes = Vec::new();
-        let articles = parse_sgml(&mut LineReader::new(SAMPLE.as_bytes()), &mut notes).unwrap();
-        assert_eq!(articles.len(), 3, "{notes:?}");
+        let mut articles = parse_sgml(&mut LineReader::new(SAMPLE.as_bytes()), &mut notes).unwrap();
+        assert_eq!(articles.len(), 4, "{notes:?}");
+        assert_eq!(articles[2].passages[0].text, "");
+        assert_eq!(notes, ["1 record(s) with no text indexed with an empty body"]);
+        articles.remove(2);
         let first = &articles[0];
         assert_eq!(first.record_id.as_deref(), Some("1"));
         assert_eq!(first.record_line, Some(2));
