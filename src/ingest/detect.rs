@@ -179,7 +179,9 @@ fn is_mail(text: &str) -> bool {
             return known && lines > 0;
         }
         lines += 1;
-        if line.starts_with([' ', '\t']) && lines > 1 {
+        // A continuation line, even first: the 20 Newsgroups "bydate" set
+        // removed some headers but left their continuation lines behind.
+        if line.starts_with([' ', '\t']) {
             continue;
         }
         if lines == 1 && line.starts_with("From ") {
@@ -188,7 +190,8 @@ fn is_mail(text: &str) -> bool {
         let Some((name, _)) = line.split_once(':') else {
             return false;
         };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        // RFC 5322: any printable ASCII but the colon (`Article-I.D.:` is real).
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
             return false;
         }
         known |= MAIL_HEADERS.contains(&name.to_ascii_lowercase().as_str());
@@ -211,6 +214,8 @@ mod tests {
         assert_eq!(detect("---\ntitle: x\n---\nbody", "a.txt"), Ok(Format::Markdown));
         assert_eq!(detect("+++\ntitle = 'x'\n+++\nbody", "a"), Ok(Format::Markdown));
         assert_eq!(detect("From: a@b\nSubject: hi\n\nbody", "12345"), Ok(Format::Mail));
+        assert_eq!(detect("From: a@b\nArticle-I.D.: x.1\nSubject: hi\n\nbody", "1"), Ok(Format::Mail));
+        assert_eq!(detect(" uunet!host!user\nSubject: Re: x\nFrom: a@b\n\nbody", "1"), Ok(Format::Mail));
         assert_eq!(detect("<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS NEWID=\"1\">", "x.sgm"), Ok(Format::Sgml));
         assert_eq!(detect("<!doctype html><html><title>x</title>", "page"), Ok(Format::Html));
         assert_eq!(detect("[{\"title\": 1}]", "a.txt"), Ok(Format::Json));
