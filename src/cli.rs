@@ -25,13 +25,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index files and folders of articles (re-running replaces what changed).
-    #[command(after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict")]
+    #[command(
+        after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict"
+    )]
     Index(IndexArgs),
     /// Search the index for ranked passages.
     #[command(after_help = SEARCH_EXAMPLES)]
     Search(SearchArgs),
     /// Show what the index holds: articles per format and year, dates, undated files.
-    #[command(after_help = "Examples:\n  dateline stats\n  dateline stats --index ~/.news-index --format json")]
+    #[command(
+        after_help = "Examples:\n  dateline stats\n  dateline stats --index ~/.news-index --format json"
+    )]
     Stats(StatsArgs),
 }
 
@@ -198,7 +202,11 @@ impl SearchArgs {
     pub fn to_request(&self) -> Result<SearchRequest> {
         Ok(SearchRequest {
             query: self.query.clone(),
-            dates: DateFilter::from_args(self.since.as_deref(), self.until.as_deref(), self.on.as_deref())?,
+            dates: DateFilter::from_args(
+                self.since.as_deref(),
+                self.until.as_deref(),
+                self.on.as_deref(),
+            )?,
             limit: self.limit,
             per_article: self.per_article,
             strict: self.strict,

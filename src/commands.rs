@@ -7,7 +7,9 @@ use crate::cli::{Command, IndexArgs, SearchArgs, StatsArgs, StatsFormatArg};
 use crate::error::Result;
 use crate::index::{OpenIndex, index_stats};
 use crate::indexer::index_paths;
-use crate::output::{OutputFormat, TextPrinter, write_json, write_jsonl, write_stats_json, write_stats_text};
+use crate::output::{
+    OutputFormat, TextPrinter, write_json, write_jsonl, write_stats_json, write_stats_text,
+};
 use crate::search::search;
 
 /// How a successful command ended, for the exit code.
@@ -54,7 +56,11 @@ fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
         )?;
     }
     if summary.undated_dropped > 0 {
-        writeln!(err, "dateline: {} undated articles left out (--undated skip)", summary.undated_dropped)?;
+        writeln!(
+            err,
+            "dateline: {} undated articles left out (--undated skip)",
+            summary.undated_dropped
+        )?;
     }
     summary.check_undated()?;
     summary.check_strict(args.strict)?;
@@ -72,7 +78,12 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
         OutputFormat::Text => {
             TextPrinter::new(args.color_choice().use_color()).write(out, &results)?;
             if !results.hits.is_empty() {
-                writeln!(err, "dateline: {} of {} matching passages", results.hits.len(), results.total_hits)?;
+                writeln!(
+                    err,
+                    "dateline: {} of {} matching passages",
+                    results.hits.len(),
+                    results.total_hits
+                )?;
             }
         }
         OutputFormat::Json => write_json(out, &results)?,

@@ -77,7 +77,8 @@ pub struct Period {
 }
 
 /// The forms a date argument may take, for error messages and `--help`.
-pub const ACCEPTED_DATE_FORMS: &str = "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25";
+pub const ACCEPTED_DATE_FORMS: &str =
+    "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25";
 
 impl Period {
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, rejecting impossible dates.
@@ -168,7 +169,11 @@ fn to_datetime(timestamp: i64) -> DateTime {
     let epoch = DateTime::from_parts(EPOCH_DAY, Time::midnight());
     epoch
         .checked_add(jiff::SignedDuration::from_secs(timestamp))
-        .unwrap_or(if timestamp < 0 { DateTime::MIN } else { DateTime::MAX })
+        .unwrap_or(if timestamp < 0 {
+            DateTime::MIN
+        } else {
+            DateTime::MAX
+        })
 }
 
 #[cfg(test)]
@@ -178,7 +183,10 @@ mod tests {
     #[test]
     fn partial_dates_cover_their_whole_period() {
         let january = Period::parse("2024-01").unwrap();
-        assert_eq!(january.start(), Period::parse("2024-01-01").unwrap().start());
+        assert_eq!(
+            january.start(),
+            Period::parse("2024-01-01").unwrap().start()
+        );
         assert_eq!(january.end(), Period::parse("2024-01-31").unwrap().end());
         let leap = Period::parse("2024-02").unwrap();
         assert_eq!(leap.end(), Period::parse("2024-02-29").unwrap().end());
@@ -196,12 +204,27 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected_with_a_reason() {
-        for bad in ["2024-13-01", "2024-02-30", "2023-02-29", "24-01-01", "2024-1-5", "x", "", "2024-01-01-01", "0999"] {
+        for bad in [
+            "2024-13-01",
+            "2024-02-30",
+            "2023-02-29",
+            "24-01-01",
+            "2024-1-5",
+            "x",
+            "",
+            "2024-01-01-01",
+            "0999",
+        ] {
             let error = Period::parse(bad).unwrap_err();
             assert_eq!(error.input, bad, "{bad}");
             assert!(!error.reason.is_empty());
         }
-        assert!(Period::parse("2024-02-30").unwrap_err().reason.contains("29 days"));
+        assert!(
+            Period::parse("2024-02-30")
+                .unwrap_err()
+                .reason
+                .contains("29 days")
+        );
     }
 
     #[test]

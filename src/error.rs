@@ -26,7 +26,9 @@ pub enum Error {
     Date(#[from] DateError),
 
     /// `--on` was combined with `--since` or `--until`.
-    #[error("--on cannot be combined with --since or --until: --on DATE already means the whole of DATE")]
+    #[error(
+        "--on cannot be combined with --since or --until: --on DATE already means the whole of DATE"
+    )]
     ConflictingDateFilters,
 
     /// `--since` is after `--until`, so nothing could ever match.
@@ -102,7 +104,9 @@ pub enum Error {
     InvalidArgument(String),
 
     /// `--undated error` was given and some articles had no date.
-    #[error("{0} article(s) had no recognisable date and --undated error was given; their files were not indexed")]
+    #[error(
+        "{0} article(s) had no recognisable date and --undated error was given; their files were not indexed"
+    )]
     UndatedArticles(usize),
 
     /// Results could not be written (a closed pipe, a full disk).

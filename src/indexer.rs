@@ -11,7 +11,9 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::index::{ArticleWriter, IndexSummary};
-use crate::ingest::{FileArticles, InputFile, ReadOptions, Skipped, read_articles, undated_rejection, walk_inputs};
+use crate::ingest::{
+    FileArticles, InputFile, ReadOptions, Skipped, read_articles, undated_rejection, walk_inputs,
+};
 
 /// How many files are parsed before their articles are handed to the writer.
 const CHUNK_FILES: usize = 1024;
@@ -44,7 +46,10 @@ pub fn index_paths(options: &IndexOptions) -> Result<IndexSummary> {
         ..IndexSummary::default()
     };
     for chunk in files.chunks(CHUNK_FILES) {
-        let parsed: Vec<_> = chunk.par_iter().map(|file| parse_file(file, &options.read)).collect();
+        let parsed: Vec<_> = chunk
+            .par_iter()
+            .map(|file| parse_file(file, &options.read))
+            .collect();
         for result in parsed {
             match result {
                 Ok((file_key, read)) => {

@@ -17,7 +17,9 @@ fn main() -> ExitCode {
     match run(&cli.command, &mut out, &mut err) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::NoMatch) => ExitCode::from(1),
-        Err(dateline::Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(dateline::Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             let _ = out.flush();
             let _ = writeln!(err, "dateline: {error}");

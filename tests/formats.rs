@@ -17,7 +17,9 @@ fn dateline() -> Command {
 }
 
 fn shared_data(path: &str) -> Option<PathBuf> {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(path);
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(path);
     if full.exists() {
         Some(full)
     } else {
@@ -42,8 +44,18 @@ fn index(paths: &[&Path], index: &Path, extra: &[&str]) -> String {
 }
 
 fn stats(index: &Path) -> Value {
-    let output = dateline().arg("stats").arg("--index").arg(index).args(["--format", "json"]).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = dateline()
+        .arg("stats")
+        .arg("--index")
+        .arg(index)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -63,7 +75,9 @@ fn search(index: &Path, args: &[&str]) -> (i32, Value) {
 
 #[test]
 fn reuters_21578_every_record_is_a_dated_article() {
-    let Some(folder) = shared_data("reuters21578") else { return };
+    let Some(folder) = shared_data("reuters21578") else {
+        return;
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -76,7 +90,10 @@ fn reuters_21578_every_record_is_a_dated_article() {
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let stderr = index(&paths, &idx, &[]);
     assert!(stderr.contains("indexed 21578 articles"), "{stderr}");
-    assert!(stderr.contains("reut2-017.sgm: not valid UTF-8"), "{stderr}");
+    assert!(
+        stderr.contains("reut2-017.sgm: not valid UTF-8"),
+        "{stderr}"
+    );
 
     let stats = stats(&idx);
     assert_eq!(stats["articles"], 21578);
@@ -106,7 +123,9 @@ fn reuters_21578_every_record_is_a_dated_article() {
 
 #[test]
 fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
-    let Some(tarball) = shared_data("20newsgroups/20news-bydate.tar.gz") else { return };
+    let Some(tarball) = shared_data("20newsgroups/20news-bydate.tar.gz") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let extracted = dir.path().join("news");
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(&tarball).unwrap());
@@ -114,7 +133,10 @@ fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
     let idx = dir.path().join("idx");
     let stderr = index(&[&extracted], &idx, &[]);
     assert!(stderr.contains("indexed 18846 articles"), "{stderr}");
-    assert!(stderr.contains("18846 of 18846 articles have no recognisable date"), "{stderr}");
+    assert!(
+        stderr.contains("18846 of 18846 articles have no recognisable date"),
+        "{stderr}"
+    );
 
     let stats = stats(&idx);
     assert_eq!(stats["articles"], 18846);
@@ -142,7 +164,9 @@ fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
 
 #[test]
 fn scifact_jsonl_and_its_gzip_copy_index_the_same() {
-    let Some(corpus) = shared_data("scifact/corpus.jsonl") else { return };
+    let Some(corpus) = shared_data("scifact/corpus.jsonl") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain");
     let stderr = index(&[&corpus], &plain, &[]);
@@ -156,11 +180,19 @@ fn scifact_jsonl_and_its_gzip_copy_index_the_same() {
     assert_eq!(code, 0);
     let first = &results["results"][0];
     assert_eq!(first["record_id"], "4983");
-    assert!(first["title"].as_str().unwrap().starts_with("Microstructural development of human newborn"));
+    assert!(
+        first["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Microstructural development of human newborn")
+    );
     assert_eq!(first["format"], "jsonl");
 
     let gz_path = dir.path().join("corpus.jsonl.gz");
-    let mut encoder = flate2::write::GzEncoder::new(std::fs::File::create(&gz_path).unwrap(), flate2::Compression::fast());
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz_path).unwrap(),
+        flate2::Compression::fast(),
+    );
     encoder.write_all(&std::fs::read(&corpus).unwrap()).unwrap();
     encoder.finish().unwrap();
     let zipped = dir.path().join("zipped");
@@ -178,13 +210,22 @@ fn mixed_folder(root: &Path) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     };
-    write("reference/a.txt", b" date 2024-01-25 The reference article about troops.\n\nMore.\n");
+    write(
+        "reference/a.txt",
+        b" date 2024-01-25 The reference article about troops.\n\nMore.\n",
+    );
     write(
         "blog/rates.md",
         b"---\ntitle: Rates rise\npublished: 2024-02-01T09:30:00+01:00\nurl: https://blog.example/rates\nauthor: Ann Lee\n---\n\nThe central bank raised rates.\n",
     );
-    write("blog/old.md", b"+++\ntitle = \"Columbus\"\ndate = 1492-10-12\n+++\n\nLand was sighted at dawn.\n");
-    write("posts/1851-09-18-first-issue.md", b"# The first issue\n\nThe New-York Daily Times appears.\n");
+    write(
+        "blog/old.md",
+        b"+++\ntitle = \"Columbus\"\ndate = 1492-10-12\n+++\n\nLand was sighted at dawn.\n",
+    );
+    write(
+        "posts/1851-09-18-first-issue.md",
+        b"# The first issue\n\nThe New-York Daily Times appears.\n",
+    );
     write(
         "feeds/news.json",
         br#"[{"headline": "Storm hits coast", "short_description": "A storm hit the coast.", "date": "25 Jan 2024", "link": "https://x/storm", "authors": ["Bo Chan"]}]"#,
@@ -205,11 +246,20 @@ fn mixed_folder(root: &Path) {
         "web/2023/05/06/page.html",
         b"<!DOCTYPE html><html><head><title>Coronation | Paper</title><meta property=\"og:title\" content=\"Coronation\"><meta property=\"article:published_time\" content=\"2023-05-06T11:00:00+01:00\"></head><body><nav>Home World</nav><article><p>The king was crowned in London.</p></article></body></html>",
     );
-    write("web/undated.html", b"<html><body><article><p>A page with no date about gardening.</p></article></body></html>");
+    write(
+        "web/undated.html",
+        b"<html><body><article><p>A page with no date about gardening.</p></article></body></html>",
+    );
     write("bad/image.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01");
     write("bad/empty.txt", b"");
-    write("bad/truncated.json", b"{\"title\": \"Cut off\", \"text\": \"This file ends in the mid");
-    write("latin1/café.txt", b" date 1999-03-04 Le caf\xe9 est ferm\xe9.\n");
+    write(
+        "bad/truncated.json",
+        b"{\"title\": \"Cut off\", \"text\": \"This file ends in the mid",
+    );
+    write(
+        "latin1/café.txt",
+        b" date 1999-03-04 Le caf\xe9 est ferm\xe9.\n",
+    );
 }
 
 #[test]
@@ -225,7 +275,10 @@ fn a_mixed_folder_indexes_every_format_and_names_the_bad_files() {
     assert!(stderr.contains("read as Windows-1252"), "{stderr}");
     assert!(stderr.contains("indexed 12 articles"), "{stderr}");
     assert!(stderr.contains("; 3 skipped;"), "{stderr}");
-    assert!(stderr.contains("1 of 12 articles have no recognisable date"), "{stderr}");
+    assert!(
+        stderr.contains("1 of 12 articles have no recognisable date"),
+        "{stderr}"
+    );
 
     let stats = stats(&idx);
     assert_eq!(
@@ -235,7 +288,12 @@ fn a_mixed_folder_indexes_every_format_and_names_the_bad_files() {
     assert_eq!(stats["dated"], 11);
     assert_eq!(stats["min_date"], "1492-10-12T00:00:00Z");
     assert_eq!(stats["max_date"], "2024-02-01T08:30:00Z");
-    assert!(stats["undated_files"][0].as_str().unwrap().ends_with("undated.html"));
+    assert!(
+        stats["undated_files"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("undated.html")
+    );
 
     // Each article's date, and where it came from.
     let expect = [
@@ -262,7 +320,10 @@ fn a_mixed_folder_indexes_every_format_and_names_the_bad_files() {
     assert_eq!(rates["results"][0]["title"], "Rates rise");
     assert_eq!(rates["results"][0]["url"], "https://blog.example/rates");
     assert_eq!(rates["results"][0]["author"], "Ann Lee");
-    assert_eq!(rates["results"][0]["date_text"], "2024-02-01T09:30:00+01:00");
+    assert_eq!(
+        rates["results"][0]["date_text"],
+        "2024-02-01T09:30:00+01:00"
+    );
     let (_, issue) = search(&idx, &["times", "-n", "1"]);
     assert_eq!(issue["results"][0]["title"], "The first issue");
 
@@ -281,12 +342,19 @@ fn undated_policies_skip_and_error() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("in");
     std::fs::create_dir(&folder).unwrap();
-    std::fs::write(folder.join("dated.md"), "---\ndate: 2024-01-25\n---\nDated text.\n").unwrap();
+    std::fs::write(
+        folder.join("dated.md"),
+        "---\ndate: 2024-01-25\n---\nDated text.\n",
+    )
+    .unwrap();
     std::fs::write(folder.join("undated.md"), "Undated text.\n").unwrap();
 
     let skip = dir.path().join("skip");
     let stderr = index(&[&folder], &skip, &["--undated", "skip"]);
-    assert!(stderr.contains("undated.md: no recognisable date (--undated skip)"), "{stderr}");
+    assert!(
+        stderr.contains("undated.md: no recognisable date (--undated skip)"),
+        "{stderr}"
+    );
     assert_eq!(stats(&skip)["articles"], 1);
 
     let error = dir.path().join("error");
@@ -300,8 +368,14 @@ fn undated_policies_skip_and_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("undated.md: 1 article(s) without a recognisable date (--undated error)"), "{stderr}");
-    assert!(stderr.contains("dateline: 1 article(s) had no recognisable date and --undated error"), "{stderr}");
+    assert!(
+        stderr.contains("undated.md: 1 article(s) without a recognisable date (--undated error)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("dateline: 1 article(s) had no recognisable date and --undated error"),
+        "{stderr}"
+    );
 
     let mtime = dir.path().join("mtime");
     index(&[&folder], &mtime, &["--date-from-mtime"]);
@@ -314,20 +388,52 @@ fn field_overrides_size_limits_and_suspicious_dates() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("in");
     std::fs::create_dir(&folder).unwrap();
-    std::fs::write(folder.join("odd.json"), r#"{"meta": {"when": "January 25, 2024"}, "words": "Odd schema words."}"#).unwrap();
-    std::fs::write(folder.join("future.md"), "---\ndate: 9999-12-31\n---\nFrom the far future.\n").unwrap();
+    std::fs::write(
+        folder.join("odd.json"),
+        r#"{"meta": {"when": "January 25, 2024"}, "words": "Odd schema words."}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("future.md"),
+        "---\ndate: 9999-12-31\n---\nFrom the far future.\n",
+    )
+    .unwrap();
     std::fs::write(folder.join("big.txt"), "word ".repeat(300_000)).unwrap();
     let idx = dir.path().join("idx");
-    let stderr = index(&[&folder], &idx, &["--field", "date=meta.when", "--field", "text=words", "--max-file-size", "1"]);
-    assert!(stderr.contains("big.txt: file is 1.4 MiB, over --max-file-size (1.0 MiB)"), "{stderr}");
-    assert!(stderr.contains("future.md: 1 article(s) dated after"), "{stderr}");
+    let stderr = index(
+        &[&folder],
+        &idx,
+        &[
+            "--field",
+            "date=meta.when",
+            "--field",
+            "text=words",
+            "--max-file-size",
+            "1",
+        ],
+    );
+    assert!(
+        stderr.contains("big.txt: file is 1.4 MiB, over --max-file-size (1.0 MiB)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("future.md: 1 article(s) dated after"),
+        "{stderr}"
+    );
     let (_, odd) = search(&idx, &["odd"]);
     assert_eq!(odd["results"][0]["date"], "2024-01-25");
     let (code, far) = search(&idx, &["future", "--on", "9999-12-31"]);
     assert_eq!(code, 0, "the suspicious date is indexed, not dropped");
     assert_eq!(far["results"][0]["date"], "9999-12-31");
 
-    let output = dateline().arg("index").arg(&folder).arg("--index").arg(&idx).args(["--field", "colour=x"]).output().unwrap();
+    let output = dateline()
+        .arg("index")
+        .arg(&folder)
+        .arg("--index")
+        .arg(&idx)
+        .args(["--field", "colour=x"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown key 'colour'"));
 }
@@ -339,17 +445,33 @@ fn stats_text_shows_figures_and_a_year_chart() {
     mixed_folder(&folder);
     let idx = dir.path().join("idx");
     index(&[&folder], &idx, &[]);
-    let output = dateline().arg("stats").arg("--index").arg(&idx).output().unwrap();
+    let output = dateline()
+        .arg("stats")
+        .arg("--index")
+        .arg(&idx)
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("articles      12\n"), "{text}");
     assert!(text.contains("undated       1\n"), "{text}");
-    assert!(text.contains("date range    1492-10-12T00:00:00Z to 2024-02-01T08:30:00Z"), "{text}");
+    assert!(
+        text.contains("date range    1492-10-12T00:00:00Z to 2024-02-01T08:30:00Z"),
+        "{text}"
+    );
     let year_2024 = text.lines().find(|l| l.starts_with("2024 ")).unwrap();
-    assert!(year_2024.contains('█') && year_2024.ends_with(" 5"), "{year_2024}");
+    assert!(
+        year_2024.contains('█') && year_2024.ends_with(" 5"),
+        "{year_2024}"
+    );
     assert!(text.contains("undated files (1)"), "{text}");
 
-    let missing = dateline().arg("stats").arg("--index").arg(dir.path().join("none")).output().unwrap();
+    let missing = dateline()
+        .arg("stats")
+        .arg("--index")
+        .arg(dir.path().join("none"))
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).starts_with("dateline: no index at"));
 }

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
-use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
 
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
 pub use stats::{IndexStats, index_stats};
@@ -62,12 +64,15 @@ impl OpenIndex {
         }
         check_meta(path)?;
         let index = Index::open_in_dir(path)?;
-        let fields = DatelineSchema::from_schema(index.schema()).ok_or_else(|| Error::SchemaMismatch {
-            path: path.to_path_buf(),
-            found: "unknown fields".to_string(),
-            expected: SCHEMA_VERSION,
-        })?;
-        index.tokenizers().register(ANALYZER_NAME, english_analyzer());
+        let fields =
+            DatelineSchema::from_schema(index.schema()).ok_or_else(|| Error::SchemaMismatch {
+                path: path.to_path_buf(),
+                found: "unknown fields".to_string(),
+                expected: SCHEMA_VERSION,
+            })?;
+        index
+            .tokenizers()
+            .register(ANALYZER_NAME, english_analyzer());
         Ok(OpenIndex {
             index,
             fields,
@@ -87,7 +92,9 @@ impl OpenIndex {
         std::fs::create_dir_all(path).map_err(io)?;
         let fields = DatelineSchema::build();
         let index = Index::create_in_dir(path, fields.schema.clone())?;
-        index.tokenizers().register(ANALYZER_NAME, english_analyzer());
+        index
+            .tokenizers()
+            .register(ANALYZER_NAME, english_analyzer());
         let meta = DatelineMeta {
             schema_version: SCHEMA_VERSION,
             written_by: concat!("dateline ", env!("CARGO_PKG_VERSION")).to_string(),
@@ -110,8 +117,8 @@ fn check_meta(path: &Path) -> Result<()> {
     };
     let text = std::fs::read_to_string(path.join(META_FILE))
         .map_err(|_| mismatch(format!("none ({META_FILE} is missing)")))?;
-    let meta: DatelineMeta =
-        serde_json::from_str(&text).map_err(|e| mismatch(format!("unreadable ({META_FILE}: {e})")))?;
+    let meta: DatelineMeta = serde_json::from_str(&text)
+        .map_err(|e| mismatch(format!("unreadable ({META_FILE}: {e})")))?;
     if meta.schema_version != SCHEMA_VERSION {
         return Err(mismatch(meta.schema_version.to_string()));
     }

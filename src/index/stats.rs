@@ -74,26 +74,35 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
             stats.articles += 1;
             let format = formats.as_ref().and_then(|column| {
                 let ord = column.term_ords(doc).next()?;
-                if !format_names.contains_key(&ord) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = format_names.entry(ord) {
                     let mut name = String::new();
                     column.ord_to_str(ord, &mut name).ok()?;
-                    format_names.insert(ord, name);
+                    slot.insert(name);
                 }
                 format_names.get(&ord).cloned()
             });
-            *stats.by_format.entry(format.unwrap_or_else(|| "unknown".to_string())).or_default() += 1;
+            *stats
+                .by_format
+                .entry(format.unwrap_or_else(|| "unknown".to_string()))
+                .or_default() += 1;
             match dates.first(doc) {
                 Some(timestamp) => {
                     stats.dated += 1;
                     min = min.min(timestamp);
                     max = max.max(timestamp);
-                    let year = ArticleDate::from_stored(timestamp, DatePrecision::Second).day().year();
+                    let year = ArticleDate::from_stored(timestamp, DatePrecision::Second)
+                        .day()
+                        .year();
                     *stats.by_year.entry(year).or_default() += 1;
                 }
                 None => {
                     stats.undated += 1;
-                    let stored: TantivyDocument = searcher.doc(DocAddress::new(segment_ord as u32, doc))?;
-                    if let Some(source) = stored.get_first(index.fields.source).and_then(|v| v.as_str()) {
+                    let stored: TantivyDocument =
+                        searcher.doc(DocAddress::new(segment_ord as u32, doc))?;
+                    if let Some(source) = stored
+                        .get_first(index.fields.source)
+                        .and_then(|v| v.as_str())
+                    {
                         undated_files.insert(source.to_string());
                     }
                 }
@@ -122,7 +131,15 @@ fn folder_bytes(path: &Path) -> u64 {
 
 /// tantivy rewrites `meta.json` on every commit.
 fn last_commit(path: &Path) -> Option<String> {
-    let modified = std::fs::metadata(path.join("meta.json")).ok()?.modified().ok()?;
+    let modified = std::fs::metadata(path.join("meta.json"))
+        .ok()?
+        .modified()
+        .ok()?;
     let timestamp = jiff::Timestamp::try_from(modified).ok()?;
-    Some(format!("{}Z", jiff::tz::Offset::UTC.to_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%S")))
+    Some(format!(
+        "{}Z",
+        jiff::tz::Offset::UTC
+            .to_datetime(timestamp)
+            .strftime("%Y-%m-%dT%H:%M:%S")
+    ))
 }

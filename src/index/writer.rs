@@ -51,13 +51,16 @@ impl ArticleWriter {
     /// budget in bytes for tantivy's indexing threads.
     pub fn open(path: &Path, memory_budget: usize) -> Result<ArticleWriter> {
         let index = OpenIndex::open_or_create(path)?;
-        let writer = index.index.writer(memory_budget).map_err(|error| match error {
-            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
-                path: path.to_path_buf(),
-                reason: "its writer lock file .tantivy-writer.lock is held".to_string(),
-            },
-            other => Error::Tantivy(other),
-        })?;
+        let writer = index
+            .index
+            .writer(memory_budget)
+            .map_err(|error| match error {
+                TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
+                    path: path.to_path_buf(),
+                    reason: "its writer lock file .tantivy-writer.lock is held".to_string(),
+                },
+                other => Error::Tantivy(other),
+            })?;
         Ok(ArticleWriter { index, writer })
     }
 
@@ -66,7 +69,8 @@ impl ArticleWriter {
     pub fn replace_file(&mut self, file_key: &Path, articles: &[Article]) -> Result<usize> {
         let fields = &self.index.fields;
         let key = file_key.to_string_lossy();
-        self.writer.delete_term(Term::from_field_text(fields.file_key, &key));
+        self.writer
+            .delete_term(Term::from_field_text(fields.file_key, &key));
         let mut passages = 0;
         for (number, article) in articles.iter().enumerate() {
             let article_id = stable_hash(&[key.as_bytes(), &number.to_le_bytes()]);

@@ -132,7 +132,11 @@ pub fn date_from_unix(value: f64) -> Option<ArticleDate> {
     }
     // 10^11 seconds is the year 5138; larger values in real data are
     // milliseconds (JavaScript's Date.now()).
-    let seconds = if value.abs() >= 1e11 { value / 1000.0 } else { value };
+    let seconds = if value.abs() >= 1e11 {
+        value / 1000.0
+    } else {
+        value
+    };
     let timestamp = seconds.floor() as i64;
     in_supported_range(ArticleDate::from_stored(timestamp, DatePrecision::Second))
 }
@@ -143,7 +147,10 @@ pub fn date_from_unix(value: f64) -> Option<ArticleDate> {
 pub fn parse_reuters_date(text: &str) -> Option<ArticleDate> {
     let mut parts = text.split_whitespace();
     let day_part = parts.next()?;
-    let day = BrokenDownTime::parse("%d-%b-%Y", day_part).ok()?.to_date().ok()?;
+    let day = BrokenDownTime::parse("%d-%b-%Y", day_part)
+        .ok()?
+        .to_date()
+        .ok()?;
     let time = parts.next().and_then(|time| {
         let clock = time.split('.').next()?;
         let mut fields = clock.split(':').map(|f| f.parse::<i8>().ok());
@@ -203,7 +210,9 @@ fn day_in_name(name: &str) -> Option<Date> {
         } else {
             (rest.get(0..4)?, rest.get(4..6)?, rest.get(6..8)?, 8)
         };
-        let all_digits = [y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        let all_digits = [y, m, d]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()));
         if !all_digits || rest.as_bytes().get(end).is_some_and(u8::is_ascii_digit) {
             return None;
         }
@@ -225,7 +234,10 @@ fn parse_iso(text: &str) -> Option<ArticleDate> {
         return Some(ArticleDate::from_day(day));
     }
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-        return Some(ArticleDate::from_stored(ts.as_second(), DatePrecision::Second));
+        return Some(ArticleDate::from_stored(
+            ts.as_second(),
+            DatePrecision::Second,
+        ));
     }
     // A zone-less date-time (`2024-01-25T10:00:00`, `2024-01-25 10:00`).
     let datetime = text.parse::<DateTime>().ok()?;
@@ -234,7 +246,10 @@ fn parse_iso(text: &str) -> Option<ArticleDate> {
 
 fn parse_rfc2822(text: &str) -> Option<ArticleDate> {
     let zoned = jiff::fmt::rfc2822::parse(text).ok()?;
-    Some(ArticleDate::from_stored(zoned.timestamp().as_second(), DatePrecision::Second))
+    Some(ArticleDate::from_stored(
+        zoned.timestamp().as_second(),
+        DatePrecision::Second,
+    ))
 }
 
 fn parse_with_forms(text: &str) -> Option<ArticleDate> {
@@ -245,7 +260,10 @@ fn parse_with_forms(text: &str) -> Option<ArticleDate> {
         if let Ok(parsed) = BrokenDownTime::parse(form, &zoned_text)
             && let Ok(ts) = parsed.to_timestamp()
         {
-            return Some(ArticleDate::from_stored(ts.as_second(), DatePrecision::Second));
+            return Some(ArticleDate::from_stored(
+                ts.as_second(),
+                DatePrecision::Second,
+            ));
         }
     }
     for form in LOCAL_FORMS {
@@ -295,7 +313,10 @@ fn replace_zone_name(text: &str) -> String {
     ];
     if let Some((head, zone)) = text.rsplit_once(' ') {
         let zone = zone.trim_matches(|c| c == '(' || c == ')');
-        if let Some((_, offset)) = ZONES.iter().find(|(name, _)| name.eq_ignore_ascii_case(zone)) {
+        if let Some((_, offset)) = ZONES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(zone))
+        {
             return format!("{head} {offset}");
         }
     }
@@ -304,7 +325,10 @@ fn replace_zone_name(text: &str) -> String {
 
 fn utc_instant(datetime: DateTime) -> Option<ArticleDate> {
     let ts = Offset::UTC.to_timestamp(datetime).ok()?;
-    Some(ArticleDate::from_stored(ts.as_second(), DatePrecision::Second))
+    Some(ArticleDate::from_stored(
+        ts.as_second(),
+        DatePrecision::Second,
+    ))
 }
 
 fn in_supported_range(date: ArticleDate) -> Option<ArticleDate> {
@@ -321,7 +345,9 @@ mod tests {
     use super::*;
 
     fn parsed(text: &str) -> String {
-        parse_date_text(text).map(|d| d.to_string()).unwrap_or_else(|| "none".into())
+        parse_date_text(text)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "none".into())
     }
 
     #[test]
@@ -355,7 +381,17 @@ mod tests {
 
     #[test]
     fn non_dates_and_out_of_range_years_are_none() {
-        for text in ["", "yesterday", "2024-13-01", "2023-02-29", "0999-01-01", "12", "hello world", "2024", "Q3 2024"] {
+        for text in [
+            "",
+            "yesterday",
+            "2024-13-01",
+            "2023-02-29",
+            "0999-01-01",
+            "12",
+            "hello world",
+            "2024",
+            "Q3 2024",
+        ] {
             assert_eq!(parsed(text), "none", "{text}");
         }
     }
@@ -366,22 +402,40 @@ mod tests {
         assert_eq!(junk.to_string(), "1987-03-27T00:03:35Z");
         let bad_hour = parse_reuters_date("31-MAR-1987 605:12:19.12").unwrap();
         assert_eq!(bad_hour.to_string(), "1987-03-31");
-        let comment = parse_reuters_date("9-APR-1987 00:00:00.00    # date added by S Finch as guesswork").unwrap();
+        let comment =
+            parse_reuters_date("9-APR-1987 00:00:00.00    # date added by S Finch as guesswork")
+                .unwrap();
         assert_eq!(comment.to_string(), "1987-04-09T00:00:00Z");
     }
 
     #[test]
     fn unix_milliseconds_are_recognised() {
-        assert_eq!(date_from_unix(1_706_176_800_000.0).unwrap().to_string(), "2024-01-25T10:00:00Z");
-        assert_eq!(date_from_unix(1_706_176_800.0).unwrap().to_string(), "2024-01-25T10:00:00Z");
+        assert_eq!(
+            date_from_unix(1_706_176_800_000.0).unwrap().to_string(),
+            "2024-01-25T10:00:00Z"
+        );
+        assert_eq!(
+            date_from_unix(1_706_176_800.0).unwrap().to_string(),
+            "2024-01-25T10:00:00Z"
+        );
     }
 
     #[test]
     fn dates_in_paths() {
-        let name = |p: &str| date_from_path(Path::new(p)).map(|(d, from_name)| (d.to_string(), from_name));
-        assert_eq!(name("posts/2024-01-25-title.md"), Some(("2024-01-25".into(), true)));
-        assert_eq!(name("2024/01/25/story.html"), Some(("2024-01-25".into(), false)));
-        assert_eq!(name("news/20240125_story.txt"), Some(("2024-01-25".into(), true)));
+        let name =
+            |p: &str| date_from_path(Path::new(p)).map(|(d, from_name)| (d.to_string(), from_name));
+        assert_eq!(
+            name("posts/2024-01-25-title.md"),
+            Some(("2024-01-25".into(), true))
+        );
+        assert_eq!(
+            name("2024/01/25/story.html"),
+            Some(("2024-01-25".into(), false))
+        );
+        assert_eq!(
+            name("news/20240125_story.txt"),
+            Some(("2024-01-25".into(), true))
+        );
         assert_eq!(name("1987-02/000_13dcff22e6eeeb5b.txt"), None);
         assert_eq!(name("ids/120240125999.txt"), None);
         assert_eq!(name("2024-02-30-no.md"), None);
@@ -391,6 +445,9 @@ mod tests {
     fn far_future_dates_are_suspicious() {
         let date = parse_date_text("2031-01-01").unwrap();
         assert!(is_suspicious(&date, 2026));
-        assert!(!is_suspicious(&parse_date_text("2027-12-31").unwrap(), 2026));
+        assert!(!is_suspicious(
+            &parse_date_text("2027-12-31").unwrap(),
+            2026
+        ));
     }
 }

@@ -73,7 +73,16 @@ impl fmt::Display for Format {
 }
 
 /// Mail and Usenet headers that mark a header block.
-const MAIL_HEADERS: &[&str] = &["from", "subject", "date", "newsgroups", "message-id", "path", "to", "received"];
+const MAIL_HEADERS: &[&str] = &[
+    "from",
+    "subject",
+    "date",
+    "newsgroups",
+    "message-id",
+    "path",
+    "to",
+    "received",
+];
 
 /// Detects the format of a file from the start of its (decoded) text and
 /// its name. `Err` names a format that is recognised but not supported.
@@ -89,15 +98,23 @@ pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
         return Ok(Format::Markdown);
     }
     if trimmed.starts_with('<') {
-        let lower = trimmed.get(..trimmed.len().min(4096)).unwrap_or(trimmed).to_ascii_lowercase();
+        let lower = trimmed
+            .get(..trimmed.len().min(4096))
+            .unwrap_or(trimmed)
+            .to_ascii_lowercase();
         if lower.contains("<reuters") {
             return Ok(Format::Sgml);
         }
-        if lower.contains("<html") || lower.contains("<!doctype html") || matches!(ext.as_str(), "html" | "htm" | "xhtml") {
+        if lower.contains("<html")
+            || lower.contains("<!doctype html")
+            || matches!(ext.as_str(), "html" | "htm" | "xhtml")
+        {
             return Ok(Format::Html);
         }
         if lower.contains("<rss") || lower.contains("<feed") {
-            return Err("RSS/Atom feeds are not supported: save the linked articles as HTML".to_string());
+            return Err(
+                "RSS/Atom feeds are not supported: save the linked articles as HTML".to_string(),
+            );
         }
         if lower.starts_with("<?xml") {
             return Err("XML other than Reuters-style SGML is not supported".to_string());
@@ -146,7 +163,10 @@ fn is_reference(text: &str) -> bool {
         b.len() >= 10
             && b[4] == b'-'
             && b[7] == b'-'
-            && b[..10].iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            && b[..10]
+                .iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
     })
 }
 
@@ -160,7 +180,9 @@ fn json_or_lines(text: &str, ext: &str) -> Format {
     }
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let first = lines.next().unwrap_or("");
-    let second_is_object = lines.next().is_some_and(|l| l.trim_start().starts_with('{'));
+    let second_is_object = lines
+        .next()
+        .is_some_and(|l| l.trim_start().starts_with('{'));
     if second_is_object && serde_json::from_str::<serde_json::Value>(first).is_ok() {
         Format::Jsonl
     } else {
@@ -210,20 +232,53 @@ mod tests {
 
     #[test]
     fn content_decides_before_the_extension() {
-        assert_eq!(detect(" date 2024-01-25 Body", "a.md"), Ok(Format::Reference));
-        assert_eq!(detect("---\ntitle: x\n---\nbody", "a.txt"), Ok(Format::Markdown));
-        assert_eq!(detect("+++\ntitle = 'x'\n+++\nbody", "a"), Ok(Format::Markdown));
-        assert_eq!(detect("From: a@b\nSubject: hi\n\nbody", "12345"), Ok(Format::Mail));
-        assert_eq!(detect("From: a@b\nArticle-I.D.: x.1\nSubject: hi\n\nbody", "1"), Ok(Format::Mail));
-        assert_eq!(detect(" uunet!host!user\nSubject: Re: x\nFrom: a@b\n\nbody", "1"), Ok(Format::Mail));
-        assert_eq!(detect("<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS NEWID=\"1\">", "x.sgm"), Ok(Format::Sgml));
-        assert_eq!(detect("<!doctype html><html><title>x</title>", "page"), Ok(Format::Html));
+        assert_eq!(
+            detect(" date 2024-01-25 Body", "a.md"),
+            Ok(Format::Reference)
+        );
+        assert_eq!(
+            detect("---\ntitle: x\n---\nbody", "a.txt"),
+            Ok(Format::Markdown)
+        );
+        assert_eq!(
+            detect("+++\ntitle = 'x'\n+++\nbody", "a"),
+            Ok(Format::Markdown)
+        );
+        assert_eq!(
+            detect("From: a@b\nSubject: hi\n\nbody", "12345"),
+            Ok(Format::Mail)
+        );
+        assert_eq!(
+            detect("From: a@b\nArticle-I.D.: x.1\nSubject: hi\n\nbody", "1"),
+            Ok(Format::Mail)
+        );
+        assert_eq!(
+            detect(" uunet!host!user\nSubject: Re: x\nFrom: a@b\n\nbody", "1"),
+            Ok(Format::Mail)
+        );
+        assert_eq!(
+            detect(
+                "<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS NEWID=\"1\">",
+                "x.sgm"
+            ),
+            Ok(Format::Sgml)
+        );
+        assert_eq!(
+            detect("<!doctype html><html><title>x</title>", "page"),
+            Ok(Format::Html)
+        );
         assert_eq!(detect("[{\"title\": 1}]", "a.txt"), Ok(Format::Json));
-        assert_eq!(detect("{\"a\": 1}\n{\"a\": 2}\n", "data"), Ok(Format::Jsonl));
+        assert_eq!(
+            detect("{\"a\": 1}\n{\"a\": 2}\n", "data"),
+            Ok(Format::Jsonl)
+        );
         assert_eq!(detect("{\"a\": 1,\n \"b\": 2}\n", "data"), Ok(Format::Json));
         assert_eq!(detect("{\"a\": 1}", "x.jsonl.gz"), Ok(Format::Jsonl));
         assert_eq!(detect("# Heading\n\ntext", "notes"), Ok(Format::Markdown));
-        assert_eq!(detect("Just some words.\nMore: words", "a.txt"), Ok(Format::Text));
+        assert_eq!(
+            detect("Just some words.\nMore: words", "a.txt"),
+            Ok(Format::Text)
+        );
         assert!(detect("<?xml version=\"1.0\"?><rss>", "feed.xml").is_err());
     }
 }

@@ -30,7 +30,9 @@ pub fn parse_text_article(text: &str) -> Result<Article, String> {
         article.date_text = Some(written);
     }
     let body_start = match leading_heading(text, body_start) {
-        Some((heading, after)) if article.title.is_none() || article.title.as_deref() == Some(heading) => {
+        Some((heading, after))
+            if article.title.is_none() || article.title.as_deref() == Some(heading) =>
+        {
             article.title = Some(heading.to_string());
             after
         }
@@ -60,16 +62,23 @@ fn split_front_matter(text: &str) -> Result<(Map<String, Value>, usize), String>
         let trimmed = line.trim_end();
         if trimmed == fence || (fence == "---" && trimmed == "...") {
             let content = &text[content_start..offset];
-            let object = if fence == "---" { yaml_object(content)? } else { toml_object(content)? };
+            let object = if fence == "---" {
+                yaml_object(content)?
+            } else {
+                toml_object(content)?
+            };
             return Ok((object, offset + line.len()));
         }
         offset += line.len();
     }
-    Err(format!("front matter opened with '{fence}' on line 1 is never closed"))
+    Err(format!(
+        "front matter opened with '{fence}' on line 1 is never closed"
+    ))
 }
 
 fn yaml_object(content: &str) -> Result<Map<String, Value>, String> {
-    let docs = YamlLoader::load_from_str(content).map_err(|e| format!("invalid YAML front matter: {e}"))?;
+    let docs = YamlLoader::load_from_str(content)
+        .map_err(|e| format!("invalid YAML front matter: {e}"))?;
     match docs.into_iter().next().map(yaml_to_json) {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(object)) => Ok(object),
@@ -80,9 +89,15 @@ fn yaml_object(content: &str) -> Result<Map<String, Value>, String> {
 fn toml_object(content: &str) -> Result<Map<String, Value>, String> {
     let table: toml::Table = toml::from_str(content).map_err(|e| {
         let message = e.to_string();
-        format!("invalid TOML front matter: {}", message.lines().last().unwrap_or(&message).trim())
+        format!(
+            "invalid TOML front matter: {}",
+            message.lines().last().unwrap_or(&message).trim()
+        )
     })?;
-    Ok(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+    Ok(table
+        .into_iter()
+        .map(|(k, v)| (k, toml_to_json(v)))
+        .collect())
 }
 
 /// TOML values as JSON; dates become their RFC 3339 text.
@@ -94,7 +109,12 @@ fn toml_to_json(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| (k, toml_to_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -131,7 +151,11 @@ fn leading_heading(text: &str, start: usize) -> Option<(&str, usize)> {
             offset += line.len();
             continue;
         }
-        let heading = trimmed.strip_prefix("# ")?.trim().trim_end_matches('#').trim();
+        let heading = trimmed
+            .strip_prefix("# ")?
+            .trim()
+            .trim_end_matches('#')
+            .trim();
         return (!heading.is_empty()).then_some((heading, offset + line.len()));
     }
     None
@@ -148,10 +172,17 @@ mod tests {
         assert_eq!(article.title.as_deref(), Some("Rates: up"));
         assert_eq!(article.date.unwrap().to_string(), "2024-01-25T09:00:00Z");
         assert_eq!(article.date_source, Some(DateSource::FrontMatter));
-        assert_eq!(article.date_text.as_deref(), Some("2024-01-25T10:00:00+01:00"));
+        assert_eq!(
+            article.date_text.as_deref(),
+            Some("2024-01-25T10:00:00+01:00")
+        );
         assert_eq!(article.url.as_deref(), Some("https://example.com/a"));
         assert_eq!(article.author.as_deref(), Some("Ann, Bo"));
-        let got: Vec<_> = article.passages.iter().map(|p| (p.text.as_str(), p.line)).collect();
+        let got: Vec<_> = article
+            .passages
+            .iter()
+            .map(|p| (p.text.as_str(), p.line))
+            .collect();
         assert_eq!(got, [("First para.", 9), ("Second.", 11)]);
     }
 
@@ -176,8 +207,20 @@ mod tests {
 
     #[test]
     fn broken_front_matter_is_an_error() {
-        assert!(parse_text_article("---\ntitle: x\nbody never closes").unwrap_err().contains("never closed"));
-        assert!(parse_text_article("---\ntitle: [x\n---\nbody").unwrap_err().contains("YAML"));
-        assert!(parse_text_article("+++\ntitle = \n+++\nbody").unwrap_err().contains("TOML"));
+        assert!(
+            parse_text_article("---\ntitle: x\nbody never closes")
+                .unwrap_err()
+                .contains("never closed")
+        );
+        assert!(
+            parse_text_article("---\ntitle: [x\n---\nbody")
+                .unwrap_err()
+                .contains("YAML")
+        );
+        assert!(
+            parse_text_article("+++\ntitle = \n+++\nbody")
+                .unwrap_err()
+                .contains("TOML")
+        );
     }
 }

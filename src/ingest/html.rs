@@ -13,7 +13,6 @@
 //! by looking its first word up in the source after the previous passage's:
 //! right for ordinary pages, approximate when markup splits that word.
 
-
 use scraper::{ElementRef, Html, Node, Selector};
 use serde_json::Value;
 
@@ -41,14 +40,39 @@ const DATE_META: &[&str] = &[
 
 /// Elements whose text is never article text.
 const SKIPPED_ELEMENTS: &[&str] = &[
-    "nav", "header", "footer", "aside", "script", "style", "noscript", "form", "button", "svg", "template", "iframe",
-    "select", "menu",
+    "nav", "header", "footer", "aside", "script", "style", "noscript", "form", "button", "svg",
+    "template", "iframe", "select", "menu",
 ];
 
 /// Elements that end a text block.
 const BLOCK_ELEMENTS: &[&str] = &[
-    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
-    "pre", "table", "tr", "td", "th", "dd", "dt", "dl", "figcaption", "br", "hr", "body",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "dd",
+    "dt",
+    "dl",
+    "figcaption",
+    "br",
+    "hr",
+    "body",
 ];
 
 /// Parses an HTML page into its article.
@@ -66,20 +90,23 @@ pub fn parse_html(source: &str) -> Result<Article, String> {
         url: link_href(&document, "canonical").or_else(|| meta(&["og:url"])),
         author: meta(&["author", "article:author", "byl", "dc.creator"])
             .or_else(|| json_ld_name(&json_ld, "author")),
-        outlet: meta(&["og:site_name", "application-name"]).or_else(|| json_ld_name(&json_ld, "publisher")),
+        outlet: meta(&["og:site_name", "application-name"])
+            .or_else(|| json_ld_name(&json_ld, "publisher")),
         ..Article::default()
     };
 
     let root = main_content(&document);
     let candidates = [
-        (json_ld_string(&json_ld, "datePublished"), DateSource::JsonLd),
+        (
+            json_ld_string(&json_ld, "datePublished"),
+            DateSource::JsonLd,
+        ),
         (meta(DATE_META), DateSource::MetaTag),
         (root.and_then(time_datetime), DateSource::TimeElement),
     ];
-    if let Some((date, written, source)) = candidates
-        .into_iter()
-        .find_map(|(written, source)| written.and_then(|w| parse_date_text(&w).map(|d| (d, w, source))))
-    {
+    if let Some((date, written, source)) = candidates.into_iter().find_map(|(written, source)| {
+        written.and_then(|w| parse_date_text(&w).map(|d| (d, w, source)))
+    }) {
         article.date = Some(date);
         article.date_text = Some(written);
         article.date_source = Some(source);
@@ -98,7 +125,10 @@ pub fn parse_html(source: &str) -> Result<Article, String> {
     article.passages = locate(source, &blocks);
     if article.passages.is_empty() {
         let title = title.ok_or("HTML page has no text and no title")?;
-        article.passages.push(Passage { text: title, line: 1 });
+        article.passages.push(Passage {
+            text: title,
+            line: 1,
+        });
     }
     Ok(article)
 }
@@ -118,9 +148,11 @@ fn meta_content(document: &Html, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|key| {
         metas.iter().find_map(|meta| {
             let element = meta.value();
-            let named = ["property", "name", "itemprop"]
-                .iter()
-                .any(|attr| element.attr(attr).is_some_and(|v| v.eq_ignore_ascii_case(key)));
+            let named = ["property", "name", "itemprop"].iter().any(|attr| {
+                element
+                    .attr(attr)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(key))
+            });
             named
                 .then(|| element.attr("content").or_else(|| element.attr("datetime")))
                 .flatten()
@@ -141,7 +173,11 @@ fn first_text(document: &Html, css: &str) -> Option<String> {
 fn link_href(document: &Html, rel: &str) -> Option<String> {
     document
         .select(&selector("link[rel][href]"))
-        .find(|e| e.value().attr("rel").is_some_and(|r| r.eq_ignore_ascii_case(rel)))
+        .find(|e| {
+            e.value()
+                .attr("rel")
+                .is_some_and(|r| r.eq_ignore_ascii_case(rel))
+        })
         .and_then(|e| e.value().attr("href"))
         .map(str::to_string)
 }
@@ -207,7 +243,9 @@ fn collect_blocks(element: ElementRef<'_>, current: &mut String, blocks: &mut Ve
                 if SKIPPED_ELEMENTS.contains(&name) {
                     continue;
                 }
-                let Some(child) = ElementRef::wrap(child) else { continue };
+                let Some(child) = ElementRef::wrap(child) else {
+                    continue;
+                };
                 let block = BLOCK_ELEMENTS.contains(&name);
                 if block {
                     flush(current, blocks);
@@ -292,8 +330,18 @@ rates on Thursday.</p>
         assert_eq!(article.url.as_deref(), Some("https://daily.example/rates"));
         assert_eq!(article.author.as_deref(), Some("Ann Lee"));
         assert_eq!(article.outlet.as_deref(), Some("The Daily"));
-        let got: Vec<_> = article.passages.iter().map(|p| (p.text.as_str(), p.line)).collect();
-        assert_eq!(got, [("The central bank raised rates on Thursday.", 14), ("Markets fell sharply.", 16)]);
+        let got: Vec<_> = article
+            .passages
+            .iter()
+            .map(|p| (p.text.as_str(), p.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("The central bank raised rates on Thursday.", 14),
+                ("Markets fell sharply.", 16)
+            ]
+        );
     }
 
     #[test]

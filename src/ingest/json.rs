@@ -49,9 +49,25 @@ const TEXT_KEYS: &[&str] = &[
 const URL_KEYS: &[&str] = &["url", "link", "permalink", "web_url", "href"];
 const AUTHOR_KEYS: &[&str] = &["authors", "author", "byline", "creator"];
 const ID_KEYS: &[&str] = &["_id", "id", "guid", "doc_id", "uuid"];
-const OUTLET_KEYS: &[&str] = &["source", "publisher", "site_name", "outlet", "newspaper", "source_domain"];
+const OUTLET_KEYS: &[&str] = &[
+    "source",
+    "publisher",
+    "site_name",
+    "outlet",
+    "newspaper",
+    "source_domain",
+];
 /// Keys under which a JSON document holds its list of articles.
-const LIST_KEYS: &[&str] = &["articles", "items", "data", "posts", "entries", "results", "documents", "docs"];
+const LIST_KEYS: &[&str] = &[
+    "articles",
+    "items",
+    "data",
+    "posts",
+    "entries",
+    "results",
+    "documents",
+    "docs",
+];
 
 /// Field names given with `--field KEY=FIELD`, overriding recognition.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,7 +95,9 @@ impl FieldOverrides {
             let (key, field) = spec
                 .split_once('=')
                 .filter(|(_, f)| !f.trim().is_empty())
-                .ok_or_else(|| format!("--field '{spec}': expected KEY=FIELD, e.g. date=published_on"))?;
+                .ok_or_else(|| {
+                    format!("--field '{spec}': expected KEY=FIELD, e.g. date=published_on")
+                })?;
             let slot = match key.trim() {
                 "date" => &mut fields.date,
                 "title" => &mut fields.title,
@@ -132,17 +150,29 @@ pub(crate) fn object_meta(object: &Map<String, Value>, fields: &FieldOverrides) 
 
 /// Parses a JSON document: one article object, an array of them, or an
 /// object holding such an array under `articles`, `items`, `data`, ...
-pub fn parse_json(text: &str, fields: &FieldOverrides, notes: &mut Vec<String>) -> Result<Vec<Article>, String> {
+pub fn parse_json(
+    text: &str,
+    fields: &FieldOverrides,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Article>, String> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        let records: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+        let records: Vec<&RawValue> =
+            serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
         let mut articles = Vec::new();
         let mut skipped = 0;
         for raw in records {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            let line = 1 + text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() as u32;
-            let value: Value = serde_json::from_str(raw.get()).map_err(|e| format!("invalid JSON: {e}"))?;
-            match value.as_object().and_then(|o| object_article(o, fields, line, true)) {
+            let line = 1 + text.as_bytes()[..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u32;
+            let value: Value =
+                serde_json::from_str(raw.get()).map_err(|e| format!("invalid JSON: {e}"))?;
+            match value
+                .as_object()
+                .and_then(|o| object_article(o, fields, line, true))
+            {
                 Some(article) => articles.push(article),
                 None => skipped += 1,
             }
@@ -163,7 +193,9 @@ pub fn parse_json(text: &str, fields: &FieldOverrides, notes: &mut Vec<String>) 
         let articles: Vec<Article> = list
             .iter()
             .filter_map(|v| {
-                let article = v.as_object().and_then(|o| object_article(o, fields, 1, true));
+                let article = v
+                    .as_object()
+                    .and_then(|o| object_article(o, fields, 1, true));
                 skipped += usize::from(article.is_none());
                 article
             })
@@ -173,7 +205,9 @@ pub fn parse_json(text: &str, fields: &FieldOverrides, notes: &mut Vec<String>) 
     }
     object_article(object, fields, 1, false)
         .map(|a| vec![a])
-        .ok_or_else(|| "JSON object has no text or title field (name one with --field text=FIELD)".to_string())
+        .ok_or_else(|| {
+            "JSON object has no text or title field (name one with --field text=FIELD)".to_string()
+        })
 }
 
 /// Parses JSON Lines, one record at a time; bad lines are noted and
@@ -187,7 +221,10 @@ pub fn parse_json_lines<R: std::io::BufRead>(
     let mut bad_lines = 0;
     let mut first_bad = None;
     let mut skipped = 0;
-    while let Some(line) = lines.next_line().map_err(|e| format!("cannot read line {}: {e}", lines.line_no + 1))? {
+    while let Some(line) = lines
+        .next_line()
+        .map_err(|e| format!("cannot read line {}: {e}", lines.line_no + 1))?
+    {
         if line.trim().is_empty() {
             continue;
         }
@@ -211,7 +248,9 @@ pub fn parse_json_lines<R: std::io::BufRead>(
         if articles.is_empty() {
             return Err(first);
         }
-        notes.push(format!("{bad_lines} bad JSON line(s) skipped; first at {first}"));
+        notes.push(format!(
+            "{bad_lines} bad JSON line(s) skipped; first at {first}"
+        ));
     }
     note_skipped_records(skipped, notes);
     Ok(articles)
@@ -224,7 +263,12 @@ fn note_skipped_records(skipped: usize, notes: &mut Vec<String>) {
 }
 
 /// One article from one object; `None` when it has neither text nor title.
-fn object_article(object: &Map<String, Value>, fields: &FieldOverrides, line: u32, in_stream: bool) -> Option<Article> {
+fn object_article(
+    object: &Map<String, Value>,
+    fields: &FieldOverrides,
+    line: u32,
+    in_stream: bool,
+) -> Option<Article> {
     let meta = object_meta(object, fields);
     let body = meta.text.as_deref().or(meta.title.as_deref())?;
     let mut passages = PassageSplitter::default().split(body, 0);
@@ -285,15 +329,17 @@ fn joined(value: &Value, separator: &str) -> Option<String> {
 /// ignoring case.
 fn find_key<'a>(object: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Value> {
     let usable = |v: &&Value| !v.is_null();
-    keys.iter().find_map(|key| object.get(*key).filter(usable)).or_else(|| {
-        keys.iter().find_map(|key| {
-            object
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v)
-                .filter(usable)
+    keys.iter()
+        .find_map(|key| object.get(*key).filter(usable))
+        .or_else(|| {
+            keys.iter().find_map(|key| {
+                object
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v)
+                    .filter(usable)
+            })
         })
-    })
 }
 
 /// A dotted path into nested objects: `meta.published`.
@@ -315,7 +361,12 @@ mod tests {
 
     fn lines(text: &str) -> Vec<Article> {
         let mut notes = Vec::new();
-        parse_json_lines(&mut LineReader::new(text.as_bytes()), &FieldOverrides::default(), &mut notes).unwrap()
+        parse_json_lines(
+            &mut LineReader::new(text.as_bytes()),
+            &FieldOverrides::default(),
+            &mut notes,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -330,7 +381,10 @@ mod tests {
         assert_eq!(articles[0].date_source, Some(DateSource::JsonField));
         assert_eq!(articles[0].url.as_deref(), Some("https://x/1"));
         assert_eq!(articles[0].author.as_deref(), Some("Ann Lee, Bo Chan"));
-        assert_eq!(articles[1].date.unwrap().to_string(), "2024-01-25T10:00:00Z");
+        assert_eq!(
+            articles[1].date.unwrap().to_string(),
+            "2024-01-25T10:00:00Z"
+        );
         assert_eq!(articles[1].author.as_deref(), Some("A, B"));
         assert_eq!(articles[1].record_id.as_deref(), Some("7"));
         assert_eq!(articles[1].passages.len(), 2);
@@ -339,7 +393,8 @@ mod tests {
 
     #[test]
     fn overrides_name_odd_fields_with_dotted_paths() {
-        let fields = FieldOverrides::parse(&["date=meta.when".into(), "text=words".into()]).unwrap();
+        let fields =
+            FieldOverrides::parse(&["date=meta.when".into(), "text=words".into()]).unwrap();
         let text = r#"{"meta": {"when": "25 Jan 2024"}, "words": "Hello there."}"#;
         let articles = parse_json(text, &fields, &mut Vec::new()).unwrap();
         assert_eq!(articles[0].date.unwrap().to_string(), "2024-01-25");
@@ -351,18 +406,33 @@ mod tests {
     fn arrays_know_each_records_line() {
         let text = "[\n  {\"title\": \"a\", \"text\": \"one\"},\n  {\"title\": \"b\", \"text\": \"two\"}\n]";
         let articles = parse_json(text, &FieldOverrides::default(), &mut Vec::new()).unwrap();
-        assert_eq!(articles.iter().map(|a| a.passages[0].line).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(
+            articles
+                .iter()
+                .map(|a| a.passages[0].line)
+                .collect::<Vec<_>>(),
+            [2, 3]
+        );
         assert_eq!(articles[1].record_line, Some(3));
     }
 
     #[test]
     fn truncated_json_is_an_error_and_bad_lines_are_noted() {
-        let error = parse_json("{\"title\": \"x\", \"te", &FieldOverrides::default(), &mut Vec::new()).unwrap_err();
+        let error = parse_json(
+            "{\"title\": \"x\", \"te",
+            &FieldOverrides::default(),
+            &mut Vec::new(),
+        )
+        .unwrap_err();
         assert!(error.starts_with("invalid JSON"), "{error}");
         let mut notes = Vec::new();
         let text = "{\"text\": \"ok\"}\n{\"text\": \n";
-        let articles =
-            parse_json_lines(&mut LineReader::new(text.as_bytes()), &FieldOverrides::default(), &mut notes).unwrap();
+        let articles = parse_json_lines(
+            &mut LineReader::new(text.as_bytes()),
+            &FieldOverrides::default(),
+            &mut notes,
+        )
+        .unwrap();
         assert_eq!(articles.len(), 1);
         assert!(notes[0].contains("line 2"), "{notes:?}");
     }

@@ -48,8 +48,14 @@ pub fn parse_mail(text: &str) -> Result<Article, String> {
     }
     article.passages = PassageSplitter::default().split(text, body_start.min(text.len()));
     if article.passages.is_empty() {
-        let subject = article.title.clone().ok_or("message has neither a body nor a Subject:")?;
-        article.passages.push(Passage { text: subject, line: 1 });
+        let subject = article
+            .title
+            .clone()
+            .ok_or("message has neither a body nor a Subject:")?;
+        article.passages.push(Passage {
+            text: subject,
+            line: 1,
+        });
     }
     Ok(article)
 }
@@ -67,7 +73,11 @@ mod tests {
         assert_eq!(article.outlet.as_deref(), Some("sci.space"));
         assert_eq!(article.date.unwrap().to_string(), "1993-04-17T02:42:51Z");
         assert_eq!(article.date_source, Some(DateSource::Header));
-        let got: Vec<_> = article.passages.iter().map(|p| (p.text.as_str(), p.line)).collect();
+        let got: Vec<_> = article
+            .passages
+            .iter()
+            .map(|p| (p.text.as_str(), p.line))
+            .collect();
         assert_eq!(got, [("I was reading.", 8), ("Second para.", 10)]);
     }
 

@@ -20,16 +20,16 @@ mod walk;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use passages::{PassageSplitter, split_paragraphs};
-pub use reference::{ReferenceError, parse_reference_article};
-pub use walk::{InputFile, walk_inputs};
 pub use dates::{DateSource, date_from_path, date_from_unix, parse_date_text, parse_reuters_date};
 pub use detect::{Format, detect_format};
 pub use json::FieldOverrides;
+pub use passages::{PassageSplitter, split_paragraphs};
 pub use read::{
-    DEFAULT_MAX_FILE_SIZE, FileArticles, LineReader, ReadOptions, UndatedPolicy, decode_text, read_articles,
-    undated_rejection,
+    DEFAULT_MAX_FILE_SIZE, FileArticles, LineReader, ReadOptions, UndatedPolicy, decode_text,
+    read_articles, undated_rejection,
 };
+pub use reference::{ReferenceError, parse_reference_article};
+pub use walk::{InputFile, walk_inputs};
 
 use crate::date::ArticleDate;
 

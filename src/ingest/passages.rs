@@ -27,7 +27,8 @@ impl PassageSplitter {
         let first_line = 1 + count_newlines(&text[..body_start]);
         let mut passages = Vec::new();
         for (offset, line) in split_paragraphs(&text[body_start..]) {
-            let paragraph_line = first_line + count_newlines(&text[body_start..body_start + offset]);
+            let paragraph_line =
+                first_line + count_newlines(&text[body_start..body_start + offset]);
             self.split_paragraph(line, paragraph_line, &mut passages);
         }
         passages
@@ -174,7 +175,16 @@ mod tests {
         let text = "intro\n\nA b c. D e f.\nG h i. J k l.";
         let passages = PassageSplitter { max_words: 4 }.split(text, 0);
         let got: Vec<_> = passages.iter().map(|p| (p.text.as_str(), p.line)).collect();
-        assert_eq!(got, [("intro", 1), ("A b c.", 3), ("D e f.", 3), ("G h i.", 4), ("J k l.", 4)]);
+        assert_eq!(
+            got,
+            [
+                ("intro", 1),
+                ("A b c.", 3),
+                ("D e f.", 3),
+                ("G h i.", 4),
+                ("J k l.", 4)
+            ]
+        );
     }
 
     #[test]
@@ -188,7 +198,19 @@ mod tests {
     fn body_start_skips_a_prefix_but_keeps_line_numbers() {
         let text = " date 2024-01-25 Body.\n\nNext.";
         let passages = PassageSplitter::default().split(text, 16);
-        assert_eq!(passages[0], Passage { text: "Body.".into(), line: 1 });
-        assert_eq!(passages[1], Passage { text: "Next.".into(), line: 3 });
+        assert_eq!(
+            passages[0],
+            Passage {
+                text: "Body.".into(),
+                line: 1
+            }
+        );
+        assert_eq!(
+            passages[1],
+            Passage {
+                text: "Next.".into(),
+                line: 3
+            }
+        );
     }
 }

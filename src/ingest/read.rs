@@ -10,7 +10,9 @@ use crate::date::{ArticleDate, DatePrecision};
 use crate::ingest::dates::{DateSource, date_from_path, is_suspicious};
 use crate::ingest::detect::{Format, detect_format};
 use crate::ingest::json::FieldOverrides;
-use crate::ingest::{Article, InputFile, Skipped, frontmatter, html, json, mail, parse_reference_article, sgml};
+use crate::ingest::{
+    Article, InputFile, Skipped, frontmatter, html, json, mail, parse_reference_article, sgml,
+};
 
 /// How many bytes are read to detect a file's format.
 const HEAD_BYTES: u64 = 16 * 1024;
@@ -109,7 +111,9 @@ pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArti
             _ => sgml::parse_sgml(&mut lines, &mut notes),
         };
         if let Some(line) = lines.first_recoded_line {
-            notes.push(format!("not valid UTF-8 from line {line}: read as Windows-1252"));
+            notes.push(format!(
+                "not valid UTF-8 from line {line}: read as Windows-1252"
+            ));
         }
         parsed.map_err(skipped)?
     } else {
@@ -123,7 +127,10 @@ pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArti
             .read_to_end(&mut bytes)
             .map_err(cannot_read)?;
         if bytes.len() as u64 > max {
-            return Err(skipped(format!("decompressed {}", too_big(bytes.len() as u64, max))));
+            return Err(skipped(format!(
+                "decompressed {}",
+                too_big(bytes.len() as u64, max)
+            )));
         }
         let text = decode_text(&bytes, &mut notes);
         parse_text(format, &text, options, &mut notes).map_err(skipped)?
@@ -188,7 +195,12 @@ fn parse_text(
 
 /// Fills in what the parsers leave to the file level: paths, format, the
 /// date fallbacks, and notes on suspicious dates.
-fn settle_dates(read: &mut FileArticles, file: &InputFile, options: &ReadOptions, metadata: &std::fs::Metadata) {
+fn settle_dates(
+    read: &mut FileArticles,
+    file: &InputFile,
+    options: &ReadOptions,
+    metadata: &std::fs::Metadata,
+) {
     let path_date = date_from_path(&file.relative);
     let mtime = options
         .date_from_mtime
@@ -205,7 +217,11 @@ fn settle_dates(read: &mut FileArticles, file: &InputFile, options: &ReadOptions
         if article.date.is_none() {
             if let Some((date, from_name)) = path_date {
                 article.date = Some(date);
-                article.date_source = Some(if from_name { DateSource::FileName } else { DateSource::Folders });
+                article.date_source = Some(if from_name {
+                    DateSource::FileName
+                } else {
+                    DateSource::Folders
+                });
                 article.date_text = Some(file.relative.to_string_lossy().into_owned());
             } else if let Some(date) = mtime {
                 article.date = Some(date);
@@ -221,7 +237,9 @@ fn settle_dates(read: &mut FileArticles, file: &InputFile, options: &ReadOptions
         }
     }
     if let Some((date, record)) = first_suspicious {
-        let record = record.map(|id| format!(" (record {id})")).unwrap_or_default();
+        let record = record
+            .map(|id| format!(" (record {id})"))
+            .unwrap_or_default();
         read.notes.push(format!(
             "{suspicious} article(s) dated after {}: suspicious, indexed as written; first {date}{record}",
             options.now_year + 1
@@ -240,7 +258,9 @@ fn apply_undated_policy(read: &mut FileArticles, policy: UndatedPolicy) {
             read.articles.retain(|a| a.date.is_some());
             read.dropped_undated = undated;
             if !read.articles.is_empty() {
-                read.notes.push(format!("{undated} undated article(s) left out (--undated skip)"));
+                read.notes.push(format!(
+                    "{undated} undated article(s) left out (--undated skip)"
+                ));
             }
         }
         UndatedPolicy::Error => {
@@ -275,7 +295,9 @@ pub fn decode_text<'a>(bytes: &'a [u8], notes: &mut Vec<String>) -> Cow<'a, str>
                 "not valid UTF-8 (first bad byte at offset {}): read as Windows-1252",
                 error.valid_up_to()
             ));
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
         }
     }
 }
@@ -312,7 +334,9 @@ impl<R: BufRead> LineReader<R> {
             self.buffer.pop();
         }
         let bytes = if self.line_no == 1 {
-            self.buffer.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&self.buffer)
+            self.buffer
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(&self.buffer)
         } else {
             &self.buffer
         };
@@ -320,7 +344,10 @@ impl<R: BufRead> LineReader<R> {
             Ok(text) => text.to_string(),
             Err(_) => {
                 self.first_recoded_line.get_or_insert(self.line_no);
-                encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
+                encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(bytes)
+                    .0
+                    .into_owned()
             }
         }))
     }

@@ -97,15 +97,21 @@ mod tests {
 
     #[test]
     fn parses_the_reference_shape() {
-        let article = parse_reference_article(" date 2024-01-25 First para.\n\nSecond — para.\n").unwrap();
+        let article =
+            parse_reference_article(" date 2024-01-25 First para.\n\nSecond — para.\n").unwrap();
         assert_eq!(article.date.to_string(), "2024-01-25");
-        let texts: Vec<_> = article.passages.iter().map(|p| (p.text.as_str(), p.line)).collect();
+        let texts: Vec<_> = article
+            .passages
+            .iter()
+            .map(|p| (p.text.as_str(), p.line))
+            .collect();
         assert_eq!(texts, [("First para.", 1), ("Second — para.", 3)]);
     }
 
     #[test]
     fn accepts_no_leading_space_and_a_date_only_first_line() {
-        let article = parse_reference_article("date 1987-03-01\nBody starts here.\n\nMore.").unwrap();
+        let article =
+            parse_reference_article("date 1987-03-01\nBody starts here.\n\nMore.").unwrap();
         assert_eq!(article.date.to_string(), "1987-03-01");
         assert_eq!(article.passages[0].text, "Body starts here.");
         assert_eq!(article.passages[0].line, 2);
@@ -114,9 +120,23 @@ mod tests {
 
     #[test]
     fn malformed_first_lines_are_errors_not_panics() {
-        for text in ["", "\n\n", "date", " date ", " date 2024-01", "dated 2024-01-25 x", " date 2024-01-25x body", "Hello world", " date 2024/01/25 body", " date é024-01-25 x"] {
+        for text in [
+            "",
+            "\n\n",
+            "date",
+            " date ",
+            " date 2024-01",
+            "dated 2024-01-25 x",
+            " date 2024-01-25x body",
+            "Hello world",
+            " date 2024/01/25 body",
+            " date é024-01-25 x",
+        ] {
             assert!(
-                matches!(parse_reference_article(text), Err(ReferenceError::NoDateLine(_))),
+                matches!(
+                    parse_reference_article(text),
+                    Err(ReferenceError::NoDateLine(_))
+                ),
                 "{text:?}"
             );
         }
@@ -128,7 +148,10 @@ mod tests {
             parse_reference_article(" date 2024-02-30 body"),
             Err(ReferenceError::InvalidDate { .. })
         ));
-        assert_eq!(parse_reference_article(" date 2024-01-25 \n\n  \n"), Err(ReferenceError::EmptyBody));
+        assert_eq!(
+            parse_reference_article(" date 2024-01-25 \n\n  \n"),
+            Err(ReferenceError::EmptyBody)
+        );
     }
 
     #[test]

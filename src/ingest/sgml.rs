@@ -16,12 +16,18 @@ use crate::ingest::read::LineReader;
 use crate::ingest::{Article, Passage, PassageSplitter};
 
 /// Parses every `<REUTERS>` record of a stream.
-pub fn parse_sgml<R: BufRead>(lines: &mut LineReader<R>, notes: &mut Vec<String>) -> Result<Vec<Article>, String> {
+pub fn parse_sgml<R: BufRead>(
+    lines: &mut LineReader<R>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Article>, String> {
     let mut articles = Vec::new();
     let mut record = String::new();
     let mut start_line = 0;
     let mut empty = 0;
-    while let Some(line) = lines.next_line().map_err(|e| format!("cannot read line {}: {e}", lines.line_no + 1))? {
+    while let Some(line) = lines
+        .next_line()
+        .map_err(|e| format!("cannot read line {}: {e}", lines.line_no + 1))?
+    {
         if start_line == 0 {
             if line.trim_start().starts_with("<REUTERS") {
                 start_line = lines.line_no;
@@ -40,10 +46,14 @@ pub fn parse_sgml<R: BufRead>(lines: &mut LineReader<R>, notes: &mut Vec<String>
         }
     }
     if start_line != 0 {
-        notes.push(format!("record starting on line {start_line} has no </REUTERS>: ignored"));
+        notes.push(format!(
+            "record starting on line {start_line} has no </REUTERS>: ignored"
+        ));
     }
     if empty > 0 {
-        notes.push(format!("{empty} record(s) with no text indexed with an empty body"));
+        notes.push(format!(
+            "{empty} record(s) with no text indexed with an empty body"
+        ));
     }
     if articles.is_empty() {
         return Err("no <REUTERS> records found".to_string());
@@ -58,7 +68,9 @@ fn parse_record(record: &str, start_line: u32) -> Article {
     let mut article = Article {
         record_id: attribute(attributes, "NEWID"),
         record_line: Some(start_line),
-        title: element(record, "TITLE").map(|(_, t)| clean(t)).filter(|t| !t.is_empty()),
+        title: element(record, "TITLE")
+            .map(|(_, t)| clean(t))
+            .filter(|t| !t.is_empty()),
         author: element(record, "AUTHOR")
             .map(|(_, t)| clean(t))
             .map(|t| t.strip_prefix("By ").unwrap_or(&t).to_string())
@@ -82,7 +94,8 @@ fn parse_record(record: &str, start_line: u32) -> Article {
         // record with no text at all is still an article of the collection
         // (it counts, it has a date) with one empty passage.
         let title = article.title.clone();
-        let line = element(record, "TITLE").map_or(start_line, |(at, _)| line_at(record, at, start_line));
+        let line =
+            element(record, "TITLE").map_or(start_line, |(at, _)| line_at(record, at, start_line));
         article.passages.push(Passage {
             text: title.unwrap_or_default(),
             line,
@@ -254,7 +267,10 @@ unprocessed text here
         let mut articles = parse_sgml(&mut LineReader::new(SAMPLE.as_bytes()), &mut notes).unwrap();
         assert_eq!(articles.len(), 4, "{notes:?}");
         assert_eq!(articles[2].passages[0].text, "");
-        assert_eq!(notes, ["1 record(s) with no text indexed with an empty body"]);
+        assert_eq!(
+            notes,
+            ["1 record(s) with no text indexed with an empty body"]
+        );
         articles.remove(2);
         let first = &articles[0];
         assert_eq!(first.record_id.as_deref(), Some("1"));
@@ -262,12 +278,19 @@ unprocessed text here
         assert_eq!(first.title.as_deref(), Some("BAHIA COCOA REVIEW"));
         assert_eq!(first.date.unwrap().to_string(), "1987-02-26T15:01:01Z");
         assert_eq!(first.date_text.as_deref(), Some("26-FEB-1987 15:01:01.79"));
-        let got: Vec<_> = first.passages.iter().map(|p| (p.text.as_str(), p.line)).collect();
+        let got: Vec<_> = first
+            .passages
+            .iter()
+            .map(|p| (p.text.as_str(), p.line))
+            .collect();
         assert_eq!(
             got,
             [
                 ("Showers continued in\nthe Bahia cocoa zone <and> more.", 7),
-                ("The dry period means the temporao will be late.\n Reuter", 9)
+                (
+                    "The dry period means the temporao will be late.\n Reuter",
+                    9
+                )
             ]
         );
         assert_eq!(articles[1].passages[0].text, "BRIEF HEADLINE ONLY");
@@ -278,6 +301,9 @@ unprocessed text here
 
     #[test]
     fn references_decode() {
-        assert_eq!(decode_references("a &lt;b&gt; &amp; &#65;&#x42; &bogus; & c"), "a <b> & AB &bogus; & c");
+        assert_eq!(
+            decode_references("a &lt;b&gt; &amp; &#65;&#x42; &bogus; & c"),
+            "a <b> & AB &bogus; & c"
+        );
     }
 }

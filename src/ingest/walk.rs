@@ -73,7 +73,9 @@ fn root_dir(root: &Path) -> &Path {
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     match error {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -104,7 +106,13 @@ mod tests {
         let file = dir.path().join("one.txt");
         std::fs::write(&file, "x").unwrap();
         let (files, _) = walk_inputs(&[file.clone()]).unwrap();
-        assert_eq!(files, [InputFile { source: file, relative: "one.txt".into() }]);
+        assert_eq!(
+            files,
+            [InputFile {
+                source: file,
+                relative: "one.txt".into()
+            }]
+        );
     }
 
     #[test]

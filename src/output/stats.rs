@@ -38,7 +38,11 @@ pub fn write_stats_json<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result
         min_date: stats.min_date.map(|d| d.to_string()),
         max_date: stats.max_date.map(|d| d.to_string()),
         by_format: &stats.by_format,
-        by_year: stats.by_year.iter().map(|(y, n)| (format!("{y:04}"), *n)).collect(),
+        by_year: stats
+            .by_year
+            .iter()
+            .map(|(y, n)| (format!("{y:04}"), *n))
+            .collect(),
         undated_files: &stats.undated_files,
         index_bytes: stats.index_bytes,
         last_indexed: stats.last_indexed.as_deref(),
@@ -58,9 +62,17 @@ pub fn write_stats_text<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result
         _ => "none (no dated articles)".to_string(),
     };
     writeln!(out, "date range    {range}")?;
-    let formats: Vec<String> = stats.by_format.iter().map(|(f, n)| format!("{f} {n}")).collect();
+    let formats: Vec<String> = stats
+        .by_format
+        .iter()
+        .map(|(f, n)| format!("{f} {n}"))
+        .collect();
     writeln!(out, "by format     {}", formats.join(", "))?;
-    writeln!(out, "index size    {:.1} MiB", stats.index_bytes as f64 / 1_048_576.0)?;
+    writeln!(
+        out,
+        "index size    {:.1} MiB",
+        stats.index_bytes as f64 / 1_048_576.0
+    )?;
     if let Some(last) = &stats.last_indexed {
         writeln!(out, "last indexed  {last}")?;
     }
@@ -69,7 +81,12 @@ pub fn write_stats_text<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result
         let most = stats.by_year.values().copied().max().unwrap_or(1).max(1);
         for (year, count) in &stats.by_year {
             let width = (count * BAR_WIDTH).div_ceil(most) as usize;
-            writeln!(out, "{year:04}  {:<bar$}  {count}", "█".repeat(width), bar = BAR_WIDTH as usize)?;
+            writeln!(
+                out,
+                "{year:04}  {:<bar$}  {count}",
+                "█".repeat(width),
+                bar = BAR_WIDTH as usize
+            )?;
         }
     }
     if !stats.undated_files.is_empty() {
@@ -99,7 +116,10 @@ mod tests {
             passages: 7,
             dated: 2,
             undated: 1,
-            min_date: Some(ArticleDate::from_stored(-14_656_089_600, DatePrecision::Second)),
+            min_date: Some(ArticleDate::from_stored(
+                -14_656_089_600,
+                DatePrecision::Second,
+            )),
             max_date: Some(ArticleDate::from_stored(541_263_661, DatePrecision::Second)),
             by_format: [("html".to_string(), 1), ("sgml".to_string(), 2)].into(),
             by_year: [(1505, 1), (1987, 2)].into(),
@@ -114,7 +134,19 @@ mod tests {
         let mut out = Vec::new();
         write_stats_json(&mut out, &stats()).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        for key in ["articles", "passages", "dated", "undated", "min_date", "max_date", "by_format", "by_year", "undated_files", "index_bytes", "last_indexed"] {
+        for key in [
+            "articles",
+            "passages",
+            "dated",
+            "undated",
+            "min_date",
+            "max_date",
+            "by_format",
+            "by_year",
+            "undated_files",
+            "index_bytes",
+            "last_indexed",
+        ] {
             assert!(value.get(key).is_some(), "{key}");
         }
         assert_eq!(value["by_year"]["1987"], 2);
@@ -126,7 +158,13 @@ mod tests {
         let mut out = Vec::new();
         write_stats_text(&mut out, &stats()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        let bar = |year: &str| text.lines().find(|l| l.starts_with(year)).unwrap().matches('█').count();
+        let bar = |year: &str| {
+            text.lines()
+                .find(|l| l.starts_with(year))
+                .unwrap()
+                .matches('█')
+                .count()
+        };
         assert_eq!(bar("1987"), 40);
         assert_eq!(bar("1505"), 20);
         assert!(text.contains("by format     html 1, sgml 2"));

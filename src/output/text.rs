@@ -43,13 +43,26 @@ impl TextPrinter {
     }
 
     fn write_hit<W: Write>(&self, out: &mut W, hit: &Hit) -> io::Result<()> {
-        let date = hit.date.map(|d| d.to_string()).unwrap_or_else(|| "undated".to_string());
+        let date = hit
+            .date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "undated".to_string());
         let location = format!("{}:{}", hit.source, hit.line);
-        write!(out, "{}  {}  {}", self.paint(BOLD, &hit.rank.to_string()), self.paint(GREEN, &format!("{date:<10}")), self.paint(MAGENTA, &location))?;
+        write!(
+            out,
+            "{}  {}  {}",
+            self.paint(BOLD, &hit.rank.to_string()),
+            self.paint(GREEN, &format!("{date:<10}")),
+            self.paint(MAGENTA, &location)
+        )?;
         if let Some(title) = &hit.title {
             write!(out, "  {}", self.paint(BOLD, title))?;
         }
-        writeln!(out, "  {}", self.paint(DIM, &format!("score {:.2}", hit.score)))?;
+        writeln!(
+            out,
+            "  {}",
+            self.paint(DIM, &format!("score {:.2}", hit.score))
+        )?;
         let mut body = String::with_capacity(hit.passage.len() + 32);
         let mut at = 0;
         for range in &hit.highlights {
@@ -76,7 +89,7 @@ impl TextPrinter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::date::{ArticleDate, Period, DatePrecision};
+    use crate::date::{ArticleDate, DatePrecision, Period};
 
     fn results() -> SearchResults {
         let passage = "Troops — and more troops.".to_string();
@@ -89,7 +102,10 @@ mod tests {
             hits: vec![Hit {
                 rank: 1,
                 score: 1.5,
-                date: Some(ArticleDate::from_stored(Period::parse("2024-01-25").unwrap().start(), DatePrecision::Day)),
+                date: Some(ArticleDate::from_stored(
+                    Period::parse("2024-01-25").unwrap().start(),
+                    DatePrecision::Day,
+                )),
                 source: "corpus/a.txt".into(),
                 line: 3,
                 title: None,
@@ -105,7 +121,10 @@ mod tests {
         let mut out = Vec::new();
         TextPrinter::new(false).write(&mut out, &results()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert_eq!(text, "1  2024-01-25  corpus/a.txt:3  score 1.50\n   Troops — and more troops.\n");
+        assert_eq!(
+            text,
+            "1  2024-01-25  corpus/a.txt:3  score 1.50\n   Troops — and more troops.\n"
+        );
     }
 
     #[test]

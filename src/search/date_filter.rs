@@ -27,7 +27,11 @@ impl DateFilter {
     /// Builds the filter from the command-line values. A partial date covers
     /// its whole period: `--since 2024-01` starts on January 1 at 00:00:00,
     /// `--until 2024-01` ends on January 31 at 23:59:59.
-    pub fn from_args(since: Option<&str>, until: Option<&str>, on: Option<&str>) -> Result<DateFilter> {
+    pub fn from_args(
+        since: Option<&str>,
+        until: Option<&str>,
+        on: Option<&str>,
+    ) -> Result<DateFilter> {
         if let Some(on) = on {
             if since.is_some() || until.is_some() {
                 return Err(Error::ConflictingDateFilters);
@@ -42,7 +46,9 @@ impl DateFilter {
             since: since.map(Period::parse).transpose()?.map(|p| p.start()),
             until: until.map(Period::parse).transpose()?.map(|p| p.end()),
         };
-        if let (Some(start), Some(end), Some(since), Some(until)) = (filter.since, filter.until, since, until) {
+        if let (Some(start), Some(end), Some(since), Some(until)) =
+            (filter.since, filter.until, since, until)
+        {
             if start > end {
                 return Err(Error::EmptyDateRange {
                     since: since.to_string(),
@@ -113,7 +119,9 @@ mod tests {
             DateFilter::from_args(Some("2024-02"), Some("2024-01"), None),
             Err(Error::EmptyDateRange { .. })
         ));
-        let message = DateFilter::from_args(Some("2024-13-01"), None, None).unwrap_err().to_string();
+        let message = DateFilter::from_args(Some("2024-13-01"), None, None)
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("YYYY-MM-DD"), "{message}");
     }
 }

@@ -128,7 +128,9 @@ pub fn search(index: &OpenIndex, request: &SearchRequest) -> Result<SearchResult
         .picked
         .iter()
         .enumerate()
-        .map(|(i, &(score, address))| load_hit(index, &searcher, address, i + 1, score, &mut highlighter))
+        .map(|(i, &(score, address))| {
+            load_hit(index, &searcher, address, i + 1, score, &mut highlighter)
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(SearchResults {
         query: request.query.clone(),
@@ -227,15 +229,22 @@ fn load_hit(
 ) -> Result<Hit> {
     let fields = &index.fields;
     let doc: TantivyDocument = searcher.doc(address)?;
-    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
-    let date = doc.get_first(fields.date).and_then(|v| v.as_i64()).map(|timestamp| {
-        let precision = match number(fields.date_precision) {
-            Some(1) => DatePrecision::Second,
-            _ => DatePrecision::Day,
-        };
-        ArticleDate::from_stored(timestamp, precision)
-    });
+    let date = doc
+        .get_first(fields.date)
+        .and_then(|v| v.as_i64())
+        .map(|timestamp| {
+            let precision = match number(fields.date_precision) {
+                Some(1) => DatePrecision::Second,
+                _ => DatePrecision::Day,
+            };
+            ArticleDate::from_stored(timestamp, precision)
+        });
     let passage = text(fields.text).unwrap_or_default();
     Ok(Hit {
         rank,

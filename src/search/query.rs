@@ -106,7 +106,13 @@ fn balance_delimiters(query: &str) -> (String, Vec<String>) {
     drop.sort_unstable();
     let ignored = drop
         .iter()
-        .map(|&i| format!("an unmatched {} at character {}", &query[i..i + 1], query[..i].chars().count() + 1))
+        .map(|&i| {
+            format!(
+                "an unmatched {} at character {}",
+                &query[i..i + 1],
+                query[..i].chars().count() + 1
+            )
+        })
         .collect();
     let repaired = query
         .char_indices()
@@ -139,7 +145,10 @@ fn escape_colons(query: &str) -> String {
 fn describe_error(error: &tantivy::query::QueryParserError) -> String {
     use tantivy::query::QueryParserError as E;
     match error {
-        E::AllButQueryForbidden => "the query only excludes words (-word), so it matches every passage without them".to_string(),
+        E::AllButQueryForbidden => {
+            "the query only excludes words (-word), so it matches every passage without them"
+                .to_string()
+        }
         E::SyntaxError(message) => format!("syntax: {message}"),
         other => other.to_string(),
     }
@@ -163,7 +172,10 @@ mod tests {
     #[test]
     fn colons_outside_field_names_are_escaped() {
         assert_eq!(escape_colons("https://x.org/a"), "https\\://x.org/a");
-        assert_eq!(escape_colons("title:troops at 10:30"), "title:troops at 10\\:30");
+        assert_eq!(
+            escape_colons("title:troops at 10:30"),
+            "title:troops at 10\\:30"
+        );
         assert_eq!(escape_colons("-title:x (text:y)"), "-title:x (text:y)");
         assert_eq!(escape_colons("a\\:b"), "a\\:b");
     }
