@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Result};
 use crate::indexer::{DEFAULT_MEMORY_BUDGET, IndexOptions};
 use crate::ingest::{DEFAULT_MAX_FILE_SIZE, FieldOverrides, ReadOptions, UndatedPolicy};
 use crate::output::{ColorChoice, OutputFormat};
-use crate::search::{DateFilter, SearchRequest};
+use crate::search::timeline::{Bucket, TimelineRequest};
+use crate::search::{DateFilter, SearchRequest, SortOrder};
 
 /// Search folders of dated articles: ranked passages with dates, sources and
 /// highlighted matches.
@@ -32,6 +33,18 @@ pub enum Command {
     /// Search the index for ranked passages.
     #[command(after_help = SEARCH_EXAMPLES)]
     Search(SearchArgs),
+    /// How often a query was mentioned over time: matching articles per
+    /// day, week, month or year.
+    #[command(after_help = TIMELINE_EXAMPLES)]
+    Timeline(TimelineArgs),
+    /// Print a shell completion script to stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    #[command(
+        after_help = "Examples:\n  dateline man > dateline.1 && man ./dateline.1\n  dateline man | sudo tee /usr/local/share/man/man1/dateline.1 > /dev/null"
+    )]
+    Man,
     /// Show what the index holds: articles per format and year, dates, undated files.
     #[command(
         after_help = "Examples:\n  dateline stats\n  dateline stats --index ~/.news-index --format json"
@@ -70,6 +83,31 @@ pub enum UndatedArg {
     Error,
 }
 
+const TIMELINE_EXAMPLES: &str =
+    "Counts are articles (not passages) matching the query, the same articles
+`dateline search QUERY --files` lists for each period. Periods with no match
+show as zero. Without --by the period follows the date range: days up to a
+month, weeks up to half a year, months up to six years, years beyond.
+Undated articles have no place on the chart; their number is reported.
+
+--since, --until and --on take the dates `dateline search --help` lists:
+YYYY, YYYY-MM, YYYY-MM-DD, or relative: today, yesterday, 30d, 2w, 6m, 1y,
+this-week, last-week, this-month, last-month, this-year, last-year (UTC).
+
+Examples:
+  dateline timeline oil
+  dateline timeline \"interest rates\" --by week --since 1987-03 --until 1987-04
+  dateline timeline cocoa --vs coffee --vs sugar --by month
+  dateline timeline troops --since 2w
+  dateline timeline oil --format csv > oil.csv
+  dateline timeline oil --format json | jq '.buckets[] | select(.queries[0].articles > 100)'";
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  dateline completions bash > ~/.local/share/bash-completion/completions/dateline
+  dateline completions zsh > ~/.zfunc/_dateline
+  dateline completions fish > ~/.config/fish/completions/dateline.fish
+  dateline completions powershell >> $PROFILE";
+
 const SEARCH_EXAMPLES: &str = "Query language:
   troops iraq          passages with both words rank first, then those with either
   \"timeline for reducing\"   an exact phrase
@@ -80,11 +118,21 @@ Dates are UTC and inclusive; a partial date covers its whole period:
   --since 2024-01      from 2024-01-01 00:00:00
   --until 2024-01      up to 2024-01-31 23:59:59
   --on 1987-03         all of March 1987
+Relative dates count back from today (UTC):
+  today, yesterday     that day
+  30d, 2w, 6m, 1y      the day 30 days / 2 weeks / 6 months / 1 year ago
+                       (also '30 days', '2 weeks ago')
+  this-week, last-week, this-month, last-month, this-year, last-year
+                       that whole calendar period (weeks start on Monday)
 
 Examples:
   dateline search troops
   dateline search \"interest rates\" --since 1987-03 --until 1987-04 -n 5
-  dateline search cocoa --on 1987-02-26 --format json";
+  dateline search cocoa --on 1987-02-26 --format json
+  dateline search troops --since 30d --sort newest
+  dateline search oil --recency 30d          newer articles rank higher
+  dateline search opec --context 1           with the passages around each hit
+  dateline search cocoa --files | xargs wc -l";
 
 /// Arguments of `dateline index`.
 #[derive(Debug, clap::Args)]
@@ -126,18 +174,20 @@ pub struct SearchArgs {
     /// The index folder.
     #[arg(long, env = "DATELINE_INDEX", default_value = "index")]
     pub index: PathBuf,
-    /// Only articles dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD; UTC).
+    /// Only articles dated on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD, or
+    /// relative: 30d, 2w, yesterday, last-month; UTC).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// Only articles dated on or before DATE, its whole period included (UTC).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Only articles dated within DATE: a year, a month or a day (UTC).
+    /// Only articles dated within DATE: a year, a month, a day, or a relative
+    /// period such as last-week (UTC).
     #[arg(long, value_name = "DATE")]
     pub on: Option<String>,
-    /// How many passages to show.
-    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 10)]
-    pub limit: usize,
+    /// How many passages to show [default: 10; with --files, every article].
+    #[arg(short = 'n', long = "limit", value_name = "N")]
+    pub limit: Option<usize>,
     /// The most passages to show from one article.
     #[arg(long, value_name = "K", default_value_t = 2)]
     pub per_article: usize,
@@ -151,6 +201,176 @@ pub struct SearchArgs {
     /// the unparsable part.
     #[arg(long)]
     pub strict: bool,
+    /// The order of results; the matching articles are the same in every
+    /// order.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Rank newer articles higher within relevance order: a match HALF_LIFE
+    /// older than the newest article gets half the boost (e.g. 30d, 2w, 6m,
+    /// 1y).
+    #[arg(long, value_name = "HALF_LIFE", value_parser = parse_half_life, conflicts_with = "sort")]
+    pub recency: Option<i64>,
+    /// Show N passages of the article before and after each hit.
+    #[arg(short = 'C', long, value_name = "N", default_value_t = 0)]
+    pub context: usize,
+    /// List the matching articles only, one source per line (like rg -l).
+    #[arg(short = 'l', long, conflicts_with_all = ["context", "format"])]
+    pub files: bool,
+    /// The most characters of a passage to show around its matches (text
+    /// output; 0 shows whole passages).
+    #[arg(long, value_name = "CHARS", default_value_t = 300)]
+    pub snippet_len: usize,
+}
+
+/// Arguments of `dateline timeline`.
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    /// The query: words, "phrases", -excluded words, AND, OR, (groups).
+    #[arg(allow_hyphen_values = true)]
+    pub query: String,
+    /// Another query to compare on the same chart (repeatable).
+    #[arg(long = "vs", value_name = "QUERY", allow_hyphen_values = true)]
+    pub vs: Vec<String>,
+    /// The period of each bar [default: follows the date range].
+    #[arg(long, value_enum)]
+    pub by: Option<BucketArg>,
+    /// The index folder.
+    #[arg(long, env = "DATELINE_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// Only articles dated on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD, or
+    /// relative: 30d, 2w, yesterday, last-month; UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles dated on or before DATE, its whole period included (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only articles dated within DATE: a year, a month, a day, or a relative
+    /// period such as last-week (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TimelineFormatArg::Text)]
+    pub format: TimelineFormatArg,
+    /// When to colour the output (NO_COLOR is honoured under auto).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Fail (exit 2) on a query that cannot be parsed.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Arguments of `dateline completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `--sort` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Newest article first (undated last).
+    Newest,
+    /// Oldest article first (undated last).
+    Oldest,
+}
+
+/// `--by` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum BucketArg {
+    /// Calendar days (UTC).
+    Day,
+    /// ISO weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+/// `dateline timeline --format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormatArg {
+    /// A bar chart for reading.
+    Text,
+    /// One JSON object: buckets with counts, drill-down dates and top passages.
+    Json,
+    /// One row per period, one column per query.
+    Csv,
+}
+
+/// Parses a half-life such as `30d`, `2w`, `6m` or `1y` into seconds.
+fn parse_half_life(text: &str) -> std::result::Result<i64, String> {
+    crate::date::parse_age(text).map_err(|e| e.reason)
+}
+
+/// The "today" relative dates count back from: the system clock, unless
+/// `DATELINE_TODAY=YYYY-MM-DD` pins it (for tests and reproducible runs).
+fn reference_today() -> Result<jiff::civil::Date> {
+    match std::env::var("DATELINE_TODAY") {
+        Ok(text) if !text.is_empty() => crate::date::Period::parse(&text)
+            .map(|period| period.first_day())
+            .map_err(|mut e| {
+                e.reason = format!("DATELINE_TODAY must be YYYY-MM-DD or unset; {}", e.reason);
+                e.into()
+            }),
+        _ => Ok(crate::date::today_utc()),
+    }
+}
+
+/// Prints the completion script for `shell`.
+pub fn write_completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // clap_complete panics when its writer fails (a closed pipe), so the
+    // script is built in memory and written with errors reported.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "dateline", &mut script);
+    out.write_all(&script)
+}
+
+/// Prints the man page.
+pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    clap_mangen::Man::new(Cli::command()).render(out)
+}
+
+/// A usage error (unknown flag, missing value) as one line for stderr,
+/// `dateline: ` prefixed like every other error, pointing at the `--help`
+/// of the subcommand named in `argv` (the process arguments).
+pub fn usage_error_line(error: &clap::Error, argv: &[String]) -> String {
+    let rendered = error.render().to_string();
+    // The message is the first paragraph ("error: …", sometimes with the
+    // missing arguments on the lines below it), joined into one line.
+    let message: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .skip_while(|line| line.is_empty())
+        .take_while(|line| !line.is_empty())
+        .collect();
+    let joined = message.join(" ");
+    let first = match joined.trim_start_matches("error: ").trim() {
+        "" => "invalid arguments",
+        text => text,
+    };
+    let tip = rendered
+        .lines()
+        .map(str::trim)
+        .find_map(|line| line.strip_prefix("tip: "))
+        .filter(|tip| !first.contains(tip))
+        .map(|tip| format!("; {tip}"))
+        .unwrap_or_default();
+    // Point at the subcommand's help when one was named on the command line.
+    let subcommands = Cli::command();
+    let command = argv
+        .iter()
+        .skip(1)
+        .find(|arg| subcommands.find_subcommand(arg.as_str()).is_some())
+        .map_or_else(|| "dateline".to_string(), |sub| format!("dateline {sub}"));
+    format!("dateline: {first}{tip} (see `{command} --help`)")
 }
 
 /// `--format` values.
@@ -200,16 +420,25 @@ impl IndexArgs {
 impl SearchArgs {
     /// The library's request for this search; fails on a bad date.
     pub fn to_request(&self) -> Result<SearchRequest> {
+        let default_limit = if self.files { usize::MAX } else { 10 };
         Ok(SearchRequest {
             query: self.query.clone(),
-            dates: DateFilter::from_args(
+            dates: DateFilter::from_args_at(
                 self.since.as_deref(),
                 self.until.as_deref(),
                 self.on.as_deref(),
+                reference_today()?,
             )?,
-            limit: self.limit,
+            limit: self.limit.unwrap_or(default_limit),
             per_article: self.per_article,
             strict: self.strict,
+            sort: match self.sort {
+                SortArg::Relevance => SortOrder::Relevance,
+                SortArg::Newest => SortOrder::Newest,
+                SortArg::Oldest => SortOrder::Oldest,
+            },
+            recency_half_life: self.recency,
+            context: self.context,
         })
     }
 
@@ -224,10 +453,42 @@ impl SearchArgs {
 
     /// The chosen colour policy.
     pub fn color_choice(&self) -> ColorChoice {
-        match self.color {
+        self.color.into()
+    }
+}
+
+impl From<ColorArg> for ColorChoice {
+    fn from(color: ColorArg) -> ColorChoice {
+        match color {
             ColorArg::Auto => ColorChoice::Auto,
             ColorArg::Always => ColorChoice::Always,
             ColorArg::Never => ColorChoice::Never,
         }
+    }
+}
+
+impl TimelineArgs {
+    /// The library's request for this timeline; fails on a bad date.
+    pub fn to_request(&self) -> Result<TimelineRequest> {
+        Ok(TimelineRequest {
+            queries: std::iter::once(&self.query)
+                .chain(&self.vs)
+                .cloned()
+                .collect(),
+            dates: DateFilter::from_args_at(
+                self.since.as_deref(),
+                self.until.as_deref(),
+                self.on.as_deref(),
+                reference_today()?,
+            )?,
+            bucket: self.by.map(|by| match by {
+                BucketArg::Day => Bucket::Day,
+                BucketArg::Week => Bucket::Week,
+                BucketArg::Month => Bucket::Month,
+                BucketArg::Year => Bucket::Year,
+            }),
+            strict: self.strict,
+            top_passages: self.format == TimelineFormatArg::Json,
+        })
     }
 }

@@ -3,14 +3,19 @@
 
 use std::io::Write;
 
-use crate::cli::{Command, IndexArgs, SearchArgs, StatsArgs, StatsFormatArg};
+use crate::cli::{
+    Command, IndexArgs, SearchArgs, StatsArgs, StatsFormatArg, TimelineArgs, TimelineFormatArg,
+    write_completions, write_man_page,
+};
 use crate::error::Result;
 use crate::index::{OpenIndex, index_stats};
 use crate::indexer::index_paths;
 use crate::output::{
-    OutputFormat, TextPrinter, write_json, write_jsonl, write_stats_json, write_stats_text,
+    ColorChoice, OutputFormat, TextPrinter, TimelineChart, terminal_width, write_json, write_jsonl,
+    write_sources, write_stats_json, write_stats_text, write_timeline_csv, write_timeline_json,
 };
-use crate::search::search;
+use crate::search::timeline::timeline;
+use crate::search::{matching_sources, search};
 
 /// How a successful command ended, for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,12 +26,46 @@ pub enum Outcome {
     NoMatch,
 }
 
+/// Replaces Rust's multi-line panic report with one `dateline:` line that
+/// says it is a bug and where it happened. A panic is never expected; this
+/// only keeps a bug from dumping debug output on the user.
+pub fn report_panics_as_bugs() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "dateline: internal error{location}: {}; this is a bug, please report it",
+            message.replace('\n', " ")
+        );
+    }));
+}
+
 /// Runs `command`, writing results to `out` and messages to `err`.
 pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> Result<Outcome> {
     match command {
         Command::Index(args) => run_index(args, err),
+        Command::Search(args) if args.files => run_files(args, out, err),
         Command::Search(args) => run_search(args, out, err),
+        Command::Timeline(args) => run_timeline(args, out, err),
         Command::Stats(args) => run_stats(args, out),
+        Command::Completions(args) => {
+            write_completions(args.shell, out)?;
+            out.flush()?;
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            write_man_page(out)?;
+            out.flush()?;
+            Ok(Outcome::Success)
+        }
     }
 }
 
@@ -76,7 +115,12 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
     }
     match args.output_format() {
         OutputFormat::Text => {
-            TextPrinter::new(args.color_choice().use_color()).write(out, &results)?;
+            TextPrinter::new(args.color_choice().use_color())
+                .width(terminal_width())
+                .snippet_len(args.snippet_len)
+                .write(out, &results)?;
+            // Results first, then the talk, even when both go to a terminal.
+            out.flush()?;
             if !results.hits.is_empty() {
                 writeln!(
                     err,
@@ -95,6 +139,75 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
         return Ok(Outcome::NoMatch);
     }
     Ok(Outcome::Success)
+}
+
+fn run_files<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
+    let request = args.to_request()?;
+    let index = OpenIndex::open(&args.index)?;
+    let (sources, ignored) = matching_sources(&index, &request)?;
+    for ignored in &ignored {
+        writeln!(err, "dateline: ignored part of the query: {ignored}")?;
+    }
+    write_sources(out, &sources, args.color_choice().use_color())?;
+    out.flush()?;
+    if sources.is_empty() {
+        writeln!(err, "dateline: no articles match '{}'", args.query)?;
+        return Ok(Outcome::NoMatch);
+    }
+    Ok(Outcome::Success)
+}
+
+fn run_timeline<O: Write, E: Write>(
+    args: &TimelineArgs,
+    out: &mut O,
+    err: &mut E,
+) -> Result<Outcome> {
+    let request = args.to_request()?;
+    let index = OpenIndex::open(&args.index)?;
+    let timeline = timeline(&index, &request)?;
+    for series in &timeline.series {
+        for ignored in &series.ignored {
+            writeln!(
+                err,
+                "dateline: ignored part of the query '{}': {ignored}",
+                series.query
+            )?;
+        }
+    }
+    match args.format {
+        TimelineFormatArg::Text => {
+            let color = ColorChoice::from(args.color).use_color();
+            TimelineChart::new(color, terminal_width()).write(out, &timeline)?;
+        }
+        TimelineFormatArg::Json => write_timeline_json(out, &timeline)?,
+        TimelineFormatArg::Csv => write_timeline_csv(out, &timeline)?,
+    }
+    out.flush()?;
+    let by = format!("{:?}", timeline.bucket).to_lowercase();
+    let mut found = false;
+    for series in &timeline.series {
+        let total = series.total();
+        found |= total > 0 || series.undated > 0;
+        let range = match (timeline.periods.first(), timeline.periods.last()) {
+            (Some(first), Some(last)) => format!(" from {} to {}", first.since, last.until),
+            _ => String::new(),
+        };
+        let undated = if series.undated > 0 {
+            format!(" ({} undated not shown)", series.undated)
+        } else {
+            String::new()
+        };
+        writeln!(
+            err,
+            "dateline: '{}': {total} articles{range}, by {by}{undated}",
+            series.query
+        )?;
+    }
+    Ok(if found {
+        Outcome::Success
+    } else {
+        Outcome::NoMatch
+    })
 }
 
 fn run_stats<O: Write>(args: &StatsArgs, out: &mut O) -> Result<Outcome> {

@@ -10,6 +10,7 @@
 use std::fmt;
 
 use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::Offset;
 
 use crate::error::DateError;
 
@@ -77,8 +78,9 @@ pub struct Period {
 }
 
 /// The forms a date argument may take, for error messages and `--help`.
-pub const ACCEPTED_DATE_FORMS: &str =
-    "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25";
+pub const ACCEPTED_DATE_FORMS: &str = "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25; \
+or relative to today (UTC): today, yesterday, 30d, 2w, 6m, 1y (days, weeks, months, years ago; \
+also '30 days', '2 weeks ago'), this-week, last-week, this-month, last-month, this-year, last-year";
 
 impl Period {
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, rejecting impossible dates.
@@ -126,6 +128,43 @@ impl Period {
         Ok(period)
     }
 
+    /// Parses an absolute date (see [`Period::parse`]) or one relative to
+    /// `today`: `today`, `yesterday`, `30d`, `2w`, `6m`, `1y` (that single
+    /// day so long ago), `this-week`, `last-month`, …, the whole calendar
+    /// period. `today` is passed in, never read from the clock here, so
+    /// relative dates are testable.
+    pub fn parse_at(text: &str, today: Date) -> Result<Period, DateError> {
+        match Period::parse(text) {
+            Ok(period) => Ok(period),
+            Err(absolute_error) => match parse_relative(text, today) {
+                Some(Ok(period)) => Ok(period),
+                Some(Err(reason)) => Err(DateError {
+                    input: text.to_string(),
+                    reason,
+                }),
+                None => Err(absolute_error),
+            },
+        }
+    }
+
+    /// The period from `first_day` to `last_day`, both included.
+    pub fn between(first_day: Date, last_day: Date) -> Period {
+        Period {
+            first_day,
+            last_day,
+        }
+    }
+
+    /// The first day of the period.
+    pub fn first_day(&self) -> Date {
+        self.first_day
+    }
+
+    /// The last day of the period.
+    pub fn last_day(&self) -> Date {
+        self.last_day
+    }
+
     /// The first second of the period, UTC.
     pub fn start(&self) -> i64 {
         day_start(self.first_day)
@@ -134,6 +173,117 @@ impl Period {
     /// The last second of the period, UTC (23:59:59 on its last day).
     pub fn end(&self) -> i64 {
         day_start(self.last_day) + 86_400 - 1
+    }
+}
+
+/// Today's date in UTC by the system clock: the default "now" of relative
+/// dates.
+pub fn today_utc() -> Date {
+    Offset::UTC.to_datetime(jiff::Timestamp::now()).date()
+}
+
+/// The UTC calendar day a timestamp falls on.
+pub fn day_of(timestamp: i64) -> Date {
+    to_datetime(timestamp).date()
+}
+
+/// Parses an age or half-life such as `12h`, `30d`, `2w`, `6m` or `1y` into
+/// seconds (a month counts 30 days and a year 365, since an age has no
+/// calendar position).
+pub fn parse_age(text: &str) -> Result<i64, DateError> {
+    let invalid = |reason: &str| DateError {
+        input: text.to_string(),
+        reason: reason.to_string(),
+    };
+    let normal = text.trim().to_ascii_lowercase().replace(' ', "");
+    let digits = normal.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = normal.split_at(digits);
+    let count: i64 = number
+        .parse()
+        .map_err(|_| invalid("expected a number and a unit, e.g. 30d, 2w, 6m, 1y"))?;
+    let unit_seconds = match unit {
+        "h" | "hour" | "hours" => 3_600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 7 * 86_400,
+        "m" | "mo" | "month" | "months" => 30 * 86_400,
+        "y" | "year" | "years" => 365 * 86_400,
+        _ => {
+            return Err(invalid(
+                "the unit must be h, d, w, m (months) or y, e.g. 30d",
+            ));
+        }
+    };
+    match count.checked_mul(unit_seconds) {
+        Some(seconds) if seconds > 0 => Ok(seconds),
+        _ => Err(invalid(
+            "must be more than zero and less than a few billion years",
+        )),
+    }
+}
+
+/// Recognises the relative forms; `None` when `text` is not one of them
+/// (so the absolute parser's error is the one reported).
+fn parse_relative(text: &str, today: Date) -> Option<Result<Period, String>> {
+    let normal = text.trim().to_ascii_lowercase().replace(['-', '_'], " ");
+    let words: Vec<&str> = normal.split_whitespace().collect();
+    let single = |day: Date| Period::between(day, day);
+    match words.as_slice() {
+        ["today"] => return Some(Ok(single(today))),
+        ["yesterday"] => return Some(Ok(single(today.yesterday().ok()?))),
+        [which @ ("this" | "last"), unit] => {
+            let back = i64::from(*which == "last");
+            let period = match *unit {
+                "week" => {
+                    let monday = today
+                        .checked_sub(
+                            jiff::Span::new()
+                                .days(i64::from(today.weekday().to_monday_zero_offset())),
+                        )
+                        .ok()?
+                        .checked_sub(jiff::Span::new().weeks(back))
+                        .ok()?;
+                    Period::between(monday, monday.checked_add(jiff::Span::new().days(6)).ok()?)
+                }
+                "month" => {
+                    let first = today
+                        .first_of_month()
+                        .checked_sub(jiff::Span::new().months(back))
+                        .ok()?;
+                    Period::between(first, first.last_of_month())
+                }
+                "year" => {
+                    let year = today.year() - back as i16;
+                    Period::between(Date::new(year, 1, 1).ok()?, Date::new(year, 12, 31).ok()?)
+                }
+                _ => return None,
+            };
+            return Some(Ok(period));
+        }
+        _ => {}
+    }
+    // "30d", "30 d", "30 days", "30 days ago".
+    let joined: String = words.iter().filter(|w| **w != "ago").copied().collect();
+    let digits = joined.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let (number, unit) = joined.split_at(digits);
+    let unit: fn(jiff::Span, i64) -> Result<jiff::Span, jiff::Error> = match unit {
+        "d" | "day" | "days" => jiff::Span::try_days,
+        "w" | "week" | "weeks" => jiff::Span::try_weeks,
+        "m" | "mo" | "month" | "months" => jiff::Span::try_months,
+        "y" | "year" | "years" => jiff::Span::try_years,
+        _ => return None,
+    };
+    let count: i64 = match number.parse() {
+        Ok(n) if n <= 100_000 => n,
+        _ => return Some(Err(format!("{number} is too far back"))),
+    };
+    let span = unit(jiff::Span::new(), count);
+    let day = span.and_then(|span| today.checked_sub(span)).ok();
+    match day {
+        Some(day) if day.year() >= 1000 => Some(Ok(single(day))),
+        _ => Some(Err(format!("{text} reaches before the year 1000"))),
     }
 }
 
@@ -153,18 +303,13 @@ pub fn checked_date(year: i16, month: i16, day: i16) -> Result<Date, String> {
 
 /// Midnight UTC at the start of `day`, in seconds since the epoch.
 ///
-/// Computed as civil arithmetic rather than through `jiff::Timestamp`,
-/// whose range stops at 9999-12-30T22:00Z so that every offset stays
-/// displayable; 9999-12-31 must still index.
+/// Computed as civil arithmetic rather than through `jiff::Timestamp`, whose
+/// range ends at 9999-12-30T22:00Z and so would reject the last day of 9999.
 fn day_start(day: Date) -> i64 {
     day.duration_since(EPOCH_DAY).as_secs()
 }
 
-/// The first day of the Unix epoch.
-const EPOCH_DAY: Date = jiff::civil::date(1970, 1, 1);
-
-/// The UTC civil date-time of a timestamp (clamped to years 1000–9999's
-/// neighbourhood jiff can represent).
+/// The UTC civil date-time of a timestamp (clamped to jiff's range).
 fn to_datetime(timestamp: i64) -> DateTime {
     let epoch = DateTime::from_parts(EPOCH_DAY, Time::midnight());
     epoch
@@ -175,6 +320,8 @@ fn to_datetime(timestamp: i64) -> DateTime {
             DateTime::MAX
         })
 }
+
+const EPOCH_DAY: Date = jiff::civil::date(1970, 1, 1);
 
 #[cfg(test)]
 mod tests {
@@ -233,6 +380,88 @@ mod tests {
             let period = Period::parse(text).unwrap();
             let date = ArticleDate::from_stored(period.start(), DatePrecision::Day);
             assert_eq!(date.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn relative_dates_count_back_from_the_given_today() {
+        let today = Date::new(2024, 3, 31).unwrap();
+        let day = |text: &str| {
+            let period = Period::parse_at(text, today).unwrap();
+            assert_eq!(period.first_day(), period.last_day(), "{text}");
+            period.first_day().to_string()
+        };
+        assert_eq!(day("today"), "2024-03-31");
+        assert_eq!(day("yesterday"), "2024-03-30");
+        assert_eq!(day("30d"), "2024-03-01");
+        assert_eq!(day("30 days ago"), "2024-03-01");
+        assert_eq!(day("2w"), "2024-03-17");
+        assert_eq!(day("1m"), "2024-02-29");
+        assert_eq!(day("1 month"), "2024-02-29");
+        assert_eq!(day("1y"), "2023-03-31");
+        assert_eq!(day("2024-01-05"), "2024-01-05");
+    }
+
+    #[test]
+    fn named_relative_periods_cover_whole_calendar_periods() {
+        // 2024-03-31 is a Sunday.
+        let today = Date::new(2024, 3, 31).unwrap();
+        let span = |text: &str| {
+            let period = Period::parse_at(text, today).unwrap();
+            format!("{}..{}", period.first_day(), period.last_day())
+        };
+        assert_eq!(span("this-week"), "2024-03-25..2024-03-31");
+        assert_eq!(span("last week"), "2024-03-18..2024-03-24");
+        assert_eq!(span("last-month"), "2024-02-01..2024-02-29");
+        assert_eq!(span("this month"), "2024-03-01..2024-03-31");
+        assert_eq!(span("last-year"), "2023-01-01..2023-12-31");
+    }
+
+    #[test]
+    fn unknown_relative_forms_are_rejected() {
+        let today = Date::new(2024, 3, 31).unwrap();
+        for bad in [
+            "30x",
+            "d30",
+            "last decade",
+            "tomorrowish",
+            "999999y",
+            "2000y",
+        ] {
+            assert!(Period::parse_at(bad, today).is_err(), "{bad}");
+        }
+        let message = Period::parse_at("2024-13", today).unwrap_err().to_string();
+        assert!(message.contains("month 13 does not exist"), "{message}");
+        let message = Period::parse_at("soon", today).unwrap_err().to_string();
+        assert!(
+            message.contains("yesterday") && message.contains("30d"),
+            "{message}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn date_arguments_never_panic(text in "\\PC{0,24}", days in 0i64..3_000_000) {
+            let today = Date::new(1000, 1, 1).unwrap().checked_add(jiff::Span::new().days(days)).unwrap_or(Date::MAX);
+            let _ = Period::parse_at(&text, today);
+            let _ = parse_age(&text);
+        }
+
+        #[test]
+        fn relative_days_are_that_many_days_back(n in 0i64..10_000) {
+            let today = Date::new(2024, 3, 31).unwrap();
+            let period = Period::parse_at(&format!("{n}d"), today).unwrap();
+            proptest::prop_assert_eq!(period.first_day(), today.checked_sub(jiff::Span::new().days(n)).unwrap());
+        }
+    }
+
+    #[test]
+    fn ages_are_a_number_and_a_unit() {
+        assert_eq!(parse_age("30d").unwrap(), 30 * 86_400);
+        assert_eq!(parse_age("2 weeks").unwrap(), 14 * 86_400);
+        assert_eq!(parse_age("1y").unwrap(), 365 * 86_400);
+        for bad in ["", "d", "30", "30x", "0d", "-3d", "99999999999999999y"] {
+            assert!(parse_age(bad).is_err(), "{bad}");
         }
     }
 

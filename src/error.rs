@@ -109,6 +109,17 @@ pub enum Error {
     )]
     UndatedArticles(usize),
 
+    /// A timeline would have more periods than can be drawn.
+    #[error(
+        "the timeline would have more than {limit} periods by {bucket}: use a longer --by or narrow it with --since/--until"
+    )]
+    TooManyPeriods {
+        /// The most periods allowed.
+        limit: usize,
+        /// The period length asked for.
+        bucket: String,
+    },
+
     /// Results could not be written (a closed pipe, a full disk).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

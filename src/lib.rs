@@ -12,7 +12,10 @@
 //! - [`indexer`] runs an indexing job from paths to a committed index.
 //! - [`search`] builds the query (text plus a date range), ranks passages
 //!   and finds highlights, giving [`search::Hit`]s.
-//! - [`output`] prints hits as text or JSON.
+//! - [`search::timeline`] counts matching articles per day, week, month or
+//!   year with a tantivy aggregation over the date fast field.
+//! - [`output`] prints hits as text (wrapped, trimmed around matches) or
+//!   JSON, and timelines as bar charts, JSON or CSV.
 //! - [`cli`] and [`commands`] are the command line on top.
 
 pub mod cli;

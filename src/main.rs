@@ -6,15 +6,38 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use dateline::cli::Cli;
-use dateline::commands::{Outcome, run};
+use clap::error::ErrorKind;
+use dateline::cli::{Cli, usage_error_line};
+use dateline::commands::{Outcome, report_panics_as_bugs, run};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    report_panics_as_bugs();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => {
+            // Usage errors exit 2, as clap's own do, but in one line.
+            let argv: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let _ = writeln!(io::stderr(), "{}", usage_error_line(&e, &argv));
+            return ExitCode::from(2);
+        }
+    };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
-    match run(&cli.command, &mut out, &mut err) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run(&cli.command, &mut out, &mut err)
+    }));
+    let Ok(result) = result else {
+        // The panic hook has said what happened.
+        return ExitCode::from(2);
+    };
+    match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::NoMatch) => ExitCode::from(1),
         Err(dateline::Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => {

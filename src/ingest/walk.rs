@@ -105,7 +105,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("one.txt");
         std::fs::write(&file, "x").unwrap();
-        let (files, _) = walk_inputs(&[file.clone()]).unwrap();
+        let (files, _) = walk_inputs(std::slice::from_ref(&file)).unwrap();
         assert_eq!(
             files,
             [InputFile {

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::search::{Hit, SearchResults, to_char_ranges};
+use crate::search::{ArticlePassage, Hit, SearchResults, to_char_ranges};
 
 /// One result as JSON.
 #[derive(Debug, Serialize)]
@@ -29,22 +29,56 @@ pub struct JsonHit<'a> {
     pub passage: &'a str,
     /// Matched words as `[start, end)` character offsets into `passage`.
     pub highlights: Vec<[usize; 2]>,
-    /// Where the date came from (`front-matter`, `json-ld`, `filename`, ...), or null.
+    /// Only the title matched; `passage` is the article's opening.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub title_only: bool,
+    /// With `--context`: the passages before this one, in reading order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context_before: Vec<JsonContext<'a>>,
+    /// With `--context`: the passages after this one, in reading order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context_after: Vec<JsonContext<'a>>,
+    /// Where the date came from (`date-line`, `front-matter`, `json-ld`,
+    /// `filename`, ...), or null when undated.
     pub date_source: Option<&'a str>,
     /// The date exactly as written in the file, or null.
     pub date_text: Option<&'a str>,
-    /// The format the file was read as.
+    /// The format the file was read as (`reference`, `sgml`, `jsonl`, ...).
     pub format: Option<&'a str>,
-    /// The article's URL, or null.
+    /// The article's URL, when the format carries one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<&'a str>,
-    /// The author(s), or null.
+    /// The author(s), when the format carries them.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<&'a str>,
-    /// The outlet (newsgroup, site), or null.
+    /// The outlet (newsgroup, site), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outlet: Option<&'a str>,
-    /// The record id inside a multi-article file (Reuters `NEWID`), or null.
+    /// The record id inside a multi-article file (Reuters `NEWID`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<&'a str>,
-    /// The line where the record starts in a multi-article file, or null.
+    /// The line where the record starts in a multi-article file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_line: Option<u64>,
+}
+
+/// A neighbouring passage shown with `--context`.
+#[derive(Debug, Serialize)]
+pub struct JsonContext<'a> {
+    /// The 1-based line where the passage starts.
+    pub line: u64,
+    /// The passage text.
+    pub passage: &'a str,
+}
+
+fn json_context(passages: &[ArticlePassage]) -> Vec<JsonContext<'_>> {
+    passages
+        .iter()
+        .map(|p| JsonContext {
+            line: p.line,
+            passage: &p.text,
+        })
+        .collect()
 }
 
 impl<'a> From<&'a Hit> for JsonHit<'a> {
@@ -58,6 +92,9 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             title: hit.title.as_deref(),
             passage: &hit.passage,
             highlights: to_char_ranges(&hit.passage, &hit.highlights),
+            title_only: hit.title_only,
+            context_before: json_context(&hit.context_before),
+            context_after: json_context(&hit.context_after),
             date_source: hit.meta.date_source.as_deref(),
             date_text: hit.meta.date_text.as_deref(),
             format: hit.meta.format.as_deref(),

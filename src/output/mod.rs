@@ -4,14 +4,23 @@
 //! tests capture output in a `Vec<u8>`; they never touch tantivy.
 
 mod json;
+mod layout;
 mod stats;
 mod text;
+mod timeline;
 
 use std::io::IsTerminal;
 
-pub use json::{JsonHit, write_json, write_jsonl};
+pub use json::{JsonContext, JsonHit, write_json, write_jsonl};
 pub use stats::{write_stats_json, write_stats_text};
-pub use text::TextPrinter;
+pub use text::{TextPrinter, write_sources};
+pub use timeline::{TimelineChart, write_timeline_csv, write_timeline_json};
+
+/// The width of the terminal on stdout, or `None` when stdout is not a
+/// terminal (output is then not wrapped, so it greps and pipes cleanly).
+pub fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(width, _)| usize::from(width.0))
+}
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -11,7 +11,9 @@ use tantivy::Term;
 use tantivy::query::{Query, RangeQuery};
 use tantivy::schema::Field;
 
-use crate::date::Period;
+use jiff::civil::Date;
+
+use crate::date::{Period, today_utc};
 use crate::error::{Error, Result};
 
 /// An inclusive range of UTC seconds; either end may be open.
@@ -32,19 +34,32 @@ impl DateFilter {
         until: Option<&str>,
         on: Option<&str>,
     ) -> Result<DateFilter> {
+        DateFilter::from_args_at(since, until, on, today_utc())
+    }
+
+    /// Like [`DateFilter::from_args`], with relative dates (`30d`,
+    /// `yesterday`, `last-month`) counted back from `today` instead of the
+    /// system clock.
+    pub fn from_args_at(
+        since: Option<&str>,
+        until: Option<&str>,
+        on: Option<&str>,
+        today: Date,
+    ) -> Result<DateFilter> {
+        let parse = |text: &str| Period::parse_at(text, today);
         if let Some(on) = on {
             if since.is_some() || until.is_some() {
                 return Err(Error::ConflictingDateFilters);
             }
-            let period = Period::parse(on)?;
+            let period = parse(on)?;
             return Ok(DateFilter {
                 since: Some(period.start()),
                 until: Some(period.end()),
             });
         }
         let filter = DateFilter {
-            since: since.map(Period::parse).transpose()?.map(|p| p.start()),
-            until: until.map(Period::parse).transpose()?.map(|p| p.end()),
+            since: since.map(parse).transpose()?.map(|p| p.start()),
+            until: until.map(parse).transpose()?.map(|p| p.end()),
         };
         if let (Some(start), Some(end), Some(since), Some(until)) =
             (filter.since, filter.until, since, until)

@@ -1,37 +1,135 @@
-//! Where the query's words occur in a passage.
+//! Where the query matches in a passage.
 //!
-//! tantivy's `SnippetGenerator` finds the matched tokens with the same
-//! analyzer the index used (so `troops` highlights `Troops` and `troop`).
-//! It works in byte offsets; the output formats promise character offsets,
+//! The query tree is walked once for the words and phrases it asks for in
+//! one field; each passage is then analysed with the index's own analyzer
+//! (so `troops` highlights `Troops` and `troop`) and the matches are marked.
+//! A phrase is marked only where its words occur in order, one after
+//! another, so `"interest rates"` does not light up every `interest` in the
+//! passage (each word of an occurrence is its own range, as for single
+//! words); excluded words (`-word`) are never marked.
+//!
+//! Matches are byte ranges; the output formats promise character offsets,
 //! which are computed here at the boundary.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use tantivy::snippet::SnippetGenerator;
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::Field;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
-/// Finds highlight ranges in passages, in byte offsets.
+/// Finds highlight ranges in the texts of one field, in byte offsets.
 pub struct Highlighter {
-    generator: SnippetGenerator,
+    analyzer: TextAnalyzer,
+    words: HashSet<String>,
+    phrases: Vec<Vec<String>>,
 }
 
 impl Highlighter {
-    /// Wraps a snippet generator built for the query and the text field.
-    pub fn new(generator: SnippetGenerator) -> Highlighter {
-        Highlighter { generator }
+    /// A highlighter for what `query` asks of `field`; `analyzer` must be
+    /// the one the field was indexed with.
+    pub fn for_query(query: &dyn Query, field: Field, analyzer: TextAnalyzer) -> Highlighter {
+        let mut highlighter = Highlighter {
+            analyzer,
+            words: HashSet::new(),
+            phrases: Vec::new(),
+        };
+        highlighter.collect(query, field);
+        highlighter
     }
 
-    /// The byte ranges of `passage` that match the query, in order.
-    pub fn byte_ranges(&mut self, passage: &str) -> Vec<Range<usize>> {
-        // One fragment as long as the passage: the whole passage is shown.
-        self.generator.set_max_num_chars(passage.len() + 1);
-        let snippet = self.generator.snippet(passage);
-        let base = snippet.fragment_range().start;
-        snippet
-            .highlighted()
-            .iter()
-            .map(|r| base + r.start..base + r.end)
-            .collect()
+    /// Whether the query asks anything of the field at all.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.phrases.is_empty()
     }
+
+    fn collect(&mut self, query: &dyn Query, field: Field) {
+        let text = |term: &Term| term.value().as_str().map(str::to_string);
+        if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+            for (occur, clause) in boolean.clauses() {
+                if *occur != Occur::MustNot {
+                    self.collect(clause.as_ref(), field);
+                }
+            }
+        } else if let Some(phrase) = query.downcast_ref::<PhraseQuery>() {
+            if phrase.field() == field {
+                let words: Option<Vec<String>> = phrase.phrase_terms().iter().map(text).collect();
+                self.phrases.extend(words);
+            }
+        } else if let Some(term_query) = query.downcast_ref::<TermQuery>() {
+            if term_query.term().field() == field {
+                self.words.extend(text(term_query.term()));
+            }
+        } else {
+            // Boosted and other wrapped queries do not expose their inner
+            // query; their terms still name the words to mark.
+            query.query_terms(&mut |term, _| {
+                if term.field() == field {
+                    self.words.extend(text(term));
+                }
+            });
+        }
+    }
+
+    /// The byte ranges of `text` that match, in order, overlaps merged.
+    pub fn byte_ranges(&mut self, text: &str) -> Vec<Range<usize>> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let mut tokens = Vec::new();
+        let mut stream = self.analyzer.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            tokens.push((
+                token.position,
+                token.text.clone(),
+                token.offset_from..token.offset_to,
+            ));
+        }
+        let mut ranges: Vec<Range<usize>> = tokens
+            .iter()
+            .filter(|(_, word, _)| self.words.contains(word))
+            .map(|(_, _, range)| range.clone())
+            .collect();
+        if !self.phrases.is_empty() {
+            let at: HashMap<usize, usize> = tokens
+                .iter()
+                .enumerate()
+                .map(|(i, (position, _, _))| (*position, i))
+                .collect();
+            for phrase in &self.phrases {
+                for (position, word, _) in &tokens {
+                    if Some(word) != phrase.first() {
+                        continue;
+                    }
+                    let words: Option<Vec<Range<usize>>> = phrase
+                        .iter()
+                        .enumerate()
+                        .map(|(k, expected)| {
+                            let &i = at.get(&(position + k))?;
+                            (&tokens[i].1 == expected).then(|| tokens[i].2.clone())
+                        })
+                        .collect();
+                    ranges.extend(words.into_iter().flatten());
+                }
+            }
+        }
+        merge(ranges)
+    }
+}
+
+/// Sorts ranges and merges overlapping or touching ones.
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
 }
 
 /// Converts byte ranges into `[start, end)` character offsets.
@@ -46,17 +144,73 @@ pub fn to_char_ranges(text: &str, byte_ranges: &[Range<usize>]) -> Vec<[usize; 2
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::{DatelineSchema, english_analyzer};
+    use tantivy::schema::IndexRecordOption;
+
+    fn marked(query: Box<dyn Query>, field: Field, text: &str) -> Vec<&str> {
+        let mut highlighter = Highlighter::for_query(query.as_ref(), field, english_analyzer());
+        highlighter
+            .byte_ranges(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    fn term(field: Field, word: &str) -> Term {
+        Term::from_field_text(field, word)
+    }
+
+    #[test]
+    fn phrases_mark_their_occurrences_not_each_word() {
+        let text = DatelineSchema::build().text;
+        let phrase = PhraseQuery::new(vec![term(text, "interest"), term(text, "rate")]);
+        let passage =
+            "Interest was high. Interest rates rose, and rates fell; interest  rates again.";
+        let mut highlighter = Highlighter::for_query(&phrase, text, english_analyzer());
+        let starts: Vec<usize> = highlighter
+            .byte_ranges(passage)
+            .into_iter()
+            .map(|r| r.start)
+            .collect();
+        // The lone "Interest" (0) and "rates" (44) are not marked.
+        assert_eq!(starts, [19, 28, 56, 66]);
+        assert_eq!(
+            marked(Box::new(phrase), text, passage),
+            ["Interest", "rates", "interest", "rates"]
+        );
+    }
+
+    #[test]
+    fn words_match_through_the_analyzer_and_exclusions_are_not_marked() {
+        let fields = DatelineSchema::build();
+        let word = TermQuery::new(term(fields.text, "troop"), IndexRecordOption::Basic);
+        let excluded = TermQuery::new(term(fields.text, "iraq"), IndexRecordOption::Basic);
+        let title_only = TermQuery::new(term(fields.title, "syria"), IndexRecordOption::Basic);
+        let query = BooleanQuery::new(vec![
+            (Occur::Should, Box::new(word) as Box<dyn Query>),
+            (Occur::MustNot, Box::new(excluded)),
+            (Occur::Should, Box::new(title_only)),
+        ]);
+        assert_eq!(
+            marked(
+                Box::new(query),
+                fields.text,
+                "Troops left Iraq and Syria; more troops came."
+            ),
+            ["Troops", "troops"]
+        );
+    }
 
     #[test]
     fn char_offsets_count_characters_not_bytes() {
         let text = "The talks — planned — troops 部队 😀 end";
         let start = text.find("troops").unwrap();
-        let ranges = to_char_ranges(text, &[start..start + 6]);
+        let ranges = to_char_ranges(text, std::slice::from_ref(&(start..start + 6)));
         let [s, e] = ranges[0];
         let picked: String = text.chars().skip(s).take(e - s).collect();
         assert_eq!(picked, "troops");
         let cjk = text.find("部队").unwrap();
-        let [s, e] = to_char_ranges(text, &[cjk..cjk + "部队".len()])[0];
+        let [s, e] = to_char_ranges(text, std::slice::from_ref(&(cjk..cjk + "部队".len())))[0];
         assert_eq!(e - s, 2);
     }
 }

@@ -94,11 +94,7 @@ fn balance_delimiters(query: &str) -> (String, Vec<String>) {
         match c {
             '"' if !drop.contains(&i) => in_phrase = !in_phrase,
             '(' if !in_phrase => open.push(i),
-            ')' if !in_phrase => {
-                if open.pop().is_none() {
-                    drop.push(i);
-                }
-            }
+            ')' if !in_phrase && open.pop().is_none() => drop.push(i),
             _ => {}
         }
     }

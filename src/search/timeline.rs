@@ -1,0 +1,446 @@
+//! `dateline timeline`: how many articles matched a query in each day, week,
+//! month or year.
+//!
+//! Counting runs inside tantivy's aggregation framework, never by loading
+//! hits: a `range` aggregation over the `date` fast field (one range per
+//! period, computed with jiff, since dates are plain i64 seconds rather than
+//! tantivy dates and calendar months have no fixed length) with a `terms`
+//! sub-aggregation on `article_id`, whose bucket count is the number of
+//! distinct articles. Passages are what is indexed, so counting documents
+//! would count an article once per matching paragraph; counting article ids
+//! gives exactly the articles `dateline search QUERY --files` lists for the
+//! same period. Undated articles have no place on a time axis and are
+//! counted apart.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde_json::json;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::{
+    AggregationResult, AggregationResults, BucketEntries, BucketResult, MetricResult,
+};
+use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
+use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query};
+use tantivy::{Searcher, TantivyError};
+
+use crate::date::{Period, day_of};
+use crate::error::{Error, Result};
+use crate::index::OpenIndex;
+use crate::search::{DateFilter, Hit, Prepared, SearchRequest, open_searcher, search_with};
+
+/// The most periods one timeline may have; beyond it a coarser `--by` or a
+/// narrower date range is asked for instead of drawing an unreadable chart.
+pub const MAX_PERIODS: usize = 20_000;
+
+/// The length of a timeline period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bucket {
+    /// A calendar day (UTC).
+    Day,
+    /// An ISO week, Monday to Sunday.
+    Week,
+    /// A calendar month.
+    Month,
+    /// A calendar year.
+    Year,
+}
+
+impl Bucket {
+    /// The bucket that gives a readable number of bars for a range of
+    /// `days`: days up to a month, weeks up to half a year, months up to
+    /// six years, years beyond (at most about 30, 26, 72 bars).
+    pub fn for_span(days: i64) -> Bucket {
+        match days {
+            ..=31 => Bucket::Day,
+            32..=183 => Bucket::Week,
+            184..=2192 => Bucket::Month,
+            _ => Bucket::Year,
+        }
+    }
+
+    /// The first day of the period containing `day`.
+    fn start_of(self, day: Date) -> Date {
+        match self {
+            Bucket::Day => day,
+            Bucket::Week => day
+                .checked_sub(i64::from(day.weekday().to_monday_zero_offset()).days())
+                .unwrap_or(day),
+            Bucket::Month => day.first_of_month(),
+            Bucket::Year => day.first_of_year(),
+        }
+    }
+
+    /// The last day of the period starting on `start`.
+    fn end_of(self, start: Date) -> Date {
+        match self {
+            Bucket::Day => start,
+            Bucket::Week => start.checked_add(6.days()).unwrap_or(Date::MAX),
+            Bucket::Month => start.last_of_month(),
+            Bucket::Year => start.last_of_year(),
+        }
+    }
+
+    /// How a period is named: `1987-02-26`, `1987-02-23` (the Monday of
+    /// the week), `1987-02`, `1987`.
+    fn label(self, start: Date) -> String {
+        match self {
+            Bucket::Day | Bucket::Week => start.to_string(),
+            Bucket::Month => start.strftime("%Y-%m").to_string(),
+            Bucket::Year => start.strftime("%Y").to_string(),
+        }
+    }
+}
+
+/// A timeline as the library takes it.
+#[derive(Clone, Debug, Default)]
+pub struct TimelineRequest {
+    /// The queries to count, the first being the main one (`--vs` adds more).
+    pub queries: Vec<String>,
+    /// The date range; open ends follow the matches.
+    pub dates: DateFilter,
+    /// The period length; `None` picks one from the range.
+    pub bucket: Option<Bucket>,
+    /// Whether an unparsable query is an error.
+    pub strict: bool,
+    /// Whether to find each period's best passage (costs one search per
+    /// non-empty period and query).
+    pub top_passages: bool,
+}
+
+/// One period of the timeline. Its days are clipped to the date filter, so
+/// `since..=until` is exactly what drills into it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelinePeriod {
+    /// The period's name: `1987-02-26`, `1987-02`, `1987`, or a week's Monday.
+    pub label: String,
+    /// The first day counted (UTC).
+    pub since: Date,
+    /// The last day counted (UTC).
+    pub until: Date,
+}
+
+/// The counts of one query.
+#[derive(Clone, Debug)]
+pub struct TimelineSeries {
+    /// The query as typed.
+    pub query: String,
+    /// Matching articles per period, aligned with [`Timeline::periods`].
+    pub articles: Vec<u64>,
+    /// Matching undated articles (on no period), when no date filter is set.
+    pub undated: u64,
+    /// The best passage of each period, when asked for.
+    pub top: Vec<Option<Hit>>,
+    /// Parts of the query that were ignored, in words.
+    pub ignored: Vec<String>,
+}
+
+impl TimelineSeries {
+    /// All dated matching articles.
+    pub fn total(&self) -> u64 {
+        self.articles.iter().sum()
+    }
+}
+
+/// The answer to a timeline request.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// The period length used.
+    pub bucket: Bucket,
+    /// Every period from the first to the last, empty ones included.
+    pub periods: Vec<TimelinePeriod>,
+    /// One series per query, in request order.
+    pub series: Vec<TimelineSeries>,
+}
+
+/// Counts the articles matching each query of `request` per period.
+pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline> {
+    let searcher = open_searcher(index)?;
+    let mut prepared = Vec::with_capacity(request.queries.len());
+    for query in &request.queries {
+        let search = SearchRequest {
+            query: query.clone(),
+            dates: request.dates,
+            strict: request.strict,
+            ..SearchRequest::default()
+        };
+        prepared.push((
+            search.clone(),
+            Prepared::with_searcher(index, searcher.clone(), &search)?,
+        ));
+    }
+
+    let span = match (request.dates.since, request.dates.until) {
+        (Some(since), Some(until)) => Some((since, until)),
+        (since, until) => {
+            let mut found: Option<(i64, i64)> = None;
+            for (_, p) in &prepared {
+                if let Some((min, max)) = date_span(index, &searcher, &*p.any_words)? {
+                    found = Some(found.map_or((min, max), |(a, b)| (a.min(min), b.max(max))));
+                }
+            }
+            found.map(|(min, max)| (since.unwrap_or(min), until.unwrap_or(max)))
+        }
+    };
+    let (first_day, last_day) = match span {
+        Some((since, until)) => (day_of(since), day_of(until)),
+        // Nothing dated matches: an empty chart, not an error.
+        None => {
+            let today = crate::date::today_utc();
+            (today, today)
+        }
+    };
+    let bucket = request.bucket.unwrap_or_else(|| {
+        Bucket::for_span(
+            first_day
+                .until(last_day)
+                .map(|s| i64::from(s.get_days()))
+                .unwrap_or(0),
+        )
+    });
+    let periods = if span.is_some() {
+        periods_between(bucket, first_day, last_day)?
+    } else {
+        Vec::new()
+    };
+
+    let mut series = Vec::with_capacity(prepared.len());
+    for (search, p) in prepared {
+        let articles = if periods.is_empty() {
+            Vec::new()
+        } else {
+            count_articles(index, &searcher, &*p.any_words, &periods)?
+        };
+        let undated = if request.dates.is_unbounded() {
+            count_undated(index, &searcher, &*p.any_words)?
+        } else {
+            0
+        };
+        let mut top = Vec::new();
+        if request.top_passages {
+            for (period, &count) in periods.iter().zip(&articles) {
+                if count == 0 {
+                    top.push(None);
+                    continue;
+                }
+                let drill = SearchRequest {
+                    dates: DateFilter {
+                        since: Some(Period::between(period.since, period.since).start()),
+                        until: Some(Period::between(period.until, period.until).end()),
+                    },
+                    limit: 1,
+                    per_article: 1,
+                    ..search.clone()
+                };
+                top.push(
+                    search_with(index, &searcher, &drill)?
+                        .hits
+                        .into_iter()
+                        .next(),
+                );
+            }
+        }
+        series.push(TimelineSeries {
+            query: search.query,
+            articles,
+            undated,
+            top,
+            ignored: p.parsed.ignored,
+        });
+    }
+    Ok(Timeline {
+        bucket,
+        periods,
+        series,
+    })
+}
+
+/// Every period of `bucket` length from the one holding `first` to the one
+/// holding `last`, clipped to `first..=last`.
+pub fn periods_between(bucket: Bucket, first: Date, last: Date) -> Result<Vec<TimelinePeriod>> {
+    let mut periods = Vec::new();
+    let mut start = bucket.start_of(first);
+    while start <= last {
+        if periods.len() >= MAX_PERIODS {
+            return Err(Error::TooManyPeriods {
+                limit: MAX_PERIODS,
+                bucket: format!("{bucket:?}").to_lowercase(),
+            });
+        }
+        let end = bucket.end_of(start);
+        periods.push(TimelinePeriod {
+            label: bucket.label(start),
+            since: start.max(first),
+            until: end.min(last),
+        });
+        match end.tomorrow() {
+            Ok(next) => start = next,
+            Err(_) => break,
+        }
+    }
+    Ok(periods)
+}
+
+fn run_aggregation(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+    request: serde_json::Value,
+) -> Result<AggregationResults> {
+    let aggregations: Aggregations = serde_json::from_value(request).map_err(|e| {
+        Error::Tantivy(TantivyError::InternalError(format!(
+            "timeline aggregation: {e}"
+        )))
+    })?;
+    // Each matching article is one terms bucket; lift the default bucket
+    // limit (65,000) so large folders can be counted.
+    let limits = AggregationLimitsGuard::new(None, Some(u32::MAX));
+    let collector = AggregationCollector::from_aggs(
+        aggregations,
+        AggContextParams::new(limits, index.index.tokenizers().clone()),
+    );
+    Ok(searcher.search(query, &collector)?)
+}
+
+/// The earliest and latest date among the passages matching `query`.
+fn date_span(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+) -> Result<Option<(i64, i64)>> {
+    let results = run_aggregation(
+        index,
+        searcher,
+        query,
+        json!({ "span": { "stats": { "field": "date" } } }),
+    )?;
+    match results.0.get("span") {
+        Some(AggregationResult::MetricResult(MetricResult::Stats(stats))) if stats.count > 0 => {
+            match (stats.min, stats.max) {
+                (Some(min), Some(max)) => Ok(Some((min as i64, max as i64))),
+                _ => Ok(None),
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The number of distinct articles matching `query` in each period.
+fn count_articles(
+    index: &OpenIndex,
+    searcher: &Searcher,
+    query: &dyn Query,
+    periods: &[TimelinePeriod],
+) -> Result<Vec<u64>> {
+    let ranges: Vec<serde_json::Value> = periods
+        .iter()
+        .enumerate()
+        .map(|(i, period)| {
+            let start = Period::between(period.since, period.since).start();
+            let end = Period::between(period.until, period.until).end() + 1;
+            json!({ "key": i.to_string(), "from": start as f64, "to": end as f64 })
+        })
+        .collect();
+    let request = json!({
+        "periods": {
+            "range": { "field": "date", "ranges": ranges, "keyed": true },
+            "aggs": { "articles": { "terms": { "field": "article_id", "size": ALL_TERMS, "segment_size": ALL_TERMS } } }
+        }
+    });
+    let results = run_aggregation(index, searcher, query, request)?;
+    let mut counts = vec![0; periods.len()];
+    if let Some(AggregationResult::BucketResult(BucketResult::Range { buckets })) =
+        results.0.get("periods")
+    {
+        let entries: Box<
+            dyn Iterator<Item = (String, &tantivy::aggregation::agg_result::RangeBucketEntry)>,
+        > = match buckets {
+            BucketEntries::HashMap(map) => Box::new(map.iter().map(|(k, v)| (k.clone(), v))),
+            BucketEntries::Vec(list) => Box::new(list.iter().map(|v| (v.key.to_string(), v))),
+        };
+        for (key, entry) in entries {
+            if let Some(slot) = key.parse::<usize>().ok().and_then(|i| counts.get_mut(i)) {
+                *slot = distinct_articles(&entry.sub_aggregation);
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// More terms than any index holds articles, so every article gets a bucket
+/// (tantivy multiplies it by 10 internally, so it must stay below 2^32 / 10).
+const ALL_TERMS: u32 = 1 << 28;
+
+fn distinct_articles(results: &AggregationResults) -> u64 {
+    match results.0.get("articles") {
+        Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => {
+            buckets.len() as u64
+        }
+        _ => 0,
+    }
+}
+
+/// The number of distinct undated articles matching `query`.
+fn count_undated(index: &OpenIndex, searcher: &Searcher, query: &dyn Query) -> Result<u64> {
+    let undated = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (
+            Occur::MustNot,
+            Box::new(ExistsQuery::new("date".to_string(), false)),
+        ),
+    ]);
+    let request = json!({ "articles": { "terms": { "field": "article_id", "size": ALL_TERMS, "segment_size": ALL_TERMS } } });
+    Ok(distinct_articles(&run_aggregation(
+        index, searcher, &undated, request,
+    )?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn months_cover_the_range_with_clipped_ends() {
+        let periods = periods_between(Bucket::Month, day("1987-02-26"), day("1987-05-03")).unwrap();
+        let shown: Vec<String> = periods
+            .iter()
+            .map(|p| format!("{} {}..{}", p.label, p.since, p.until))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "1987-02 1987-02-26..1987-02-28",
+                "1987-03 1987-03-01..1987-03-31",
+                "1987-04 1987-04-01..1987-04-30",
+                "1987-05 1987-05-01..1987-05-03",
+            ]
+        );
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_years_reach_far_back() {
+        // 1987-02-26 was a Thursday.
+        let weeks = periods_between(Bucket::Week, day("1987-02-26"), day("1987-03-09")).unwrap();
+        let labels: Vec<&str> = weeks.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["1987-02-23", "1987-03-02", "1987-03-09"]);
+        let years = periods_between(Bucket::Year, day("1492-10-12"), day("1494-01-01")).unwrap();
+        assert_eq!(years.len(), 3);
+        assert_eq!(years[0].since, day("1492-10-12"));
+        assert_eq!(years[2].until, day("1494-01-01"));
+        let last = periods_between(Bucket::Day, day("9999-12-30"), day("9999-12-31")).unwrap();
+        assert_eq!(last.len(), 2);
+    }
+
+    #[test]
+    fn the_bucket_follows_the_span_and_huge_charts_are_refused() {
+        assert_eq!(Bucket::for_span(0), Bucket::Day);
+        assert_eq!(Bucket::for_span(60), Bucket::Week);
+        assert_eq!(Bucket::for_span(236), Bucket::Month);
+        assert_eq!(Bucket::for_span(20 * 365), Bucket::Year);
+        assert!(periods_between(Bucket::Day, day("1000-01-01"), day("2024-01-01")).is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! Shared helpers for the integration tests: a `dateline` command, temporary
+//! indexes and the optional shared data sets.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The project's root folder.
+pub fn project_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled demo corpus.
+pub fn corpus() -> PathBuf {
+    project_root().join("corpus")
+}
+
+/// A `dateline` command run from the project root with a clean environment.
+pub fn dateline() -> Command {
+    let mut cmd =
+        Command::cargo_bin("dateline").expect("the binary is built for integration tests");
+    cmd.current_dir(project_root())
+        .env_remove("DATELINE_INDEX")
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+/// Indexes `paths` into a fresh temporary index and returns its folder.
+pub fn index_of(paths: &[&Path]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let mut cmd = dateline();
+    cmd.arg("index").args(paths).arg("--index").arg(dir.path());
+    cmd.assert().success();
+    dir
+}
+
+/// Runs a search with `--format json` and returns the parsed output.
+pub fn search_json(index: &Path, args: &[&str]) -> serde_json::Value {
+    let output = dateline()
+        .arg("search")
+        .args(args)
+        .arg("--index")
+        .arg(index)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code() == Some(0) || output.status.code() == Some(1),
+        "search failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("search --format json prints JSON")
+}
+
+/// A folder of `../shared/data`, or `None` (with the reason printed) when the
+/// shared data is not beside the project.
+pub fn shared_data(relative: &str) -> Option<PathBuf> {
+    let path = project_root().join("../shared/data").join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (the shared data sets are not beside this checkout)",
+            path.display()
+        );
+        None
+    }
+}
+
+/// Writes `files` (relative path, contents) into a new temporary folder.
+pub fn folder_with(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (name, contents) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+    dir
+}

@@ -1,0 +1,194 @@
+//! `dateline index`: walking, parsing, skipping bad files, re-indexing.
+
+mod common;
+
+use common::{corpus, dateline, folder_with, index_of, search_json, shared_data};
+use predicates::prelude::*;
+
+#[test]
+fn indexing_the_corpus_reports_a_summary() {
+    let index = tempfile::tempdir().unwrap();
+    dateline()
+        .arg("index")
+        .arg("--index")
+        .arg(index.path())
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(
+            predicate::str::is_match(
+                r"indexed 40 articles \(\d+ passages\) from 40 files into .*; 0 skipped; \d+\.\d+s",
+            )
+            .unwrap(),
+        );
+}
+
+#[test]
+fn reindexing_the_same_folder_does_not_duplicate_anything() {
+    let index = index_of(&[&corpus()]);
+    let before = search_json(
+        index.path(),
+        &["troops OR oil", "-n", "500", "--per-article", "500"],
+    );
+    for path in [corpus(), corpus().join("."), corpus().join("../corpus")] {
+        dateline()
+            .arg("index")
+            .arg(&path)
+            .arg("--index")
+            .arg(index.path())
+            .assert()
+            .success();
+    }
+    let after = search_json(
+        index.path(),
+        &["troops OR oil", "-n", "500", "--per-article", "500"],
+    );
+    assert_eq!(before["total_hits"], after["total_hits"]);
+    assert_eq!(
+        before["results"].as_array().unwrap().len(),
+        after["results"].as_array().unwrap().len()
+    );
+}
+
+#[test]
+fn a_changed_file_replaces_its_old_passages() {
+    let folder = folder_with(&[("a.txt", " date 2024-01-01 The old wording.\n")]);
+    let index = index_of(&[folder.path()]);
+    std::fs::write(
+        folder.path().join("a.txt"),
+        " date 2024-01-02 The new wording.\n",
+    )
+    .unwrap();
+    dateline()
+        .arg("index")
+        .arg(folder.path())
+        .arg("--index")
+        .arg(index.path())
+        .assert()
+        .success();
+    assert_eq!(search_json(index.path(), &["old"])["total_hits"], 0);
+    let new = search_json(index.path(), &["wording"]);
+    assert_eq!(new["total_hits"], 1);
+    assert_eq!(new["results"][0]["date"], "2024-01-02");
+}
+
+#[test]
+fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
+    let folder = folder_with(&[
+        ("good.txt", " date 2024-01-01 A good article about cocoa.\n"),
+        ("undated.txt", "Just some notes without a date line.\n"),
+        ("empty.txt", ""),
+        ("bad-date.txt", " date 2024-02-30 Impossible day.\n"),
+    ]);
+    std::fs::write(
+        folder.path().join("image.bin"),
+        [0x89, b'P', b'N', b'G', 0, 0, 1],
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("latin1.txt"),
+        b" date 2024-01-01 caf\xe9\n",
+    )
+    .unwrap();
+    let index = tempfile::tempdir().unwrap();
+    let run = || {
+        let mut cmd = dateline();
+        cmd.arg("index")
+            .arg(folder.path())
+            .arg("--index")
+            .arg(index.path());
+        cmd
+    };
+    run()
+        .assert()
+        .success()
+        // Text without a date is an undated article (issue 4), counted.
+        .stderr(predicate::str::contains(
+            "1 of 3 articles have no recognisable date",
+        ))
+        .stderr(predicate::str::contains("empty.txt: empty file"))
+        .stderr(predicate::str::contains(
+            "bad-date.txt: line 1: invalid date '2024-02-30'",
+        ))
+        .stderr(predicate::str::contains("image.bin: binary file"))
+        // Not UTF-8: read as Windows-1252, indexed, and said so.
+        .stderr(
+            predicate::str::contains("note ").and(predicate::str::contains(
+                "latin1.txt: not valid UTF-8 (first bad byte at offset 20): read as Windows-1252",
+            )),
+        )
+        .stderr(
+            predicate::str::contains("indexed 3 articles")
+                .and(predicate::str::contains("3 skipped")),
+        );
+    assert_eq!(search_json(index.path(), &["cocoa"])["total_hits"], 1);
+    run()
+        .arg("--strict")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "3 file(s) were skipped and --strict was given",
+        ));
+}
+
+#[test]
+fn a_missing_input_path_is_an_error() {
+    let index = tempfile::tempdir().unwrap();
+    dateline()
+        .args(["index", "no/such/folder", "--index"])
+        .arg(index.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "dateline: no/such/folder: no such file or folder",
+        ));
+}
+
+#[test]
+fn the_whole_news_folder_indexes_and_filters_by_month() {
+    let Some(news) = shared_data("news-folder") else {
+        return;
+    };
+    let index = tempfile::tempdir().unwrap();
+    dateline()
+        .arg("index")
+        .arg(&news)
+        .arg("--index")
+        .arg(index.path())
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("indexed 21577 articles")
+                .and(predicate::str::contains("from 21577 files"))
+                .and(predicate::str::contains("; 0 skipped;")),
+        );
+    let march = search_json(
+        index.path(),
+        &[
+            "oil prices",
+            "--since",
+            "1987-03-01",
+            "--until",
+            "1987-03-31",
+            "-n",
+            "200",
+        ],
+    );
+    let hits = march["results"].as_array().unwrap();
+    assert_eq!(hits.len(), 200);
+    assert!(
+        hits.iter()
+            .all(|h| h["date"].as_str().unwrap().starts_with("1987-03-")),
+        "a hit outside March 1987"
+    );
+    let all = search_json(index.path(), &["oil prices"]);
+    assert!(all["total_hits"].as_u64().unwrap() > march["total_hits"].as_u64().unwrap());
+    let cocoa = search_json(index.path(), &["cocoa", "--on", "1987-02-26"]);
+    assert!(
+        cocoa["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["source"].as_str().unwrap().ends_with("reut-00001.txt"))
+    );
+}
