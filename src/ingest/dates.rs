@@ -197,8 +197,10 @@ pub fn is_suspicious(date: &ArticleDate, now_year: i16) -> bool {
 fn day_in_name(name: &str) -> Option<Date> {
     let bytes = name.as_bytes();
     (0..bytes.len().saturating_sub(7)).find_map(|start| {
-        // A date must not be glued to other digits (an id like 12024012599).
-        if start > 0 && bytes[start - 1].is_ascii_digit() {
+        // A date starts with an ASCII digit not glued to another digit (an
+        // id like 12024012599); checking the byte first also keeps every
+        // slice below on character boundaries, whatever the name holds.
+        if !bytes[start].is_ascii_digit() || (start > 0 && bytes[start - 1].is_ascii_digit()) {
             return None;
         }
         let rest = &name[start..];
@@ -206,7 +208,7 @@ fn day_in_name(name: &str) -> Option<Date> {
             && rest.as_bytes()[4] == rest.as_bytes()[7]
             && matches!(rest.as_bytes()[4], b'-' | b'_' | b'.')
         {
-            (&rest[0..4], &rest[5..7], &rest[8..10], 10)
+            (rest.get(0..4)?, rest.get(5..7)?, rest.get(8..10)?, 10)
         } else {
             (rest.get(0..4)?, rest.get(4..6)?, rest.get(6..8)?, 8)
         };
@@ -439,6 +441,33 @@ mod tests {
         assert_eq!(name("1987-02/000_13dcff22e6eeeb5b.txt"), None);
         assert_eq!(name("ids/120240125999.txt"), None);
         assert_eq!(name("2024-02-30-no.md"), None);
+        assert_eq!(name("ઈ2é24-01-25ü.md"), None);
+        assert_eq!(
+            name("café-2024-01-25.md"),
+            Some(("2024-01-25".into(), true))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_not_without_panicking(text in "\\PC{0,40}") {
+            if let Some(date) = parse_date_text(&text) {
+                proptest::prop_assert!((1000..=9999).contains(&date.day().year()));
+            }
+            let _ = parse_reuters_date(&text);
+            let _ = date_from_path(Path::new(&text));
+        }
+
+        #[test]
+        fn every_day_in_range_round_trips_in_three_forms(days in 0i32..3_287_181) {
+            let day = Date::new(1000, 1, 1).unwrap().checked_add(jiff::Span::new().days(days)).unwrap();
+            let iso = day.to_string();
+            proptest::prop_assert_eq!(parse_date_text(&iso).map(|d| d.to_string()), Some(iso.clone()));
+            let long = day.strftime("%B %-d, %Y").to_string();
+            proptest::prop_assert_eq!(parse_date_text(&long).map(|d| d.to_string()), Some(iso.clone()));
+            let slashed = day.strftime("%Y/%m/%d").to_string();
+            proptest::prop_assert_eq!(parse_date_text(&slashed).map(|d| d.to_string()), Some(iso));
+        }
     }
 
     #[test]

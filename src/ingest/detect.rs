@@ -230,6 +230,13 @@ mod tests {
         detect_format(text, Path::new(name))
     }
 
+    proptest::proptest! {
+        #[test]
+        fn detection_never_panics(text in "\\PC{0,200}", name in "[a-z.]{0,12}") {
+            let _ = detect(&text, &name);
+        }
+    }
+
     #[test]
     fn content_decides_before_the_extension() {
         assert_eq!(

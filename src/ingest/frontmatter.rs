@@ -205,6 +205,14 @@ mod tests {
         assert_eq!(plain.passages.len(), 2);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_without_panicking(text in "\\PC{0,200}", fence in "(---|\\+\\+\\+|# )") {
+            let _ = parse_text_article(&format!("{fence}\n{text}"));
+            let _ = parse_text_article(&text);
+        }
+    }
+
     #[test]
     fn broken_front_matter_is_an_error() {
         assert!(

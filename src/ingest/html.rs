@@ -344,6 +344,13 @@ rates on Thursday.</p>
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_page_parses_without_panicking(text in "\\PC{0,200}") {
+            let _ = parse_html(&format!("<html><body><article>{text}</article></body></html>"));
+        }
+    }
+
     #[test]
     fn meta_tags_then_time_elements_give_the_date() {
         let page = PAGE.replace("\"datePublished\":\"2024-01-24T08:00:00Z\",", "");

@@ -81,6 +81,13 @@ mod tests {
         assert_eq!(got, [("I was reading.", 8), ("Second para.", 10)]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_message_parses_without_panicking(text in "\\PC{0,200}") {
+            let _ = parse_mail(&format!("From: a\n{text}"));
+        }
+    }
+
     #[test]
     fn no_date_header_means_undated() {
         let article = parse_mail("From: a\nSubject: s\n\nbody\n").unwrap();

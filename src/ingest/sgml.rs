@@ -299,6 +299,15 @@ unprocessed text here
         assert_eq!(articles[2].passages[0].text, "unprocessed text here");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_record_text_parses_without_panicking(body in "\\PC{0,200}", tag in "(DATE|TITLE|BODY|TEXT|AUTHOR)") {
+            let text = format!("<REUTERS NEWID=\"9\">\n<{tag}>{body}</{tag}>\n{body}\n</REUTERS>\n");
+            let _ = parse_sgml(&mut LineReader::new(text.as_bytes()), &mut Vec::new());
+            let _ = decode_references(&body);
+        }
+    }
+
     #[test]
     fn references_decode() {
         assert_eq!(
