@@ -161,12 +161,15 @@ pub fn parse_json(
             serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
         let mut articles = Vec::new();
         let mut skipped = 0;
+        // Lines are counted incrementally: records come in file order.
+        let (mut counted_to, mut line) = (0, 1u32);
         for raw in records {
             let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            let line = 1 + text.as_bytes()[..offset]
+            line += text.as_bytes()[counted_to..offset]
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count() as u32;
+            counted_to = offset;
             let value: Value =
                 serde_json::from_str(raw.get()).map_err(|e| format!("invalid JSON: {e}"))?;
             match value
