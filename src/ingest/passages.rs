@@ -24,12 +24,16 @@ impl PassageSplitter {
     /// Splits `text[body_start..]` into passages; line numbers count from the
     /// start of `text`, so they point into the original file.
     pub fn split(&self, text: &str, body_start: usize) -> Vec<Passage> {
-        let first_line = 1 + count_newlines(&text[..body_start]);
+        let body = &text[body_start..];
         let mut passages = Vec::new();
-        for (offset, line) in split_paragraphs(&text[body_start..]) {
-            let paragraph_line =
-                first_line + count_newlines(&text[body_start..body_start + offset]);
-            self.split_paragraph(line, paragraph_line, &mut passages);
+        // Newlines are counted from the previous paragraph on, not from the
+        // start: a long file with many paragraphs must stay linear.
+        let mut line = 1 + count_newlines(&text[..body_start]);
+        let mut counted_to = 0;
+        for (offset, paragraph) in split_paragraphs(body) {
+            line += count_newlines(&body[counted_to..offset]);
+            counted_to = offset;
+            self.split_paragraph(paragraph, line, &mut passages);
         }
         passages
     }
