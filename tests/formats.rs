@@ -331,6 +331,14 @@ fn a_mixed_folder_indexes_every_format_and_names_the_bad_files() {
     let (code, columbus) = search(&idx, &["land", "--on", "1492-10-12"]);
     assert_eq!(code, 0);
     assert_eq!(columbus["results"][0]["title"], "Columbus");
+    let (_, oldest) = search(&idx, &["land OR times OR rates", "--sort", "oldest"]);
+    let dates: Vec<&str> = oldest["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["1492-10-12", "1851-09-18", "2024-02-01T08:30:00Z"]);
     let (code, _) = search(&idx, &["gardening", "--since", "1000"]);
     assert_eq!(code, 1, "an undated article is excluded by any date filter");
     let (code, _) = search(&idx, &["gardening"]);

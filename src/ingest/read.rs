@@ -98,8 +98,8 @@ pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArti
     if head.iter().all(u8::is_ascii_whitespace) {
         return Err(skipped("empty file".to_string()));
     }
-    if head.contains(&0) {
-        return Err(skipped("binary file (contains NUL bytes)".to_string()));
+    if let Some(reason) = binary_reason(&head) {
+        return Err(skipped(reason));
     }
     let format = detect_format(&String::from_utf8_lossy(&head), &file.source).map_err(skipped)?;
     let reader = Cursor::new(head).chain(reader);
@@ -270,6 +270,35 @@ fn apply_undated_policy(read: &mut FileArticles, policy: UndatedPolicy) {
     }
 }
 
+/// Why the start of a file shows it is not text, if it does: a known
+/// binary signature, NUL bytes, or mostly control characters.
+fn binary_reason(head: &[u8]) -> Option<String> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"%PDF-", "PDF"),
+        (b"PK\x03\x04", "ZIP archive (or Office document)"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"GIF87a", "GIF image"),
+        (b"GIF89a", "GIF image"),
+        (b"\x89PNG", "PNG image"),
+        (b"BZh", "bzip2 archive"),
+        (b"\xfd7zXZ", "xz archive"),
+        (b"\x7fELF", "executable"),
+    ];
+    if let Some((_, kind)) = SIGNATURES.iter().find(|(magic, _)| head.starts_with(magic)) {
+        return Some(format!("binary file ({kind})"));
+    }
+    if head.contains(&0) {
+        return Some("binary file (contains NUL bytes)".to_string());
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    // Reuters SGML uses a few control characters as framing; real binary
+    // data has them everywhere.
+    (control * 10 > head.len()).then(|| "binary file (mostly control characters)".to_string())
+}
+
 fn too_big(size: u64, max: u64) -> String {
     format!(
         "file is {:.1} MiB, over --max-file-size ({:.1} MiB)",
@@ -350,5 +379,56 @@ impl<R: BufRead> LineReader<R> {
                     .into_owned()
             }
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_files_are_recognised_by_signature_or_content() {
+        assert_eq!(
+            binary_reason(b"%PDF-1.7\n%text-like"),
+            Some("binary file (PDF)".into())
+        );
+        assert_eq!(
+            binary_reason(b"\x89PNG\r\n\x1a\n\0\0"),
+            Some("binary file (PNG image)".into())
+        );
+        assert!(binary_reason(b"a\0b").unwrap().contains("NUL"));
+        assert!(
+            binary_reason(b"\x01\x02\x03\x04abc")
+                .unwrap()
+                .contains("control")
+        );
+        assert_eq!(
+            binary_reason(b"<REUTERS>\n&#2;\x02 plain text \x03\n"),
+            None
+        );
+        assert_eq!(binary_reason("caf\u{e9} \u{1F600}\n".as_bytes()), None);
+    }
+
+    #[test]
+    fn gzip_is_read_through_and_text_decoded() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md.gz");
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        gz.write_all(b"---\ntitle: Zipped\ndate: 2024-01-25\n---\nCaf\xe9 text.\n")
+            .unwrap();
+        gz.finish().unwrap();
+        let file = InputFile {
+            source: path.clone(),
+            relative: "a.md.gz".into(),
+        };
+        let read = read_articles(&file, &ReadOptions::default()).unwrap();
+        assert_eq!(read.format, Format::Markdown);
+        assert_eq!(read.articles[0].title.as_deref(), Some("Zipped"));
+        assert_eq!(read.articles[0].passages[0].text, "Café text.");
+        assert!(read.notes[0].contains("Windows-1252"), "{:?}", read.notes);
     }
 }
