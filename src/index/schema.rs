@@ -69,7 +69,7 @@ impl DatelineSchema {
         builder.add_text_field("text", analysed.clone());
         builder.add_text_field("title", analysed);
         builder.add_i64_field("date", INDEXED | STORED | FAST);
-        builder.add_u64_field("date_precision", STORED);
+        builder.add_u64_field("date_precision", STORED | FAST);
         builder.add_text_field("source", STORED);
         builder.add_text_field("relative", STORED);
         builder.add_text_field("file_key", STRING);

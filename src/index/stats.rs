@@ -59,11 +59,17 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
     };
     let mut seen = HashSet::new();
     let mut undated_files = BTreeSet::new();
-    let (mut min, mut max) = (i64::MAX, i64::MIN);
+    // (timestamp, precision) of the earliest and latest article.
+    let mut min: Option<(i64, DatePrecision)> = None;
+    let mut max: Option<(i64, DatePrecision)> = None;
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         let fast = segment.fast_fields();
-        let ids = fast.u64("article_id")?;
-        let dates = fast.i64("date")?;
+        // A segment where no document has a value may lack the column.
+        let Some(ids) = fast.column_opt::<u64>("article_id")? else {
+            continue;
+        };
+        let dates = fast.column_opt::<i64>("date")?;
+        let precisions = fast.column_opt::<u64>("date_precision")?;
         let formats = fast.str("format")?;
         let mut format_names: HashMap<u64, String> = HashMap::new();
         for doc in segment.doc_ids_alive() {
@@ -85,11 +91,19 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 .by_format
                 .entry(format.unwrap_or_else(|| "unknown".to_string()))
                 .or_default() += 1;
-            match dates.first(doc) {
+            match dates.as_ref().and_then(|d| d.first(doc)) {
                 Some(timestamp) => {
                     stats.dated += 1;
-                    min = min.min(timestamp);
-                    max = max.max(timestamp);
+                    let precision = match precisions.as_ref().and_then(|p| p.first(doc)) {
+                        Some(1) => DatePrecision::Second,
+                        _ => DatePrecision::Day,
+                    };
+                    if min.is_none_or(|(t, _)| timestamp < t) {
+                        min = Some((timestamp, precision));
+                    }
+                    if max.is_none_or(|(t, _)| timestamp > t) {
+                        max = Some((timestamp, precision));
+                    }
                     let year = ArticleDate::from_stored(timestamp, DatePrecision::Second)
                         .day()
                         .year();
@@ -109,10 +123,8 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
             }
         }
     }
-    if stats.dated > 0 {
-        stats.min_date = Some(ArticleDate::from_stored(min, DatePrecision::Second));
-        stats.max_date = Some(ArticleDate::from_stored(max, DatePrecision::Second));
-    }
+    stats.min_date = min.map(|(t, p)| ArticleDate::from_stored(t, p));
+    stats.max_date = max.map(|(t, p)| ArticleDate::from_stored(t, p));
     stats.undated_files = undated_files.into_iter().collect();
     Ok(stats)
 }
