@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Index files and folders of articles (re-running replaces what changed).
     #[command(
-        after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict"
+        after_help = "Formats, recognised by content: the reference format, Markdown/text with YAML or TOML front matter, JSON, JSON Lines, mail/Usenet messages, Reuters SGML, HTML; any of them gzip-compressed.\nDates come from the format's metadata, then HTML JSON-LD/meta tags/<time>, then the path (2024-01-25-x.md, 2024/01/25/); never the mtime unless --date-from-mtime.\n\nExamples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict\n  dateline index export.jsonl.gz --field date=meta.published --undated skip"
     )]
     Index(IndexArgs),
     /// Search the index for ranked passages.

@@ -120,12 +120,19 @@ impl FieldOverrides {
 /// What an object says about its article, before the body is split.
 #[derive(Debug, Default)]
 pub(crate) struct ObjectMeta {
+    /// The date and the value it was read from, as written.
     pub date: Option<(ArticleDate, String)>,
+    /// The title or headline.
     pub title: Option<String>,
+    /// The body text (a list of paragraphs is joined with blank lines).
     pub text: Option<String>,
+    /// The article's address.
     pub url: Option<String>,
+    /// The author(s), joined with `, `.
     pub author: Option<String>,
+    /// The record id.
     pub id: Option<String>,
+    /// The outlet or publisher.
     pub outlet: Option<String>,
 }
 
