@@ -18,7 +18,7 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use dateline::ingest::{Article, read_article, walk_inputs};
+use dateline::ingest::{Article, ReadOptions, read_articles, walk_inputs};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,7 +36,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 fn load(src: &Path) -> Result<Vec<Article>, Box<dyn std::error::Error>> {
     let (files, _) = walk_inputs(&[src.to_path_buf()])?;
-    Ok(files.iter().filter_map(|f| read_article(f).ok()).collect())
+    let options = ReadOptions::default();
+    Ok(files
+        .iter()
+        .filter_map(|f| read_articles(f, &options).ok())
+        .flat_map(|read| read.articles)
+        .collect())
 }
 
 fn body(article: &Article) -> String {

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::indexer::{
-    DEFAULT_COMMIT_EVERY, DEFAULT_COMMIT_SECONDS, DEFAULT_MAX_FILE_MIB, DEFAULT_MEMORY_BUDGET,
-    IndexOptions,
+    DEFAULT_COMMIT_EVERY, DEFAULT_COMMIT_SECONDS, DEFAULT_MEMORY_BUDGET, IndexOptions,
 };
+use crate::ingest::{DEFAULT_MAX_FILE_SIZE, FieldOverrides, ReadOptions, UndatedPolicy};
 use crate::output::{ColorChoice, OutputFormat};
 use crate::search::timeline::{Bucket, TimelineRequest};
 use crate::search::{DateFilter, SearchRequest, SortOrder};
@@ -29,7 +29,7 @@ pub struct Cli {
 pub enum Command {
     /// Index files and folders of articles (re-running replaces what changed).
     #[command(
-        after_help = "Examples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict\n  dateline index ~/news --rebuild --memory 256\n\nRe-running updates only what changed; Ctrl-C commits what is done (exit 130)."
+        after_help = "Formats, recognised by content: the reference format, Markdown/text with YAML or TOML front matter, JSON, JSON Lines, mail/Usenet messages, Reuters SGML, HTML; any of them gzip-compressed.\nDates come from the format's metadata, then HTML JSON-LD/meta tags/<time>, then the path (2024-01-25-x.md, 2024/01/25/); never the mtime unless --date-from-mtime.\n\nExamples:\n  dateline index\n  dateline index ~/news --index ~/.news-index\n  dateline index corpus more/articles --strict\n  dateline index ~/news --rebuild --memory 256\n  dateline index export.jsonl.gz --field date=meta.published --undated skip\n\nRe-running updates only what changed; Ctrl-C commits what is done (exit 130)."
     )]
     Index(IndexArgs),
     /// Search the index for ranked passages.
@@ -47,9 +47,45 @@ pub enum Command {
         after_help = "Examples:\n  dateline man > dateline.1 && man ./dateline.1\n  dateline man | sudo tee /usr/local/share/man/man1/dateline.1 > /dev/null"
     )]
     Man,
+    /// Show what the index holds: articles per format and year, dates, undated files.
+    #[command(
+        after_help = "Examples:\n  dateline stats\n  dateline stats --index ~/.news-index --format json"
+    )]
+    Stats(StatsArgs),
     /// Measure ranking quality on a test collection in BEIR layout.
     #[command(after_help = EVAL_EXAMPLES)]
     Eval(EvalArgs),
+}
+
+/// Arguments of `dateline stats`.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// The index folder.
+    #[arg(long, env = "DATELINE_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormatArg::Text)]
+    pub format: StatsFormatArg,
+}
+
+/// `stats --format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormatArg {
+    /// Figures and a bar chart of articles per year.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// `--undated` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UndatedArg {
+    /// Leave undated articles out.
+    Skip,
+    /// Index them without a date (date filters exclude them).
+    Keep,
+    /// Refuse their files and exit with an error (2).
+    Error,
 }
 
 const EVAL_EXAMPLES: &str =
@@ -264,13 +300,24 @@ pub struct IndexArgs {
     /// Commit at least every SECS seconds.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_COMMIT_SECONDS)]
     pub commit_interval: u64,
-    /// Skip files larger than MB MiB without reading them.
-    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_FILE_MIB)]
-    pub max_file_size: u64,
     /// No progress bar (notices, skipped files and the summary are still
     /// printed on stderr).
     #[arg(short, long)]
     pub quiet: bool,
+    /// What to do with articles that have no recognisable date.
+    #[arg(long, value_enum, default_value_t = UndatedArg::Keep)]
+    pub undated: UndatedArg,
+    /// Date articles that have no other date by their file's modification time.
+    #[arg(long)]
+    pub date_from_mtime: bool,
+    /// Skip files larger than this many MiB (JSON Lines and SGML streams are
+    /// read record by record and have no limit).
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_FILE_SIZE / (1024 * 1024), value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_file_size: u64,
+    /// Name a JSON field for odd schemas: date=FIELD, title=, text=, url=,
+    /// author=, id= (dots reach into objects: date=meta.published). Repeatable.
+    #[arg(long = "field", value_name = "KEY=FIELD")]
+    pub fields: Vec<String>,
 }
 
 /// Arguments of `dateline search`.
@@ -516,18 +563,28 @@ pub enum ColorArg {
 }
 
 impl IndexArgs {
-    /// The library's options for this run.
-    pub fn to_options(&self) -> IndexOptions {
-        IndexOptions {
+    /// The library's options for this run; fails on a bad `--field`.
+    pub fn to_options(&self) -> Result<IndexOptions> {
+        Ok(IndexOptions {
             memory_budget: (self.memory as usize) * 1024 * 1024,
             rebuild: self.rebuild,
             prune: !self.no_prune,
             commit_every_articles: usize::try_from(self.commit_every).unwrap_or(usize::MAX),
             commit_interval: std::time::Duration::from_secs(self.commit_interval),
-            max_file_bytes: self.max_file_size.saturating_mul(1024 * 1024),
             language: self.language,
+            read: ReadOptions {
+                undated: match self.undated {
+                    UndatedArg::Skip => UndatedPolicy::Skip,
+                    UndatedArg::Keep => UndatedPolicy::Keep,
+                    UndatedArg::Error => UndatedPolicy::Error,
+                },
+                date_from_mtime: self.date_from_mtime,
+                max_file_size: self.max_file_size.saturating_mul(1024 * 1024),
+                fields: FieldOverrides::parse(&self.fields).map_err(Error::InvalidArgument)?,
+                ..ReadOptions::default()
+            },
             ..IndexOptions::new(self.paths.clone(), self.index.clone())
-        }
+        })
     }
 }
 

@@ -7,15 +7,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cli::{
-    Command, EvalArgs, EvalFormatArg, IndexArgs, SearchArgs, TimelineArgs, TimelineFormatArg,
-    write_completions, write_man_page,
+    Command, EvalArgs, EvalFormatArg, IndexArgs, SearchArgs, StatsArgs, StatsFormatArg,
+    TimelineArgs, TimelineFormatArg, write_completions, write_man_page,
 };
 use crate::error::Result;
-use crate::index::{IndexSummary, OpenIndex};
+use crate::index::{IndexSummary, OpenIndex, index_stats};
 use crate::indexer::index_paths;
 use crate::output::{
     ColorChoice, OutputFormat, TextPrinter, TimelineChart, terminal_width, write_json, write_jsonl,
-    write_sources, write_timeline_csv, write_timeline_json,
+    write_sources, write_stats_json, write_stats_text, write_timeline_csv, write_timeline_json,
 };
 use crate::progress::{PlainReporter, ProgressBarReporter};
 use crate::search::timeline::timeline;
@@ -62,6 +62,7 @@ pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> R
         Command::Search(args) if args.files => run_files(args, out, err),
         Command::Search(args) => run_search(args, out, err),
         Command::Timeline(args) => run_timeline(args, out, err),
+        Command::Stats(args) => run_stats(args, out),
         Command::Completions(args) => {
             write_completions(args.shell, out)?;
             out.flush()?;
@@ -91,7 +92,7 @@ fn run_eval<O: Write, E: Write>(args: &EvalArgs, out: &mut O, err: &mut E) -> Re
 }
 
 fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
-    let options = args.to_options();
+    let options = args.to_options()?;
     stop_on_ctrl_c(&options.stop);
     let summary = if !args.quiet && std::io::stderr().is_terminal() {
         index_paths(&options, &mut ProgressBarReporter::new())?
@@ -102,6 +103,7 @@ fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
     if summary.interrupted {
         return Ok(Outcome::Interrupted);
     }
+    summary.check_undated()?;
     summary.check_strict(args.strict)?;
     Ok(Outcome::Success)
 }
@@ -167,6 +169,23 @@ fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Pa
         summary.near_copy_stories,
         summary.near_copy_articles
     )?;
+    for note in &summary.notes {
+        writeln!(err, "dateline: note {note}")?;
+    }
+    if summary.undated > 0 {
+        writeln!(
+            err,
+            "dateline: {} of {} articles have no recognisable date: indexed undated, so date filters exclude them (`dateline stats` lists their files; see --undated)",
+            summary.undated, summary.articles
+        )?;
+    }
+    if summary.undated_dropped > 0 {
+        writeln!(
+            err,
+            "dateline: {} undated articles left out (--undated skip)",
+            summary.undated_dropped
+        )?;
+    }
     if summary.interrupted {
         writeln!(
             err,
@@ -278,4 +297,15 @@ fn run_timeline<O: Write, E: Write>(
     } else {
         Outcome::NoMatch
     })
+}
+
+fn run_stats<O: Write>(args: &StatsArgs, out: &mut O) -> Result<Outcome> {
+    let index = OpenIndex::open(&args.index)?;
+    let stats = index_stats(&index)?;
+    match args.format {
+        StatsFormatArg::Text => write_stats_text(out, &stats)?,
+        StatsFormatArg::Json => write_stats_json(out, &stats)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
 }

@@ -123,6 +123,16 @@ pub enum Error {
     #[error("{0} file(s) were skipped and --strict was given")]
     StrictSkipped(usize),
 
+    /// A command-line value that clap could not check itself.
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    /// `--undated error` was given and some articles had no date.
+    #[error(
+        "{0} article(s) had no recognisable date and --undated error was given; their files were not indexed"
+    )]
+    UndatedArticles(usize),
+
     /// A timeline would have more periods than can be drawn.
     #[error(
         "the timeline would have more than {limit} periods by {bucket}: use a longer --by or narrow it with --since/--until"

@@ -28,7 +28,10 @@ use crate::error::{Error, Result};
 use crate::index::manifest::{FileRecord, file_key, key_path, path_key};
 use crate::index::near_duplicates::{Signature, signature};
 use crate::index::{ArticleWriter, IndexSummary, OpenedWriter};
-use crate::ingest::{Article, InputFile, Skipped, read_article, walk_inputs};
+use crate::ingest::{
+    Article, FileArticles, InputFile, ReadOptions, Skipped, read_articles, undated_rejection,
+    walk_inputs,
+};
 
 /// How many files are examined and parsed before their articles are handed
 /// to the writer; also how often an interruption is noticed.
@@ -51,8 +54,8 @@ pub struct IndexOptions {
     pub commit_every_articles: usize,
     /// ...or this much time, whichever comes first.
     pub commit_interval: Duration,
-    /// Files larger than this are skipped without being read.
-    pub max_file_bytes: u64,
+    /// How files are read: undated policy, size limit, JSON field names.
+    pub read: ReadOptions,
     /// Set (by a Ctrl-C handler) to stop after committing what is done.
     pub stop: Arc<AtomicBool>,
     /// The stemmer language of a new index; an existing one must match.
@@ -69,9 +72,6 @@ pub const DEFAULT_COMMIT_EVERY: usize = 20_000;
 /// By default a commit follows at most this many seconds of work.
 pub const DEFAULT_COMMIT_SECONDS: u64 = 60;
 
-/// By default files larger than this many MiB are skipped unread.
-pub const DEFAULT_MAX_FILE_MIB: u64 = 256;
-
 impl IndexOptions {
     /// Options for indexing `paths` into `index_dir` with the defaults.
     pub fn new(paths: Vec<PathBuf>, index_dir: PathBuf) -> IndexOptions {
@@ -83,7 +83,7 @@ impl IndexOptions {
             prune: true,
             commit_every_articles: DEFAULT_COMMIT_EVERY,
             commit_interval: Duration::from_secs(DEFAULT_COMMIT_SECONDS),
-            max_file_bytes: DEFAULT_MAX_FILE_MIB * 1024 * 1024,
+            read: ReadOptions::default(),
             stop: Arc::new(AtomicBool::new(false)),
             language: None,
         }
@@ -140,12 +140,7 @@ pub fn index_paths(
         // parsing go to rayon's pool only when some file needs them.
         let stamps: Vec<(String, Stamp)> = chunk.iter().map(|file| stamp(file, &parents)).collect();
         let decide = |(file, (key, stamp)): (&InputFile, (String, Stamp))| {
-            let outcome = decide(
-                file,
-                manifest.files.get(&key),
-                stamp,
-                options.max_file_bytes,
-            );
+            let outcome = decide(file, manifest.files.get(&key), stamp, &options.read);
             (key, outcome)
         };
         let all_unchanged = stamps
@@ -218,7 +213,17 @@ fn apply(
             record,
             articles,
             signatures,
+            notes,
+            dropped_undated,
         } => {
+            let path = key_path(key);
+            summary
+                .notes
+                .extend(notes.into_iter().map(|reason| Skipped {
+                    path: path.clone(),
+                    reason,
+                }));
+            summary.undated_dropped += dropped_undated;
             if writer.manifest().files.contains_key(key) {
                 summary.updated += 1;
             } else {
@@ -227,6 +232,7 @@ fn apply(
             let replaced = writer.replace_file(key, record, &articles, &signatures)?;
             summary.passages += replaced.passages;
             summary.articles += replaced.articles;
+            summary.undated += replaced.undated;
             for original in replaced.duplicates {
                 summary
                     .duplicates
@@ -238,6 +244,13 @@ fn apply(
             if writer.manifest().files.contains_key(key) {
                 writer.remove_file(key);
             }
+            skipped.push(skip);
+        }
+        Outcome::RejectedUndated(skip, count) => {
+            if writer.manifest().files.contains_key(key) {
+                writer.remove_file(key);
+            }
+            summary.undated_rejected += count;
             skipped.push(skip);
         }
     }
@@ -276,13 +289,14 @@ fn reindex_orphaned_duplicates(
             let stamp = std::fs::metadata(&file.source)
                 .map_err(|e| read_error(&e))
                 .and_then(|m| regular_file_stamp(&m));
-            match stamp.and_then(|(size, mtime_ns)| {
-                read_file(&file, None, size, mtime_ns, options.max_file_bytes)
-            }) {
+            match stamp
+                .and_then(|(size, mtime_ns)| read_file(&file, None, size, mtime_ns, &options.read))
+            {
                 Ok(Outcome::Parsed {
                     record,
                     articles,
                     signatures,
+                    ..
                 }) => {
                     let replaced = writer.replace_file(&key, record, &articles, &signatures)?;
                     summary.passages += replaced.passages;
@@ -338,7 +352,13 @@ enum Outcome {
         record: FileRecord,
         articles: Vec<Article>,
         signatures: Vec<Option<Signature>>,
+        /// Remarks on the file (re-decoded text, bad records, odd dates).
+        notes: Vec<String>,
+        /// Undated articles left out under `--undated skip`.
+        dropped_undated: usize,
     },
+    /// Refused under `--undated error`: how many articles had no date.
+    RejectedUndated(Skipped, usize),
     /// Not indexable.
     Skipped(Skipped),
 }
@@ -430,11 +450,11 @@ fn decide(
     file: &InputFile,
     record: Option<&FileRecord>,
     stamp: Stamp,
-    max_file_bytes: u64,
+    read: &ReadOptions,
 ) -> Outcome {
     let outcome = match stamp {
         Ok(_) if is_unchanged(record, &stamp) => Ok(Outcome::Unchanged),
-        Ok((size, mtime_ns)) => read_file(file, record, size, mtime_ns, max_file_bytes),
+        Ok((size, mtime_ns)) => read_file(file, record, size, mtime_ns, read),
         Err(reason) => Err(reason),
     };
     outcome.unwrap_or_else(|reason| {
@@ -451,39 +471,52 @@ fn examine(
     file: &InputFile,
     parents: &CanonicalParents,
     manifest: &crate::index::manifest::Manifest,
-    max_file_bytes: u64,
+    read: &ReadOptions,
 ) -> Examined {
     let (key, stamp) = stamp(file, parents);
-    let outcome = decide(file, manifest.files.get(&key), stamp, max_file_bytes);
+    let outcome = decide(file, manifest.files.get(&key), stamp, read);
     (key, outcome)
 }
 
 /// Reads a file that is new or whose size or time changed: unchanged
-/// content (same hash) is only re-stamped, anything else parsed.
+/// content (same hash) is only re-stamped, anything else indexed.
+///
+/// The file is parsed first: the reader refuses binary and oversized files
+/// from their first bytes, so a 1 GiB file is never read whole. The content
+/// hash is computed afterwards, streaming, in bounded memory.
 fn read_file(
     file: &InputFile,
     record: Option<&FileRecord>,
     size: u64,
     mtime_ns: i64,
-    max_file_bytes: u64,
+    read: &ReadOptions,
 ) -> Result<Outcome, String> {
-    if size > max_file_bytes {
-        return Err(format!(
-            "too large ({} MiB; the limit is {} MiB, see --max-file-size)",
-            size.div_ceil(1024 * 1024),
-            max_file_bytes / (1024 * 1024)
-        ));
-    }
-    let bytes = std::fs::read(&file.source).map_err(|e| read_error(&e))?;
-    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let parsed = read_articles(file, read).map_err(|skip| skip.reason)?;
+    let hash = content_hash(&file.source).map_err(|e| read_error(&e))?;
     if let Some(record) = record
         && record.hash == hash
-        && record.size == bytes.len() as u64
+        && record.size == size
     {
         return Ok(Outcome::Touched { size, mtime_ns });
     }
-    drop(bytes);
-    let articles = vec![read_article(file).map_err(|skip| skip.reason)?];
+    let FileArticles {
+        articles,
+        notes,
+        rejected_undated,
+        dropped_undated,
+        ..
+    } = parsed;
+    if rejected_undated > 0 {
+        let reason = undated_rejection(&FileArticles {
+            rejected_undated,
+            ..FileArticles::default()
+        });
+        let skip = Skipped {
+            path: file.source.clone(),
+            reason,
+        };
+        return Ok(Outcome::RejectedUndated(skip, rejected_undated));
+    }
     // Here rather than in the writer: this runs on all cores.
     let signatures = articles
         .iter()
@@ -500,7 +533,24 @@ fn read_file(
         record: FileRecord::new(size, mtime_ns, hash),
         articles,
         signatures,
+        notes,
+        dropped_undated,
     })
+}
+
+/// The xxh3 hash of a file's bytes, read in blocks.
+fn content_hash(path: &Path) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut block = vec![0; 256 * 1024];
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            return Ok(hasher.digest());
+        }
+        hasher.update(&block[..n]);
+    }
 }
 
 fn modified_ns(metadata: &std::fs::Metadata) -> i64 {
@@ -536,6 +586,14 @@ impl IndexSummary {
         }
         Ok(())
     }
+
+    /// Fails when `--undated error` refused any article.
+    pub fn check_undated(&self) -> Result<()> {
+        if self.undated_rejected > 0 {
+            return Err(Error::UndatedArticles(self.undated_rejected));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -568,7 +626,7 @@ mod tests {
             &file,
             &CanonicalParents::of(&[]),
             &Manifest::default(),
-            u64::MAX,
+            &ReadOptions::default(),
         );
         assert!(reason(outcome).contains("no longer exists"));
     }
@@ -580,7 +638,7 @@ mod tests {
             &input(dir.path()),
             &CanonicalParents::of(&[]),
             &Manifest::default(),
-            u64::MAX,
+            &ReadOptions::default(),
         );
         assert!(reason(outcome).contains("is a folder"));
     }
@@ -595,7 +653,7 @@ mod tests {
             &file,
             &CanonicalParents::of(&[]),
             &Manifest::default(),
-            u64::MAX,
+            &ReadOptions::default(),
         );
         let Outcome::Parsed { record, .. } = outcome else {
             panic!("expected a parse")
@@ -603,17 +661,35 @@ mod tests {
         let mut manifest = Manifest::default();
         manifest.files.insert(key.clone(), record.clone());
         assert!(matches!(
-            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
+            examine(
+                &file,
+                &CanonicalParents::of(&[]),
+                &manifest,
+                &ReadOptions::default()
+            )
+            .1,
             Outcome::Unchanged
         ));
         manifest.files.get_mut(&key).unwrap().mtime_ns -= 1;
         assert!(matches!(
-            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
+            examine(
+                &file,
+                &CanonicalParents::of(&[]),
+                &manifest,
+                &ReadOptions::default()
+            )
+            .1,
             Outcome::Touched { .. }
         ));
         manifest.files.get_mut(&key).unwrap().hash ^= 1;
         assert!(matches!(
-            examine(&file, &CanonicalParents::of(&[]), &manifest, u64::MAX).1,
+            examine(
+                &file,
+                &CanonicalParents::of(&[]),
+                &manifest,
+                &ReadOptions::default()
+            )
+            .1,
             Outcome::Parsed { .. }
         ));
     }

@@ -248,9 +248,10 @@ fn an_index_from_another_schema_version_is_rebuilt_and_search_says_what_to_run()
     ws.write("a.txt", &article("2024-01-01", "apples"));
     assert_success(&ws.index(&[]));
     let meta = ws.index_dir().join("dateline.json");
-    let old = fs::read_to_string(&meta)
-        .unwrap()
-        .replace("\"schema_version\": 2", "\"schema_version\": 1");
+    let old = fs::read_to_string(&meta).unwrap().replace(
+        &format!("\"schema_version\": {}", dateline::index::SCHEMA_VERSION),
+        "\"schema_version\": 1",
+    );
     fs::write(&meta, old).unwrap();
 
     let search = ws.search(&ws.index_dir(), "apples");
@@ -553,28 +554,51 @@ fn a_binary_file_is_skipped() {
 }
 
 #[test]
-fn a_truncated_file_is_skipped() {
+fn a_truncated_file_is_skipped_and_a_cut_character_is_read() {
     let ws = Workspace::new();
-    // Cut in the middle of the date line, and in the middle of a character.
-    let cut_date = ws.write("cut-date.txt", " date 2024-0");
+    // A multi-article JSON file cut in the middle of its second record.
+    let cut_json = ws.write(
+        "cut.json",
+        "[{\"date\": \"2024-01-01\", \"text\": \"first\"}, {\"date\": \"2024-01-02\", \"te",
+    );
+    // A text file cut in the middle of a character: the dangling byte is
+    // read as Windows-1252 and the file indexed, with a note.
     let mut cut_char = article("2024-01-01", "café").into_bytes();
     cut_char.truncate(cut_char.iter().position(|&b| b == 0xc3).unwrap() + 1);
     let cut_char_path = ws.articles().join("cut-char.txt");
     fs::write(&cut_char_path, cut_char).unwrap();
     let err = index_beside_a_good_article(&ws, &[]);
-    assert_skipped(&err, &cut_date, "first line does not start with");
-    assert_skipped(&err, &cut_char_path, "not valid UTF-8");
+    assert_skipped(&err, &cut_json, "invalid JSON");
+    assert!(
+        err.contains(&format!(
+            "note {}: not valid UTF-8",
+            cut_char_path.display()
+        )),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_one_gib_file_is_refused_without_being_read() {
     let ws = Workspace::new();
     let path = ws.articles().join("huge.txt");
-    // Sparse: costs no disk and no time, but is 1 GiB long.
-    fs::File::create(&path).unwrap().set_len(1 << 30).unwrap();
+    // A text head, then a sparse tail: costs no disk and no time, but the
+    // file is 1 GiB long.
+    let head = article("2024-01-01", &"a huge dump of text. ".repeat(2048));
+    fs::write(&path, head).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
     let started = Instant::now();
     let err = index_beside_a_good_article(&ws, &[]);
-    assert_skipped(&err, &path, "too large (1024 MiB; the limit is 256 MiB");
+    assert_skipped(
+        &err,
+        &path,
+        "file is 1024.0 MiB, over --max-file-size (64.0 MiB)",
+    );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
@@ -590,7 +614,8 @@ fn a_100_mb_single_line_is_indexed() {
     line.push_str("Finally the needle.");
     ws.write("one-line.txt", &line);
     drop(line);
-    let err = index_beside_a_good_article(&ws, &[]);
+    // Over the 64 MiB default: the limit is raised to index it.
+    let err = index_beside_a_good_article(&ws, &["--max-file-size", "128"]);
     assert!(counts_line(&err).starts_with("dateline: 2 added"), "{err}");
     let hits = hit_set(&ws.search(&ws.index_dir(), "needle"));
     assert_eq!(hits.len(), 1);
@@ -598,15 +623,21 @@ fn a_100_mb_single_line_is_indexed() {
 }
 
 #[test]
-fn invalid_utf8_is_skipped() {
+fn invalid_utf8_is_read_as_windows_1252_with_a_note() {
     let ws = Workspace::new();
     let path = ws.articles().join("latin1.txt");
     fs::write(&path, b" date 2024-01-01 caf\xe9 au lait").unwrap();
-    assert_skipped(
-        &index_beside_a_good_article(&ws, &[]),
-        &path,
-        "not valid UTF-8 (first bad byte at offset 20)",
+    let err = index_beside_a_good_article(&ws, &[]);
+    assert!(
+        err.contains(&format!(
+            "note {}: not valid UTF-8 (first bad byte at offset 20): read as Windows-1252",
+            path.display()
+        )),
+        "{err}"
     );
+    let hits = hit_set(&ws.search(&ws.index_dir(), "café"));
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].2, "café au lait");
 }
 
 #[cfg(unix)]

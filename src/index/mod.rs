@@ -8,6 +8,7 @@
 pub mod manifest;
 pub mod near_duplicates;
 mod schema;
+mod stats;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use tantivy::tokenizer::{
 };
 
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
+pub use stats::{IndexStats, index_stats};
 pub use writer::{ArticleWriter, IndexSummary, OpenedWriter, Replaced};
 
 use crate::error::{Error, Result};

@@ -13,7 +13,8 @@ use crate::index::ANALYZER_NAME;
 /// Bumped whenever the fields or the analysis change, so an older index is
 /// recognised instead of being misread. 2: accent folding, recorded
 /// language; every commit carries the file records (`index::manifest`).
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: article metadata of every format (url, author, format, date source).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The fields of a passage document.
 #[derive(Clone, Debug)]
@@ -43,6 +44,22 @@ pub struct DatelineSchema {
     pub passage_no: Field,
     /// The 1-based line of the file where the passage starts.
     pub line: Field,
+    /// The article's format name (`sgml`, `jsonl`, ...): a fast field for `stats`.
+    pub format: Field,
+    /// Where the date came from (`front-matter`, `json-ld`, `filename`, ...).
+    pub date_source: Field,
+    /// The date as written in the file.
+    pub date_text: Field,
+    /// The article's URL, when known.
+    pub url: Field,
+    /// The author(s), when known.
+    pub author: Field,
+    /// The outlet: newsgroup, site name.
+    pub outlet: Field,
+    /// The record id inside a multi-article file (Reuters `NEWID`).
+    pub record_id: Field,
+    /// The 1-based line where the record starts in a multi-article file.
+    pub record_line: Field,
 }
 
 impl DatelineSchema {
@@ -57,7 +74,7 @@ impl DatelineSchema {
         builder.add_text_field("text", analysed.clone());
         builder.add_text_field("title", analysed);
         builder.add_i64_field("date", INDEXED | STORED | FAST);
-        builder.add_u64_field("date_precision", STORED);
+        builder.add_u64_field("date_precision", STORED | FAST);
         builder.add_text_field("source", STORED);
         builder.add_text_field("relative", STORED);
         builder.add_text_field("file_key", STRING);
@@ -65,6 +82,14 @@ impl DatelineSchema {
         builder.add_u64_field("story", INDEXED | STORED | FAST);
         builder.add_u64_field("passage_no", STORED);
         builder.add_u64_field("line", STORED);
+        builder.add_text_field("format", STRING | STORED | FAST);
+        builder.add_text_field("date_source", STRING | STORED);
+        builder.add_text_field("date_text", STORED);
+        builder.add_text_field("url", STORED);
+        builder.add_text_field("author", STORED);
+        builder.add_text_field("outlet", STORED);
+        builder.add_text_field("record_id", STRING | STORED);
+        builder.add_u64_field("record_line", STORED);
         DatelineSchema::from_schema(builder.build()).expect("the schema just built has every field")
     }
 
@@ -84,6 +109,14 @@ impl DatelineSchema {
             story: field("story")?,
             passage_no: field("passage_no")?,
             line: field("line")?,
+            format: field("format")?,
+            date_source: field("date_source")?,
+            date_text: field("date_text")?,
+            url: field("url")?,
+            author: field("author")?,
+            outlet: field("outlet")?,
+            record_id: field("record_id")?,
+            record_line: field("record_line")?,
             schema,
         })
     }

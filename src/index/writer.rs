@@ -65,6 +65,8 @@ pub struct Replaced {
     pub articles: usize,
     /// Passages indexed.
     pub passages: usize,
+    /// Articles indexed without a date.
+    pub undated: usize,
     /// For each article not indexed because another file holds it: that
     /// file's key.
     pub duplicates: Vec<String>,
@@ -113,6 +115,15 @@ pub struct IndexSummary {
     pub near_copy_articles: usize,
     /// Whether the run was interrupted (what was done is committed).
     pub interrupted: bool,
+    /// Indexed articles without a date (kept under `--undated keep`).
+    pub undated: usize,
+    /// Undated articles left out under `--undated skip`.
+    pub undated_dropped: usize,
+    /// Undated articles refused under `--undated error`.
+    pub undated_rejected: usize,
+    /// Non-fatal remarks on indexed files (re-decoded text, bad records,
+    /// suspicious dates).
+    pub notes: Vec<Skipped>,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -287,6 +298,7 @@ impl ArticleWriter {
             self.owners.insert(hash, key.to_string());
             record.article_hashes.push(hash);
             replaced.articles += 1;
+            replaced.undated += usize::from(article.date.is_none());
             let article_id = stable_hash(&[key.as_bytes(), &number.to_le_bytes()]);
             let signature = signatures.get(number).copied().flatten();
             let story = self.assign_story(key, article_id, signature);
@@ -317,6 +329,25 @@ impl ArticleWriter {
                 doc.add_u64(fields.story, story);
                 doc.add_u64(fields.passage_no, passage_no as u64);
                 doc.add_u64(fields.line, u64::from(passage.line));
+                doc.add_text(fields.format, article.format.name());
+                if let Some(date_source) = article.date_source {
+                    doc.add_text(fields.date_source, date_source.name());
+                }
+                let optional = [
+                    (fields.date_text, &article.date_text),
+                    (fields.url, &article.url),
+                    (fields.author, &article.author),
+                    (fields.outlet, &article.outlet),
+                    (fields.record_id, &article.record_id),
+                ];
+                for (field, value) in optional {
+                    if let Some(value) = value {
+                        doc.add_text(field, value);
+                    }
+                }
+                if let Some(record_line) = article.record_line {
+                    doc.add_u64(fields.record_line, u64::from(record_line));
+                }
                 self.writer.add_document(doc)?;
                 replaced.passages += 1;
             }

@@ -1,16 +1,33 @@
 //! From files on disk to [`Article`] values: walking folders, reading files,
-//! recognising the article format and splitting bodies into passages.
+//! recognising the article format (reference, Markdown/text with front
+//! matter, JSON and JSON Lines, mail, Reuters SGML, HTML), reading dates and
+//! splitting bodies into passages.
 //!
 //! Nothing here knows about tantivy; the index module takes `Article`s.
 
+mod dates;
+mod detect;
+mod frontmatter;
+mod html;
+mod json;
+mod mail;
 mod passages;
+mod read;
 mod reference;
+mod sgml;
 mod walk;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use dates::{DateSource, date_from_path, date_from_unix, parse_date_text, parse_reuters_date};
+pub use detect::{Format, detect_format};
+pub use json::FieldOverrides;
 pub use passages::{PassageSplitter, split_paragraphs};
+pub use read::{
+    DEFAULT_MAX_FILE_SIZE, FileArticles, LineReader, ReadOptions, UndatedPolicy, decode_text,
+    read_articles, undated_rejection,
+};
 pub use reference::{ReferenceError, parse_reference_article};
 pub use walk::{InputFile, walk_inputs};
 
@@ -26,8 +43,24 @@ pub struct Article {
     pub relative: PathBuf,
     /// The article's date, if it has one.
     pub date: Option<ArticleDate>,
+    /// Where the date was found; `None` exactly when `date` is.
+    pub date_source: Option<DateSource>,
+    /// The date as written in the file, for display.
+    pub date_text: Option<String>,
     /// The article's title; the reference format has none.
     pub title: Option<String>,
+    /// The article's web address, when the format carries one.
+    pub url: Option<String>,
+    /// The author(s), joined with `, `.
+    pub author: Option<String>,
+    /// The outlet or channel: a newsgroup, a site name, a wire service.
+    pub outlet: Option<String>,
+    /// The format the file was read as.
+    pub format: Format,
+    /// The record's id inside a multi-article file (Reuters `NEWID`, a JSON `_id`).
+    pub record_id: Option<String>,
+    /// The 1-based line where the record starts, for multi-article files.
+    pub record_line: Option<u32>,
     /// The body, split into passages in reading order.
     pub passages: Vec<Passage>,
 }
@@ -54,44 +87,6 @@ impl fmt::Display for Skipped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path.display(), self.reason)
     }
-}
-
-/// Reads and parses one input file into its article.
-///
-/// Every failure is returned as a [`Skipped`] with the reason, never a panic:
-/// one bad file must not stop a run over thousands.
-pub fn read_article(file: &InputFile) -> Result<Article, Skipped> {
-    let skipped = |reason: String| Skipped {
-        path: file.source.clone(),
-        reason,
-    };
-    let bytes = std::fs::read(&file.source).map_err(|e| skipped(format!("cannot read: {e}")))?;
-    let text = decode_text(&bytes).map_err(skipped)?;
-    let parsed = parse_reference_article(text).map_err(|e| skipped(e.to_string()))?;
-    Ok(Article {
-        source: file.source.clone(),
-        relative: file.relative.clone(),
-        date: Some(parsed.date),
-        passages: parsed.passages,
-        ..Article::default()
-    })
-}
-
-/// Checks that a file holds UTF-8 text, not binary data.
-fn decode_text(bytes: &[u8]) -> Result<&str, String> {
-    if bytes.is_empty() {
-        return Err("empty file".to_string());
-    }
-    if bytes.contains(&0) {
-        return Err("binary file (contains NUL bytes)".to_string());
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not valid UTF-8 (first bad byte at offset {})",
-            e.valid_up_to()
-        )
-    })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 /// The path shown for an input that was given relative to `root`.

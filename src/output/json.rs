@@ -38,6 +38,28 @@ pub struct JsonHit<'a> {
     /// With `--context`: the passages after this one, in reading order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub context_after: Vec<JsonContext<'a>>,
+    /// Where the date came from (`date-line`, `front-matter`, `json-ld`,
+    /// `filename`, ...), or null when undated.
+    pub date_source: Option<&'a str>,
+    /// The date exactly as written in the file, or null.
+    pub date_text: Option<&'a str>,
+    /// The format the file was read as (`reference`, `sgml`, `jsonl`, ...).
+    pub format: Option<&'a str>,
+    /// The article's URL, when the format carries one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    /// The author(s), when the format carries them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<&'a str>,
+    /// The outlet (newsgroup, site), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<&'a str>,
+    /// The record id inside a multi-article file (Reuters `NEWID`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<&'a str>,
+    /// The line where the record starts in a multi-article file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_line: Option<u64>,
 }
 
 /// A neighbouring passage shown with `--context`.
@@ -73,6 +95,14 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             title_only: hit.title_only,
             context_before: json_context(&hit.context_before),
             context_after: json_context(&hit.context_after),
+            date_source: hit.meta.date_source.as_deref(),
+            date_text: hit.meta.date_text.as_deref(),
+            format: hit.meta.format.as_deref(),
+            url: hit.meta.url.as_deref(),
+            author: hit.meta.author.as_deref(),
+            outlet: hit.meta.outlet.as_deref(),
+            record_id: hit.meta.record_id.as_deref(),
+            record_line: hit.meta.record_line,
         }
     }
 }

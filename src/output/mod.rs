@@ -6,6 +6,7 @@
 mod eval;
 mod json;
 mod layout;
+mod stats;
 mod text;
 mod timeline;
 
@@ -13,6 +14,7 @@ use std::io::IsTerminal;
 
 pub use eval::write_eval_report;
 pub use json::{JsonContext, JsonHit, write_json, write_jsonl};
+pub use stats::{write_stats_json, write_stats_text};
 pub use text::{TextPrinter, write_sources};
 pub use timeline::{TimelineChart, write_timeline_csv, write_timeline_json};
 

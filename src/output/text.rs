@@ -103,6 +103,10 @@ impl TextPrinter {
             self.paint(GREEN, &format!("{date:<date_width$}")),
             self.paint(MAGENTA, &location)
         )?;
+        if let Some(record) = &hit.meta.record_id {
+            // A record of a multi-article file (Reuters NEWID, a JSON id).
+            write!(out, "  {}", self.paint(DIM, &format!("record {record}")))?;
+        }
         if let Some(title) = &hit.title {
             write!(out, "  {}", self.paint(BOLD, title))?;
         }
@@ -250,6 +254,20 @@ mod tests {
         assert_eq!(
             text,
             "1  2024-01-25  corpus/a.txt:3  score 1.50\n    Troops — and more troops.\n"
+        );
+    }
+
+    #[test]
+    fn a_record_of_a_multi_article_file_shows_its_id() {
+        let mut results = results();
+        results.hits[0].meta.record_id = Some("1".into());
+        results.hits[0].title = Some("BAHIA COCOA REVIEW".into());
+        let text = printed(&TextPrinter::new(false), &results);
+        assert!(
+            text.starts_with(
+                "1  2024-01-25  corpus/a.txt:3  record 1  BAHIA COCOA REVIEW  score 1.50\n"
+            ),
+            "{text}"
         );
     }
 

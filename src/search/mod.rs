@@ -90,6 +90,29 @@ pub struct Hit {
     pub context_before: Vec<ArticlePassage>,
     /// Up to `context` passages after this one, in reading order.
     pub context_after: Vec<ArticlePassage>,
+    /// The article's metadata beyond date, source and title.
+    pub meta: HitMeta,
+}
+
+/// What is known about a hit's article besides its date, source and title.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HitMeta {
+    /// The format the file was read as (`reference`, `sgml`, ...).
+    pub format: Option<String>,
+    /// Where the date came from (`front-matter`, `json-ld`, `filename`, ...).
+    pub date_source: Option<String>,
+    /// The date as written in the file.
+    pub date_text: Option<String>,
+    /// The article's URL.
+    pub url: Option<String>,
+    /// The author(s).
+    pub author: Option<String>,
+    /// The outlet (newsgroup, site).
+    pub outlet: Option<String>,
+    /// The record id inside a multi-article file.
+    pub record_id: Option<String>,
+    /// The line where the record starts inside a multi-article file.
+    pub record_line: Option<u64>,
 }
 
 /// The answer to a search.
@@ -412,6 +435,16 @@ fn load_hit(
         title: text(fields.title),
         highlights: highlighter.byte_ranges(&passage),
         passage,
+        meta: HitMeta {
+            format: text(fields.format),
+            date_source: text(fields.date_source),
+            date_text: text(fields.date_text),
+            url: text(fields.url),
+            author: text(fields.author),
+            outlet: text(fields.outlet),
+            record_id: text(fields.record_id),
+            record_line: number(fields.record_line),
+        },
         ..Hit::default()
     })
 }

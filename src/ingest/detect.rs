@@ -1,0 +1,291 @@
+//! Recognising a file's format from its first bytes, the extension only
+//! breaking ties: article folders are full of `.txt` files that are really
+//! mail, and of extension-less files.
+
+use std::fmt;
+use std::path::Path;
+
+/// The formats dateline reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// ` date YYYY-MM-DD` then paragraphs (the reference format).
+    #[default]
+    Reference,
+    /// Markdown, or any text with YAML (`---`) or TOML (`+++`) front matter.
+    Markdown,
+    /// Plain text without recognisable metadata.
+    Text,
+    /// A JSON document: one article object, or an array of them.
+    Json,
+    /// JSON Lines: one article object per line.
+    Jsonl,
+    /// A mail or Usenet message: headers, a blank line, the body.
+    Mail,
+    /// An SGML news collection (Reuters-21578 `<REUTERS>` records).
+    Sgml,
+    /// An HTML page.
+    Html,
+}
+
+impl Format {
+    /// Every format, in a fixed order.
+    pub const ALL: [Format; 8] = [
+        Format::Reference,
+        Format::Markdown,
+        Format::Text,
+        Format::Json,
+        Format::Jsonl,
+        Format::Mail,
+        Format::Sgml,
+        Format::Html,
+    ];
+
+    /// The stable name stored in the index and shown by `stats`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Reference => "reference",
+            Format::Markdown => "markdown",
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Mail => "mail",
+            Format::Sgml => "sgml",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format with this stable name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether files of this format hold records read one at a time, so
+    /// that no size limit applies to them.
+    pub fn is_stream(self) -> bool {
+        matches!(self, Format::Jsonl | Format::Sgml)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Mail and Usenet headers that mark a header block.
+const MAIL_HEADERS: &[&str] = &[
+    "from",
+    "subject",
+    "date",
+    "newsgroups",
+    "message-id",
+    "path",
+    "to",
+    "received",
+];
+
+/// Detects the format of a file from the start of its (decoded) text and
+/// its name. `Err` names a format that is recognised but not supported.
+pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
+    let ext = extension(name);
+    let text = head.trim_start_matches('\u{feff}');
+    let trimmed = text.trim_start();
+    if is_reference(text) {
+        return Ok(Format::Reference);
+    }
+    let first_line = text.lines().next().unwrap_or("").trim_end();
+    if first_line == "---" || first_line == "+++" {
+        return Ok(Format::Markdown);
+    }
+    if trimmed.starts_with('<') {
+        let lower = trimmed
+            .get(..trimmed.len().min(4096))
+            .unwrap_or(trimmed)
+            .to_ascii_lowercase();
+        if lower.contains("<reuters") {
+            return Ok(Format::Sgml);
+        }
+        if lower.contains("<html")
+            || lower.contains("<!doctype html")
+            || matches!(ext.as_str(), "html" | "htm" | "xhtml")
+        {
+            return Ok(Format::Html);
+        }
+        if lower.contains("<rss") || lower.contains("<feed") {
+            return Err(
+                "RSS/Atom feeds are not supported: save the linked articles as HTML".to_string(),
+            );
+        }
+        if lower.starts_with("<?xml") {
+            return Err("XML other than Reuters-style SGML is not supported".to_string());
+        }
+        if lower.contains("<body") || lower.contains("<p>") || lower.contains("<article") {
+            return Ok(Format::Html);
+        }
+    }
+    if trimmed.starts_with('[') {
+        return Ok(Format::Json);
+    }
+    if trimmed.starts_with('{') {
+        return Ok(json_or_lines(trimmed, &ext));
+    }
+    if matches!(ext.as_str(), "jsonl" | "ndjson") {
+        return Ok(Format::Jsonl);
+    }
+    if is_mail(text) {
+        return Ok(Format::Mail);
+    }
+    if matches!(ext.as_str(), "html" | "htm") {
+        return Ok(Format::Html);
+    }
+    if matches!(ext.as_str(), "md" | "markdown" | "mdx") || first_line.starts_with("# ") {
+        return Ok(Format::Markdown);
+    }
+    Ok(Format::Text)
+}
+
+/// The lower-cased extension, looking through a `.gz` suffix.
+pub fn extension(name: &Path) -> String {
+    let lower = name.to_string_lossy().to_ascii_lowercase();
+    let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
+    Path::new(lower)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn is_reference(text: &str) -> bool {
+    let line = text.lines().next().unwrap_or("");
+    let line = line.strip_prefix(' ').unwrap_or(line);
+    line.strip_prefix("date ").is_some_and(|rest| {
+        let b = rest.as_bytes();
+        b.len() >= 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[..10]
+                .iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    })
+}
+
+/// JSON Lines when the extension says so, or when the first line is a
+/// whole object and another object follows on the next line.
+fn json_or_lines(text: &str, ext: &str) -> Format {
+    match ext {
+        "jsonl" | "ndjson" => return Format::Jsonl,
+        "json" => return Format::Json,
+        _ => {}
+    }
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or("");
+    let second_is_object = lines
+        .next()
+        .is_some_and(|l| l.trim_start().starts_with('{'));
+    if second_is_object && serde_json::from_str::<serde_json::Value>(first).is_ok() {
+        Format::Jsonl
+    } else {
+        Format::Json
+    }
+}
+
+/// A header block: every line up to the first blank one is `Name: value`
+/// or a continuation, and one of the names is a mail header.
+fn is_mail(text: &str) -> bool {
+    let mut known = false;
+    let mut lines = 0;
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            return known && lines > 0;
+        }
+        lines += 1;
+        // A continuation line, even first: the 20 Newsgroups "bydate" set
+        // removed some headers but left their continuation lines behind.
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        if lines == 1 && line.starts_with("From ") {
+            continue; // an mbox separator line
+        }
+        let Some((name, _)) = line.split_once(':') else {
+            return false;
+        };
+        // RFC 5322: any printable ASCII but the colon (`Article-I.D.:` is real).
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+            return false;
+        }
+        known |= MAIL_HEADERS.contains(&name.to_ascii_lowercase().as_str());
+    }
+    // The head may end inside a long header block.
+    known && lines > 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(text: &str, name: &str) -> Result<Format, String> {
+        detect_format(text, Path::new(name))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn detection_never_panics(text in "\\PC{0,200}", name in "[a-z.]{0,12}") {
+            let _ = detect(&text, &name);
+        }
+    }
+
+    #[test]
+    fn content_decides_before_the_extension() {
+        assert_eq!(
+            detect(" date 2024-01-25 Body", "a.md"),
+            Ok(Format::Reference)
+        );
+        assert_eq!(
+            detect("---\ntitle: x\n---\nbody", "a.txt"),
+            Ok(Format::Markdown)
+        );
+        assert_eq!(
+            detect("+++\ntitle = 'x'\n+++\nbody", "a"),
+            Ok(Format::Markdown)
+        );
+        assert_eq!(
+            detect("From: a@b\nSubject: hi\n\nbody", "12345"),
+            Ok(Format::Mail)
+        );
+        assert_eq!(
+            detect("From: a@b\nArticle-I.D.: x.1\nSubject: hi\n\nbody", "1"),
+            Ok(Format::Mail)
+        );
+        assert_eq!(
+            detect(" uunet!host!user\nSubject: Re: x\nFrom: a@b\n\nbody", "1"),
+            Ok(Format::Mail)
+        );
+        assert_eq!(
+            detect(
+                "<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS NEWID=\"1\">",
+                "x.sgm"
+            ),
+            Ok(Format::Sgml)
+        );
+        assert_eq!(
+            detect("<!doctype html><html><title>x</title>", "page"),
+            Ok(Format::Html)
+        );
+        assert_eq!(detect("[{\"title\": 1}]", "a.txt"), Ok(Format::Json));
+        assert_eq!(
+            detect("{\"a\": 1}\n{\"a\": 2}\n", "data"),
+            Ok(Format::Jsonl)
+        );
+        assert_eq!(detect("{\"a\": 1,\n \"b\": 2}\n", "data"), Ok(Format::Json));
+        assert_eq!(detect("{\"a\": 1}", "x.jsonl.gz"), Ok(Format::Jsonl));
+        assert_eq!(detect("# Heading\n\ntext", "notes"), Ok(Format::Markdown));
+        assert_eq!(
+            detect("Just some words.\nMore: words", "a.txt"),
+            Ok(Format::Text)
+        );
+        assert!(detect("<?xml version=\"1.0\"?><rss>", "feed.xml").is_err());
+    }
+}

@@ -1,0 +1,434 @@
+//! Reading one file into its articles: open (through gzip), refuse binary
+//! and oversized files, decode, detect the format, parse, then settle each
+//! article's date by the documented order and the undated policy.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+
+use crate::date::{ArticleDate, DatePrecision};
+use crate::ingest::dates::{DateSource, date_from_path, is_suspicious};
+use crate::ingest::detect::{Format, detect_format};
+use crate::ingest::json::FieldOverrides;
+use crate::ingest::{
+    Article, InputFile, Skipped, frontmatter, html, json, mail, parse_reference_article, sgml,
+};
+
+/// How many bytes are read to detect a file's format.
+const HEAD_BYTES: u64 = 16 * 1024;
+
+/// The default `--max-file-size`: 64 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// What to do with an article that has no recognisable date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UndatedPolicy {
+    /// Leave it out, and say so.
+    Skip,
+    /// Index it without a date: any date filter excludes it.
+    #[default]
+    Keep,
+    /// Refuse the file and end the run with an error.
+    Error,
+}
+
+/// How files are read.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// What to do with undated articles.
+    pub undated: UndatedPolicy,
+    /// Use the file's modification time when nothing else gives a date.
+    pub date_from_mtime: bool,
+    /// Files larger than this are skipped, except record streams.
+    pub max_file_size: u64,
+    /// JSON field names that override the recognised ones.
+    pub fields: FieldOverrides,
+    /// The current year: dates after the next one are reported.
+    pub now_year: i16,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            undated: UndatedPolicy::Keep,
+            date_from_mtime: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            fields: FieldOverrides::default(),
+            now_year: jiff::ZonedDateTime::now().year(),
+        }
+    }
+}
+
+/// The articles read from one file, with what is worth telling the user.
+#[derive(Clone, Debug, Default)]
+pub struct FileArticles {
+    /// The articles to index.
+    pub articles: Vec<Article>,
+    /// The format the file was read as.
+    pub format: Format,
+    /// Non-fatal problems: a re-decoded encoding, bad records, odd dates.
+    pub notes: Vec<String>,
+    /// Undated articles refused under `--undated error`; when non-zero the
+    /// file must not be indexed.
+    pub rejected_undated: usize,
+    /// Undated articles left out under `--undated skip`.
+    pub dropped_undated: usize,
+}
+
+/// Reads and parses one input file into its articles.
+///
+/// Every failure is a [`Skipped`] with the reason, never a panic: one bad
+/// file must not stop a run over thousands.
+pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArticles, Skipped> {
+    let skipped = |reason: String| Skipped {
+        path: file.source.clone(),
+        reason,
+    };
+    let cannot_read = |e: io::Error| skipped(format!("cannot read: {e}"));
+    let metadata = std::fs::metadata(&file.source).map_err(cannot_read)?;
+    let opened = File::open(&file.source).map_err(cannot_read)?;
+    let mut reader: Box<dyn Read + Send> = Box::new(opened);
+    let mut head = read_head(&mut reader).map_err(cannot_read)?;
+    let compressed = head.starts_with(&[0x1f, 0x8b]);
+    if compressed {
+        let stream = Cursor::new(std::mem::take(&mut head)).chain(reader);
+        reader = Box::new(flate2::read::MultiGzDecoder::new(stream));
+        head = read_head(&mut reader).map_err(|e| skipped(format!("cannot decompress: {e}")))?;
+    }
+    if head.iter().all(u8::is_ascii_whitespace) {
+        return Err(skipped("empty file".to_string()));
+    }
+    if let Some(reason) = binary_reason(&head) {
+        return Err(skipped(reason));
+    }
+    let format = detect_format(&String::from_utf8_lossy(&head), &file.source).map_err(skipped)?;
+    let reader = Cursor::new(head).chain(reader);
+    let mut notes = Vec::new();
+    let articles = if format.is_stream() {
+        let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, reader));
+        let parsed = match format {
+            Format::Jsonl => json::parse_json_lines(&mut lines, &options.fields, &mut notes),
+            _ => sgml::parse_sgml(&mut lines, &mut notes),
+        };
+        if let Some(line) = lines.first_recoded_line {
+            notes.push(format!(
+                "not valid UTF-8 from line {line}: read as Windows-1252"
+            ));
+        }
+        parsed.map_err(skipped)?
+    } else {
+        let max = options.max_file_size;
+        if metadata.len() > max {
+            return Err(skipped(too_big(metadata.len(), max)));
+        }
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
+        reader
+            .take(max + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+        if bytes.len() as u64 > max {
+            return Err(skipped(format!(
+                "decompressed {}",
+                too_big(bytes.len() as u64, max)
+            )));
+        }
+        let text = decode_text(&bytes, &mut notes);
+        parse_text(format, &text, options, &mut notes).map_err(skipped)?
+    };
+    let mut read = FileArticles {
+        articles,
+        format,
+        notes,
+        ..FileArticles::default()
+    };
+    settle_dates(&mut read, file, options, &metadata);
+    apply_undated_policy(&mut read, options.undated);
+    if read.articles.is_empty() && read.rejected_undated == 0 {
+        let reason = if read.dropped_undated > 0 {
+            "no recognisable date (--undated skip)".to_string()
+        } else {
+            format!("no article text found (read as {format})")
+        };
+        return Err(skipped(reason));
+    }
+    Ok(read)
+}
+
+/// The reason given for a file refused under `--undated error`.
+pub fn undated_rejection(read: &FileArticles) -> String {
+    format!(
+        "{} article(s) without a recognisable date (--undated error); add a date or use --undated keep",
+        read.rejected_undated
+    )
+}
+
+fn parse_text(
+    format: Format,
+    text: &str,
+    options: &ReadOptions,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Article>, String> {
+    match format {
+        Format::Reference => {
+            let parsed = parse_reference_article(text).map_err(|e| e.to_string())?;
+            Ok(vec![Article {
+                date: Some(parsed.date),
+                date_source: Some(DateSource::DateLine),
+                date_text: Some(parsed.date.to_string()),
+                passages: parsed.passages,
+                ..Article::default()
+            }])
+        }
+        Format::Markdown | Format::Text => frontmatter::parse_text_article(text).map(|a| vec![a]),
+        Format::Json => json::parse_json(text, &options.fields, notes),
+        Format::Mail => mail::parse_mail(text).map(|a| vec![a]),
+        Format::Html => html::parse_html(text).map(|a| vec![a]),
+        Format::Jsonl | Format::Sgml => {
+            let mut lines = LineReader::new(text.as_bytes());
+            match format {
+                Format::Jsonl => json::parse_json_lines(&mut lines, &options.fields, notes),
+                _ => sgml::parse_sgml(&mut lines, notes),
+            }
+        }
+    }
+}
+
+/// Fills in what the parsers leave to the file level: paths, format, the
+/// date fallbacks, and notes on suspicious dates.
+fn settle_dates(
+    read: &mut FileArticles,
+    file: &InputFile,
+    options: &ReadOptions,
+    metadata: &std::fs::Metadata,
+) {
+    let path_date = date_from_path(&file.relative);
+    let mtime = options
+        .date_from_mtime
+        .then(|| metadata.modified().ok())
+        .flatten()
+        .and_then(|t| jiff::Timestamp::try_from(t).ok())
+        .map(|t| ArticleDate::from_stored(t.as_second(), DatePrecision::Second));
+    let mut suspicious = 0;
+    let mut first_suspicious = None;
+    for article in &mut read.articles {
+        article.source = file.source.clone();
+        article.relative = file.relative.clone();
+        article.format = read.format;
+        if article.date.is_none() {
+            if let Some((date, from_name)) = path_date {
+                article.date = Some(date);
+                article.date_source = Some(if from_name {
+                    DateSource::FileName
+                } else {
+                    DateSource::Folders
+                });
+                article.date_text = Some(file.relative.to_string_lossy().into_owned());
+            } else if let Some(date) = mtime {
+                article.date = Some(date);
+                article.date_source = Some(DateSource::Mtime);
+                article.date_text = Some(date.to_string());
+            }
+        }
+        if let Some(date) = article.date
+            && is_suspicious(&date, options.now_year)
+        {
+            suspicious += 1;
+            first_suspicious.get_or_insert_with(|| (date, article.record_id.clone()));
+        }
+    }
+    if let Some((date, record)) = first_suspicious {
+        let record = record
+            .map(|id| format!(" (record {id})"))
+            .unwrap_or_default();
+        read.notes.push(format!(
+            "{suspicious} article(s) dated after {}: suspicious, indexed as written; first {date}{record}",
+            options.now_year + 1
+        ));
+    }
+}
+
+fn apply_undated_policy(read: &mut FileArticles, policy: UndatedPolicy) {
+    let undated = read.articles.iter().filter(|a| a.date.is_none()).count();
+    if undated == 0 {
+        return;
+    }
+    match policy {
+        UndatedPolicy::Keep => {}
+        UndatedPolicy::Skip => {
+            read.articles.retain(|a| a.date.is_some());
+            read.dropped_undated = undated;
+            if !read.articles.is_empty() {
+                read.notes.push(format!(
+                    "{undated} undated article(s) left out (--undated skip)"
+                ));
+            }
+        }
+        UndatedPolicy::Error => {
+            read.articles.clear();
+            read.rejected_undated = undated;
+        }
+    }
+}
+
+/// Why the start of a file shows it is not text, if it does: a known
+/// binary signature, NUL bytes, or mostly control characters.
+fn binary_reason(head: &[u8]) -> Option<String> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"%PDF-", "PDF"),
+        (b"PK\x03\x04", "ZIP archive (or Office document)"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"GIF87a", "GIF image"),
+        (b"GIF89a", "GIF image"),
+        (b"\x89PNG", "PNG image"),
+        (b"BZh", "bzip2 archive"),
+        (b"\xfd7zXZ", "xz archive"),
+        (b"\x7fELF", "executable"),
+    ];
+    if let Some((_, kind)) = SIGNATURES.iter().find(|(magic, _)| head.starts_with(magic)) {
+        return Some(format!("binary file ({kind})"));
+    }
+    if head.contains(&0) {
+        return Some("binary file (contains NUL bytes)".to_string());
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    // Reuters SGML uses a few control characters as framing; real binary
+    // data has them everywhere.
+    (control * 10 > head.len()).then(|| "binary file (mostly control characters)".to_string())
+}
+
+fn too_big(size: u64, max: u64) -> String {
+    format!(
+        "file is {:.1} MiB, over --max-file-size ({:.1} MiB)",
+        size as f64 / 1048576.0,
+        max as f64 / 1048576.0
+    )
+}
+
+fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_BYTES as usize);
+    reader.take(HEAD_BYTES).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// UTF-8 as is (without a BOM); anything else as Windows-1252, the
+/// superset of Latin-1 that old archives are written in, with a note.
+pub fn decode_text<'a>(bytes: &'a [u8], notes: &mut Vec<String>) -> Cow<'a, str> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(error) => {
+            notes.push(format!(
+                "not valid UTF-8 (first bad byte at offset {}): read as Windows-1252",
+                error.valid_up_to()
+            ));
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
+    }
+}
+
+/// Lines of a record stream, decoded one by one, with their numbers.
+pub struct LineReader<R> {
+    reader: R,
+    buffer: Vec<u8>,
+    /// The number of the last line returned (1-based).
+    pub line_no: u32,
+    /// The first line that was not UTF-8 and was read as Windows-1252.
+    pub first_recoded_line: Option<u32>,
+}
+
+impl<R: BufRead> LineReader<R> {
+    /// Reads lines from `reader`.
+    pub fn new(reader: R) -> LineReader<R> {
+        LineReader {
+            reader,
+            buffer: Vec::new(),
+            line_no: 0,
+            first_recoded_line: None,
+        }
+    }
+
+    /// The next line without its line ending, or `None` at the end.
+    pub fn next_line(&mut self) -> io::Result<Option<String>> {
+        self.buffer.clear();
+        if self.reader.read_until(b'\n', &mut self.buffer)? == 0 {
+            return Ok(None);
+        }
+        self.line_no += 1;
+        while matches!(self.buffer.last(), Some(b'\n' | b'\r')) {
+            self.buffer.pop();
+        }
+        let bytes = if self.line_no == 1 {
+            self.buffer
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(&self.buffer)
+        } else {
+            &self.buffer
+        };
+        Ok(Some(match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_string(),
+            Err(_) => {
+                self.first_recoded_line.get_or_insert(self.line_no);
+                encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(bytes)
+                    .0
+                    .into_owned()
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_files_are_recognised_by_signature_or_content() {
+        assert_eq!(
+            binary_reason(b"%PDF-1.7\n%text-like"),
+            Some("binary file (PDF)".into())
+        );
+        assert_eq!(
+            binary_reason(b"\x89PNG\r\n\x1a\n\0\0"),
+            Some("binary file (PNG image)".into())
+        );
+        assert!(binary_reason(b"a\0b").unwrap().contains("NUL"));
+        assert!(
+            binary_reason(b"\x01\x02\x03\x04abc")
+                .unwrap()
+                .contains("control")
+        );
+        assert_eq!(
+            binary_reason(b"<REUTERS>\n&#2;\x02 plain text \x03\n"),
+            None
+        );
+        assert_eq!(binary_reason("caf\u{e9} \u{1F600}\n".as_bytes()), None);
+    }
+
+    #[test]
+    fn gzip_is_read_through_and_text_decoded() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md.gz");
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        gz.write_all(b"---\ntitle: Zipped\ndate: 2024-01-25\n---\nCaf\xe9 text.\n")
+            .unwrap();
+        gz.finish().unwrap();
+        let file = InputFile {
+            source: path.clone(),
+            relative: "a.md.gz".into(),
+        };
+        let read = read_articles(&file, &ReadOptions::default()).unwrap();
+        assert_eq!(read.format, Format::Markdown);
+        assert_eq!(read.articles[0].title.as_deref(), Some("Zipped"));
+        assert_eq!(read.articles[0].passages[0].text, "Café text.");
+        assert!(read.notes[0].contains("Windows-1252"), "{:?}", read.notes);
+    }
+}
