@@ -317,3 +317,48 @@ fn a_missing_or_empty_index_says_to_run_index_first() {
         .code(2)
         .stderr(predicate::str::contains("is empty: run `dateline index"));
 }
+
+#[test]
+fn near_copies_of_one_story_show_once_with_also_in() {
+    let story = "Opec oil ministers meeting in Vienna agreed to hold output at 15.8 mln barrels per day for the rest of the year, \
+        the conference said in a statement after three days of talks. Saudi Arabia, the largest producer, said it would \
+        defend the reference price of 18 dlrs a barrel and urged members to respect their quotas. Analysts said the \
+        accord removed uncertainty from the market and prices firmed in late trading in London and New York.";
+    let folder = folder_with(&[
+        ("wire/a.txt", &format!(" date 1987-06-27 {story}\n")),
+        (
+            "wire/b.txt",
+            &format!(" date 1987-06-28 {story}\n\nReuter repeat of an item issued yesterday.\n"),
+        ),
+        (
+            "other.txt",
+            " date 1987-06-27 Opec output figures for May were released by the secretariat.\n",
+        ),
+    ]);
+    let index = index_of(&[folder.path()]);
+    let output = search_json(index.path(), &["opec output"]);
+    let hits = output["results"].as_array().unwrap();
+    let wire: Vec<&Value> = hits
+        .iter()
+        .filter(|h| h["source"].as_str().unwrap().contains("wire/"))
+        .collect();
+    assert_eq!(wire.len(), 1, "one hit for the story: {hits:#?}");
+    let shown = wire[0]["source"].as_str().unwrap();
+    let other = if shown.ends_with("a.txt") {
+        "b.txt"
+    } else {
+        "a.txt"
+    };
+    let also_in = wire[0]["also_in"]
+        .as_array()
+        .expect("also_in names the near-copy");
+    assert_eq!(also_in.len(), 1);
+    assert!(also_in[0].as_str().unwrap().ends_with(other));
+    // --files still lists every matching file.
+    let files = dateline()
+        .args(["search", "opec output", "--files", "--index"])
+        .arg(index.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(files.stdout).unwrap().lines().count(), 3);
+}

@@ -32,6 +32,12 @@ pub struct JsonHit<'a> {
     /// Only the title matched; `passage` is the article's opening.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub title_only: bool,
+    /// Near-copies of this article (the same wire story) that also match.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub also_in: &'a [String],
+    /// How many more near-copies match than `also_in` names.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub also_in_more: usize,
     /// With `--context`: the passages before this one, in reading order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub context_before: Vec<JsonContext<'a>>,
@@ -93,6 +99,8 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             passage: &hit.passage,
             highlights: to_char_ranges(&hit.passage, &hit.highlights),
             title_only: hit.title_only,
+            also_in: &hit.also_in,
+            also_in_more: hit.also_in_more,
             context_before: json_context(&hit.context_before),
             context_after: json_context(&hit.context_after),
             date_source: hit.meta.date_source.as_deref(),
@@ -134,4 +142,8 @@ pub fn write_jsonl<W: Write>(out: &mut W, results: &SearchResults) -> io::Result
         writeln!(out)?;
     }
     Ok(())
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

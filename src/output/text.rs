@@ -138,6 +138,13 @@ impl TextPrinter {
         for passage in &hit.context_after {
             self.write_passage(out, &cells(&passage.text, &[]), context_gutter, true)?;
         }
+        if !hit.also_in.is_empty() {
+            let mut line = format!("also in: {}", hit.also_in.join(", "));
+            if hit.also_in_more > 0 {
+                line.push_str(&format!(" (+{} more)", hit.also_in_more));
+            }
+            writeln!(out, "{:INDENT$}{}", "", self.paint(DIM, &line))?;
+        }
         Ok(())
     }
 

@@ -86,6 +86,11 @@ pub struct Hit {
     /// Only the title matched: `passage` is the article's opening, with no
     /// highlights.
     pub title_only: bool,
+    /// Other matching articles of the same story (near-copies of this
+    /// article), best first, at most five.
+    pub also_in: Vec<String>,
+    /// How many more near-copies matched than `also_in` names.
+    pub also_in_more: usize,
     /// Up to `context` passages before this one, in reading order.
     pub context_before: Vec<ArticlePassage>,
     /// Up to `context` passages after this one, in reading order.
@@ -142,7 +147,10 @@ pub(crate) fn search_with(
 ) -> Result<SearchResults> {
     let prepared = Prepared::with_searcher(index, searcher.clone(), request)?;
     let ranked = prepared.rank()?;
-    let picked = pick_passages(&ranked, request.limit, request.per_article.max(1));
+    let stories = Stories::of(&prepared.searcher, &ranked)?;
+    let picked = pick_passages(&ranked, request.limit, request.per_article.max(1), |i| {
+        stories.story[i]
+    });
     let searcher = &prepared.searcher;
     let analyzer = index
         .index
@@ -157,7 +165,7 @@ pub(crate) fn search_with(
     let mut title_marks =
         Highlighter::for_query(&*prepared.parsed.any_words, index.fields.title, analyzer);
     let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
-    for ScoredPassage { score, address, .. } in picked {
+    for (at, ScoredPassage { score, address, .. }) in picked {
         let mut hit = load_hit(
             index,
             searcher,
@@ -166,6 +174,9 @@ pub(crate) fn search_with(
             score,
             &mut text_marks,
         )?;
+        let (also_in, more) = stories.also_in(searcher, &index.fields, &ranked, at)?;
+        hit.also_in = also_in;
+        hit.also_in_more = more;
         let title_matched = hit
             .title
             .as_deref()
@@ -223,9 +234,12 @@ pub fn matching_sources(
     request: &SearchRequest,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
-    let picked = pick_passages(&prepared.rank()?, request.limit, 1);
+    let ranked = prepared.rank()?;
+    // Every matching article, near-copies included: `--files` is a list of
+    // files, like `rg -l`.
+    let picked = pick_passages(&ranked, request.limit, 1, |i| ranked[i].article_id);
     let mut sources = Vec::with_capacity(picked.len());
-    for passage in picked {
+    for (_, passage) in picked {
         let doc: TantivyDocument = prepared.searcher.doc(passage.address)?;
         let source = doc
             .get_first(index.fields.source)
@@ -379,22 +393,96 @@ pub fn rank_articles(
     Ok(articles)
 }
 
-/// Takes passages in order, at most `per_article` from one article, so a
-/// long article cannot fill the page.
-fn pick_passages(ranked: &[ScoredPassage], limit: usize, per_article: usize) -> Vec<ScoredPassage> {
+/// Takes passages in order, at most `per_article` from one article, so one
+/// long article cannot fill the page. Articles are grouped by `story_of`
+/// (near-copies of one wire story): only the best article of a group is
+/// shown, the others are named beside it. Returns each pick with its
+/// position in `ranked`.
+fn pick_passages(
+    ranked: &[ScoredPassage],
+    limit: usize,
+    per_article: usize,
+    story_of: impl Fn(usize) -> u64,
+) -> Vec<(usize, ScoredPassage)> {
+    let mut leader: HashMap<u64, u64> = HashMap::new();
     let mut per_article_count: HashMap<u64, usize> = HashMap::new();
     let mut picked = Vec::new();
-    for passage in ranked {
+    for (at, passage) in ranked.iter().enumerate() {
         if picked.len() >= limit {
             break;
         }
-        let count = per_article_count.entry(passage.article_id).or_default();
+        let article = passage.article_id;
+        if *leader.entry(story_of(at)).or_insert(article) != article {
+            continue;
+        }
+        let count = per_article_count.entry(article).or_default();
         if *count < per_article {
             *count += 1;
-            picked.push(*passage);
+            picked.push((at, *passage));
         }
     }
     picked
+}
+
+/// How many near-copies of a hit are named in its `also_in`.
+const ALSO_IN_SHOWN: usize = 5;
+
+/// The story (near-copy group, see `index::near_duplicates`) of every
+/// ranked passage, read from the `story` fast field.
+struct Stories {
+    story: Vec<u64>,
+}
+
+impl Stories {
+    fn of(searcher: &Searcher, ranked: &[ScoredPassage]) -> Result<Stories> {
+        let columns: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64("story").ok())
+            .collect();
+        let story = ranked
+            .iter()
+            .map(|passage| {
+                columns[passage.address.segment_ord as usize]
+                    .as_ref()
+                    .and_then(|column| column.first(passage.address.doc_id))
+                    .unwrap_or(passage.article_id)
+            })
+            .collect();
+        Ok(Stories { story })
+    }
+
+    /// The sources of the other matching articles in the story of the
+    /// passage at `at`, best first: up to [`ALSO_IN_SHOWN`] of them, and how
+    /// many more there are.
+    fn also_in(
+        &self,
+        searcher: &Searcher,
+        fields: &DatelineSchema,
+        ranked: &[ScoredPassage],
+        at: usize,
+    ) -> Result<(Vec<String>, usize)> {
+        let story = self.story[at];
+        let own = ranked[at].article_id;
+        let mut seen = vec![own];
+        let mut sources = Vec::new();
+        let mut more = 0;
+        for (i, passage) in ranked.iter().enumerate() {
+            if self.story[i] != story || seen.contains(&passage.article_id) {
+                continue;
+            }
+            seen.push(passage.article_id);
+            if sources.len() == ALSO_IN_SHOWN {
+                more += 1;
+                continue;
+            }
+            let doc: TantivyDocument = searcher.doc(passage.address)?;
+            if let Some(source) = doc.get_first(fields.source).and_then(|v| v.as_str()) {
+                sources.push(source.to_string());
+            }
+        }
+        Ok((sources, more))
+    }
 }
 
 fn load_hit(
