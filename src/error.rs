@@ -152,6 +152,18 @@ pub enum Error {
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
 
+    /// Writing the index failed part-way (a full disk, a read-only folder).
+    #[error(
+        "cannot write the index at {} ({reason}): check the free disk space and that the folder is writable; the last commit is intact and still searchable, and re-running finishes the job",
+        path.display()
+    )]
+    WriteFailed {
+        /// The index folder.
+        path: PathBuf,
+        /// What tantivy reported.
+        reason: String,
+    },
+
     /// tantivy failed underneath.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

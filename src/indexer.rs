@@ -118,6 +118,18 @@ pub fn index_paths(
     options: &IndexOptions,
     progress: &mut dyn IndexProgress,
 ) -> Result<IndexSummary> {
+    run_job(options, progress).map_err(|error| match error {
+        // tantivy reports a full disk or a read-only folder from its worker
+        // threads as "index writer was killed"; say what it likely means.
+        Error::Tantivy(inner) => Error::WriteFailed {
+            path: options.index_dir.clone(),
+            reason: inner.to_string(),
+        },
+        other => other,
+    })
+}
+
+fn run_job(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<IndexSummary> {
     let started = Instant::now();
     let (files, mut skipped) = walk_inputs(&options.paths)?;
     let mut writer = open_writer(options, progress)?;

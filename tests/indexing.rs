@@ -844,3 +844,76 @@ fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
         "{clean}"
     );
 }
+
+/// A tiny tmpfs mounted for one test, unmounted when dropped.
+struct TinyDisk {
+    dir: TempDir,
+}
+
+impl TinyDisk {
+    /// Mounts a `size` tmpfs, or `None` (with the reason printed) where this
+    /// machine does not let the test mount one.
+    fn mount(size: &str) -> Option<TinyDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = StdCommand::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if mounted {
+            Some(TinyDisk { dir })
+        } else {
+            eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
+            None
+        }
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable() {
+    let Some(disk) = TinyDisk::mount("2m") else {
+        return;
+    };
+    let ws = Workspace::new();
+    ws.write(
+        "first.txt",
+        &article("2024-01-01", "apples grow in orchards"),
+    );
+    let index = disk.dir.path().join("index");
+    assert_success(&ws.index_into(&index, &[]));
+    let before = hit_set(&ws.search(&index, "apples"));
+    assert!(!before.is_empty());
+    // Far more text than the 2 MiB disk can hold, made of pseudo-random
+    // words so that it does not compress away.
+    let mut seed: u64 = 42;
+    for n in 0..800 {
+        let words: Vec<String> = (0..500)
+            .map(|_| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                format!("w{:x}", seed >> 40)
+            })
+            .collect();
+        ws.write(
+            &format!("bulk-{n:03}.txt"),
+            &article("2024-02-01", &words.join(" ")),
+        );
+    }
+    let full = ws.index_into(&index, &[]);
+    assert_eq!(full.status.code(), Some(2), "{}", stderr(&full));
+    let err = stderr(&full);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("dateline: "), "{err}");
+    assert!(
+        last.contains("check the free disk space") || last.contains("No space left on device"),
+        "{err}"
+    );
+    // The first commit is intact.
+    assert_eq!(hit_set(&ws.search(&index, "apples")), before, "{err}");
+}
