@@ -917,3 +917,38 @@ fn a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable() {
     // The first commit is intact.
     assert_eq!(hit_set(&ws.search(&index, "apples")), before, "{err}");
 }
+
+#[test]
+fn a_read_only_index_folder_is_a_clear_error_and_stays_searchable() {
+    let Some(disk) = TinyDisk::mount("8m") else {
+        return;
+    };
+    let ws = Workspace::new();
+    ws.write(
+        "first.txt",
+        &article("2024-01-01", "apples grow in orchards"),
+    );
+    let index = disk.dir.path().join("index");
+    assert_success(&ws.index_into(&index, &[]));
+    let before = hit_set(&ws.search(&index, "apples"));
+    let remounted = StdCommand::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(disk.dir.path())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !remounted {
+        eprintln!("skipped: cannot remount the tmpfs read-only here");
+        return;
+    }
+    ws.write("second.txt", &article("2024-01-02", "pears grow too"));
+    let refused = ws.index_into(&index, &[]);
+    let err = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("dateline: "), "{err}");
+    assert!(
+        last.contains("Read-only file system") || last.contains("writable"),
+        "{err}"
+    );
+    assert_eq!(hit_set(&ws.search(&index, "apples")), before, "{err}");
+}

@@ -7,6 +7,7 @@
 
 pub mod manifest;
 pub mod near_duplicates;
+mod read_only;
 mod schema;
 mod stats;
 mod writer;
@@ -145,10 +146,13 @@ impl OpenIndex {
             found: format!("unknown language '{}'", meta.language),
             expected: SCHEMA_VERSION,
         })?;
-        let index = Index::open_in_dir(path).map_err(|e| Error::Damaged {
+        let damaged = |reason: String| Error::Damaged {
             path: path.to_path_buf(),
-            reason: format!("tantivy cannot open it ({e})"),
-        })?;
+            reason: format!("tantivy cannot open it ({reason})"),
+        };
+        let directory =
+            read_only::TolerantDirectory::open(path).map_err(|e| damaged(e.to_string()))?;
+        let index = Index::open(directory).map_err(|e| damaged(e.to_string()))?;
         let fields =
             DatelineSchema::from_schema(index.schema()).ok_or_else(|| Error::SchemaMismatch {
                 path: path.to_path_buf(),
