@@ -329,17 +329,9 @@ pub struct SearchArgs {
     /// The index folder.
     #[arg(long, env = "DATELINE_INDEX", default_value = "index")]
     pub index: PathBuf,
-    /// Only articles dated on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD, or
-    /// relative: 30d, 2w, yesterday, last-month; UTC).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Only articles dated on or before DATE, its whole period included (UTC).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Only articles dated within DATE: a year, a month, a day, or a relative
-    /// period such as last-week (UTC).
-    #[arg(long, value_name = "DATE")]
-    pub on: Option<String>,
+    /// The date range: --since, --until, --on.
+    #[command(flatten)]
+    pub dates: DateArgs,
     /// How many passages to show [default: 10; with --files, every article].
     #[arg(short = 'n', long = "limit", value_name = "N")]
     pub limit: Option<usize>,
@@ -395,6 +387,23 @@ pub struct TimelineArgs {
     /// The index folder.
     #[arg(long, env = "DATELINE_INDEX", default_value = "index")]
     pub index: PathBuf,
+    /// The date range: --since, --until, --on.
+    #[command(flatten)]
+    pub dates: DateArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TimelineFormatArg::Text)]
+    pub format: TimelineFormatArg,
+    /// When to colour the output (NO_COLOR is honoured under auto).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Fail (exit 2) on a query that cannot be parsed.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// The date filters shared by `search` and `timeline`.
+#[derive(Debug, clap::Args)]
+pub struct DateArgs {
     /// Only articles dated on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD, or
     /// relative: 30d, 2w, yesterday, last-month; UTC).
     #[arg(long, value_name = "DATE")]
@@ -406,15 +415,19 @@ pub struct TimelineArgs {
     /// period such as last-week (UTC).
     #[arg(long, value_name = "DATE")]
     pub on: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TimelineFormatArg::Text)]
-    pub format: TimelineFormatArg,
-    /// When to colour the output (NO_COLOR is honoured under auto).
-    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
-    pub color: ColorArg,
-    /// Fail (exit 2) on a query that cannot be parsed.
-    #[arg(long)]
-    pub strict: bool,
+}
+
+impl DateArgs {
+    /// The filter these dates name, relative dates counted back from today
+    /// (or `DATELINE_TODAY`).
+    pub fn to_filter(&self) -> Result<DateFilter> {
+        DateFilter::from_args_at(
+            self.since.as_deref(),
+            self.until.as_deref(),
+            self.on.as_deref(),
+            reference_today()?,
+        )
+    }
 }
 
 /// Arguments of `dateline completions`.
@@ -594,12 +607,7 @@ impl SearchArgs {
         let default_limit = if self.files { usize::MAX } else { 10 };
         Ok(SearchRequest {
             query: self.query.clone(),
-            dates: DateFilter::from_args_at(
-                self.since.as_deref(),
-                self.until.as_deref(),
-                self.on.as_deref(),
-                reference_today()?,
-            )?,
+            dates: self.dates.to_filter()?,
             limit: self.limit.unwrap_or(default_limit),
             per_article: self.per_article,
             strict: self.strict,
@@ -647,12 +655,7 @@ impl TimelineArgs {
                 .chain(&self.vs)
                 .cloned()
                 .collect(),
-            dates: DateFilter::from_args_at(
-                self.since.as_deref(),
-                self.until.as_deref(),
-                self.on.as_deref(),
-                reference_today()?,
-            )?,
+            dates: self.dates.to_filter()?,
             bucket: self.by.map(|by| match by {
                 BucketArg::Day => Bucket::Day,
                 BucketArg::Week => Bucket::Week,

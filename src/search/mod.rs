@@ -275,14 +275,7 @@ impl Prepared {
         let parsed = parse_user_query(index, &request.query, request.strict)?;
         let date_query = request.dates.to_query(index.fields.date);
         let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
-        let mut words = rank::query_words(&*parsed.any_words, &index.fields);
-        rank::mark_stop_words(&mut words, &request.query, index.language);
-        let widened = rank::widen_bare_words(
-            parsed.any_words.box_clone(),
-            &words,
-            &request.query,
-            index.language,
-        );
+        let (words, widened) = scored_words(index, &parsed, &request.query);
         let any_words = restrict(widened, date_query.as_deref());
         Ok(Prepared {
             searcher,
@@ -333,6 +326,24 @@ pub(crate) fn open_searcher(index: &OpenIndex) -> Result<Searcher> {
     Ok(searcher)
 }
 
+/// The words the ranker scores, and the query that decides which passages
+/// match: bare compound words widened to their parts (see [`rank`]).
+fn scored_words(
+    index: &OpenIndex,
+    parsed: &ParsedQuery,
+    query_text: &str,
+) -> (Vec<QueryWord>, Box<dyn Query>) {
+    let mut words = rank::query_words(&*parsed.any_words, &index.fields);
+    rank::mark_stop_words(&mut words, query_text, index.language);
+    let widened = rank::widen_bare_words(
+        parsed.any_words.box_clone(),
+        &words,
+        query_text,
+        index.language,
+    );
+    (words, widened)
+}
+
 /// Adds the date filter, when there is one, as a required clause.
 fn restrict(text_query: Box<dyn Query>, dates: Option<&dyn Query>) -> Box<dyn Query> {
     match dates {
@@ -356,11 +367,7 @@ pub fn rank_articles(
     limit: usize,
 ) -> Result<Vec<ScoredArticle>> {
     let parsed = parse_user_query(index, query, false)?;
-    let mut words = rank::query_words(&*parsed.any_words, &index.fields);
-    rank::mark_stop_words(&mut words, query, index.language);
-    let widened =
-        rank::widen_bare_words(parsed.any_words.box_clone(), &words, query, index.language);
-    let mut query = widened;
+    let (mut words, mut query) = scored_words(index, &parsed, query);
     if ranking.feedback_docs > 0 {
         let first_pass = rank::rank_passages(
             searcher,
