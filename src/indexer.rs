@@ -483,7 +483,8 @@ fn examine(
 ///
 /// The file is parsed first: the reader refuses binary and oversized files
 /// from their first bytes, so a 1 GiB file is never read whole. The content
-/// hash is computed afterwards, streaming, in bounded memory.
+/// hash is computed by the reader as the bytes go by, so each file is read
+/// once.
 fn read_file(
     file: &InputFile,
     record: Option<&FileRecord>,
@@ -492,7 +493,7 @@ fn read_file(
     read: &ReadOptions,
 ) -> Result<Outcome, String> {
     let parsed = read_articles(file, read).map_err(|skip| skip.reason)?;
-    let hash = content_hash(&file.source).map_err(|e| read_error(&e))?;
+    let hash = parsed.content_hash;
     if let Some(record) = record
         && record.hash == hash
         && record.size == size
@@ -536,30 +537,6 @@ fn read_file(
         notes,
         dropped_undated,
     })
-}
-
-/// The xxh3 hash of a file's bytes, read in blocks.
-fn content_hash(path: &Path) -> std::io::Result<u64> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = HashWriter(xxhash_rust::xxh3::Xxh3::new());
-    // `io::copy` reads through a small stack buffer: a zeroed 256 KiB block
-    // per file cost more than hashing a typical few-KiB article.
-    std::io::copy(&mut file, &mut hasher)?;
-    Ok(hasher.0.digest())
-}
-
-/// Feeds whatever is written to it into a hash.
-struct HashWriter(xxhash_rust::xxh3::Xxh3);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 fn modified_ns(metadata: &std::fs::Metadata) -> i64 {
