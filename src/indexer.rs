@@ -495,7 +495,8 @@ fn examine(
 ///
 /// The file is parsed first: the reader refuses binary and oversized files
 /// from their first bytes, so a 1 GiB file is never read whole. The content
-/// hash is computed afterwards, streaming, in bounded memory.
+/// hash is computed by the reader as the bytes go by, so each file is read
+/// once.
 fn read_file(
     file: &InputFile,
     record: Option<&FileRecord>,
@@ -504,7 +505,7 @@ fn read_file(
     read: &ReadOptions,
 ) -> Result<Outcome, String> {
     let parsed = read_articles(file, read).map_err(|skip| skip.reason)?;
-    let hash = content_hash(&file.source).map_err(|e| read_error(&e))?;
+    let hash = parsed.content_hash;
     if let Some(record) = record
         && record.hash == hash
         && record.size == size
@@ -548,21 +549,6 @@ fn read_file(
         notes,
         dropped_undated,
     })
-}
-
-/// The xxh3 hash of a file's bytes, read in blocks.
-fn content_hash(path: &Path) -> std::io::Result<u64> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut block = vec![0; 256 * 1024];
-    loop {
-        let n = file.read(&mut block)?;
-        if n == 0 {
-            return Ok(hasher.digest());
-        }
-        hasher.update(&block[..n]);
-    }
 }
 
 fn modified_ns(metadata: &std::fs::Metadata) -> i64 {

@@ -95,12 +95,17 @@ pub fn article_hash(article: &crate::ingest::Article) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let timestamp = article.date.map(|d| d.timestamp);
     hasher.update(format!("{timestamp:?}\n").as_bytes());
+    // The words are gathered into one buffer and hashed in one update: the
+    // same bytes, so the same hash, as one update per word, in a fraction
+    // of the time (this runs on the writer's thread for every article).
+    let mut words = Vec::with_capacity(article.passages.iter().map(|p| p.text.len() + 1).sum());
     for passage in &article.passages {
         for word in passage.text.split_whitespace() {
-            hasher.update(word.as_bytes());
-            hasher.update(b" ");
+            words.extend_from_slice(word.as_bytes());
+            words.push(b' ');
         }
     }
+    hasher.update(&words);
     hasher.digest()
 }
 

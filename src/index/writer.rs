@@ -282,8 +282,13 @@ impl ArticleWriter {
         self.load_stories();
         self.forget_owned(key);
         let fields = self.index.fields.clone();
-        self.writer
-            .delete_term(Term::from_field_text(fields.file_key, key));
+        // A file without a record has nothing indexed (records and
+        // documents change in the same commit), so a first build queues no
+        // deletes for tantivy to apply to every new segment.
+        if self.manifest.files.contains_key(key) {
+            self.writer
+                .delete_term(Term::from_field_text(fields.file_key, key));
+        }
         let mut replaced = Replaced::default();
         for (number, article) in articles.iter().enumerate() {
             let hash = article_hash(article);

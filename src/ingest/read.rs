@@ -73,6 +73,24 @@ pub struct FileArticles {
     pub rejected_undated: usize,
     /// Undated articles left out under `--undated skip`.
     pub dropped_undated: usize,
+    /// The xxh3 hash of the file's bytes as stored (before any gzip
+    /// decompression), computed while reading it, so the indexer need not
+    /// read the file a second time.
+    pub content_hash: u64,
+}
+
+/// Hashes the bytes read through it.
+struct HashingReader {
+    inner: File,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Reads and parses one input file into its articles.
@@ -86,8 +104,11 @@ pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArti
     };
     let cannot_read = |e: io::Error| skipped(format!("cannot read: {e}"));
     let metadata = std::fs::metadata(&file.source).map_err(cannot_read)?;
-    let opened = File::open(&file.source).map_err(cannot_read)?;
-    let mut reader: Box<dyn Read + Send> = Box::new(opened);
+    let mut opened = HashingReader {
+        inner: File::open(&file.source).map_err(cannot_read)?,
+        hasher: xxhash_rust::xxh3::Xxh3::new(),
+    };
+    let mut reader: Box<dyn Read + Send + '_> = Box::new(&mut opened);
     let mut head = read_head(&mut reader).map_err(cannot_read)?;
     let compressed = head.starts_with(&[0x1f, 0x8b]);
     if compressed {
@@ -135,10 +156,13 @@ pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArti
         let text = decode_text(&bytes, &mut notes);
         parse_text(format, &text, options, &mut notes).map_err(skipped)?
     };
+    // Whatever the parser left unread still counts in the content hash.
+    std::io::copy(&mut opened, &mut io::sink()).map_err(cannot_read)?;
     let mut read = FileArticles {
         articles,
         format,
         notes,
+        content_hash: opened.hasher.digest(),
         ..FileArticles::default()
     };
     settle_dates(&mut read, file, options, &metadata);
@@ -385,6 +409,36 @@ impl<R: BufRead> LineReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_content_hash_covers_every_stored_byte_whatever_the_format() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let reference = " date 1987-03-02\n\nThe body of the article, long enough to index.\n";
+        let jsonl = "{\"date\": \"2024-01-02\", \"text\": \"One record.\"}\n\n\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(reference.as_bytes()).unwrap();
+        let cases: [(&str, Vec<u8>); 3] = [
+            ("a.txt", reference.as_bytes().to_vec()),
+            ("b.jsonl", jsonl.as_bytes().to_vec()),
+            ("c.txt.gz", gz.finish().unwrap()),
+        ];
+        for (name, bytes) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            let file = InputFile {
+                source: path.clone(),
+                relative: name.into(),
+            };
+            let read = read_articles(&file, &ReadOptions::default()).unwrap();
+            assert!(!read.articles.is_empty(), "{name}");
+            assert_eq!(
+                read.content_hash,
+                xxhash_rust::xxh3::xxh3_64(&bytes),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn binary_files_are_recognised_by_signature_or_content() {
