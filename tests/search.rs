@@ -362,3 +362,21 @@ fn near_copies_of_one_story_show_once_with_also_in() {
         .unwrap();
     assert_eq!(String::from_utf8(files.stdout).unwrap().lines().count(), 3);
 }
+
+#[test]
+fn equal_scores_are_ordered_newest_first_whatever_the_file_order() {
+    let folder = folder_with(&[
+        ("a.txt", " date 2024-01-02 Cocoa alpha.\n"),
+        ("b.txt", " date 2024-01-05 Cocoa bravo.\n"),
+        ("c.txt", " date 2024-01-01 Cocoa delta.\n"),
+        ("d.txt", " date 2024-01-04 Cocoa gamma.\n"),
+        ("e.txt", " date 2024-01-03 Cocoa omega.\n"),
+    ]);
+    let index = index_of(&[folder.path()]);
+    let output = search_json(index.path(), &["cocoa"]);
+    let hits = output["results"].as_array().unwrap();
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] == w[1]), "equal scores expected: {scores:?}");
+    let dates: Vec<&str> = hits.iter().map(|h| h["date"].as_str().unwrap()).collect();
+    assert_eq!(dates, ["2024-01-05", "2024-01-04", "2024-01-03", "2024-01-02", "2024-01-01"]);
+}

@@ -65,14 +65,9 @@ pub(crate) fn order_passages(
                         as f32;
                 }
             }
-            passages.sort_by(|a, b| {
-                b.tier
-                    .cmp(&a.tier)
-                    .then(b.score.total_cmp(&a.score))
-                    .then(a.address.cmp(&b.address))
-            });
+            sort_by_relevance(passages, &date_of);
         }
-        (SortOrder::Relevance, _) => {}
+        (SortOrder::Relevance, _) => sort_by_relevance(passages, &date_of),
         (SortOrder::Newest | SortOrder::Oldest, _) => {
             let newest_first = sort == SortOrder::Newest;
             let key = |passage: &ScoredPassage| match date_of(passage) {
@@ -93,6 +88,29 @@ pub(crate) fn order_passages(
         }
     }
     Ok(())
+}
+
+/// Best first: tier, then score; equal scores go to the newer article,
+/// then by article id (a hash of the file's path and the article's place in
+/// it), so ties come out the same whatever segments the documents landed
+/// in. Passages of one article keep their reading order.
+fn sort_by_relevance(
+    passages: &mut [ScoredPassage],
+    date_of: &dyn Fn(&ScoredPassage) -> Option<i64>,
+) {
+    let mut keyed: Vec<(Option<i64>, ScoredPassage)> =
+        passages.iter().map(|p| (date_of(p), *p)).collect();
+    keyed.sort_by(|(a_date, a), (b_date, b)| {
+        b.tier
+            .cmp(&a.tier)
+            .then(b.score.total_cmp(&a.score))
+            .then(b_date.cmp(a_date))
+            .then(a.article_id.cmp(&b.article_id))
+            .then(a.address.cmp(&b.address))
+    });
+    for (slot, (_, passage)) in passages.iter_mut().zip(keyed) {
+        *slot = passage;
+    }
 }
 
 fn date_column(segment: &SegmentReader) -> Option<Column<i64>> {
