@@ -870,17 +870,12 @@ impl TinyDisk {
     }
 }
 
-impl Drop for TinyDisk {
-    fn drop(&mut self) {
-        let _ = StdCommand::new("umount").arg(self.dir.path()).status();
-    }
-}
+/// A tiny disk holding an index with one committed article, and that
+/// article's hits; `None` where no tmpfs can be mounted.
+type Committed = (TinyDisk, Workspace, PathBuf, Vec<(String, u64, String)>);
 
-#[test]
-fn a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable() {
-    let Some(disk) = TinyDisk::mount("2m") else {
-        return;
-    };
+fn committed_on_tiny_disk(size: &str) -> Option<Committed> {
+    let disk = TinyDisk::mount(size)?;
     let ws = Workspace::new();
     ws.write(
         "first.txt",
@@ -890,6 +885,20 @@ fn a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable() {
     assert_success(&ws.index_into(&index, &[]));
     let before = hit_set(&ws.search(&index, "apples"));
     assert!(!before.is_empty());
+    Some((disk, ws, index, before))
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable() {
+    let Some((_disk, ws, index, before)) = committed_on_tiny_disk("2m") else {
+        return;
+    };
     // Far more text than the 2 MiB disk can hold, made of pseudo-random
     // words so that it does not compress away.
     let mut seed: u64 = 42;
@@ -920,17 +929,9 @@ fn a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable() {
 
 #[test]
 fn a_read_only_index_folder_is_a_clear_error_and_stays_searchable() {
-    let Some(disk) = TinyDisk::mount("8m") else {
+    let Some((disk, ws, index, before)) = committed_on_tiny_disk("8m") else {
         return;
     };
-    let ws = Workspace::new();
-    ws.write(
-        "first.txt",
-        &article("2024-01-01", "apples grow in orchards"),
-    );
-    let index = disk.dir.path().join("index");
-    assert_success(&ws.index_into(&index, &[]));
-    let before = hit_set(&ws.search(&index, "apples"));
     let remounted = StdCommand::new("mount")
         .args(["-o", "remount,ro"])
         .arg(disk.dir.path())

@@ -376,7 +376,19 @@ fn equal_scores_are_ordered_newest_first_whatever_the_file_order() {
     let output = search_json(index.path(), &["cocoa"]);
     let hits = output["results"].as_array().unwrap();
     let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
-    assert!(scores.windows(2).all(|w| w[0] == w[1]), "equal scores expected: {scores:?}");
+    assert!(
+        scores.windows(2).all(|w| w[0] == w[1]),
+        "equal scores expected: {scores:?}"
+    );
     let dates: Vec<&str> = hits.iter().map(|h| h["date"].as_str().unwrap()).collect();
-    assert_eq!(dates, ["2024-01-05", "2024-01-04", "2024-01-03", "2024-01-02", "2024-01-01"]);
+    assert_eq!(
+        dates,
+        [
+            "2024-01-05",
+            "2024-01-04",
+            "2024-01-03",
+            "2024-01-02",
+            "2024-01-01"
+        ]
+    );
 }
