@@ -218,6 +218,17 @@ impl OpenIndex {
 }
 
 impl OpenIndex {
+    /// A searcher on the index's last commit. The reader never reloads, so
+    /// everything one command reads comes from the same snapshot.
+    pub fn snapshot(&self) -> Result<tantivy::Searcher> {
+        let reader: tantivy::IndexReader = self
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(reader.searcher())
+    }
+
     /// Fails unless the index is analysed in `language`.
     pub fn check_language(&self, language: Language) -> Result<()> {
         if self.language != language {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use tantivy::schema::Value;
-use tantivy::{DocAddress, ReloadPolicy, TantivyDocument};
+use tantivy::{DocAddress, TantivyDocument};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
@@ -45,12 +45,7 @@ pub struct IndexStats {
 
 /// Computes the figures of an opened index.
 pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
-    let reader = index
-        .index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
-    let searcher = reader.searcher();
+    let searcher = index.snapshot()?;
     let mut stats = IndexStats {
         passages: searcher.num_docs(),
         index_bytes: folder_bytes(&index.path),

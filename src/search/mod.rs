@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 pub use article::ArticlePassage;
 pub use date_filter::DateFilter;
@@ -314,12 +314,7 @@ impl Prepared {
 /// One searcher for the whole command, so every count and hit comes from
 /// the same snapshot; an empty index is an error that says what to run.
 pub(crate) fn open_searcher(index: &OpenIndex) -> Result<Searcher> {
-    let reader = index
-        .index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
-    let searcher = reader.searcher();
+    let searcher = index.snapshot()?;
     if searcher.num_docs() == 0 {
         return Err(Error::EmptyIndex(index.path.clone()));
     }
