@@ -152,6 +152,10 @@ pub struct RankingArgs {
     /// Rank passages with every query word above the rest (true/false).
     #[arg(long, value_name = "BOOL")]
     pub all_words_first: Option<bool>,
+    /// Let a passage score as the window it forms with the next passage of
+    /// its article when that scores higher (true/false).
+    #[arg(long, value_name = "BOOL")]
+    pub pair_windows: Option<bool>,
     /// Article score = best passage + W × the other passages' scores.
     #[arg(long, value_name = "W")]
     pub sibling_weight: Option<f32>,
@@ -189,6 +193,7 @@ impl RankingArgs {
         r.proximity_window = self.proximity_window.unwrap_or(r.proximity_window);
         r.skip_stop_words = self.skip_stop_words.unwrap_or(r.skip_stop_words);
         r.all_words_first = self.all_words_first.unwrap_or(r.all_words_first);
+        r.pair_windows = self.pair_windows.unwrap_or(r.pair_windows);
         r.feedback_docs = self.rm3_docs.unwrap_or(r.feedback_docs);
         r.feedback_terms = self.rm3_terms.unwrap_or(r.feedback_terms);
         r

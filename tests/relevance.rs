@@ -179,6 +179,57 @@ fn a_long_article_does_not_lose_to_a_short_one_because_of_its_length() {
     );
 }
 
+/// An answer that straddles a paragraph break (the drought in one, the
+/// harvest forecast in the next) beats an article where the same words are
+/// paragraphs apart, and the stronger paragraph of the two is the one shown;
+/// with `--pair-windows false` the two articles score the same.
+#[test]
+fn an_answer_across_two_adjacent_paragraphs_beats_the_same_words_far_apart() {
+    let first = "Cocoa farmers in Ivory Coast report a severe drought this spring.";
+    let second = "Exporters cut the harvest forecast for the mid crop by a tenth.";
+    let filler = "The port of Abidjan handled more container ships than last year.";
+    // Each article has its own closing paragraph, so they are not taken for
+    // near-copies of one story.
+    let together = format!(
+        " date 2024-03-01 {first}\n\n{second}\n\n{filler}\n\n\
+         Shipping insurers raised premiums for vessels calling at Gulf of Guinea ports.\n"
+    );
+    let apart = format!(
+        " date 2024-03-01 {first}\n\n{filler}\n\n{second}\n\n\
+         Chocolate makers in Belgium and Switzerland said retail prices would rise in autumn.\n"
+    );
+    let folder = folder_with(&[
+        ("apart.txt", apart.as_str()),
+        ("together.txt", together.as_str()),
+    ]);
+    let index = index_of(&[folder.path()]);
+    let query = "cocoa drought harvest forecast";
+    let output = search_json(index.path(), &[query, "--per-article", "1"]);
+    let hits = output["results"].as_array().unwrap();
+    assert!(
+        hits[0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("together.txt"),
+        "{hits:?}"
+    );
+    assert!(hits[0]["score"].as_f64().unwrap() > hits[1]["score"].as_f64().unwrap() + 0.1);
+    // The window is shown as its stronger passage: three query words
+    // against two.
+    assert_eq!(hits[0]["passage"], first);
+
+    let off = search_json(
+        index.path(),
+        &[query, "--per-article", "1", "--pair-windows", "false"],
+    );
+    let hits = off["results"].as_array().unwrap();
+    let (a, b) = (
+        hits[0]["score"].as_f64().unwrap(),
+        hits[1]["score"].as_f64().unwrap(),
+    );
+    assert!((a - b).abs() < 1e-4, "without windows: {a} and {b}");
+}
+
 #[test]
 fn quoted_phrases_stay_exact_while_bare_compounds_match_their_parts() {
     let folder = folder_with(&[

@@ -14,7 +14,8 @@ use crate::index::ANALYZER_NAME;
 /// recognised instead of being misread. 2: accent folding, recorded
 /// language; every commit carries the file records (`index::manifest`).
 /// 3: article metadata of every format (url, author, format, date source).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `passage_no` is a fast field (ranking scores adjacent passages).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The fields of a passage document.
 #[derive(Clone, Debug)]
@@ -40,7 +41,8 @@ pub struct DatelineSchema {
     /// The story the article belongs to: the same for syndicated near-copies
     /// of one wire story (see `index::near_duplicates`), else the article id.
     pub story: Field,
-    /// The passage's position within its article, from 0.
+    /// The passage's position within its article, from 0 (fast: ranking
+    /// reads it for every matching passage).
     pub passage_no: Field,
     /// The 1-based line of the file where the passage starts.
     pub line: Field,
@@ -80,7 +82,7 @@ impl DatelineSchema {
         builder.add_text_field("file_key", STRING);
         builder.add_u64_field("article_id", INDEXED | STORED | FAST);
         builder.add_u64_field("story", INDEXED | STORED | FAST);
-        builder.add_u64_field("passage_no", STORED);
+        builder.add_u64_field("passage_no", STORED | FAST);
         builder.add_u64_field("line", STORED);
         builder.add_text_field("format", STRING | STORED | FAST);
         builder.add_text_field("date_source", STRING | STORED);

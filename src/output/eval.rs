@@ -29,7 +29,7 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
     )?;
     writeln!(
         out,
-        "ranking        k1={} b={} length-floor={} title-weight={} proximity={} (window {}) skip-stop-words={} all-words-first={} sibling-weight={} rm3-docs={} (terms {}, original weight {})",
+        "ranking        k1={} b={} length-floor={} title-weight={} proximity={} (window {}) skip-stop-words={} all-words-first={} pair-windows={} sibling-weight={} article-weight={} rm3-docs={} (terms {}, original weight {})",
         r.k1,
         r.b,
         r.length_floor,
@@ -38,7 +38,9 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
         r.proximity_window,
         r.skip_stop_words,
         r.all_words_first,
+        r.pair_windows,
         r.sibling_weight,
+        r.article_weight,
         r.feedback_docs,
         r.feedback_terms,
         r.feedback_original_weight

@@ -4,6 +4,14 @@
 //! whole-article evidence, stop words left out of the score and RM3
 //! pseudo-relevance feedback.
 //!
+//! Passage boundaries are a display device (about 120 words, cut at a
+//! sentence end), so an answer may straddle two of them. A passage may
+//! therefore also score as the window it forms with the next passage of
+//! its article, when that window scores higher ([`Ranking::pair_windows`]).
+//! Windows are scored like a passage of their combined length, so a
+//! neighbour without the query's words only dilutes: an article is never
+//! penalised, nor helped, for the passages around the one that answers.
+//!
 //! tantivy's own BM25 has `k1 = 1.2, b = 0.75` built in and scores fields
 //! separately. So tantivy only decides *which* passages match (words,
 //! phrases, exclusions, the date range: the user's query semantics stay
@@ -50,6 +58,11 @@ pub struct Ranking {
     pub skip_stop_words: bool,
     /// Whether passages with every word of the query rank above all others.
     pub all_words_first: bool,
+    /// Whether a passage may score as the window it forms with an adjacent
+    /// passage of its article (both matching), scored like one passage of
+    /// their combined length; the window's score goes to the stronger of
+    /// the two, which is the one shown.
+    pub pair_windows: bool,
     /// Article score = best passage + this × the sum of its other passages.
     pub sibling_weight: f32,
     /// Passage score = (1 − this) × its own score + this × BM25F of its
@@ -75,6 +88,7 @@ impl Default for Ranking {
             proximity_window: 4,
             skip_stop_words: false,
             all_words_first: true,
+            pair_windows: true,
             sibling_weight: 0.0,
             article_weight: 0.0,
             feedback_docs: 0,
@@ -273,6 +287,7 @@ pub(crate) fn rank_passages(
             .push(address.doc_id);
     }
     let mut scored = Vec::with_capacity(matched.len());
+    let mut windows = ranking.pair_windows.then(|| PairWindows::new(words.len()));
     for (segment_ord, mut docs) in by_segment {
         docs.sort_unstable();
         let scorer = SegmentScorer::new(searcher, segment_ord, fields, words, ranking, &stats)?;
@@ -282,8 +297,14 @@ pub(crate) fn rank_passages(
                 article_id,
                 score,
                 frequencies,
+                title_tf,
+                text_len,
+                passage_no,
                 title_len,
             } = scored_doc;
+            if let Some(windows) = windows.as_mut() {
+                windows.push(frequencies, title_tf, text_len, passage_no);
+            }
             if let Some(articles) = articles.as_mut() {
                 let entry = articles
                     .entry(article_id)
@@ -306,6 +327,9 @@ pub(crate) fn rank_passages(
             });
         })?;
     }
+    if let Some(windows) = windows {
+        windows.apply(&mut scored, words, ranking, &stats);
+    }
     if let Some(articles) = articles {
         let whole = score_whole_articles(searcher, fields, words, ranking, &stats, &articles)?;
         for passage in &mut scored {
@@ -320,6 +344,96 @@ pub(crate) fn rank_passages(
             .then(a.address.cmp(&b.address))
     });
     Ok(scored)
+}
+
+/// What scoring a window of two adjacent passages needs of each matched
+/// passage, in the order they were scored.
+struct PairWindows {
+    words: usize,
+    /// Text frequencies of the query words, `words` per passage.
+    text_tf: Vec<u32>,
+    /// Length-normalised title frequencies, `words` per passage.
+    title_tf: Vec<f32>,
+    /// (text length, passage number) per passage.
+    passages: Vec<(u32, Option<u64>)>,
+}
+
+impl PairWindows {
+    fn new(words: usize) -> PairWindows {
+        PairWindows {
+            words,
+            text_tf: Vec::new(),
+            title_tf: Vec::new(),
+            passages: Vec::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        frequencies: &[(u32, u32)],
+        title_tf: &[f32],
+        text_len: u32,
+        passage_no: Option<u64>,
+    ) {
+        self.text_tf
+            .extend(frequencies.iter().map(|&(text, _)| text));
+        self.title_tf.extend_from_slice(title_tf);
+        self.passages.push((text_len, passage_no));
+    }
+
+    /// Raises the stronger passage of each pair of adjacent matched
+    /// passages to the pair's score, when that is higher. `scored` is in
+    /// the order the passages were pushed.
+    fn apply(
+        &self,
+        scored: &mut [ScoredPassage],
+        words: &[QueryWord],
+        ranking: &Ranking,
+        stats: &Statistics,
+    ) {
+        let at: HashMap<(u64, u64), usize> = scored
+            .iter()
+            .zip(&self.passages)
+            .enumerate()
+            .filter_map(|(i, (passage, &(_, no)))| Some(((passage.article_id, no?), i)))
+            .collect();
+        let (k1, b) = (ranking.k1, ranking.b);
+        let mut raised: Vec<f32> = scored.iter().map(|p| p.score).collect();
+        for (x, passage) in scored.iter().enumerate() {
+            let Some(no) = self.passages[x].1 else {
+                continue;
+            };
+            let Some(&y) = at.get(&(passage.article_id, no + 1)) else {
+                continue;
+            };
+            let length = (self.passages[x].0 + self.passages[y].0) as f32;
+            let length = length.max(ranking.length_floor * stats.avg_text);
+            let text_norm = 1.0 - b + b * length / stats.avg_text;
+            let mut score = 0.0;
+            for (i, word) in words.iter().enumerate() {
+                if ranking.skip_stop_words && word.stop {
+                    continue;
+                }
+                let text_tf = self.text_tf[x * self.words + i] + self.text_tf[y * self.words + i];
+                // Both passages carry the same title: it counts once.
+                let tf = text_tf as f32 / text_norm
+                    + ranking.title_weight * self.title_tf[x * self.words + i];
+                if tf > 0.0 {
+                    score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
+                }
+            }
+            // The window is shown as its stronger passage; on a tie, the first.
+            let stronger = if scored[y].score > scored[x].score {
+                y
+            } else {
+                x
+            };
+            raised[stronger] = raised[stronger].max(score);
+        }
+        for (passage, score) in scored.iter_mut().zip(raised) {
+            passage.score = score;
+        }
+    }
 }
 
 /// A matched article's word frequencies, summed over its passages.
@@ -441,6 +555,12 @@ struct ScoredDoc<'a> {
     article_id: u64,
     score: f32,
     frequencies: &'a [(u32, u32)],
+    /// The query words' title frequencies, length-normalised.
+    title_tf: &'a [f32],
+    /// The passage's length in words.
+    text_len: u32,
+    /// The passage's position in its article.
+    passage_no: Option<u64>,
     title_len: u32,
 }
 
@@ -456,6 +576,7 @@ struct SegmentScorer<'a> {
     text_norms: tantivy::fieldnorm::FieldNormReader,
     title_norms: tantivy::fieldnorm::FieldNormReader,
     article_ids: tantivy::columnar::Column<u64>,
+    passage_numbers: Option<tantivy::columnar::Column<u64>>,
     ranking: &'a Ranking,
     stats: &'a Statistics,
 }
@@ -494,6 +615,7 @@ impl<'a> SegmentScorer<'a> {
             text_norms: segment.get_fieldnorms_reader(fields.text)?,
             title_norms: segment.get_fieldnorms_reader(fields.title)?,
             article_ids: segment.fast_fields().u64("article_id")?,
+            passage_numbers: segment.fast_fields().u64("passage_no").ok(),
             ranking,
             stats,
         })
@@ -506,6 +628,7 @@ impl<'a> SegmentScorer<'a> {
         let proximity = ranking.proximity_weight > 0.0;
         let mut positions: Vec<Vec<u32>> = vec![Vec::new(); self.words.len()];
         let mut frequencies = vec![(0, 0); self.words.len()];
+        let mut title_tfs = vec![0.0; self.words.len()];
         for &doc in docs {
             // Fragments ("Harvested --") would otherwise win on length alone.
             let text_len = (self.text_norms.fieldnorm(doc) as f32)
@@ -524,8 +647,8 @@ impl<'a> SegmentScorer<'a> {
                         text.positions(&mut positions[i]);
                     }
                 }
-                let tf = text_tf as f32 / text_norm
-                    + ranking.title_weight * title_tf as f32 / title_norm;
+                title_tfs[i] = title_tf as f32 / title_norm;
+                let tf = text_tf as f32 / text_norm + ranking.title_weight * title_tfs[i];
                 if tf > 0.0 && !(ranking.skip_stop_words && word.stop) {
                     score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
                 }
@@ -539,6 +662,12 @@ impl<'a> SegmentScorer<'a> {
                 article_id,
                 score,
                 frequencies: &frequencies,
+                title_tf: &title_tfs,
+                text_len: self.text_norms.fieldnorm(doc),
+                passage_no: self
+                    .passage_numbers
+                    .as_ref()
+                    .and_then(|column| column.first(doc)),
                 title_len: self.title_norms.fieldnorm(doc),
             });
         }
