@@ -275,6 +275,62 @@ fn quoted_phrases_stay_exact_while_bare_compounds_match_their_parts() {
     );
 }
 
+/// Names written several ways find each other (`IL10` / `IL-10`, `e-mail` /
+/// `email`, `1,000` / `1000`, `Alzheimer's` / `Alzheimer`), and quoted
+/// phrases with a compound stay exact.
+#[test]
+fn compounds_numbers_and_possessives_find_their_other_spellings() {
+    let folder = folder_with(&[
+        (
+            "a.txt",
+            " date 2024-01-01 Serum IL-10 levels rose in 1,000 patients with Alzheimer's disease.\n",
+        ),
+        (
+            "b.txt",
+            " date 2024-01-02 The IL10 gene was sequenced; results came by email.\n",
+        ),
+        (
+            "c.txt",
+            " date 2024-01-03 Levels of IL-6 and 10 other markers were stable.\n",
+        ),
+    ]);
+    let index = index_of(&[folder.path()]);
+    let sources = |query: &str| -> Vec<String> {
+        let output = search_json(index.path(), &[query]);
+        let mut found: Vec<String> = output["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let source = h["source"].as_str().unwrap();
+                source.rsplit('/').next().unwrap().to_string()
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(sources("\"IL10\""), ["a.txt", "b.txt"]);
+    assert_eq!(sources("\"IL-10\""), ["a.txt"]);
+    assert_eq!(sources("\"IL-10 levels\""), ["a.txt"]);
+    assert_eq!(sources("\"IL10 levels\""), ["a.txt"]);
+    // Quoted with its hyphen, a compound means that spelling; bare, it
+    // also finds the joined one.
+    assert_eq!(sources("\"e-mail\""), Vec::<String>::new());
+    assert_eq!(sources("e-mail"), ["b.txt"]);
+    assert_eq!(sources("\"1000 patients\""), ["a.txt"]);
+    assert_eq!(sources("\"Alzheimer disease\""), ["a.txt"]);
+    assert_eq!(sources("\"alzheimer's disease\""), ["a.txt"]);
+    // The bare compound ranks the passage with the compound itself first.
+    let output = search_json(index.path(), &["IL-10"]);
+    let first = output["results"][0]["source"].as_str().unwrap();
+    assert!(
+        first.ends_with("a.txt") || first.ends_with("b.txt"),
+        "{output}"
+    );
+    let highlights = &output["results"][0]["highlights"];
+    assert!(!highlights.as_array().unwrap().is_empty(), "{output}");
+}
+
 #[test]
 fn language_is_recorded_in_the_index_and_used_for_queries() {
     let folder = folder_with(&[(

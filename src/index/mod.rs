@@ -11,6 +11,7 @@ mod read_only;
 mod schema;
 mod stats;
 mod stem_cache;
+mod words;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -18,12 +19,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
+    TextAnalyzer,
 };
 
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
 pub use stats::{IndexStats, index_stats};
+pub use words::WordTokenizer;
 pub use writer::{ArticleWriter, IndexSummary, OpenedWriter, Replaced};
 
 use crate::error::{Error, Result};
@@ -55,12 +57,14 @@ pub fn english_analyzer() -> TextAnalyzer {
 }
 
 /// The analysis used on both the index and the query side: Unicode-aware
-/// word splitting, lower-casing, accent folding (`café` finds `cafe`) and
-/// Snowball stemming for `language`. No stop words are removed, so every
-/// phrase can still be matched exactly.
+/// word splitting that also keeps hyphenated compounds and grouped digits
+/// whole and drops the English possessive `'s` ([`WordTokenizer`]),
+/// lower-casing, accent folding (`café` finds `cafe`) and Snowball stemming
+/// for `language`. No stop words are removed, so every phrase can still be
+/// matched exactly.
 pub fn analyzer(language: Language) -> TextAnalyzer {
     // The cached stemmer gives the stems of tantivy's `Stemmer`, faster.
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(words_of(language))
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -74,7 +78,7 @@ pub fn analyzer(language: Language) -> TextAnalyzer {
 pub(crate) fn analyzer_without_stop_words(language: Language) -> Option<TextAnalyzer> {
     let stop_words = StopWordFilter::new(language)?;
     Some(
-        TextAnalyzer::builder(SimpleTokenizer::default())
+        TextAnalyzer::builder(words_of(language))
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)
             .filter(stop_words)
@@ -82,6 +86,11 @@ pub(crate) fn analyzer_without_stop_words(language: Language) -> Option<TextAnal
             .filter(Stemmer::new(language))
             .build(),
     )
+}
+
+/// The word splitter for `language`: possessives are an English rule.
+fn words_of(language: Language) -> WordTokenizer {
+    WordTokenizer::new(language == Language::English)
 }
 
 /// The stemmer languages tantivy ships, by the name `--language` takes.

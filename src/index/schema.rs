@@ -14,7 +14,9 @@ use crate::index::ANALYZER_NAME;
 /// recognised instead of being misread. 2: accent folding, recorded
 /// language; every commit carries the file records (`index::manifest`).
 /// 3: article metadata of every format (url, author, format, date source).
-/// 4: `passage_no` is a fast field (ranking scores adjacent passages).
+/// 4: `passage_no` is a fast field (ranking scores adjacent passages);
+/// hyphenated compounds and grouped digits are also indexed joined, the
+/// English possessive `'s` is dropped (`index::WordTokenizer`).
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// The fields of a passage document.

@@ -93,30 +93,55 @@ impl Highlighter {
             .map(|(_, _, range)| range.clone())
             .collect();
         if !self.phrases.is_empty() {
-            let at: HashMap<usize, usize> = tokens
-                .iter()
-                .enumerate()
-                .map(|(i, (position, _, _))| (*position, i))
-                .collect();
+            let mut at: HashMap<usize, Vec<usize>> = HashMap::new();
+            for (i, (position, _, _)) in tokens.iter().enumerate() {
+                at.entry(*position).or_default().push(i);
+            }
             for phrase in &self.phrases {
-                for (position, word, _) in &tokens {
-                    if Some(word) != phrase.first() {
-                        continue;
+                for (first, (_, word, _)) in tokens.iter().enumerate() {
+                    if Some(word) == phrase.first() {
+                        ranges.extend(phrase_at(&tokens, &at, first, phrase).into_iter().flatten());
                     }
-                    let words: Option<Vec<Range<usize>>> = phrase
-                        .iter()
-                        .enumerate()
-                        .map(|(k, expected)| {
-                            let &i = at.get(&(position + k))?;
-                            (&tokens[i].1 == expected).then(|| tokens[i].2.clone())
-                        })
-                        .collect();
-                    ranges.extend(words.into_iter().flatten());
                 }
             }
         }
         merge(ranges)
     }
+}
+
+/// The ranges of the occurrence of `phrase` starting at token `first`, if
+/// there is one. A compound's joined form shares the position of its last
+/// part (`il`, `10`, `il10` for `IL-10`, see `index::WordTokenizer`), so each
+/// next word of the phrase is looked for first at the same position, then
+/// at the next one.
+fn phrase_at(
+    tokens: &[(usize, String, Range<usize>)],
+    at: &HashMap<usize, Vec<usize>>,
+    first: usize,
+    phrase: &[String],
+) -> Option<Vec<Range<usize>>> {
+    let mut position = tokens[first].0;
+    let mut used = vec![first];
+    let mut ranges = vec![tokens[first].2.clone()];
+    for expected in &phrase[1..] {
+        let find = |position: usize, used: &[usize]| {
+            at.get(&position)?
+                .iter()
+                .copied()
+                .find(|i| !used.contains(i) && &tokens[*i].1 == expected)
+        };
+        let found = match find(position, &used) {
+            Some(i) => i,
+            None => {
+                position += 1;
+                used.clear();
+                find(position, &used)?
+            }
+        };
+        used.push(found);
+        ranges.push(tokens[found].2.clone());
+    }
+    Some(ranges)
 }
 
 /// Sorts ranges and merges overlapping or touching ones.
@@ -177,6 +202,29 @@ mod tests {
         assert_eq!(
             marked(Box::new(phrase), text, passage),
             ["Interest", "rates", "interest", "rates"]
+        );
+    }
+
+    #[test]
+    fn phrases_with_compounds_mark_both_spellings() {
+        let text = DatelineSchema::build().text;
+        // "IL-10 levels" as the query parser builds it: the joined word
+        // shares the last part's position.
+        let hyphenated = PhraseQuery::new_with_offset(vec![
+            (0, term(text, "il")),
+            (1, term(text, "10")),
+            (1, term(text, "il10")),
+            (2, term(text, "level")),
+        ]);
+        let passage = "IL-10 levels rose; IL10 levels fell; IL-10 was low.";
+        assert_eq!(
+            marked(Box::new(hyphenated), text, passage),
+            ["IL-10", "levels"]
+        );
+        let joined = PhraseQuery::new(vec![term(text, "il10"), term(text, "level")]);
+        assert_eq!(
+            marked(Box::new(joined), text, passage),
+            ["IL-10", "levels", "IL10", "levels"]
         );
     }
 
