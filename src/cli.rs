@@ -156,6 +156,9 @@ pub struct RankingArgs {
     /// its article when that scores higher (true/false).
     #[arg(long, value_name = "BOOL")]
     pub pair_windows: Option<bool>,
+    /// Count a word's idf over articles instead of passages (true/false).
+    #[arg(long, value_name = "BOOL")]
+    pub article_idf: Option<bool>,
     /// Article score = best passage + W × the other passages' scores.
     #[arg(long, value_name = "W")]
     pub sibling_weight: Option<f32>,
@@ -194,6 +197,7 @@ impl RankingArgs {
         r.skip_stop_words = self.skip_stop_words.unwrap_or(r.skip_stop_words);
         r.all_words_first = self.all_words_first.unwrap_or(r.all_words_first);
         r.pair_windows = self.pair_windows.unwrap_or(r.pair_windows);
+        r.article_idf = self.article_idf.unwrap_or(r.article_idf);
         r.feedback_docs = self.rm3_docs.unwrap_or(r.feedback_docs);
         r.feedback_terms = self.rm3_terms.unwrap_or(r.feedback_terms);
         r

@@ -29,7 +29,7 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
     )?;
     writeln!(
         out,
-        "ranking        k1={} b={} length-floor={} title-weight={} proximity={} (window {}) skip-stop-words={} all-words-first={} pair-windows={} sibling-weight={} article-weight={} rm3-docs={} (terms {}, original weight {})",
+        "ranking        k1={} b={} length-floor={} title-weight={} proximity={} (window {}) skip-stop-words={} all-words-first={} pair-windows={} article-idf={} sibling-weight={} article-weight={} rm3-docs={} (terms {}, original weight {})",
         r.k1,
         r.b,
         r.length_floor,
@@ -39,6 +39,7 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
         r.skip_stop_words,
         r.all_words_first,
         r.pair_windows,
+        r.article_idf,
         r.sibling_weight,
         r.article_weight,
         r.feedback_docs,

@@ -58,6 +58,11 @@ pub struct Ranking {
     pub skip_stop_words: bool,
     /// Whether passages with every word of the query rank above all others.
     pub all_words_first: bool,
+    /// Whether a word's idf counts the *articles* using it (in the text or
+    /// the title) rather than the passages. A word a long article repeats
+    /// in each of its paragraphs is still used by one article, so it is
+    /// not made to look common by how the articles are split.
+    pub article_idf: bool,
     /// Whether a passage may score as the window it forms with an adjacent
     /// passage of its article (both matching), scored like one passage of
     /// their combined length; the window's score goes to the stronger of
@@ -88,6 +93,7 @@ impl Default for Ranking {
             proximity_window: 4,
             skip_stop_words: false,
             all_words_first: true,
+            article_idf: true,
             pair_windows: true,
             sibling_weight: 0.0,
             article_weight: 0.0,
@@ -246,11 +252,60 @@ impl Statistics {
         })
     }
 
-    /// BM25's idf, never negative (Lucene's form).
+    /// BM25's idf over passages.
     fn idf(&self, doc_freq: u64) -> f32 {
-        let df = doc_freq as f32;
-        (1.0 + (self.docs - df + 0.5) / (df + 0.5)).ln()
+        bm25_idf(self.docs, doc_freq as f32)
     }
+}
+
+/// BM25's idf of a word found in `df` of `docs` units, never negative
+/// (Lucene's form).
+fn bm25_idf(docs: f32, df: f32) -> f32 {
+    (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// How many articles the index holds: each has exactly one passage 0.
+fn count_articles(searcher: &Searcher) -> Result<u64> {
+    let mut articles = 0u64;
+    for segment in searcher.segment_readers() {
+        let numbers = segment.fast_fields().u64("passage_no")?;
+        articles += segment
+            .doc_ids_alive()
+            .filter(|&doc| numbers.first(doc) == Some(0))
+            .count() as u64;
+    }
+    Ok(articles.max(1))
+}
+
+/// In how many articles `word` occurs, in the text or the title.
+fn articles_with(searcher: &Searcher, fields: &DatelineSchema, word: &QueryWord) -> Result<u64> {
+    let mut ids = Vec::new();
+    for segment in searcher.segment_readers() {
+        let article_ids = segment.fast_fields().u64("article_id")?;
+        let alive = segment.alive_bitset();
+        for (term, field) in [
+            (&word.text_term, fields.text),
+            (&word.title_term, fields.title),
+        ] {
+            let Some(term) = term else {
+                continue;
+            };
+            let index = segment.inverted_index(field)?;
+            let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            while postings.doc() != TERMINATED {
+                let doc = postings.doc();
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    ids.extend(article_ids.first(doc));
+                }
+                postings.advance();
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids.len() as u64)
 }
 
 /// Scores every passage matching `any_words` (and says which also match
@@ -272,7 +327,15 @@ pub(crate) fn rank_passages(
         _ => HashSet::new(),
     };
     let stats = Statistics::of(searcher, fields)?;
+    let article_count = match ranking.article_idf {
+        true => Some(count_articles(searcher)? as f32),
+        false => None,
+    };
     for word in words.iter_mut() {
+        if let Some(count) = article_count {
+            word.idf = bm25_idf(count, articles_with(searcher, fields, word)? as f32);
+            continue;
+        }
         let mut doc_freq = 0;
         for term in [&word.text_term, &word.title_term].into_iter().flatten() {
             doc_freq = doc_freq.max(searcher.doc_freq(term)?);
