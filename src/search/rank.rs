@@ -12,6 +12,10 @@
 //! neighbour without the query's words only dilutes: an article is never
 //! penalised, nor helped, for the passages around the one that answers.
 //!
+//! A word's idf counts the articles using it, not the passages
+//! ([`Ranking::article_idf`]): how an article is split must not make its
+//! words look common.
+//!
 //! tantivy's own BM25 has `k1 = 1.2, b = 0.75` built in and scores fields
 //! separately. So tantivy only decides *which* passages match (words,
 //! phrases, exclusions, the date range: the user's query semantics stay
@@ -34,8 +38,9 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 use crate::error::Result;
 use crate::index::{DatelineSchema, analyzer, analyzer_without_stop_words};
 
-/// The ranking knobs. The defaults are the best configuration measured with
-/// `dateline eval` on SciFact (see the README's "Relevance" section).
+/// The ranking knobs. The defaults are what the README's "Relevance"
+/// section justifies: measured with `dateline eval` on SciFact, and
+/// sensible for news (no knob fitted to the test queries).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Ranking {
     /// BM25 term-frequency saturation.
