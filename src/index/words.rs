@@ -362,6 +362,56 @@ mod tests {
         );
     }
 
+    mod properties {
+        use proptest::prelude::*;
+        use tantivy::tokenizer::SimpleTokenizer;
+
+        use super::*;
+
+        type Spans = Vec<(String, usize, usize, usize)>;
+
+        fn all<T: Tokenizer>(tokenizer: &mut T, text: &str) -> Spans {
+            let mut stream = tokenizer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+            }
+            out
+        }
+
+        proptest! {
+            /// Without the possessive rule, the words are exactly tantivy's
+            /// `SimpleTokenizer`'s; every other token is a compound of them,
+            /// spelled as its span without the joints, at the position of
+            /// its last part.
+            #[test]
+            fn parts_are_the_simple_tokenizers_words(text in "[a-zA-Z0-9é ,.'’-]{0,40}") {
+                let ours = all(&mut WordTokenizer::new(false), &text);
+                let simple = all(&mut SimpleTokenizer::default(), &text);
+                let (parts, joined): (Spans, Spans) = ours
+                    .into_iter()
+                    .partition(|(_, from, to, _)| text[*from..*to].chars().all(char::is_alphanumeric));
+                prop_assert_eq!(parts.clone(), simple);
+                for (word, from, to, position) in joined {
+                    let spelled: String = text[from..to].chars().filter(|c| c.is_alphanumeric()).collect();
+                    prop_assert_eq!(word, spelled);
+                    let last = parts.iter().rfind(|p| p.2 == to);
+                    prop_assert_eq!(last.map(|p| p.3), Some(position));
+                }
+            }
+
+            #[test]
+            fn never_panics_and_offsets_are_char_boundaries(text in "\\PC{0,60}") {
+                for tokens in [all(&mut WordTokenizer::new(true), &text), all(&mut WordTokenizer::new(false), &text)] {
+                    for (_, from, to, _) in tokens {
+                        prop_assert!(text.is_char_boundary(from) && text.is_char_boundary(to) && from < to);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn very_long_chains_keep_only_their_parts() {
         let chain = ["abcdefgh"; 10].join("-");
