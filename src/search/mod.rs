@@ -13,6 +13,7 @@
 mod article;
 mod date_filter;
 mod highlight;
+mod matching;
 mod order;
 mod query;
 mod rank;

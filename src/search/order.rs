@@ -77,7 +77,7 @@ pub(crate) fn order_passages(
             };
             let mut keyed: Vec<(f64, ScoredPassage)> =
                 passages.iter().map(|p| (key(p), *p)).collect();
-            keyed.sort_by(|a, b| {
+            keyed.sort_unstable_by(|a, b| {
                 b.0.total_cmp(&a.0)
                     .then(b.1.score.total_cmp(&a.1.score))
                     .then(a.1.address.cmp(&b.1.address))
@@ -100,7 +100,7 @@ fn sort_by_relevance(
 ) {
     let mut keyed: Vec<(Option<i64>, ScoredPassage)> =
         passages.iter().map(|p| (date_of(p), *p)).collect();
-    keyed.sort_by(|(a_date, a), (b_date, b)| {
+    keyed.sort_unstable_by(|(a_date, a), (b_date, b)| {
         b.tier
             .cmp(&a.tier)
             .then(b.score.total_cmp(&a.score))
