@@ -17,7 +17,10 @@ use crate::index::ANALYZER_NAME;
 /// 4: `passage_no` is a fast field (ranking scores adjacent passages);
 /// hyphenated compounds and grouped digits are also indexed joined, the
 /// English possessive `'s` is dropped (`index::WordTokenizer`).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: `passage_no` is indexed (the article count is the document
+/// frequency of passage 0) and an article's passages are consecutive
+/// documents (ranking relies on it).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The fields of a passage document.
 #[derive(Clone, Debug)]
@@ -84,7 +87,7 @@ impl DatelineSchema {
         builder.add_text_field("file_key", STRING);
         builder.add_u64_field("article_id", INDEXED | STORED | FAST);
         builder.add_u64_field("story", INDEXED | STORED | FAST);
-        builder.add_u64_field("passage_no", STORED | FAST);
+        builder.add_u64_field("passage_no", INDEXED | STORED | FAST);
         builder.add_u64_field("line", STORED);
         builder.add_text_field("format", STRING | STORED | FAST);
         builder.add_text_field("date_source", STRING | STORED);

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, DirectoryLock, INDEX_WRITER_LOCK, MmapDirectory};
+use tantivy::indexer::UserOperation;
 use tantivy::{Index, IndexWriter, TantivyDocument, TantivyError, Term};
 
 use crate::date::DatePrecision;
@@ -313,6 +314,11 @@ impl ArticleWriter {
             record.stories.push(story);
             let source = article.source.to_string_lossy();
             let relative = article.relative.to_string_lossy();
+            // One batch per article: tantivy gives a batch to one indexing
+            // thread, so the article's passages become consecutive
+            // documents in reading order, which ranking relies on
+            // (`search::rank`: adjacent passages, articles per word).
+            let mut batch = Vec::with_capacity(article.passages.len());
             for (passage_no, passage) in article.passages.iter().enumerate() {
                 let mut doc = TantivyDocument::new();
                 doc.add_text(fields.text, &passage.text);
@@ -353,9 +359,10 @@ impl ArticleWriter {
                 if let Some(record_line) = article.record_line {
                     doc.add_u64(fields.record_line, u64::from(record_line));
                 }
-                self.writer.add_document(doc)?;
+                batch.push(UserOperation::Add(doc));
                 replaced.passages += 1;
             }
+            self.writer.run(batch)?;
         }
         record.articles = u32::try_from(replaced.articles).unwrap_or(u32::MAX);
         record.passages = u32::try_from(replaced.passages).unwrap_or(u32::MAX);

@@ -19,8 +19,9 @@ mod query;
 mod rank;
 pub mod timeline;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
@@ -28,6 +29,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 pub use article::ArticlePassage;
 pub use date_filter::DateFilter;
 pub use highlight::{Highlighter, to_char_ranges};
+use order::PassageOrder;
 pub use order::SortOrder;
 pub use query::{ParsedQuery, parse_user_query};
 pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
@@ -147,12 +149,19 @@ pub(crate) fn search_with(
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     let prepared = Prepared::with_searcher(index, searcher.clone(), request)?;
-    let ranked = prepared.rank()?;
-    let stories = Stories::of(&prepared.searcher, &ranked)?;
-    let picked = pick_passages(&ranked, request.limit, request.per_article.max(1), |i| {
-        stories.story[i]
-    });
+    let per_article = request.per_article.max(1);
+    let (mut ranked, order) = prepared.rank(first_page(request.limit, per_article))?;
+    let stories = Stories::new(&prepared.searcher);
+    let picked = pick_page(
+        &order,
+        &mut ranked,
+        first_page(request.limit, per_article),
+        request.limit,
+        per_article,
+        |passage| stories.of(passage),
+    );
     let searcher = &prepared.searcher;
+    let mut also_in = stories.also_in(searcher, &index.fields, &ranked, &picked, &order)?;
     let analyzer = index
         .index
         .tokenizers()
@@ -166,7 +175,7 @@ pub(crate) fn search_with(
     let mut title_marks =
         Highlighter::for_query(&*prepared.parsed.any_words, index.fields.title, analyzer);
     let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
-    for (at, ScoredPassage { score, address, .. }) in picked {
+    for (pick, (_, ScoredPassage { score, address, .. })) in picked.into_iter().enumerate() {
         let mut hit = load_hit(
             index,
             searcher,
@@ -175,9 +184,7 @@ pub(crate) fn search_with(
             score,
             &mut text_marks,
         )?;
-        let (also_in, more) = stories.also_in(searcher, &index.fields, &ranked, at)?;
-        hit.also_in = also_in;
-        hit.also_in_more = more;
+        (hit.also_in, hit.also_in_more) = std::mem::take(&mut also_in[pick]);
         let title_matched = hit
             .title
             .as_deref()
@@ -235,10 +242,17 @@ pub fn matching_sources(
     request: &SearchRequest,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
-    let ranked = prepared.rank()?;
+    let (mut ranked, order) = prepared.rank(first_page(request.limit, 1))?;
     // Every matching article, near-copies included: `--files` is a list of
     // files, like `rg -l`.
-    let picked = pick_passages(&ranked, request.limit, 1, |i| ranked[i].article_id);
+    let picked = pick_page(
+        &order,
+        &mut ranked,
+        first_page(request.limit, 1),
+        request.limit,
+        1,
+        |passage| passage.article_id,
+    );
     let mut sources = Vec::with_capacity(picked.len());
     for (_, passage) in picked {
         let doc: TantivyDocument = prepared.searcher.doc(passage.address)?;
@@ -291,8 +305,9 @@ impl Prepared {
         })
     }
 
-    /// Every matching passage, scored and in the request's order.
-    pub(crate) fn rank(&self) -> Result<Vec<ScoredPassage>> {
+    /// Every matching passage, scored, the first `first` of them in the
+    /// request's order (see [`PassageOrder::arrange`]), and that order.
+    pub(crate) fn rank(&self, first: usize) -> Result<(Vec<ScoredPassage>, PassageOrder)> {
         let mut words = self.words.clone();
         let mut ranked = rank::rank_passages(
             &self.searcher,
@@ -302,13 +317,14 @@ impl Prepared {
             &mut words,
             &self.ranking,
         )?;
-        order::order_passages(
+        let order = PassageOrder::new(
             &self.searcher,
             &mut ranked,
             self.sort,
             self.recency_half_life,
         )?;
-        Ok(ranked)
+        order.arrange(&mut ranked, first);
+        Ok((ranked, order))
     }
 }
 
@@ -365,7 +381,7 @@ pub fn rank_articles(
     let parsed = parse_user_query(index, query, false)?;
     let (mut words, mut query) = scored_words(index, &parsed, query);
     if ranking.feedback_docs > 0 {
-        let first_pass = rank::rank_passages(
+        let mut first_pass = rank::rank_passages(
             searcher,
             &index.fields,
             &*query,
@@ -373,6 +389,7 @@ pub fn rank_articles(
             &mut words,
             ranking,
         )?;
+        rank::sort_best_first(&mut first_pass);
         let extra = rank::add_feedback_words(
             searcher,
             &index.fields,
@@ -383,7 +400,7 @@ pub fn rank_articles(
         )?;
         query = rank::widen_with_terms(query, extra);
     }
-    let passages = rank::rank_passages(
+    let mut passages = rank::rank_passages(
         searcher,
         &index.fields,
         &*query,
@@ -391,9 +408,42 @@ pub fn rank_articles(
         &mut words,
         ranking,
     )?;
+    rank::sort_best_first(&mut passages);
     let mut articles = aggregate_articles(&passages, ranking.sibling_weight);
     articles.truncate(limit);
     Ok(articles)
+}
+
+/// How many of the matches are put in order before picking a page of
+/// `limit` hits: enough that near-copies and `per_article` rarely make
+/// [`pick_page`] order more.
+fn first_page(limit: usize, per_article: usize) -> usize {
+    limit
+        .saturating_mul(per_article)
+        .saturating_mul(8)
+        .max(1000)
+}
+
+/// [`pick_passages`] over `ranked`, whose first `arranged` passages are in
+/// `order`; when they do not fill the page (too many near-copies or
+/// passages of one article), more of `ranked` is put in order.
+fn pick_page(
+    order: &PassageOrder,
+    ranked: &mut [ScoredPassage],
+    mut arranged: usize,
+    limit: usize,
+    per_article: usize,
+    story_of: impl Fn(&ScoredPassage) -> u64,
+) -> Vec<(usize, ScoredPassage)> {
+    loop {
+        let prefix = &ranked[..arranged.min(ranked.len())];
+        let picked = pick_passages(prefix, limit, per_article, &story_of);
+        if picked.len() >= limit || arranged >= ranked.len() {
+            return picked;
+        }
+        arranged = arranged.saturating_mul(8);
+        order.arrange(ranked, arranged);
+    }
 }
 
 /// Takes passages in order, at most `per_article` from one article, so one
@@ -405,7 +455,7 @@ fn pick_passages(
     ranked: &[ScoredPassage],
     limit: usize,
     per_article: usize,
-    story_of: impl Fn(usize) -> u64,
+    story_of: impl Fn(&ScoredPassage) -> u64,
 ) -> Vec<(usize, ScoredPassage)> {
     let mut leader: HashMap<u64, u64> = HashMap::new();
     let mut per_article_count: HashMap<u64, usize> = HashMap::new();
@@ -415,7 +465,7 @@ fn pick_passages(
             break;
         }
         let article = passage.article_id;
-        if *leader.entry(story_of(at)).or_insert(article) != article {
+        if *leader.entry(story_of(passage)).or_insert(article) != article {
             continue;
         }
         let count = per_article_count.entry(article).or_default();
@@ -430,61 +480,87 @@ fn pick_passages(
 /// How many near-copies of a hit are named in its `also_in`.
 const ALSO_IN_SHOWN: usize = 5;
 
-/// The story (near-copy group, see `index::near_duplicates`) of every
-/// ranked passage, read from the `story` fast field.
+/// The story (near-copy group, see `index::near_duplicates`) of ranked
+/// passages, read from the `story` fast field.
 struct Stories {
-    story: Vec<u64>,
+    /// Each segment's `story` column, by segment ordinal.
+    columns: Vec<Option<Column<u64>>>,
 }
 
 impl Stories {
-    fn of(searcher: &Searcher, ranked: &[ScoredPassage]) -> Result<Stories> {
-        let columns: Vec<_> = searcher
+    fn new(searcher: &Searcher) -> Stories {
+        let columns = searcher
             .segment_readers()
             .iter()
             .map(|segment| segment.fast_fields().u64("story").ok())
             .collect();
-        let story = ranked
-            .iter()
-            .map(|passage| {
-                columns[passage.address.segment_ord as usize]
-                    .as_ref()
-                    .and_then(|column| column.first(passage.address.doc_id))
-                    .unwrap_or(passage.article_id)
-            })
-            .collect();
-        Ok(Stories { story })
+        Stories { columns }
     }
 
-    /// The sources of the other matching articles in the story of the
-    /// passage at `at`, best first: up to [`ALSO_IN_SHOWN`] of them, and how
-    /// many more there are.
+    /// The passage's story; an article outside any story is its own.
+    fn of(&self, passage: &ScoredPassage) -> u64 {
+        self.columns
+            .get(passage.address.segment_ord as usize)
+            .and_then(Option::as_ref)
+            .and_then(|column| column.first(passage.address.doc_id))
+            .unwrap_or(passage.article_id)
+    }
+
+    /// For each picked passage, the sources of the other matching articles
+    /// in its story, best first: up to [`ALSO_IN_SHOWN`] of them, and how
+    /// many more there are. One pass over the matches serves the whole
+    /// page; `ranked` need not be in order beyond the page.
     fn also_in(
         &self,
         searcher: &Searcher,
         fields: &DatelineSchema,
         ranked: &[ScoredPassage],
-        at: usize,
-    ) -> Result<(Vec<String>, usize)> {
-        let story = self.story[at];
-        let own = ranked[at].article_id;
-        let mut seen = vec![own];
-        let mut sources = Vec::new();
-        let mut more = 0;
-        for (i, passage) in ranked.iter().enumerate() {
-            if self.story[i] != story || seen.contains(&passage.article_id) {
-                continue;
-            }
-            seen.push(passage.article_id);
-            if sources.len() == ALSO_IN_SHOWN {
-                more += 1;
-                continue;
-            }
-            let doc: TantivyDocument = searcher.doc(passage.address)?;
-            if let Some(source) = doc.get_first(fields.source).and_then(|v| v.as_str()) {
-                sources.push(source.to_string());
+        picked: &[(usize, ScoredPassage)],
+        order: &PassageOrder,
+    ) -> Result<Vec<(Vec<String>, usize)>> {
+        // A page holds a handful of stories: a list beats hashing every match.
+        let mut members: Vec<(u64, Vec<ScoredPassage>)> = Vec::new();
+        for (_, passage) in picked {
+            let story = self.of(passage);
+            if !members.iter().any(|(s, _)| *s == story) {
+                members.push((story, Vec::new()));
             }
         }
-        Ok((sources, more))
+        for passage in ranked {
+            let story = self.of(passage);
+            if let Some((_, list)) = members.iter_mut().find(|(s, _)| *s == story) {
+                list.push(*passage);
+            }
+        }
+        for (_, list) in &mut members {
+            list.sort_unstable_by(|a, b| order.compare(a, b));
+        }
+        let mut answers = Vec::with_capacity(picked.len());
+        for (_, passage) in picked {
+            let story = self.of(passage);
+            let list = members
+                .iter()
+                .find(|(s, _)| *s == story)
+                .map_or(&[][..], |(_, list)| list.as_slice());
+            let mut seen = HashSet::from([passage.article_id]);
+            let mut sources = Vec::new();
+            let mut more = 0;
+            for other in list {
+                if !seen.insert(other.article_id) {
+                    continue;
+                }
+                if sources.len() == ALSO_IN_SHOWN {
+                    more += 1;
+                    continue;
+                }
+                let doc: TantivyDocument = searcher.doc(other.address)?;
+                if let Some(source) = doc.get_first(fields.source).and_then(|v| v.as_str()) {
+                    sources.push(source.to_string());
+                }
+            }
+            answers.push((sources, more));
+        }
+        Ok(answers)
     }
 }
 

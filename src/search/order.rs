@@ -6,6 +6,8 @@
 //! search finds. Dates come from the `date` fast field, never from stored
 //! documents.
 
+use std::cmp::Ordering;
+
 use tantivy::columnar::Column;
 use tantivy::{Searcher, SegmentReader};
 
@@ -40,76 +42,106 @@ impl SortOrder {
 /// boost. A date order has one tier: date, then score among equal dates,
 /// undated articles last in both directions. Ties go to the earlier
 /// document, so results are repeatable.
-pub(crate) fn order_passages(
-    searcher: &Searcher,
-    passages: &mut [ScoredPassage],
+pub(crate) struct PassageOrder {
     sort: SortOrder,
-    recency_half_life: Option<i64>,
-) -> Result<()> {
-    let columns: Vec<Option<Column<i64>>> =
-        searcher.segment_readers().iter().map(date_column).collect();
-    let date_of = |passage: &ScoredPassage| -> Option<i64> {
-        columns
+    /// Each segment's `date` column, by segment ordinal.
+    dates: Vec<Option<Column<i64>>>,
+}
+
+impl PassageOrder {
+    /// The order `sort` asks for; with a recency half-life (relevance only)
+    /// the scores of `passages` are boosted first.
+    pub(crate) fn new(
+        searcher: &Searcher,
+        passages: &mut [ScoredPassage],
+        sort: SortOrder,
+        recency_half_life: Option<i64>,
+    ) -> Result<PassageOrder> {
+        let order = PassageOrder {
+            sort,
+            dates: searcher.segment_readers().iter().map(date_column).collect(),
+        };
+        if let (SortOrder::Relevance, Some(half_life)) = (sort, recency_half_life) {
+            if half_life > 0 {
+                let newest = newest_date(searcher)?.unwrap_or(0);
+                for passage in passages.iter_mut() {
+                    if let Some(date) = order.date_of(passage) {
+                        let age = (newest - date).max(0) as f64;
+                        passage.score = (f64::from(passage.score)
+                            * (1.0 + (-age / half_life as f64).exp2()))
+                            as f32;
+                    }
+                }
+            }
+        }
+        Ok(order)
+    }
+
+    fn date_of(&self, passage: &ScoredPassage) -> Option<i64> {
+        self.dates
             .get(passage.address.segment_ord as usize)
             .and_then(Option::as_ref)
             .and_then(|column| column.first(passage.address.doc_id))
-    };
-    match (sort, recency_half_life) {
-        (SortOrder::Relevance, Some(half_life)) if half_life > 0 => {
-            let newest = newest_date(searcher)?.unwrap_or(0);
-            for passage in passages.iter_mut() {
-                if let Some(date) = date_of(passage) {
-                    let age = (newest - date).max(0) as f64;
-                    passage.score = (f64::from(passage.score)
-                        * (1.0 + (-age / half_life as f64).exp2()))
-                        as f32;
-                }
-            }
-            sort_by_relevance(passages, &date_of);
+    }
+
+    /// Puts the first `first` passages of the order, in order, at the front
+    /// of `passages`; the others follow in no particular order. A page of
+    /// results needs only its top, and selecting it is linear where sorting
+    /// every match of a common word on a million articles is not.
+    pub(crate) fn arrange(&self, passages: &mut [ScoredPassage], first: usize) {
+        let mut keyed: Vec<(Option<i64>, ScoredPassage)> =
+            passages.iter().map(|p| (self.date_of(p), *p)).collect();
+        let compare = |a: &(Option<i64>, ScoredPassage), b: &(Option<i64>, ScoredPassage)| {
+            self.compare_keyed(a, b)
+        };
+        if first < keyed.len() {
+            keyed.select_nth_unstable_by(first, compare);
+            keyed[..first].sort_unstable_by(compare);
+        } else {
+            keyed.sort_unstable_by(compare);
         }
-        (SortOrder::Relevance, _) => sort_by_relevance(passages, &date_of),
-        (SortOrder::Newest | SortOrder::Oldest, _) => {
-            let newest_first = sort == SortOrder::Newest;
-            let key = |passage: &ScoredPassage| match date_of(passage) {
-                Some(date) if newest_first => date as f64,
-                Some(date) => -(date as f64),
-                None => f64::NEG_INFINITY,
-            };
-            let mut keyed: Vec<(f64, ScoredPassage)> =
-                passages.iter().map(|p| (key(p), *p)).collect();
-            keyed.sort_unstable_by(|a, b| {
-                b.0.total_cmp(&a.0)
-                    .then(b.1.score.total_cmp(&a.1.score))
-                    .then(a.1.address.cmp(&b.1.address))
-            });
-            for (slot, (_, passage)) in passages.iter_mut().zip(keyed) {
-                *slot = passage;
-            }
+        for (slot, (_, passage)) in passages.iter_mut().zip(keyed) {
+            *slot = passage;
         }
     }
-    Ok(())
-}
 
-/// Best first: tier, then score; equal scores go to the newer article,
-/// then by article id (a hash of the file's path and the article's place in
-/// it), so ties come out the same whatever segments the documents landed
-/// in. Passages of one article keep their reading order.
-fn sort_by_relevance(
-    passages: &mut [ScoredPassage],
-    date_of: &dyn Fn(&ScoredPassage) -> Option<i64>,
-) {
-    let mut keyed: Vec<(Option<i64>, ScoredPassage)> =
-        passages.iter().map(|p| (date_of(p), *p)).collect();
-    keyed.sort_unstable_by(|(a_date, a), (b_date, b)| {
-        b.tier
-            .cmp(&a.tier)
-            .then(b.score.total_cmp(&a.score))
-            .then(b_date.cmp(a_date))
-            .then(a.article_id.cmp(&b.article_id))
-            .then(a.address.cmp(&b.address))
-    });
-    for (slot, (_, passage)) in passages.iter_mut().zip(keyed) {
-        *slot = passage;
+    /// Whether `a` comes before `b`, as [`PassageOrder::arrange`] orders.
+    pub(crate) fn compare(&self, a: &ScoredPassage, b: &ScoredPassage) -> Ordering {
+        self.compare_keyed(&(self.date_of(a), *a), &(self.date_of(b), *b))
+    }
+
+    /// Relevance: tier, then score; equal scores go to the newer article,
+    /// then by article id (a hash of the file's path and the article's
+    /// place in it), so ties come out the same whatever segments the
+    /// documents landed in. Passages of one article keep their reading
+    /// order. Dates: the date, then the score.
+    fn compare_keyed(
+        &self,
+        (a_date, a): &(Option<i64>, ScoredPassage),
+        (b_date, b): &(Option<i64>, ScoredPassage),
+    ) -> Ordering {
+        match self.sort {
+            SortOrder::Relevance => b
+                .tier
+                .cmp(&a.tier)
+                .then(b.score.total_cmp(&a.score))
+                .then(b_date.cmp(a_date))
+                .then(a.article_id.cmp(&b.article_id))
+                .then(a.address.cmp(&b.address)),
+            SortOrder::Newest | SortOrder::Oldest => {
+                let newest_first = self.sort == SortOrder::Newest;
+                // Undated last in both directions.
+                let key = |date: &Option<i64>| match *date {
+                    Some(date) if newest_first => Some(date),
+                    Some(date) => Some(-date),
+                    None => None,
+                };
+                key(b_date)
+                    .cmp(&key(a_date))
+                    .then(b.score.total_cmp(&a.score))
+                    .then(a.address.cmp(&b.address))
+            }
+        }
     }
 }
 

@@ -269,52 +269,60 @@ fn bm25_idf(docs: f32, df: f32) -> f32 {
     (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// How many articles the index holds: each has exactly one passage 0.
-fn count_articles(searcher: &Searcher) -> Result<u64> {
-    let mut articles = 0u64;
-    for segment in searcher.segment_readers() {
-        let numbers = segment.fast_fields().u64("passage_no")?;
-        articles += segment
-            .doc_ids_alive()
-            .filter(|&doc| numbers.first(doc) == Some(0))
-            .count() as u64;
-    }
-    Ok(articles.max(1))
+/// How many articles the index holds: each has exactly one passage 0, and
+/// `passage_no` is indexed so that is one term's document frequency. Like
+/// tantivy's own BM25 statistics it still counts deleted documents until
+/// their segment is merged; a full scan instead cost every query a pass
+/// over the whole index.
+fn count_articles(searcher: &Searcher, fields: &DatelineSchema) -> Result<u64> {
+    let first_passages = Term::from_field_u64(fields.passage_no, 0);
+    Ok(searcher.doc_freq(&first_passages)?.max(1))
 }
 
-/// In how many articles `word` occurs, in the text or the title.
+/// In how many articles `word` occurs, in the text or the title. An
+/// article's passages are consecutive documents of one segment (the writer
+/// adds each article in one batch, `index::writer`), so walking the word's
+/// postings in doc order, each new article is a change of article id: no
+/// set of ids to build, sort or hash.
 fn articles_with(searcher: &Searcher, fields: &DatelineSchema, word: &QueryWord) -> Result<u64> {
-    let mut ids = Vec::new();
+    let mut articles = 0;
     for segment in searcher.segment_readers() {
         let article_ids = segment.fast_fields().u64("article_id")?;
         let alive = segment.alive_bitset();
+        let mut postings = Vec::new();
         for (term, field) in [
             (&word.text_term, fields.text),
             (&word.title_term, fields.title),
         ] {
-            let Some(term) = term else {
-                continue;
-            };
-            let index = segment.inverted_index(field)?;
-            let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
-                continue;
-            };
-            while postings.doc() != TERMINATED {
-                let doc = postings.doc();
-                if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    ids.extend(article_ids.first(doc));
+            if let Some(term) = term {
+                let index = segment.inverted_index(field)?;
+                postings.extend(index.read_postings(term, IndexRecordOption::Basic)?);
+            }
+        }
+        let mut last = None;
+        loop {
+            // The union of the text and title postings, in doc order.
+            let doc = postings.iter().map(|p| p.doc()).min().unwrap_or(TERMINATED);
+            if doc == TERMINATED {
+                break;
+            }
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                let id = article_ids.first(doc);
+                if id != last {
+                    articles += 1;
+                    last = id;
                 }
-                postings.advance();
+            }
+            for p in postings.iter_mut().filter(|p| p.doc() == doc) {
+                p.advance();
             }
         }
     }
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids.len() as u64)
+    Ok(articles)
 }
 
 /// Scores every passage matching `any_words` (and says which also match
-/// `all_words`), best first; ties go to the earlier document.
+/// `all_words`), in no particular order (see [`sort_best_first`]).
 pub(crate) fn rank_passages(
     searcher: &Searcher,
     fields: &DatelineSchema,
@@ -333,7 +341,7 @@ pub(crate) fn rank_passages(
     };
     let stats = Statistics::of(searcher, fields)?;
     let article_count = match ranking.article_idf {
-        true => Some(count_articles(searcher)? as f32),
+        true => Some(count_articles(searcher, fields)? as f32),
         false => None,
     };
     for word in words.iter_mut() {
@@ -406,15 +414,20 @@ pub(crate) fn rank_passages(
             passage.score = (1.0 - article_weight) * passage.score + article_weight * article;
         }
     }
-    // Addresses are unique, so the order is total and an unstable sort
-    // gives the same result as a stable one, faster.
-    scored.sort_unstable_by(|a, b| {
+    Ok(scored)
+}
+
+/// Sorts passages best first: tier, score, then the earlier document.
+/// Addresses are unique, so the order is total and an unstable sort gives
+/// the same result as a stable one, faster. (Searches order only the page
+/// they show, see `order::PassageOrder::arrange`.)
+pub(crate) fn sort_best_first(passages: &mut [ScoredPassage]) {
+    passages.sort_unstable_by(|a, b| {
         b.tier
             .cmp(&a.tier)
             .then(b.score.total_cmp(&a.score))
             .then(a.address.cmp(&b.address))
     });
-    Ok(scored)
 }
 
 /// What scoring a window of two adjacent passages needs of each matched
@@ -454,7 +467,10 @@ impl PairWindows {
 
     /// Raises the stronger passage of each pair of adjacent matched
     /// passages to the pair's score, when that is higher. `scored` is in
-    /// the order the passages were pushed.
+    /// the order the passages were pushed: by segment, then doc. An
+    /// article's passages are consecutive documents in reading order (the
+    /// writer adds each article in one batch), so a passage's successor,
+    /// when it matched too, is the next one scored.
     fn apply(
         &self,
         scored: &mut [ScoredPassage],
@@ -462,21 +478,21 @@ impl PairWindows {
         ranking: &Ranking,
         stats: &Statistics,
     ) {
-        let at: HashMap<(u64, u64), usize> = scored
-            .iter()
-            .zip(&self.passages)
-            .enumerate()
-            .filter_map(|(i, (passage, &(_, no)))| Some(((passage.article_id, no?), i)))
-            .collect();
         let (k1, b) = (ranking.k1, ranking.b);
         let mut raised: Vec<f32> = scored.iter().map(|p| p.score).collect();
-        for (x, passage) in scored.iter().enumerate() {
-            let Some(no) = self.passages[x].1 else {
+        for (x, pair) in scored.windows(2).enumerate() {
+            let (first, next) = (&pair[0], &pair[1]);
+            let y = x + 1;
+            let adjacent = first.article_id == next.article_id
+                && first.address.segment_ord == next.address.segment_ord
+                && next.address.doc_id == first.address.doc_id + 1
+                && match (self.passages[x].1, self.passages[y].1) {
+                    (Some(a), Some(b)) => b == a + 1,
+                    _ => false,
+                };
+            if !adjacent {
                 continue;
-            };
-            let Some(&y) = at.get(&(passage.article_id, no + 1)) else {
-                continue;
-            };
+            }
             let length = (self.passages[x].0 + self.passages[y].0) as f32;
             let length = length.max(ranking.length_floor * stats.avg_text);
             let text_norm = 1.0 - b + b * length / stats.avg_text;
