@@ -201,3 +201,46 @@ fn the_whole_news_folder_indexes_and_filters_by_month() {
             .any(|h| h["source"].as_str().unwrap().ends_with("reut-00001.txt"))
     );
 }
+
+/// Ranking reads an article's passages as consecutive documents in reading
+/// order (adjacent-passage windows, articles per word), so the writer must
+/// keep them together even though tantivy indexes on several threads.
+#[test]
+fn an_articles_passages_are_consecutive_documents_in_reading_order() {
+    let paragraph = |article: usize, n: usize| {
+        format!("Paragraph {n} of article {article} about harvests, prices and weather.")
+    };
+    let files: Vec<(String, String)> = (0..300)
+        .map(|article| {
+            let body: Vec<String> = (0..6).map(|n| paragraph(article, n)).collect();
+            (
+                format!("a{article:03}.txt"),
+                format!(" date 2024-01-01 {}\n", body.join("\n\n")),
+            )
+        })
+        .collect();
+    let named: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    let folder = folder_with(&named);
+    let index = index_of(&[folder.path()]);
+    let opened = dateline::index::OpenIndex::open(index.path()).unwrap();
+    let searcher = opened.snapshot().unwrap();
+    let mut runs: Vec<(u64, Vec<u64>)> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let ids = segment.fast_fields().u64("article_id").unwrap();
+        let numbers = segment.fast_fields().u64("passage_no").unwrap();
+        for doc in segment.doc_ids_alive() {
+            let (id, number) = (ids.first(doc).unwrap(), numbers.first(doc).unwrap());
+            match runs.last_mut() {
+                Some((last, passages)) if *last == id => passages.push(number),
+                _ => runs.push((id, vec![number])),
+            }
+        }
+    }
+    assert_eq!(runs.len(), 300, "each article is one run of documents");
+    for (_, passages) in runs {
+        assert_eq!(passages, (0..6).collect::<Vec<u64>>());
+    }
+}
