@@ -15,6 +15,7 @@ mod words;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
@@ -142,6 +143,8 @@ pub struct OpenIndex {
     /// The stemmer language the index was written with; queries are
     /// analysed the same way.
     pub language: Language,
+    /// The reader behind [`OpenIndex::snapshot`], opened on first use.
+    reader: OnceLock<tantivy::IndexReader>,
 }
 
 impl OpenIndex {
@@ -178,6 +181,7 @@ impl OpenIndex {
             fields,
             path: path.to_path_buf(),
             language,
+            reader: OnceLock::new(),
         })
     }
 
@@ -222,20 +226,27 @@ impl OpenIndex {
             fields,
             path: path.to_path_buf(),
             language,
+            reader: OnceLock::new(),
         })
     }
 }
 
 impl OpenIndex {
-    /// A searcher on the index's last commit. The reader never reloads, so
-    /// everything one command reads comes from the same snapshot.
+    /// A searcher on the index's last commit as of the first call. The
+    /// reader is opened once and never reloads, so everything read through
+    /// this `OpenIndex` comes from the same snapshot, and a program that
+    /// runs many searches (a server, the latency benchmark) does not open
+    /// and unmap every segment file again for each one.
     pub fn snapshot(&self) -> Result<tantivy::Searcher> {
+        if let Some(reader) = self.reader.get() {
+            return Ok(reader.searcher());
+        }
         let reader: tantivy::IndexReader = self
             .index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()?;
-        Ok(reader.searcher())
+        Ok(self.reader.get_or_init(|| reader).searcher())
     }
 
     /// Fails unless the index is analysed in `language`.

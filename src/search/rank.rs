@@ -279,42 +279,51 @@ fn count_articles(searcher: &Searcher, fields: &DatelineSchema) -> Result<u64> {
     Ok(searcher.doc_freq(&first_passages)?.max(1))
 }
 
-/// In how many articles `word` occurs, in the text or the title. An
-/// article's passages are consecutive documents of one segment (the writer
-/// adds each article in one batch, `index::writer`), so walking the word's
-/// postings in doc order, each new article is a change of article id: no
-/// set of ids to build, sort or hash.
-fn articles_with(searcher: &Searcher, fields: &DatelineSchema, word: &QueryWord) -> Result<u64> {
-    let mut articles = 0;
+/// In how many articles each word occurs, in the text or the title. An
+/// article's passages are consecutive documents of one segment, in reading
+/// order (the writer adds each article in one batch, `index::writer`), so
+/// a passage's article starts `passage_no` documents before it: walking a
+/// word's postings in doc order, a posting opens a new article exactly
+/// when the previous one lies before that start. That reads only the small
+/// `passage_no` column (opened once per segment, not once per word), and
+/// builds, sorts and hashes no set of article ids.
+fn articles_with(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    words: &[QueryWord],
+) -> Result<Vec<u64>> {
+    let mut articles = vec![0; words.len()];
     for segment in searcher.segment_readers() {
-        let article_ids = segment.fast_fields().u64("article_id")?;
+        let numbers = segment.fast_fields().u64("passage_no")?;
         let alive = segment.alive_bitset();
-        let mut postings = Vec::new();
-        for (term, field) in [
-            (&word.text_term, fields.text),
-            (&word.title_term, fields.title),
-        ] {
-            if let Some(term) = term {
-                let index = segment.inverted_index(field)?;
-                postings.extend(index.read_postings(term, IndexRecordOption::Basic)?);
-            }
-        }
-        let mut last = None;
-        loop {
-            // The union of the text and title postings, in doc order.
-            let doc = postings.iter().map(|p| p.doc()).min().unwrap_or(TERMINATED);
-            if doc == TERMINATED {
-                break;
-            }
-            if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                let id = article_ids.first(doc);
-                if id != last {
-                    articles += 1;
-                    last = id;
+        let (text, title) = (
+            segment.inverted_index(fields.text)?,
+            segment.inverted_index(fields.title)?,
+        );
+        for (word, count) in words.iter().zip(&mut articles) {
+            let mut postings = Vec::new();
+            for (term, index) in [(&word.text_term, &text), (&word.title_term, &title)] {
+                if let Some(term) = term {
+                    postings.extend(index.read_postings(term, IndexRecordOption::Basic)?);
                 }
             }
-            for p in postings.iter_mut().filter(|p| p.doc() == doc) {
-                p.advance();
+            let mut last: Option<DocId> = None;
+            loop {
+                // The union of the text and title postings, in doc order.
+                let doc = postings.iter().map(|p| p.doc()).min().unwrap_or(TERMINATED);
+                if doc == TERMINATED {
+                    break;
+                }
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    let start = doc.saturating_sub(numbers.first(doc).unwrap_or(0) as DocId);
+                    if last.is_none_or(|last| last < start) {
+                        *count += 1;
+                    }
+                    last = Some(doc);
+                }
+                for p in postings.iter_mut().filter(|p| p.doc() == doc) {
+                    p.advance();
+                }
             }
         }
     }
@@ -344,16 +353,22 @@ pub(crate) fn rank_passages(
         true => Some(count_articles(searcher, fields)? as f32),
         false => None,
     };
-    for word in words.iter_mut() {
-        if let Some(count) = article_count {
-            word.idf = bm25_idf(count, articles_with(searcher, fields, word)? as f32);
-            continue;
+    match article_count {
+        Some(count) => {
+            let with = articles_with(searcher, fields, words)?;
+            for (word, articles) in words.iter_mut().zip(with) {
+                word.idf = bm25_idf(count, articles as f32);
+            }
         }
-        let mut doc_freq = 0;
-        for term in [&word.text_term, &word.title_term].into_iter().flatten() {
-            doc_freq = doc_freq.max(searcher.doc_freq(term)?);
+        None => {
+            for word in words.iter_mut() {
+                let mut doc_freq = 0;
+                for term in [&word.text_term, &word.title_term].into_iter().flatten() {
+                    doc_freq = doc_freq.max(searcher.doc_freq(term)?);
+                }
+                word.idf = stats.idf(doc_freq);
+            }
         }
-        word.idf = stats.idf(doc_freq);
     }
     let mut scored = Vec::with_capacity(matched.iter().map(Vec::len).sum());
     let mut windows = ranking.pair_windows.then(|| PairWindows::new(words.len()));
