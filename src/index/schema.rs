@@ -1,7 +1,12 @@
 //! The index schema: one tantivy document per passage.
 //!
-//! A passage document carries its article's metadata (date, source, title)
-//! so a hit needs no second lookup. The field handles are resolved once into
+//! Every passage document carries what ranking and filtering need: its
+//! text, the article's title (indexed, for BM25F), date, ids and line. The
+//! article's metadata (source, stored title, url, author, ...) is stored
+//! once, on the article's first passage (`passage_no` 0): repeating it on
+//! every passage made the index twice the size of the text and cost
+//! indexing time, while a search shows a handful of hits and fetches the
+//! metadata once for each. The field handles are resolved once into
 //! [`DatelineSchema`]; hot code never looks fields up by name.
 
 use tantivy::schema::{
@@ -14,7 +19,9 @@ use crate::index::ANALYZER_NAME;
 /// recognised instead of being misread. 2: accent folding, recorded
 /// language; every commit carries the file records (`index::manifest`).
 /// 3: article metadata of every format (url, author, format, date source).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: metadata stored once per article (on its first passage), the title
+/// stored apart from the indexed one; binary file records.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The fields of a passage document.
 #[derive(Clone, Debug)]
@@ -23,15 +30,18 @@ pub struct DatelineSchema {
     pub schema: Schema,
     /// The passage text: analysed with positions (phrases), and stored.
     pub text: Field,
-    /// The article title, analysed like the text, stored.
+    /// The article title, analysed like the text, on every passage; not
+    /// stored (see `title_text`).
     pub title: Field,
+    /// The article title as written: stored on the first passage only.
+    pub title_text: Field,
     /// UTC seconds since the epoch (i64, so years 1000–9999 fit).
     pub date: Field,
     /// 0 = day precision, 1 = second precision.
     pub date_precision: Field,
-    /// The path as given when indexing, for display.
+    /// The path as given when indexing, for display (first passage only).
     pub source: Field,
-    /// The path relative to the indexed folder.
+    /// The path relative to the indexed folder (first passage only).
     pub relative: Field,
     /// The canonical path of the file: the key for replacing a file's articles.
     pub file_key: Field,
@@ -71,8 +81,14 @@ impl DatelineSchema {
                 .set_tokenizer(ANALYZER_NAME)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
-        builder.add_text_field("text", analysed.clone());
-        builder.add_text_field("title", analysed);
+        let indexed_only = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_NAME)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        builder.add_text_field("text", analysed);
+        builder.add_text_field("title", indexed_only);
+        builder.add_text_field("title_text", STORED);
         builder.add_i64_field("date", INDEXED | STORED | FAST);
         builder.add_u64_field("date_precision", STORED | FAST);
         builder.add_text_field("source", STORED);
@@ -100,6 +116,7 @@ impl DatelineSchema {
         Some(DatelineSchema {
             text: field("text")?,
             title: field("title")?,
+            title_text: field("title_text")?,
             date: field("date")?,
             date_precision: field("date_precision")?,
             source: field("source")?,

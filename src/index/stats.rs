@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::DocAddress;
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
@@ -106,8 +106,11 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 }
                 None => {
                     stats.undated += 1;
-                    let stored: TantivyDocument =
-                        searcher.doc(DocAddress::new(segment_ord as u32, doc))?;
+                    let stored = super::article_document(
+                        &searcher,
+                        &index.fields,
+                        DocAddress::new(segment_ord as u32, doc),
+                    )?;
                     if let Some(source) = stored
                         .get_first(index.fields.source)
                         .and_then(|v| v.as_str())

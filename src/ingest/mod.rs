@@ -26,7 +26,7 @@ pub use json::FieldOverrides;
 pub use passages::{PassageSplitter, split_paragraphs};
 pub use read::{
     DEFAULT_MAX_FILE_SIZE, FileArticles, LineReader, ReadOptions, UndatedPolicy, decode_text,
-    read_articles, undated_rejection,
+    read_articles, read_articles_with, undated_rejection,
 };
 pub use reference::{ReferenceError, parse_reference_article};
 pub use walk::{InputFile, walk_inputs};
