@@ -282,10 +282,11 @@ fn start_chunk<'scope, 'env>(
             (key, stamp, prior)
         })
         .collect();
-    let examine = move |(file, (key, stamp, prior)): (&InputFile, (String, Stamp, Option<FileStamp>))| {
-        let outcome = decide(file, &key, prior, stamp, &options.read, fields);
-        (key, outcome)
-    };
+    let examine =
+        move |(file, (key, stamp, prior)): (&InputFile, (String, Stamp, Option<FileStamp>))| {
+            let outcome = decide(file, &key, prior, stamp, &options.read, fields);
+            (key, outcome)
+        };
     if stamped
         .iter()
         .all(|(_, stamp, prior)| is_unchanged(*prior, stamp))
@@ -374,21 +375,21 @@ fn reindex_orphaned_duplicates<'a>(
             break;
         }
         for key in orphans {
-            let file = walked(&key, writer.manifest())
-                .cloned()
-                .unwrap_or_else(|| {
-                    let source = key_path(&key);
-                    InputFile {
-                        relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
-                        source,
-                    }
-                });
+            let file = walked(&key, writer.manifest()).cloned().unwrap_or_else(|| {
+                let source = key_path(&key);
+                InputFile {
+                    relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
+                    source,
+                }
+            });
             // The file's status (added, unchanged...) is about its content
             // and stays as counted; only what is indexed from it changes.
             let stamp = std::fs::metadata(&file.source)
                 .map_err(|e| read_error(&e))
                 .and_then(regular_file_stamp);
-            match stamp.and_then(|stamp| read_file(&file, &key, None, stamp, &options.read, &fields)) {
+            match stamp
+                .and_then(|stamp| read_file(&file, &key, None, stamp, &options.read, &fields))
+            {
                 Ok(Outcome::Parsed {
                     record, articles, ..
                 }) => {

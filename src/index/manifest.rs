@@ -183,7 +183,8 @@ impl Manifest {
 
     /// The stamp `key` was indexed with.
     pub fn stamp(&self, key: &str) -> Option<FileStamp> {
-        self.slot_of(key).map(|slot| self.slots[slot as usize].stamp)
+        self.slot_of(key)
+            .map(|slot| self.slots[slot as usize].stamp)
     }
 
     /// The handle of `key`'s record; stable for the manifest's lifetime.
@@ -480,8 +481,7 @@ impl Manifest {
             let stale_tmp =
                 name.starts_with(&format!(".{MANIFEST_PREFIX}")) && name.ends_with(".tmp");
             let old_json = name.starts_with(MANIFEST_PREFIX) && name.ends_with(".json");
-            if stale_tmp || old_json || (is_manifest_name(name) && keep.as_deref() != Some(name))
-            {
+            if stale_tmp || old_json || (is_manifest_name(name) && keep.as_deref() != Some(name)) {
                 // Best effort: a leftover file costs disk space, not correctness.
                 let _ = std::fs::remove_file(entry.path());
             }
@@ -500,7 +500,8 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
     let mut manifest = Manifest::default();
     for _ in 0..files {
         let key = read_str(input)?;
-        let mut record = FileRecord::new(read_u64(input)?, read_u64(input)? as i64, read_u64(input)?);
+        let mut record =
+            FileRecord::new(read_u64(input)?, read_u64(input)? as i64, read_u64(input)?);
         record.articles = read_u32(input)?;
         record.passages = read_u32(input)?;
         let indexed = read_u32(input)?;

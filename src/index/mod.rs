@@ -296,7 +296,8 @@ pub fn article_document(
 ) -> Result<tantivy::TantivyDocument> {
     use tantivy::schema::Value;
     let doc: tantivy::TantivyDocument = searcher.doc(address)?;
-    let number = |doc: &tantivy::TantivyDocument, field| doc.get_first(field).and_then(|v| v.as_u64());
+    let number =
+        |doc: &tantivy::TantivyDocument, field| doc.get_first(field).and_then(|v| v.as_u64());
     let passage_no = number(&doc, fields.passage_no).unwrap_or(0);
     if passage_no == 0 {
         return Ok(doc);

@@ -10,7 +10,7 @@
 //! [`DatelineSchema`]; hot code never looks fields up by name.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::index::ANALYZER_NAME;
@@ -20,7 +20,8 @@ use crate::index::ANALYZER_NAME;
 /// language; every commit carries the file records (`index::manifest`).
 /// 3: article metadata of every format (url, author, format, date source).
 /// 4: metadata stored once per article (on its first passage), the title
-/// stored apart from the indexed one; binary file records.
+/// stored apart from the indexed one; the file key a hash; binary file
+/// records.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// The fields of a passage document.
@@ -43,7 +44,9 @@ pub struct DatelineSchema {
     pub source: Field,
     /// The path relative to the indexed folder (first passage only).
     pub relative: Field,
-    /// The canonical path of the file: the key for replacing a file's articles.
+    /// A stable hash of the file's key (its canonical path): the term for
+    /// replacing a file's articles. A number rather than the path, so each
+    /// passage adds an eight-byte term instead of a long string.
     pub file_key: Field,
     /// A stable hash identifying the article, for grouping passages.
     pub article_id: Field,
@@ -89,22 +92,22 @@ impl DatelineSchema {
         builder.add_text_field("text", analysed);
         builder.add_text_field("title", indexed_only);
         builder.add_text_field("title_text", STORED);
-        builder.add_i64_field("date", INDEXED | STORED | FAST);
+        builder.add_i64_field("date", STORED | FAST);
         builder.add_u64_field("date_precision", STORED | FAST);
         builder.add_text_field("source", STORED);
         builder.add_text_field("relative", STORED);
-        builder.add_text_field("file_key", STRING);
+        builder.add_u64_field("file_key", INDEXED);
         builder.add_u64_field("article_id", INDEXED | STORED | FAST);
-        builder.add_u64_field("story", INDEXED | STORED | FAST);
+        builder.add_u64_field("story", STORED | FAST);
         builder.add_u64_field("passage_no", STORED);
         builder.add_u64_field("line", STORED);
-        builder.add_text_field("format", STRING | STORED | FAST);
-        builder.add_text_field("date_source", STRING | STORED);
+        builder.add_text_field("format", STORED | FAST);
+        builder.add_text_field("date_source", STORED);
         builder.add_text_field("date_text", STORED);
         builder.add_text_field("url", STORED);
         builder.add_text_field("author", STORED);
         builder.add_text_field("outlet", STORED);
-        builder.add_text_field("record_id", STRING | STORED);
+        builder.add_text_field("record_id", STORED);
         builder.add_u64_field("record_line", STORED);
         DatelineSchema::from_schema(builder.build()).expect("the schema just built has every field")
     }

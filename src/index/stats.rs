@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use tantivy::schema::Value;
 use tantivy::DocAddress;
+use tantivy::schema::Value;
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;

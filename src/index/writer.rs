@@ -300,8 +300,10 @@ impl ArticleWriter {
         // documents change in the same commit), so a first build queues no
         // deletes for tantivy to apply to every new segment.
         if self.manifest.contains(key) {
-            self.writer
-                .delete_term(Term::from_field_text(self.index.fields.file_key, key));
+            self.writer.delete_term(Term::from_field_u64(
+                self.index.fields.file_key,
+                file_term(key),
+            ));
         }
         let slot = self.manifest.reserve(key);
         // This file's articles go here in the article table once recorded;
@@ -416,8 +418,10 @@ impl ArticleWriter {
     /// Removes everything indexed from `key`; returns whether it had a record.
     pub fn remove_file(&mut self, key: &str) -> bool {
         self.forget_owned(key);
-        self.writer
-            .delete_term(Term::from_field_text(self.index.fields.file_key, key));
+        self.writer.delete_term(Term::from_field_u64(
+            self.index.fields.file_key,
+            file_term(key),
+        ));
         self.dirty = true;
         self.manifest.remove(key)
     }
@@ -477,6 +481,7 @@ pub fn prepare_articles(
     articles: &[Article],
     signatures: &[Option<Signature>],
 ) -> Vec<PreparedArticle> {
+    let file_term = file_term(key);
     articles
         .iter()
         .enumerate()
@@ -500,7 +505,7 @@ pub fn prepare_articles(
                         };
                         doc.add_u64(fields.date_precision, precision);
                     }
-                    doc.add_text(fields.file_key, key);
+                    doc.add_u64(fields.file_key, file_term);
                     doc.add_u64(fields.article_id, article_id);
                     doc.add_u64(fields.passage_no, passage_no as u64);
                     doc.add_u64(fields.line, u64::from(passage.line));
@@ -520,6 +525,11 @@ pub fn prepare_articles(
             }
         })
         .collect()
+}
+
+/// The term all of a file's passages carry, to delete them by.
+fn file_term(key: &str) -> u64 {
+    stable_hash(&[b"file", key.as_bytes()])
 }
 
 /// What is stored once per article, on its first passage.

@@ -541,7 +541,9 @@ fn load_hit(
             author: article_text(fields.author),
             outlet: article_text(fields.outlet),
             record_id: article_text(fields.record_id),
-            record_line: article.get_first(fields.record_line).and_then(|v| v.as_u64()),
+            record_line: article
+                .get_first(fields.record_line)
+                .and_then(|v| v.as_u64()),
         },
         ..Hit::default()
     })
