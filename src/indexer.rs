@@ -7,11 +7,18 @@
 //! articles replaced, and files that are gone have theirs removed (unless
 //! pruning is off).
 //!
-//! Files are examined and parsed in chunks on rayon's pool while tantivy's
-//! own threads index the previous chunk, so both cores stay busy and memory
-//! holds one chunk of parsed articles at a time, whatever the corpus size.
-//! Between chunks the job commits when enough articles or seconds have
-//! passed, and stops (committing what is done) when asked to.
+//! Files go through in chunks, as a two-stage pipeline: while the writer
+//! (this thread) hands chunk N's documents to tantivy's indexing threads,
+//! chunk N+1 is read, parsed, hashed and turned into documents on rayon's
+//! pool. Parsing and writing used to alternate, leaving a core idle; now
+//! both stay busy, and memory holds at most two chunks of documents,
+//! whatever the corpus size. Between chunks the job commits when enough
+//! articles or seconds have passed, and stops (committing what is done)
+//! when asked to.
+//!
+//! What the job keeps per file for the whole run is small: the walk
+//! ([`WalkedFiles`], one path), the file records ([`Manifest`]) and, per
+//! record, the place of its file in the walk (four bytes), for pruning.
 
 use std::collections::HashMap;
 use std::io::ErrorKind;
@@ -32,7 +39,7 @@ use crate::index::{
 };
 use crate::ingest::{
     FileArticles, InputFile, ReadOptions, Skipped, read_articles_with, undated_rejection,
-    walk_inputs,
+    walk_files,
 };
 
 /// How many files are examined and parsed before their articles are handed
@@ -133,22 +140,22 @@ pub fn index_paths(
 
 fn run_job(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<IndexSummary> {
     let started = Instant::now();
-    let (files, mut skipped) = walk_inputs(&options.paths)?;
+    let (files, mut skipped) = walk_files(&options.paths)?;
     let mut writer = open_writer(options, progress)?;
     let mut summary = IndexSummary {
         files: files.len(),
         ..IndexSummary::default()
     };
     progress.start(files.len() as u64);
-    let parents = CanonicalParents::of(&files);
+    let mut parents = CanonicalParents::default();
     let fields = writer.fields().clone();
     // For each record (by its handle), the walked file it was seen as, so
     // pruning and re-reading orphans need no map of keys.
     let mut walked: Vec<u32> = Vec::new();
     let mut since_commit = (0usize, Instant::now());
     std::thread::scope(|scope| -> Result<()> {
-        let mut chunks = files.chunks(CHUNK_FILES).enumerate();
-        let mut pending: Option<(usize, &[InputFile], ChunkJob<'_>)> = None;
+        let mut chunks = (0..files.len()).step_by(CHUNK_FILES);
+        let mut pending: Option<(usize, usize, ChunkJob<'_>)> = None;
         loop {
             // The next chunk's metadata is read and its parsing started on
             // rayon's pool before the previous chunk is written, so parsing
@@ -159,11 +166,14 @@ fn run_job(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<I
             } else {
                 chunks.next()
             };
-            let started_job = next.map(|(number, chunk)| {
+            let started_job = next.map(|offset| {
+                let chunk = files.slice(offset, CHUNK_FILES);
+                parents.learn(&chunk);
+                let count = chunk.len();
                 let job = start_chunk(scope, chunk, &parents, writer.manifest(), options, &fields);
-                (number * CHUNK_FILES, chunk, job)
+                (offset, count, job)
             });
-            let Some((offset, chunk, job)) = pending.take() else {
+            let Some((offset, count, job)) = pending.take() else {
                 match started_job {
                     Some(job) => {
                         pending = Some(job);
@@ -185,7 +195,7 @@ fn run_job(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<I
                 }
             }
             let new_articles = summary.articles - articles_before;
-            progress.advance(chunk.len() as u64, new_articles as u64);
+            progress.advance(count as u64, new_articles as u64);
             since_commit.0 += new_articles;
             let due = since_commit.0 >= options.commit_every_articles.max(1)
                 || since_commit.1.elapsed() >= options.commit_interval;
@@ -268,7 +278,7 @@ impl ChunkJob<'_> {
 /// and parsing those that changed on rayon's pool.
 fn start_chunk<'scope, 'env>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
-    chunk: &'env [InputFile],
+    chunk: Vec<InputFile>,
     parents: &CanonicalParents,
     manifest: &Manifest,
     options: &'env IndexOptions,
@@ -361,9 +371,9 @@ fn apply(
 /// (changed or removed in this run or in an interrupted one), so every
 /// article stays indexed exactly once. The new owner of an article has no
 /// duplicates of it, so this settles at once; the bound is a safeguard.
-fn reindex_orphaned_duplicates<'a>(
+fn reindex_orphaned_duplicates(
     writer: &mut ArticleWriter,
-    walked: &dyn Fn(&str, &Manifest) -> Option<&'a InputFile>,
+    walked: &dyn Fn(&str, &Manifest) -> Option<InputFile>,
     summary: &mut IndexSummary,
     skipped: &mut Vec<Skipped>,
     options: &IndexOptions,
@@ -375,7 +385,7 @@ fn reindex_orphaned_duplicates<'a>(
             break;
         }
         for key in orphans {
-            let file = walked(&key, writer.manifest()).cloned().unwrap_or_else(|| {
+            let file = walked(&key, writer.manifest()).unwrap_or_else(|| {
                 let source = key_path(&key);
                 InputFile {
                     relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
@@ -460,21 +470,21 @@ enum Outcome {
 /// The canonical form of each folder holding input files, worked out once
 /// per folder rather than once per file: the canonical path of a file that
 /// is not itself a link is its folder's canonical path joined with its name.
+#[derive(Default)]
 struct CanonicalParents(HashMap<PathBuf, PathBuf>);
 
 impl CanonicalParents {
-    fn of(files: &[InputFile]) -> CanonicalParents {
-        let mut parents = HashMap::new();
+    /// Works out the folders of `files` not seen before.
+    fn learn(&mut self, files: &[InputFile]) {
         for file in files {
             if let Some(parent) = file.source.parent()
-                && !parents.contains_key(parent)
+                && !self.0.contains_key(parent)
             {
                 let canonical =
                     std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
-                parents.insert(parent.to_path_buf(), canonical);
+                self.0.insert(parent.to_path_buf(), canonical);
             }
         }
-        CanonicalParents(parents)
     }
 
     /// The file's key; `is_link` says the file itself is a symbolic link,
@@ -716,7 +726,7 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let (_, outcome) = examine(
             &file,
-            &CanonicalParents::of(&[]),
+            &CanonicalParents::default(),
             &Manifest::default(),
             &ReadOptions::default(),
         );
@@ -728,7 +738,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (_, outcome) = examine(
             &input(dir.path()),
-            &CanonicalParents::of(&[]),
+            &CanonicalParents::default(),
             &Manifest::default(),
             &ReadOptions::default(),
         );
@@ -743,7 +753,7 @@ mod tests {
         let file = input(&path);
         let (key, outcome) = examine(
             &file,
-            &CanonicalParents::of(&[]),
+            &CanonicalParents::default(),
             &Manifest::default(),
             &ReadOptions::default(),
         );
@@ -755,7 +765,7 @@ mod tests {
         assert!(matches!(
             examine(
                 &file,
-                &CanonicalParents::of(&[]),
+                &CanonicalParents::default(),
                 &manifest,
                 &ReadOptions::default()
             )
@@ -766,7 +776,7 @@ mod tests {
         assert!(matches!(
             examine(
                 &file,
-                &CanonicalParents::of(&[]),
+                &CanonicalParents::default(),
                 &manifest,
                 &ReadOptions::default()
             )
@@ -784,7 +794,7 @@ mod tests {
         assert!(matches!(
             examine(
                 &file,
-                &CanonicalParents::of(&[]),
+                &CanonicalParents::default(),
                 &manifest,
                 &ReadOptions::default()
             )

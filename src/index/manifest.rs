@@ -26,6 +26,8 @@
 //! is its key and a fixed-size slot, an article one [`ArticleRecord`].
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -154,7 +156,7 @@ struct Slot {
 /// until the next load.
 #[derive(Clone, Debug, Default)]
 pub struct Manifest {
-    keys: HashMap<Arc<str>, u32>,
+    keys: FxHashMap<Arc<str>, u32>,
     slots: Vec<Slot>,
     articles: Vec<ArticleRecord>,
     alive: Vec<bool>,

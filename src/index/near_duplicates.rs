@@ -10,7 +10,7 @@
 //! candidate joins a story when the whole signatures estimate a Jaccard
 //! similarity of at least [`SAME_STORY`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -113,7 +113,7 @@ pub fn band_keys(signature: &Signature) -> impl Iterator<Item = u64> + '_ {
 /// candidate, which the caller checks against the full signature.
 #[derive(Default)]
 pub struct StoryIndex {
-    bands: HashMap<u32, u32>,
+    bands: FxHashMap<u32, u32>,
 }
 
 impl StoryIndex {

@@ -12,7 +12,7 @@
 //! folder, `.NAME.rebuilding`, while the old one stays where it is, locked;
 //! only when the new one is committed is it moved into place.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -37,7 +37,7 @@ pub struct ArticleWriter {
     manifest: Manifest,
     /// Which file (by its handle in the manifest) each indexed article,
     /// by content hash, is indexed under.
-    owners: HashMap<u64, u32>,
+    owners: FxHashMap<u64, u32>,
     /// The indexed articles by near-copy band (handles are places in the
     /// manifest's article table), built from the records when the first
     /// file is written (a run with nothing to write never pays for it).

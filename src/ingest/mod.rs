@@ -29,7 +29,7 @@ pub use read::{
     read_articles, read_articles_with, undated_rejection,
 };
 pub use reference::{ReferenceError, parse_reference_article};
-pub use walk::{InputFile, walk_inputs};
+pub use walk::{InputFile, WalkedFiles, walk_files, walk_inputs};
 
 use crate::date::ArticleDate;
 
