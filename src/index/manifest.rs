@@ -189,6 +189,15 @@ impl Manifest {
             .map(|slot| self.slots[slot as usize].stamp)
     }
 
+    /// How many articles `key` gave when it was indexed (indexed ones and
+    /// duplicates of others); 0 without a record.
+    pub fn article_count(&self, key: &str) -> usize {
+        self.slot_of(key).map_or(0, |slot| {
+            let slot = &self.slots[slot as usize];
+            slot.indexed as usize + slot.duplicates.len()
+        })
+    }
+
     /// The handle of `key`'s record; stable for the manifest's lifetime.
     pub fn slot_of(&self, key: &str) -> Option<u32> {
         self.keys.get(key).copied()

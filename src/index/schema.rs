@@ -20,8 +20,8 @@ use crate::index::ANALYZER_NAME;
 /// language; every commit carries the file records (`index::manifest`).
 /// 3: article metadata of every format (url, author, format, date source).
 /// 4: metadata stored once per article (on its first passage), the title
-/// stored apart from the indexed one; the file key a hash; binary file
-/// records.
+/// stored apart from the indexed one; no per-passage file key (a file's
+/// passages are deleted by article id); binary file records.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// The fields of a passage document.
@@ -38,17 +38,14 @@ pub struct DatelineSchema {
     pub title_text: Field,
     /// UTC seconds since the epoch (i64, so years 1000–9999 fit).
     pub date: Field,
-    /// 0 = day precision, 1 = second precision.
+    /// 0 = day precision, 1 = second precision (first passage only).
     pub date_precision: Field,
     /// The path as given when indexing, for display (first passage only).
     pub source: Field,
     /// The path relative to the indexed folder (first passage only).
     pub relative: Field,
-    /// A stable hash of the file's key (its canonical path): the term for
-    /// replacing a file's articles. A number rather than the path, so each
-    /// passage adds an eight-byte term instead of a long string.
-    pub file_key: Field,
-    /// A stable hash identifying the article, for grouping passages.
+    /// A stable hash identifying the article, for grouping passages; also
+    /// the term a file's passages are deleted by.
     pub article_id: Field,
     /// The story the article belongs to: the same for syndicated near-copies
     /// of one wire story (see `index::near_duplicates`), else the article id.
@@ -57,7 +54,9 @@ pub struct DatelineSchema {
     pub passage_no: Field,
     /// The 1-based line of the file where the passage starts.
     pub line: Field,
-    /// The article's format name (`sgml`, `jsonl`, ...): a fast field for `stats`.
+    /// The article's format name (`sgml`, `jsonl`, ...): a fast field for
+    /// `stats`; on the first passage only, which is how `stats` counts
+    /// articles.
     pub format: Field,
     /// Where the date came from (`front-matter`, `json-ld`, `filename`, ...).
     pub date_source: Field,
@@ -96,9 +95,8 @@ impl DatelineSchema {
         builder.add_u64_field("date_precision", STORED | FAST);
         builder.add_text_field("source", STORED);
         builder.add_text_field("relative", STORED);
-        builder.add_u64_field("file_key", INDEXED);
         builder.add_u64_field("article_id", INDEXED | STORED | FAST);
-        builder.add_u64_field("story", STORED | FAST);
+        builder.add_u64_field("story", FAST);
         builder.add_u64_field("passage_no", STORED);
         builder.add_u64_field("line", STORED);
         builder.add_text_field("format", STORED | FAST);
@@ -124,7 +122,6 @@ impl DatelineSchema {
             date_precision: field("date_precision")?,
             source: field("source")?,
             relative: field("relative")?,
-            file_key: field("file_key")?,
             article_id: field("article_id")?,
             story: field("story")?,
             passage_no: field("passage_no")?,

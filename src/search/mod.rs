@@ -515,7 +515,10 @@ fn load_hit(
         .get_first(fields.date)
         .and_then(|v| v.as_i64())
         .map(|timestamp| {
-            let precision = match number(fields.date_precision) {
+            let precision = match article
+                .get_first(fields.date_precision)
+                .and_then(|v| v.as_u64())
+            {
                 Some(1) => DatePrecision::Second,
                 _ => DatePrecision::Day,
             };
@@ -534,7 +537,7 @@ fn load_hit(
         highlights: highlighter.byte_ranges(&passage),
         passage,
         meta: HitMeta {
-            format: text(fields.format),
+            format: article_text(fields.format),
             date_source: article_text(fields.date_source),
             date_text: article_text(fields.date_text),
             url: article_text(fields.url),
