@@ -19,19 +19,17 @@
 //!
 //! # Why binary, and compact in memory
 //!
-//! The records grow with the corpus, and a JSON manifest was 34 MB for
-//! 100,000 files, slow to parse and, held as strings and vectors, some
-//! 2 KB of memory an article. The file is now a flat little-endian list with
+//! The records grow with the corpus, and a JSON manifest was 37 MB for
+//! 100,000 files, slow to parse and, held as strings and vectors, much of
+//! the ~2 KB an article the indexer kept in memory. The file is now a flat little-endian list with
 //! an xxh3 checksum (damage is detected, not misread), and in memory a file
 //! is its key and a fixed-size slot, an article one [`ArticleRecord`].
 
-use std::collections::HashMap;
-
-use rustc_hash::FxHashMap;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::index::near_duplicates::{SIGNATURE_LEN, Signature};
@@ -455,7 +453,7 @@ impl Manifest {
     /// Stories told by more than one article (syndicated near-copies), and
     /// how many articles those stories hold.
     pub fn near_copy_groups(&self) -> (usize, usize) {
-        let mut sizes: HashMap<u64, usize> = HashMap::new();
+        let mut sizes: FxHashMap<u64, usize> = FxHashMap::default();
         for (_, _, article) in self.live_articles() {
             *sizes.entry(article.story).or_default() += 1;
         }
