@@ -1,8 +1,9 @@
 //! Writing articles into the index.
 //!
-//! Re-indexing a file replaces it: all documents carrying the file's key are
-//! deleted and its articles added again, and its [`FileRecord`] changes in
-//! the same commit (see [`super::manifest`]), so a re-run, even after a
+//! Re-indexing a file replaces it: the documents of its articles are
+//! deleted (by article id: the ids are a function of the file's key and the
+//! article's number, and the record says how many there were) and its
+//! articles added again, and its [`FileRecord`] changes in the same commit (see [`super::manifest`]), so a re-run, even after a
 //! crash, never duplicates or loses anything. tantivy's writer lock makes a
 //! second concurrent `index` run fail at once instead of corrupting the
 //! index.
