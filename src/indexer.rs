@@ -7,11 +7,18 @@
 //! articles replaced, and files that are gone have theirs removed (unless
 //! pruning is off).
 //!
-//! Files are examined and parsed in chunks on rayon's pool while tantivy's
-//! own threads index the previous chunk, so both cores stay busy and memory
-//! holds one chunk of parsed articles at a time, whatever the corpus size.
-//! Between chunks the job commits when enough articles or seconds have
-//! passed, and stops (committing what is done) when asked to.
+//! Files go through in chunks, as a two-stage pipeline: while the writer
+//! (this thread) hands chunk N's documents to tantivy's indexing threads,
+//! chunk N+1 is read, parsed, hashed and turned into documents on rayon's
+//! pool. Parsing and writing used to alternate, leaving a core idle; now
+//! both stay busy, and memory holds at most two chunks of documents,
+//! whatever the corpus size. Between chunks the job commits when enough
+//! articles or seconds have passed, and stops (committing what is done)
+//! when asked to.
+//!
+//! What the job keeps per file for the whole run is small: the walk
+//! ([`WalkedFiles`], one path), the file records ([`Manifest`]) and, per
+//! record, the place of its file in the walk (four bytes), for pruning.
 
 use std::collections::HashMap;
 use std::io::ErrorKind;
@@ -25,12 +32,14 @@ use rayon::prelude::*;
 use tantivy::tokenizer::Language;
 
 use crate::error::{Error, Result};
-use crate::index::manifest::{FileRecord, file_key, key_path, path_key};
-use crate::index::near_duplicates::{Signature, signature};
-use crate::index::{ArticleWriter, IndexSummary, OpenedWriter};
+use crate::index::manifest::{FileRecord, FileStamp, Manifest, file_key, key_path, path_key};
+use crate::index::near_duplicates::signature;
+use crate::index::{
+    ArticleWriter, DatelineSchema, IndexSummary, OpenedWriter, PreparedArticle, prepare_articles,
+};
 use crate::ingest::{
-    Article, FileArticles, InputFile, ReadOptions, Skipped, read_articles, undated_rejection,
-    walk_inputs,
+    FileArticles, InputFile, ReadOptions, Skipped, read_articles_with, undated_rejection,
+    walk_files,
 };
 
 /// How many files are examined and parsed before their articles are handed
@@ -66,8 +75,12 @@ pub struct IndexOptions {
 /// laptop running other things.
 pub const DEFAULT_MEMORY_BUDGET: usize = 128 * 1024 * 1024;
 
-/// By default a commit follows every this many articles.
-pub const DEFAULT_COMMIT_EVERY: usize = 20_000;
+/// By default a commit follows every this many articles. Each commit
+/// closes a segment per indexing thread, and many small segments mean
+/// merges during the run: at 20,000 a 100k-article build spent a fifth of
+/// its CPU merging, at 50,000 none (a kill -9 loses at most this much, or
+/// `DEFAULT_COMMIT_SECONDS` of work).
+pub const DEFAULT_COMMIT_EVERY: usize = 50_000;
 
 /// By default a commit follows at most this many seconds of work.
 pub const DEFAULT_COMMIT_SECONDS: u64 = 60;
@@ -131,61 +144,88 @@ pub fn index_paths(
 
 fn run_job(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<IndexSummary> {
     let started = Instant::now();
-    let (files, mut skipped) = walk_inputs(&options.paths)?;
+    let (files, mut skipped) = walk_files(&options.paths)?;
     let mut writer = open_writer(options, progress)?;
     let mut summary = IndexSummary {
         files: files.len(),
         ..IndexSummary::default()
     };
     progress.start(files.len() as u64);
-    let parents = CanonicalParents::of(&files);
-    let mut seen = HashMap::with_capacity(files.len());
+    let mut parents = CanonicalParents::default();
+    let fields = writer.fields().clone();
+    // For each record (by its handle), the walked file it was seen as, so
+    // pruning and re-reading orphans need no map of keys.
+    let mut walked: Vec<u32> = Vec::new();
     let mut since_commit = (0usize, Instant::now());
-    for chunk in files.chunks(CHUNK_FILES) {
-        if options.stop.load(Ordering::SeqCst) {
-            summary.interrupted = true;
-            break;
+    std::thread::scope(|scope| -> Result<()> {
+        let mut chunks = (0..files.len()).step_by(CHUNK_FILES);
+        let mut pending: Option<(usize, usize, ChunkJob<'_>)> = None;
+        loop {
+            // The next chunk's metadata is read and its parsing started on
+            // rayon's pool before the previous chunk is written, so parsing
+            // and writing overlap; at most two chunks are in memory.
+            let next = if options.stop.load(Ordering::SeqCst) {
+                summary.interrupted = true;
+                None
+            } else {
+                chunks.next()
+            };
+            let started_job = next.map(|offset| {
+                let chunk = files.slice(offset, CHUNK_FILES);
+                parents.learn(&chunk);
+                let count = chunk.len();
+                let job = start_chunk(scope, chunk, &parents, writer.manifest(), options, &fields);
+                (offset, count, job)
+            });
+            let Some((offset, count, job)) = pending.take() else {
+                match started_job {
+                    Some(job) => {
+                        pending = Some(job);
+                        continue;
+                    }
+                    None => break,
+                }
+            };
+            let examined = job.results();
+            let articles_before = summary.articles;
+            for (at, (key, outcome)) in examined.into_iter().enumerate() {
+                apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
+                if let Some(slot) = writer.manifest().slot_of(&key) {
+                    let slot = slot as usize;
+                    if walked.len() <= slot {
+                        walked.resize(slot + 1, u32::MAX);
+                    }
+                    walked[slot] = u32::try_from(offset + at).unwrap_or(u32::MAX);
+                }
+            }
+            let new_articles = summary.articles - articles_before;
+            progress.advance(count as u64, new_articles as u64);
+            since_commit.0 += new_articles;
+            let due = since_commit.0 >= options.commit_every_articles.max(1)
+                || since_commit.1.elapsed() >= options.commit_interval;
+            if due && writer.has_changes() {
+                writer.commit()?;
+                since_commit = (0, Instant::now());
+            }
+            match started_job {
+                Some(job) => pending = Some(job),
+                None => break,
+            }
         }
-        let manifest = writer.manifest();
-        // Only metadata first, one file after another: in a re-run most
-        // files are unchanged, and that costs one `lstat` each. Reading and
-        // parsing go to rayon's pool only when some file needs them.
-        let stamps: Vec<(String, Stamp)> = chunk.iter().map(|file| stamp(file, &parents)).collect();
-        let decide = |(file, (key, stamp)): (&InputFile, (String, Stamp))| {
-            let outcome = decide(file, manifest.files.get(&key), stamp, &options.read);
-            (key, outcome)
-        };
-        let all_unchanged = stamps
-            .iter()
-            .all(|(key, stamp)| is_unchanged(manifest.files.get(key), stamp));
-        let examined: Vec<Examined> = if all_unchanged {
-            chunk.iter().zip(stamps).map(decide).collect()
-        } else {
-            chunk.par_iter().zip(stamps).map(decide).collect()
-        };
-        let articles_before = summary.articles;
-        for ((key, outcome), file) in examined.into_iter().zip(chunk) {
-            apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
-            seen.insert(key, file);
-        }
-        let new_articles = summary.articles - articles_before;
-        progress.advance(chunk.len() as u64, new_articles as u64);
-        since_commit.0 += new_articles;
-        let due = since_commit.0 >= options.commit_every_articles.max(1)
-            || since_commit.1.elapsed() >= options.commit_interval;
-        if due && writer.has_changes() {
-            writer.commit()?;
-            since_commit = (0, Instant::now());
-        }
-    }
+        Ok(())
+    })?;
+    let is_walked = |slot: u32| {
+        walked
+            .get(slot as usize)
+            .is_some_and(|&file| file != u32::MAX)
+    };
     if options.prune && !summary.interrupted {
         let roots = canonical_roots(&options.paths);
         let gone: Vec<String> = writer
             .manifest()
-            .files
             .keys()
-            .filter(|key| !seen.contains_key(*key) && should_prune(key, &roots))
-            .cloned()
+            .filter(|&(key, slot)| !is_walked(slot) && should_prune(key, &roots))
+            .map(|(key, _)| key.to_string())
             .collect();
         for key in gone {
             writer.remove_file(&key);
@@ -193,18 +233,81 @@ fn run_job(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<I
         }
     }
     if !summary.interrupted {
-        reindex_orphaned_duplicates(&mut writer, &seen, &mut summary, &mut skipped, options)?;
+        let walked_file = |key: &str, manifest: &Manifest| {
+            let slot = manifest.slot_of(key)?;
+            let at = *walked.get(slot as usize)?;
+            files.get(at as usize)
+        };
+        reindex_orphaned_duplicates(
+            &mut writer,
+            &walked_file,
+            &mut summary,
+            &mut skipped,
+            options,
+        )?;
     }
     let (articles, passages) = writer.manifest().totals();
     summary.total_articles = articles;
     summary.total_passages = passages;
-    summary.total_files = writer.manifest().files.len();
+    summary.total_files = writer.manifest().len();
     (summary.near_copy_stories, summary.near_copy_articles) = writer.manifest().near_copy_groups();
     writer.finish()?;
     progress.finish();
     summary.skipped = skipped;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// A chunk of files being examined: done already (nothing to read), or
+/// being parsed on another thread.
+enum ChunkJob<'scope> {
+    Done(Vec<Examined>),
+    Parsing(std::thread::ScopedJoinHandle<'scope, Vec<Examined>>),
+}
+
+impl ChunkJob<'_> {
+    fn results(self) -> Vec<Examined> {
+        match self {
+            ChunkJob::Done(examined) => examined,
+            ChunkJob::Parsing(handle) => match handle.join() {
+                Ok(examined) => examined,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+        }
+    }
+}
+
+/// Reads the metadata of a chunk's files, one after another (in a re-run
+/// most are unchanged, and that costs one `lstat` each), and starts reading
+/// and parsing those that changed on rayon's pool.
+fn start_chunk<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    chunk: Vec<InputFile>,
+    parents: &CanonicalParents,
+    manifest: &Manifest,
+    options: &'env IndexOptions,
+    fields: &'env DatelineSchema,
+) -> ChunkJob<'scope> {
+    let stamped: Vec<(String, Stamp, Option<FileStamp>)> = chunk
+        .iter()
+        .map(|file| {
+            let (key, stamp) = stamp(file, parents);
+            let prior = manifest.stamp(&key);
+            (key, stamp, prior)
+        })
+        .collect();
+    let examine =
+        move |(file, (key, stamp, prior)): (&InputFile, (String, Stamp, Option<FileStamp>))| {
+            let outcome = decide(file, &key, prior, stamp, &options.read, fields);
+            (key, outcome)
+        };
+    if stamped
+        .iter()
+        .all(|(_, stamp, prior)| is_unchanged(*prior, stamp))
+    {
+        return ChunkJob::Done(chunk.iter().zip(stamped).map(examine).collect());
+    }
+    ChunkJob::Parsing(scope.spawn(move || chunk.par_iter().zip(stamped).map(examine).collect()))
 }
 
 /// Records what examining one file found in the index and the summary.
@@ -224,7 +327,6 @@ fn apply(
         Outcome::Parsed {
             record,
             articles,
-            signatures,
             notes,
             dropped_undated,
         } => {
@@ -236,12 +338,12 @@ fn apply(
                     reason,
                 }));
             summary.undated_dropped += dropped_undated;
-            if writer.manifest().files.contains_key(key) {
+            if writer.manifest().contains(key) {
                 summary.updated += 1;
             } else {
                 summary.added += 1;
             }
-            let replaced = writer.replace_file(key, record, &articles, &signatures)?;
+            let replaced = writer.replace_prepared(key, record, articles)?;
             summary.passages += replaced.passages;
             summary.articles += replaced.articles;
             summary.undated += replaced.undated;
@@ -253,13 +355,13 @@ fn apply(
         }
         Outcome::Skipped(skip) => {
             // What was indexed from it is no longer what the file holds.
-            if writer.manifest().files.contains_key(key) {
+            if writer.manifest().contains(key) {
                 writer.remove_file(key);
             }
             skipped.push(skip);
         }
         Outcome::RejectedUndated(skip, count) => {
-            if writer.manifest().files.contains_key(key) {
+            if writer.manifest().contains(key) {
                 writer.remove_file(key);
             }
             summary.undated_rejected += count;
@@ -275,42 +377,37 @@ fn apply(
 /// duplicates of it, so this settles at once; the bound is a safeguard.
 fn reindex_orphaned_duplicates(
     writer: &mut ArticleWriter,
-    walked: &HashMap<String, &InputFile>,
+    walked: &dyn Fn(&str, &Manifest) -> Option<InputFile>,
     summary: &mut IndexSummary,
     skipped: &mut Vec<Skipped>,
     options: &IndexOptions,
 ) -> Result<()> {
+    let fields = writer.fields().clone();
     for _ in 0..3 {
         let orphans = writer.orphaned_duplicates();
         if orphans.is_empty() {
             break;
         }
         for key in orphans {
-            let file = walked
-                .get(&key)
-                .map(|&file| file.clone())
-                .unwrap_or_else(|| {
-                    let source = key_path(&key);
-                    InputFile {
-                        relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
-                        source,
-                    }
-                });
+            let file = walked(&key, writer.manifest()).unwrap_or_else(|| {
+                let source = key_path(&key);
+                InputFile {
+                    relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
+                    source,
+                }
+            });
             // The file's status (added, unchanged...) is about its content
             // and stays as counted; only what is indexed from it changes.
             let stamp = std::fs::metadata(&file.source)
                 .map_err(|e| read_error(&e))
-                .and_then(|m| regular_file_stamp(&m));
+                .and_then(regular_file_stamp);
             match stamp
-                .and_then(|(size, mtime_ns)| read_file(&file, None, size, mtime_ns, &options.read))
+                .and_then(|stamp| read_file(&file, &key, None, stamp, &options.read, &fields))
             {
                 Ok(Outcome::Parsed {
-                    record,
-                    articles,
-                    signatures,
-                    ..
+                    record, articles, ..
                 }) => {
-                    let replaced = writer.replace_file(&key, record, &articles, &signatures)?;
+                    let replaced = writer.replace_prepared(&key, record, articles)?;
                     summary.passages += replaced.passages;
                     summary.articles += replaced.articles;
                 }
@@ -359,11 +456,10 @@ enum Outcome {
     Unchanged,
     /// The time moved but the content is the same.
     Touched { size: u64, mtime_ns: i64 },
-    /// New or changed content, parsed.
+    /// New or changed content, parsed and made ready for the writer.
     Parsed {
         record: FileRecord,
-        articles: Vec<Article>,
-        signatures: Vec<Option<Signature>>,
+        articles: Vec<PreparedArticle>,
         /// Remarks on the file (re-decoded text, bad records, odd dates).
         notes: Vec<String>,
         /// Undated articles left out under `--undated skip`.
@@ -378,21 +474,21 @@ enum Outcome {
 /// The canonical form of each folder holding input files, worked out once
 /// per folder rather than once per file: the canonical path of a file that
 /// is not itself a link is its folder's canonical path joined with its name.
+#[derive(Default)]
 struct CanonicalParents(HashMap<PathBuf, PathBuf>);
 
 impl CanonicalParents {
-    fn of(files: &[InputFile]) -> CanonicalParents {
-        let mut parents = HashMap::new();
+    /// Works out the folders of `files` not seen before.
+    fn learn(&mut self, files: &[InputFile]) {
         for file in files {
             if let Some(parent) = file.source.parent()
-                && !parents.contains_key(parent)
+                && !self.0.contains_key(parent)
             {
                 let canonical =
                     std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
-                parents.insert(parent.to_path_buf(), canonical);
+                self.0.insert(parent.to_path_buf(), canonical);
             }
         }
-        CanonicalParents(parents)
     }
 
     /// The file's key; `is_link` says the file itself is a symbolic link,
@@ -409,10 +505,17 @@ impl CanonicalParents {
     }
 }
 
-/// A file's size and modification time, or why it cannot be indexed.
-type Stamp = Result<(u64, i64), String>;
+/// A file's metadata, or why it cannot be indexed.
+type Stamp = Result<FileMeta, String>;
 
-/// The key, size and time of a file, from one `lstat` (two for a link).
+/// What one `stat` says about a regular file.
+struct FileMeta {
+    size: u64,
+    mtime_ns: i64,
+    metadata: std::fs::Metadata,
+}
+
+/// The key and metadata of a file, from one `lstat` (two for a link).
 fn stamp(file: &InputFile, parents: &CanonicalParents) -> (String, Stamp) {
     let metadata = std::fs::symlink_metadata(&file.source);
     let is_link = metadata.as_ref().is_ok_and(|m| m.file_type().is_symlink());
@@ -426,18 +529,22 @@ fn stamp(file: &InputFile, parents: &CanonicalParents) -> (String, Stamp) {
         key,
         metadata
             .map_err(|e| read_error(&e))
-            .and_then(|m| regular_file_stamp(&m)),
+            .and_then(regular_file_stamp),
     )
 }
 
-fn regular_file_stamp(metadata: &std::fs::Metadata) -> Stamp {
+fn regular_file_stamp(metadata: std::fs::Metadata) -> Stamp {
     if metadata.is_dir() {
         return Err("is a folder where a file was expected".to_string());
     }
     if !metadata.is_file() {
         return Err("not a regular file (a device, socket or pipe)".to_string());
     }
-    Ok((metadata.len(), modified_ns(metadata)))
+    Ok(FileMeta {
+        size: metadata.len(),
+        mtime_ns: modified_ns(&metadata),
+        metadata,
+    })
 }
 
 fn read_error(error: &std::io::Error) -> String {
@@ -447,11 +554,9 @@ fn read_error(error: &std::io::Error) -> String {
     }
 }
 
-fn is_unchanged(record: Option<&FileRecord>, stamp: &Stamp) -> bool {
-    match (record, stamp) {
-        (Some(record), Ok((size, mtime_ns))) => {
-            record.size == *size && record.mtime_ns == *mtime_ns
-        }
+fn is_unchanged(prior: Option<FileStamp>, stamp: &Stamp) -> bool {
+    match (prior, stamp) {
+        (Some(prior), Ok(meta)) => prior.size == meta.size && prior.mtime_ns == meta.mtime_ns,
         _ => false,
     }
 }
@@ -460,14 +565,16 @@ fn is_unchanged(record: Option<&FileRecord>, stamp: &Stamp) -> bool {
 /// parses it. Never panics on bad input: every problem is a `Skipped`.
 fn decide(
     file: &InputFile,
-    record: Option<&FileRecord>,
+    key: &str,
+    prior: Option<FileStamp>,
     stamp: Stamp,
     read: &ReadOptions,
+    fields: &DatelineSchema,
 ) -> Outcome {
-    let outcome = match stamp {
-        Ok(_) if is_unchanged(record, &stamp) => Ok(Outcome::Unchanged),
-        Ok((size, mtime_ns)) => read_file(file, record, size, mtime_ns, read),
-        Err(reason) => Err(reason),
+    let outcome = if is_unchanged(prior, &stamp) {
+        Ok(Outcome::Unchanged)
+    } else {
+        stamp.and_then(|stamp| read_file(file, key, prior, stamp, read, fields))
     };
     outcome.unwrap_or_else(|reason| {
         Outcome::Skipped(Skipped {
@@ -482,16 +589,18 @@ fn decide(
 fn examine(
     file: &InputFile,
     parents: &CanonicalParents,
-    manifest: &crate::index::manifest::Manifest,
+    manifest: &Manifest,
     read: &ReadOptions,
 ) -> Examined {
     let (key, stamp) = stamp(file, parents);
-    let outcome = decide(file, manifest.files.get(&key), stamp, read);
+    let fields = DatelineSchema::build();
+    let outcome = decide(file, &key, manifest.stamp(&key), stamp, read, &fields);
     (key, outcome)
 }
 
 /// Reads a file that is new or whose size or time changed: unchanged
-/// content (same hash) is only re-stamped, anything else indexed.
+/// content (same hash) is only re-stamped, anything else parsed and its
+/// documents built (all on the calling thread, one of rayon's).
 ///
 /// The file is parsed first: the reader refuses binary and oversized files
 /// from their first bytes, so a 1 GiB file is never read whole. The content
@@ -499,16 +608,18 @@ fn examine(
 /// once.
 fn read_file(
     file: &InputFile,
-    record: Option<&FileRecord>,
-    size: u64,
-    mtime_ns: i64,
+    key: &str,
+    prior: Option<FileStamp>,
+    stamp: FileMeta,
     read: &ReadOptions,
+    fields: &DatelineSchema,
 ) -> Result<Outcome, String> {
-    let parsed = read_articles(file, read).map_err(|skip| skip.reason)?;
+    let parsed = read_articles_with(file, read, &stamp.metadata).map_err(|skip| skip.reason)?;
     let hash = parsed.content_hash;
-    if let Some(record) = record
-        && record.hash == hash
-        && record.size == size
+    let FileMeta { size, mtime_ns, .. } = stamp;
+    if let Some(prior) = prior
+        && prior.hash == hash
+        && prior.size == size
     {
         return Ok(Outcome::Touched { size, mtime_ns });
     }
@@ -530,8 +641,7 @@ fn read_file(
         };
         return Ok(Outcome::RejectedUndated(skip, rejected_undated));
     }
-    // Here rather than in the writer: this runs on all cores.
-    let signatures = articles
+    let signatures: Vec<_> = articles
         .iter()
         .map(|article| {
             signature(
@@ -544,8 +654,7 @@ fn read_file(
         .collect();
     Ok(Outcome::Parsed {
         record: FileRecord::new(size, mtime_ns, hash),
-        articles,
-        signatures,
+        articles: prepare_articles(fields, key, &articles, &signatures),
         notes,
         dropped_undated,
     })
@@ -597,7 +706,6 @@ impl IndexSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::manifest::Manifest;
 
     fn input(path: &Path) -> InputFile {
         InputFile {
@@ -622,7 +730,7 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let (_, outcome) = examine(
             &file,
-            &CanonicalParents::of(&[]),
+            &CanonicalParents::default(),
             &Manifest::default(),
             &ReadOptions::default(),
         );
@@ -634,7 +742,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (_, outcome) = examine(
             &input(dir.path()),
-            &CanonicalParents::of(&[]),
+            &CanonicalParents::default(),
             &Manifest::default(),
             &ReadOptions::default(),
         );
@@ -649,7 +757,7 @@ mod tests {
         let file = input(&path);
         let (key, outcome) = examine(
             &file,
-            &CanonicalParents::of(&[]),
+            &CanonicalParents::default(),
             &Manifest::default(),
             &ReadOptions::default(),
         );
@@ -657,33 +765,40 @@ mod tests {
             panic!("expected a parse")
         };
         let mut manifest = Manifest::default();
-        manifest.files.insert(key.clone(), record.clone());
+        manifest.insert(&key, record.clone());
         assert!(matches!(
             examine(
                 &file,
-                &CanonicalParents::of(&[]),
+                &CanonicalParents::default(),
                 &manifest,
                 &ReadOptions::default()
             )
             .1,
             Outcome::Unchanged
         ));
-        manifest.files.get_mut(&key).unwrap().mtime_ns -= 1;
+        manifest.restamp(&key, record.size, record.mtime_ns - 1);
         assert!(matches!(
             examine(
                 &file,
-                &CanonicalParents::of(&[]),
+                &CanonicalParents::default(),
                 &manifest,
                 &ReadOptions::default()
             )
             .1,
             Outcome::Touched { .. }
         ));
-        manifest.files.get_mut(&key).unwrap().hash ^= 1;
+        manifest.insert(
+            &key,
+            FileRecord {
+                hash: record.hash ^ 1,
+                mtime_ns: record.mtime_ns - 1,
+                ..record.clone()
+            },
+        );
         assert!(matches!(
             examine(
                 &file,
-                &CanonicalParents::of(&[]),
+                &CanonicalParents::default(),
                 &manifest,
                 &ReadOptions::default()
             )

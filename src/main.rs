@@ -10,6 +10,13 @@ use clap::error::ErrorKind;
 use dateline::cli::{Cli, usage_error_line};
 use dateline::commands::{Outcome, report_panics_as_bugs, run};
 
+// Indexing builds documents on rayon's threads and tantivy frees them on
+// its own; glibc's malloc handles that cross-thread traffic slowly and holds
+// on to freed arenas. mimalloc (without transparent huge pages) took about
+// 15% less CPU and 15% less peak RSS indexing the news folder.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     report_panics_as_bugs();
     let cli = match Cli::try_parse() {

@@ -17,7 +17,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::schema::Value;
 use tantivy::tokenizer::Language;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher};
 
 pub use beir::{Collection, load_collection};
 
@@ -199,7 +199,7 @@ impl DocumentIds {
         if let Some(id) = self.known.get(&article_id) {
             return Ok(id.clone());
         }
-        let doc: TantivyDocument = searcher.doc(passage)?;
+        let doc = crate::index::article_document(searcher, &index.fields, passage)?;
         let id = doc
             .get_first(index.fields.source)
             .and_then(|v| v.as_str())

@@ -8,7 +8,7 @@
 //! file would be indexed twice) nor a record without its passages (the file
 //! would be lost). tantivy commits are atomic and carry a payload string, so
 //! the records ride on the commit: before each commit the whole manifest is
-//! written to a new file `files-<opstamp>.json` (fsynced, then renamed into
+//! written to a new file `files-<opstamp>.bin` (fsynced, then renamed into
 //! place), and the commit's payload names that file. A crash before the
 //! commit leaves an unreferenced manifest that the next run deletes; a crash
 //! after it leaves a consistent pair. Putting the records themselves in the
@@ -16,12 +16,23 @@
 //! `meta.json`; storing them as documents in the passage index would make
 //! every query (an all-negative `-word` query matches "everything else") and
 //! every document count filter them out.
+//!
+//! # Why binary, and compact in memory
+//!
+//! The records grow with the corpus, and a JSON manifest was 37 MB for
+//! 100,000 files, slow to parse and, held as strings and vectors, much of
+//! the ~2 KB an article the indexer kept in memory. The file is now a flat little-endian list with
+//! an xxh3 checksum (damage is detected, not misread), and in memory a file
+//! is its key and a fixed-size slot, an article one [`ArticleRecord`].
 
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+
+use crate::index::near_duplicates::{SIGNATURE_LEN, Signature};
 
 /// What a commit's payload says about the commit.
 #[derive(Debug, Serialize, Deserialize)]
@@ -32,8 +43,9 @@ pub struct CommitPayload {
     pub files: String,
 }
 
-/// What is known about one indexed file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What is known about one file: handed to the writer for a file being
+/// (re)indexed, which fills in its articles.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileRecord {
     /// The size in bytes when it was indexed.
     pub size: u64,
@@ -45,30 +57,31 @@ pub struct FileRecord {
     pub articles: u32,
     /// How many passages those articles gave.
     pub passages: u32,
-    /// The content hashes ([`article_hash`]) of the articles indexed from
-    /// this file.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub article_hashes: Vec<u64>,
+    /// The articles indexed from this file.
+    pub indexed: Vec<ArticleRecord>,
     /// Articles of this file not indexed because another file holds the
     /// same article.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub duplicates: Vec<Duplicate>,
-    /// For each indexed article, its near-copy signature in hex (empty for
-    /// an article too short to have one).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub signatures: Vec<String>,
-    /// For each indexed article, the story it belongs to.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub stories: Vec<u64>,
+}
+
+/// One indexed article, as the records keep it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArticleRecord {
+    /// The article's content hash ([`article_hash`]).
+    pub hash: u64,
+    /// The story it belongs to.
+    pub story: u64,
+    /// Its near-copy signature; `None` for an article too short to have one.
+    pub signature: Option<Signature>,
 }
 
 /// An article indexed once, under another file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Duplicate {
     /// The article's content hash.
     pub hash: u64,
     /// The key of the file it is indexed under.
-    pub of: String,
+    pub of: Box<str>,
 }
 
 impl FileRecord {
@@ -81,12 +94,22 @@ impl FileRecord {
             hash,
             articles: 0,
             passages: 0,
-            article_hashes: Vec::new(),
+            indexed: Vec::new(),
             duplicates: Vec::new(),
-            signatures: Vec::new(),
-            stories: Vec::new(),
         }
     }
+}
+
+/// The size, time and content hash a file had when it was indexed: what
+/// deciding whether to read it again needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    /// The size in bytes.
+    pub size: u64,
+    /// The modification time, in nanoseconds since the Unix epoch.
+    pub mtime_ns: i64,
+    /// The xxh3 hash of the content.
+    pub hash: u64,
 }
 
 /// The identity of an article for de-duplication: its date and its text
@@ -97,7 +120,7 @@ pub fn article_hash(article: &crate::ingest::Article) -> u64 {
     hasher.update(format!("{timestamp:?}\n").as_bytes());
     // The words are gathered into one buffer and hashed in one update: the
     // same bytes, so the same hash, as one update per word, in a fraction
-    // of the time (this runs on the writer's thread for every article).
+    // of the time.
     let mut words = Vec::with_capacity(article.passages.iter().map(|p| p.text.len() + 1).sum());
     for passage in &article.passages {
         for word in passage.text.split_whitespace() {
@@ -109,17 +132,225 @@ pub fn article_hash(article: &crate::ingest::Article) -> u64 {
     hasher.digest()
 }
 
+/// One file's entry in [`Manifest`]: fixed-size numbers, its articles a
+/// range of the shared article table.
+#[derive(Clone, Debug)]
+struct Slot {
+    key: Arc<str>,
+    stamp: FileStamp,
+    articles: u32,
+    passages: u32,
+    first: u32,
+    indexed: u32,
+    duplicates: Box<[Duplicate]>,
+}
+
 /// The records of every indexed file, by file key ([`file_key`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Kept compact because it grows with the corpus: a file costs its key,
+/// a slot of fixed-size numbers and a map entry; an article costs one
+/// [`ArticleRecord`] in a shared table (no per-file vectors or hex
+/// strings). A replaced file's old articles stay in the table, marked dead,
+/// until the next load.
+#[derive(Clone, Debug, Default)]
 pub struct Manifest {
-    /// The records, sorted by key so the file is stable.
-    pub files: BTreeMap<String, FileRecord>,
+    keys: FxHashMap<Arc<str>, u32>,
+    slots: Vec<Slot>,
+    articles: Vec<ArticleRecord>,
+    alive: Vec<bool>,
 }
 
 const MANIFEST_PREFIX: &str = "files-";
-const MANIFEST_SUFFIX: &str = ".json";
+const MANIFEST_SUFFIX: &str = ".bin";
+/// The first bytes of a manifest file, with the format's version.
+const MAGIC: &[u8; 8] = b"DLMANIF1";
 
 impl Manifest {
+    /// How many files have records.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no file has a record.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Whether `key` has a record.
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains_key(key)
+    }
+
+    /// The stamp `key` was indexed with.
+    pub fn stamp(&self, key: &str) -> Option<FileStamp> {
+        self.slot_of(key)
+            .map(|slot| self.slots[slot as usize].stamp)
+    }
+
+    /// How many articles `key` gave when it was indexed (indexed ones and
+    /// duplicates of others); 0 without a record.
+    pub fn article_count(&self, key: &str) -> usize {
+        self.slot_of(key).map_or(0, |slot| {
+            let slot = &self.slots[slot as usize];
+            slot.indexed as usize + slot.duplicates.len()
+        })
+    }
+
+    /// The handle of `key`'s record; stable for the manifest's lifetime.
+    pub fn slot_of(&self, key: &str) -> Option<u32> {
+        self.keys.get(key).copied()
+    }
+
+    /// The number of handles given out so far (an upper bound on them).
+    pub fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The keys with records, with their handles.
+    pub fn keys(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.keys.iter().map(|(key, &slot)| (&**key, slot))
+    }
+
+    /// The handle of `key`'s record, making an empty one when it has none
+    /// yet, so articles can name their file before it is recorded.
+    pub fn reserve(&mut self, key: &str) -> u32 {
+        if let Some(&slot) = self.keys.get(key) {
+            return slot;
+        }
+        let key: Arc<str> = key.into();
+        let handle = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+        self.slots.push(Slot {
+            key: key.clone(),
+            stamp: FileStamp {
+                size: 0,
+                mtime_ns: 0,
+                hash: 0,
+            },
+            articles: 0,
+            passages: 0,
+            first: 0,
+            indexed: 0,
+            duplicates: Box::default(),
+        });
+        self.keys.insert(key, handle);
+        handle
+    }
+
+    /// The key of the file with handle `slot`.
+    pub fn key_of(&self, slot: u32) -> &str {
+        &self.slots[slot as usize].key
+    }
+
+    /// Where the next recorded article goes in the article table.
+    pub fn next_article_at(&self) -> u32 {
+        u32::try_from(self.articles.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Records `record` as `key`'s, replacing any earlier one; returns the
+    /// handle of the key. Its articles go at [`Manifest::next_article_at`]
+    /// onwards, in order.
+    pub fn insert(&mut self, key: &str, record: FileRecord) -> u32 {
+        let slot = self.reserve(key);
+        self.kill_articles(slot);
+        let first = self.next_article_at();
+        let indexed = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
+        self.articles.extend_from_slice(&record.indexed);
+        self.alive.extend(record.indexed.iter().map(|_| true));
+        let entry = &mut self.slots[slot as usize];
+        entry.stamp = FileStamp {
+            size: record.size,
+            mtime_ns: record.mtime_ns,
+            hash: record.hash,
+        };
+        entry.articles = record.articles;
+        entry.passages = record.passages;
+        entry.first = first;
+        entry.indexed = indexed;
+        entry.duplicates = record.duplicates.into_boxed_slice();
+        slot
+    }
+
+    /// Forgets `key`'s record; returns whether it had one.
+    pub fn remove(&mut self, key: &str) -> bool {
+        match self.keys.remove(key) {
+            Some(slot) => {
+                self.kill_articles(slot);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Updates the stamp of a file whose content did not change.
+    pub fn restamp(&mut self, key: &str, size: u64, mtime_ns: i64) -> bool {
+        let Some(&slot) = self.keys.get(key) else {
+            return false;
+        };
+        let stamp = &mut self.slots[slot as usize].stamp;
+        stamp.size = size;
+        stamp.mtime_ns = mtime_ns;
+        true
+    }
+
+    fn kill_articles(&mut self, slot: u32) {
+        let slot = &self.slots[slot as usize];
+        let range = slot.first as usize..(slot.first + slot.indexed) as usize;
+        for alive in &mut self.alive[range] {
+            *alive = false;
+        }
+    }
+
+    /// The indexed articles of `key`, by place in the article table.
+    pub fn articles_of(&self, key: &str) -> impl Iterator<Item = (u32, &ArticleRecord)> {
+        let range = self
+            .slot_of(key)
+            .map(|slot| {
+                let slot = &self.slots[slot as usize];
+                slot.first..slot.first + slot.indexed
+            })
+            .unwrap_or(0..0);
+        range.map(|at| (at, &self.articles[at as usize]))
+    }
+
+    /// The article at `at` in the article table, unless its file was
+    /// replaced or removed since.
+    pub fn live_article(&self, at: u32) -> Option<&ArticleRecord> {
+        let at = at as usize;
+        self.alive
+            .get(at)
+            .copied()
+            .unwrap_or(false)
+            .then(|| &self.articles[at])
+    }
+
+    /// Every live article with its place in the table, in that order (the
+    /// order they were recorded, which after a load is the key order).
+    pub fn live_articles_in_order(&self) -> impl Iterator<Item = (u32, &ArticleRecord)> {
+        self.articles
+            .iter()
+            .zip(&self.alive)
+            .enumerate()
+            .filter(|(_, (_, alive))| **alive)
+            .map(|(at, (article, _))| (at as u32, article))
+    }
+
+    /// Every live article with its place in the table and its file's handle.
+    pub fn live_articles(&self) -> impl Iterator<Item = (u32, u32, &ArticleRecord)> {
+        self.keys.values().flat_map(move |&slot| {
+            let record = &self.slots[slot as usize];
+            (record.first..record.first + record.indexed)
+                .map(move |at| (slot, at, &self.articles[at as usize]))
+        })
+    }
+
+    /// The keys of files holding duplicates, with the duplicates.
+    pub fn with_duplicates(&self) -> impl Iterator<Item = (&str, &[Duplicate])> {
+        self.keys.iter().filter_map(|(key, &slot)| {
+            let duplicates = &self.slots[slot as usize].duplicates;
+            (!duplicates.is_empty()).then_some((&**key, &**duplicates))
+        })
+    }
+
     /// Loads the manifest a commit payload names; the error says what is
     /// wrong, for the "damaged index" message.
     pub fn load(index_dir: &Path, payload: &str) -> Result<Manifest, String> {
@@ -129,9 +360,24 @@ impl Manifest {
         if !is_manifest_name(&name) {
             return Err(format!("the commit names an odd manifest '{name}'"));
         }
-        let text = std::fs::read(index_dir.join(&name))
+        let file = std::fs::File::open(index_dir.join(&name))
             .map_err(|e| format!("cannot read its manifest {name}: {e}"))?;
-        serde_json::from_slice(&text).map_err(|e| format!("its manifest {name} is damaged ({e})"))
+        let mut reader = ChecksumReader {
+            inner: BufReader::with_capacity(256 * 1024, file),
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+        };
+        let damaged = |what: String| format!("its manifest {name} is damaged ({what})");
+        let manifest = read_manifest(&mut reader).map_err(|e| damaged(e.to_string()))?;
+        let computed = reader.hasher.digest();
+        let mut stored = [0u8; 8];
+        reader
+            .inner
+            .read_exact(&mut stored)
+            .map_err(|e| damaged(format!("no checksum: {e}")))?;
+        if u64::from_le_bytes(stored) != computed {
+            return Err(damaged("checksum mismatch".to_string()));
+        }
+        Ok(manifest)
     }
 
     /// Writes the manifest durably as the file for commit `opstamp` and
@@ -145,8 +391,14 @@ impl Manifest {
         let name = format!("{MANIFEST_PREFIX}{opstamp}{MANIFEST_SUFFIX}");
         let temporary = index_dir.join(format!(".{name}.tmp"));
         {
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
-            serde_json::to_writer(&mut file, self)?;
+            let mut out = ChecksumWriter {
+                inner: BufWriter::with_capacity(256 * 1024, std::fs::File::create(&temporary)?),
+                hasher: xxhash_rust::xxh3::Xxh3::new(),
+            };
+            self.write_to(&mut out)?;
+            let checksum = out.hasher.digest();
+            let mut file = out.inner;
+            file.write_all(&checksum.to_le_bytes())?;
             file.flush()?;
             file.get_ref().sync_all()?;
         }
@@ -160,8 +412,71 @@ impl Manifest {
         Ok(serde_json::to_string(&payload).expect("plain struct serialises"))
     }
 
+    /// The binary form: the magic, the file count, then each file's key,
+    /// numbers, articles and duplicates, little-endian. Sorted by key, so
+    /// the same records always give the same bytes.
+    fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(MAGIC)?;
+        out.write_all(&(self.keys.len() as u64).to_le_bytes())?;
+        let mut keys: Vec<(&str, u32)> = self.keys().collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (key, slot) in keys {
+            let slot = &self.slots[slot as usize];
+            write_str(out, key)?;
+            out.write_all(&slot.stamp.size.to_le_bytes())?;
+            out.write_all(&slot.stamp.mtime_ns.to_le_bytes())?;
+            out.write_all(&slot.stamp.hash.to_le_bytes())?;
+            out.write_all(&slot.articles.to_le_bytes())?;
+            out.write_all(&slot.passages.to_le_bytes())?;
+            out.write_all(&slot.indexed.to_le_bytes())?;
+            for article in &self.articles[slot.first as usize..(slot.first + slot.indexed) as usize]
+            {
+                out.write_all(&article.hash.to_le_bytes())?;
+                out.write_all(&article.story.to_le_bytes())?;
+                match &article.signature {
+                    Some(signature) => {
+                        out.write_all(&[1])?;
+                        out.write_all(signature)?;
+                    }
+                    None => out.write_all(&[0])?,
+                }
+            }
+            out.write_all(&(slot.duplicates.len() as u32).to_le_bytes())?;
+            for duplicate in &slot.duplicates {
+                out.write_all(&duplicate.hash.to_le_bytes())?;
+                write_str(out, &duplicate.of)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stories told by more than one article (syndicated near-copies), and
+    /// how many articles those stories hold.
+    pub fn near_copy_groups(&self) -> (usize, usize) {
+        let mut sizes: FxHashMap<u64, usize> = FxHashMap::default();
+        for (_, _, article) in self.live_articles() {
+            *sizes.entry(article.story).or_default() += 1;
+        }
+        sizes
+            .values()
+            .filter(|&&n| n > 1)
+            .fold((0, 0), |(groups, articles), &n| (groups + 1, articles + n))
+    }
+
+    /// Total articles and passages over all records.
+    pub fn totals(&self) -> (u64, u64) {
+        self.keys.values().fold((0, 0), |(a, p), &slot| {
+            let record = &self.slots[slot as usize];
+            (
+                a + u64::from(record.articles),
+                p + u64::from(record.passages),
+            )
+        })
+    }
+
     /// Deletes manifest files other than the one `payload` names: older
-    /// commits' and those of commits that never happened.
+    /// commits' and those of commits that never happened, and the JSON
+    /// manifests of older versions.
     pub fn remove_stale(index_dir: &Path, payload: Option<&str>) {
         let keep = payload
             .and_then(|p| serde_json::from_str::<CommitPayload>(p).ok())
@@ -174,34 +489,123 @@ impl Manifest {
             let Some(name) = name.to_str() else { continue };
             let stale_tmp =
                 name.starts_with(&format!(".{MANIFEST_PREFIX}")) && name.ends_with(".tmp");
-            if stale_tmp || (is_manifest_name(name) && keep.as_deref() != Some(name)) {
+            let old_json = name.starts_with(MANIFEST_PREFIX) && name.ends_with(".json");
+            if stale_tmp || old_json || (is_manifest_name(name) && keep.as_deref() != Some(name)) {
                 // Best effort: a leftover file costs disk space, not correctness.
                 let _ = std::fs::remove_file(entry.path());
             }
         }
     }
+}
 
-    /// Stories told by more than one article (syndicated near-copies), and
-    /// how many articles those stories hold.
-    pub fn near_copy_groups(&self) -> (usize, usize) {
-        let mut sizes: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-        for story in self.files.values().flat_map(|record| &record.stories) {
-            *sizes.entry(*story).or_default() += 1;
+fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
+    let mut magic = [0u8; 8];
+    input.read_exact(&mut magic)?;
+    if &magic != MAGIC {
+        return Err(bad("not a dateline manifest"));
+    }
+    let files = read_u64(input)?;
+    let mut manifest = Manifest::default();
+    for _ in 0..files {
+        let key = read_str(input)?;
+        let mut record =
+            FileRecord::new(read_u64(input)?, read_u64(input)? as i64, read_u64(input)?);
+        record.articles = read_u32(input)?;
+        record.passages = read_u32(input)?;
+        let indexed = read_u32(input)?;
+        // No pre-allocation from a count read from disk: a damaged count
+        // must not ask for gigabytes.
+        for _ in 0..indexed {
+            let hash = read_u64(input)?;
+            let story = read_u64(input)?;
+            let mut flag = [0u8; 1];
+            input.read_exact(&mut flag)?;
+            let signature = match flag[0] {
+                0 => None,
+                1 => {
+                    let mut signature = [0u8; SIGNATURE_LEN];
+                    input.read_exact(&mut signature)?;
+                    Some(signature)
+                }
+                _ => return Err(bad("bad signature flag")),
+            };
+            record.indexed.push(ArticleRecord {
+                hash,
+                story,
+                signature,
+            });
         }
-        sizes
-            .values()
-            .filter(|&&n| n > 1)
-            .fold((0, 0), |(groups, articles), &n| (groups + 1, articles + n))
+        for _ in 0..read_u32(input)? {
+            let hash = read_u64(input)?;
+            let of = read_str(input)?.into_boxed_str();
+            record.duplicates.push(Duplicate { hash, of });
+        }
+        manifest.insert(&key, record);
+    }
+    Ok(manifest)
+}
+
+fn write_str(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    out.write_all(&(text.len() as u32).to_le_bytes())?;
+    out.write_all(text.as_bytes())
+}
+
+fn read_str(input: &mut impl Read) -> std::io::Result<String> {
+    let len = read_u32(input)? as usize;
+    if len > 1 << 20 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "a key longer than 1 MiB",
+        ));
+    }
+    let mut bytes = vec![0u8; len];
+    input.read_exact(&mut bytes)?;
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "a key is not UTF-8"))
+}
+
+fn read_u64(input: &mut impl Read) -> std::io::Result<u64> {
+    let mut bytes = [0u8; 8];
+    input.read_exact(&mut bytes)?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+fn read_u32(input: &mut impl Read) -> std::io::Result<u32> {
+    let mut bytes = [0u8; 4];
+    input.read_exact(&mut bytes)?;
+    Ok(u32::from_le_bytes(bytes))
+}
+
+/// Hashes what is written through it, for the manifest's checksum.
+struct ChecksumWriter<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: Write> Write for ChecksumWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
     }
 
-    /// Total articles and passages over all records.
-    pub fn totals(&self) -> (u64, u64) {
-        self.files.values().fold((0, 0), |(a, p), record| {
-            (
-                a + u64::from(record.articles),
-                p + u64::from(record.passages),
-            )
-        })
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Hashes what is read through it, to check the manifest's checksum.
+struct ChecksumReader<R> {
+    inner: R,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<R: Read> Read for ChecksumReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -280,20 +684,53 @@ mod tests {
         FileRecord {
             articles: 1,
             passages: 3,
+            indexed: vec![ArticleRecord {
+                hash: size,
+                story: 9,
+                signature: (size % 2 == 0).then_some([size as u8; SIGNATURE_LEN]),
+            }],
+            duplicates: vec![Duplicate {
+                hash: 3,
+                of: "/elsewhere".into(),
+            }],
             ..FileRecord::new(size, -5, 7)
         }
+    }
+
+    fn same(a: &Manifest, b: &Manifest) -> bool {
+        let mut out_a = Vec::new();
+        let mut out_b = Vec::new();
+        a.write_to(&mut out_a).unwrap();
+        b.write_to(&mut out_b).unwrap();
+        out_a == out_b
     }
 
     #[test]
     fn a_saved_manifest_loads_back_through_its_payload() {
         let dir = tempfile::tempdir().unwrap();
         let mut manifest = Manifest::default();
-        manifest.files.insert("/a".into(), record(1));
-        manifest.files.insert("/b".into(), record(2));
+        manifest.insert("/a", record(1));
+        manifest.insert("/b", record(2));
+        manifest.insert("/c", record(4));
+        manifest.insert("/c", record(3));
+        manifest.remove("/b");
         let payload = manifest.save(dir.path(), 42, 9).unwrap();
-        assert!(dir.path().join("files-42.json").is_file());
-        assert_eq!(Manifest::load(dir.path(), &payload).unwrap(), manifest);
-        assert_eq!(manifest.totals(), (2, 6));
+        assert!(dir.path().join("files-42.bin").is_file());
+        let loaded = Manifest::load(dir.path(), &payload).unwrap();
+        assert!(same(&loaded, &manifest));
+        assert_eq!(loaded.totals(), (2, 6));
+        assert_eq!(loaded.len(), 2);
+        assert_eq!(
+            loaded.stamp("/c"),
+            Some(FileStamp {
+                size: 3,
+                mtime_ns: -5,
+                hash: 7
+            })
+        );
+        assert_eq!(loaded.articles_of("/c").count(), 1);
+        assert_eq!(loaded.live_articles().count(), 2);
+        assert_eq!(manifest.live_articles().count(), 2);
     }
 
     #[test]
@@ -302,7 +739,8 @@ mod tests {
         let manifest = Manifest::default();
         manifest.save(dir.path(), 1, 9).unwrap();
         let payload = manifest.save(dir.path(), 2, 9).unwrap();
-        std::fs::write(dir.path().join(".files-3.json.tmp"), "partial").unwrap();
+        std::fs::write(dir.path().join(".files-3.bin.tmp"), "partial").unwrap();
+        std::fs::write(dir.path().join("files-1.json"), "{}").unwrap();
         std::fs::write(dir.path().join("meta.json"), "{}").unwrap();
         Manifest::remove_stale(dir.path(), Some(&payload));
         let mut names: Vec<_> = std::fs::read_dir(dir.path())
@@ -310,7 +748,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         names.sort();
-        assert_eq!(names, ["files-2.json", "meta.json"]);
+        assert_eq!(names, ["files-2.bin", "meta.json"]);
     }
 
     #[test]
@@ -321,15 +759,28 @@ mod tests {
                 .unwrap_err()
                 .contains("payload")
         );
-        let missing = r#"{"schema_version":2,"files":"files-7.json"}"#;
+        let missing = r#"{"schema_version":2,"files":"files-7.bin"}"#;
         assert!(
             Manifest::load(dir.path(), missing)
                 .unwrap_err()
                 .contains("cannot read")
         );
-        std::fs::write(dir.path().join("files-7.json"), "{\"files\": [").unwrap();
+        std::fs::write(dir.path().join("files-7.bin"), "{\"files\": [").unwrap();
         assert!(
             Manifest::load(dir.path(), missing)
+                .unwrap_err()
+                .contains("damaged")
+        );
+        // One flipped byte in a well-formed manifest is caught by the checksum.
+        let mut manifest = Manifest::default();
+        manifest.insert("/a", record(1));
+        let payload = manifest.save(dir.path(), 8, 9).unwrap();
+        let path = dir.path().join("files-8.bin");
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[20] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        assert!(
+            Manifest::load(dir.path(), &payload)
                 .unwrap_err()
                 .contains("damaged")
         );

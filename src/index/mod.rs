@@ -27,7 +27,9 @@ use tantivy::tokenizer::{
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
 pub use stats::{IndexStats, index_stats};
 pub use words::WordTokenizer;
-pub use writer::{ArticleWriter, IndexSummary, OpenedWriter, Replaced};
+pub use writer::{
+    ArticleWriter, IndexSummary, OpenedWriter, PreparedArticle, Replaced, prepare_articles,
+};
 
 use crate::error::{Error, Result};
 
@@ -298,4 +300,54 @@ pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     hash
+}
+
+/// The stored document holding the metadata (source, title, url, ...) of
+/// the article that the passage at `address` belongs to: its first passage,
+/// where the metadata is stored once (see [`DatelineSchema`]).
+///
+/// The first passage usually sits just before the others in the same
+/// segment, so that place is tried first; otherwise the article's
+/// passages are looked up by id.
+pub fn article_document(
+    searcher: &tantivy::Searcher,
+    fields: &DatelineSchema,
+    address: tantivy::DocAddress,
+) -> Result<tantivy::TantivyDocument> {
+    use tantivy::schema::Value;
+    let doc: tantivy::TantivyDocument = searcher.doc(address)?;
+    let number =
+        |doc: &tantivy::TantivyDocument, field| doc.get_first(field).and_then(|v| v.as_u64());
+    let passage_no = number(&doc, fields.passage_no).unwrap_or(0);
+    if passage_no == 0 {
+        return Ok(doc);
+    }
+    let Some(article_id) = number(&doc, fields.article_id) else {
+        return Ok(doc);
+    };
+    let is_first = |candidate: &tantivy::TantivyDocument| {
+        number(candidate, fields.article_id) == Some(article_id)
+            && number(candidate, fields.passage_no) == Some(0)
+    };
+    if let Some(guess) = address.doc_id.checked_sub(passage_no as u32) {
+        let guess = tantivy::DocAddress::new(address.segment_ord, guess);
+        let segment = searcher.segment_reader(address.segment_ord);
+        if !segment.is_deleted(guess.doc_id) {
+            let candidate: tantivy::TantivyDocument = searcher.doc(guess)?;
+            if is_first(&candidate) {
+                return Ok(candidate);
+            }
+        }
+    }
+    let query = tantivy::query::TermQuery::new(
+        tantivy::Term::from_field_u64(fields.article_id, article_id),
+        tantivy::schema::IndexRecordOption::Basic,
+    );
+    for found in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
+        let candidate: tantivy::TantivyDocument = searcher.doc(found)?;
+        if is_first(&candidate) {
+            return Ok(candidate);
+        }
+    }
+    Ok(doc)
 }

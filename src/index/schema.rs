@@ -1,11 +1,16 @@
 //! The index schema: one tantivy document per passage.
 //!
-//! A passage document carries its article's metadata (date, source, title)
-//! so a hit needs no second lookup. The field handles are resolved once into
+//! Every passage document carries what ranking and filtering need: its
+//! text, the article's title (indexed, for BM25F), date, ids and line. The
+//! article's metadata (source, stored title, url, author, ...) is stored
+//! once, on the article's first passage (`passage_no` 0): repeating it on
+//! every passage made the index twice the size of the text and cost
+//! indexing time, while a search shows a handful of hits and fetches the
+//! metadata once for each. The field handles are resolved once into
 //! [`DatelineSchema`]; hot code never looks fields up by name.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::index::ANALYZER_NAME;
@@ -16,10 +21,13 @@ use crate::index::ANALYZER_NAME;
 /// 3: article metadata of every format (url, author, format, date source).
 /// 4: `passage_no` is a fast field (ranking scores adjacent passages);
 /// hyphenated compounds and grouped digits are also indexed joined, the
-/// English possessive `'s` is dropped (`index::WordTokenizer`).
+/// English possessive `'s` is dropped (`index::WordTokenizer`). Metadata
+/// stored once per article (on its first passage), the title stored apart
+/// from the indexed one; no per-passage file key (a file's passages are
+/// deleted by article id); binary file records.
 /// 5: `passage_no` is indexed (the article count is the document
 /// frequency of passage 0) and an article's passages are consecutive
-/// documents (ranking relies on it).
+/// documents in reading order (ranking relies on it).
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// The fields of a passage document.
@@ -29,19 +37,21 @@ pub struct DatelineSchema {
     pub schema: Schema,
     /// The passage text: analysed with positions (phrases), and stored.
     pub text: Field,
-    /// The article title, analysed like the text, stored.
+    /// The article title, analysed like the text, on every passage; not
+    /// stored (see `title_text`).
     pub title: Field,
+    /// The article title as written: stored on the first passage only.
+    pub title_text: Field,
     /// UTC seconds since the epoch (i64, so years 1000–9999 fit).
     pub date: Field,
-    /// 0 = day precision, 1 = second precision.
+    /// 0 = day precision, 1 = second precision (first passage only).
     pub date_precision: Field,
-    /// The path as given when indexing, for display.
+    /// The path as given when indexing, for display (first passage only).
     pub source: Field,
-    /// The path relative to the indexed folder.
+    /// The path relative to the indexed folder (first passage only).
     pub relative: Field,
-    /// The canonical path of the file: the key for replacing a file's articles.
-    pub file_key: Field,
-    /// A stable hash identifying the article, for grouping passages.
+    /// A stable hash identifying the article, for grouping passages; also
+    /// the term a file's passages are deleted by.
     pub article_id: Field,
     /// The story the article belongs to: the same for syndicated near-copies
     /// of one wire story (see `index::near_duplicates`), else the article id.
@@ -51,7 +61,9 @@ pub struct DatelineSchema {
     pub passage_no: Field,
     /// The 1-based line of the file where the passage starts.
     pub line: Field,
-    /// The article's format name (`sgml`, `jsonl`, ...): a fast field for `stats`.
+    /// The article's format name (`sgml`, `jsonl`, ...): a fast field for
+    /// `stats`; on the first passage only, which is how `stats` counts
+    /// articles.
     pub format: Field,
     /// Where the date came from (`front-matter`, `json-ld`, `filename`, ...).
     pub date_source: Field,
@@ -78,24 +90,29 @@ impl DatelineSchema {
                 .set_tokenizer(ANALYZER_NAME)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
-        builder.add_text_field("text", analysed.clone());
-        builder.add_text_field("title", analysed);
-        builder.add_i64_field("date", INDEXED | STORED | FAST);
+        let indexed_only = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER_NAME)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        builder.add_text_field("text", analysed);
+        builder.add_text_field("title", indexed_only);
+        builder.add_text_field("title_text", STORED);
+        builder.add_i64_field("date", STORED | FAST);
         builder.add_u64_field("date_precision", STORED | FAST);
         builder.add_text_field("source", STORED);
         builder.add_text_field("relative", STORED);
-        builder.add_text_field("file_key", STRING);
         builder.add_u64_field("article_id", INDEXED | STORED | FAST);
-        builder.add_u64_field("story", INDEXED | STORED | FAST);
+        builder.add_u64_field("story", FAST);
         builder.add_u64_field("passage_no", INDEXED | STORED | FAST);
         builder.add_u64_field("line", STORED);
-        builder.add_text_field("format", STRING | STORED | FAST);
-        builder.add_text_field("date_source", STRING | STORED);
+        builder.add_text_field("format", STORED | FAST);
+        builder.add_text_field("date_source", STORED);
         builder.add_text_field("date_text", STORED);
         builder.add_text_field("url", STORED);
         builder.add_text_field("author", STORED);
         builder.add_text_field("outlet", STORED);
-        builder.add_text_field("record_id", STRING | STORED);
+        builder.add_text_field("record_id", STORED);
         builder.add_u64_field("record_line", STORED);
         DatelineSchema::from_schema(builder.build()).expect("the schema just built has every field")
     }
@@ -107,11 +124,11 @@ impl DatelineSchema {
         Some(DatelineSchema {
             text: field("text")?,
             title: field("title")?,
+            title_text: field("title_text")?,
             date: field("date")?,
             date_precision: field("date_precision")?,
             source: field("source")?,
             relative: field("relative")?,
-            file_key: field("file_key")?,
             article_id: field("article_id")?,
             story: field("story")?,
             passage_no: field("passage_no")?,

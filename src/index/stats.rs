@@ -6,11 +6,11 @@
 //! can run while an `index` run is going on. Only undated articles need
 //! their stored document, for the path.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use tantivy::DocAddress;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
@@ -52,7 +52,6 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
         last_indexed: last_commit(&index.path),
         ..IndexStats::default()
     };
-    let mut seen = HashSet::new();
     let mut undated_files = BTreeSet::new();
     // (timestamp, precision) of the earliest and latest article.
     let mut min: Option<(i64, DatePrecision)> = None;
@@ -65,23 +64,27 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
         };
         let dates = fast.column_opt::<i64>("date")?;
         let precisions = fast.column_opt::<u64>("date_precision")?;
-        let formats = fast.str("format")?;
+        // Only an article's first passage has a format (and its date
+        // precision): those documents are the articles.
+        let Some(formats) = fast.str("format")? else {
+            continue;
+        };
         let mut format_names: HashMap<u64, String> = HashMap::new();
         for doc in segment.doc_ids_alive() {
-            let Some(id) = ids.first(doc) else { continue };
-            if !seen.insert(id) {
+            let Some(ord) = formats.term_ords(doc).next() else {
+                continue;
+            };
+            if ids.first(doc).is_none() {
                 continue;
             }
             stats.articles += 1;
-            let format = formats.as_ref().and_then(|column| {
-                let ord = column.term_ords(doc).next()?;
-                if let std::collections::hash_map::Entry::Vacant(slot) = format_names.entry(ord) {
-                    let mut name = String::new();
-                    column.ord_to_str(ord, &mut name).ok()?;
+            if let std::collections::hash_map::Entry::Vacant(slot) = format_names.entry(ord) {
+                let mut name = String::new();
+                if formats.ord_to_str(ord, &mut name).is_ok() {
                     slot.insert(name);
                 }
-                format_names.get(&ord).cloned()
-            });
+            }
+            let format = format_names.get(&ord).cloned();
             *stats
                 .by_format
                 .entry(format.unwrap_or_else(|| "unknown".to_string()))
@@ -106,8 +109,11 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 }
                 None => {
                     stats.undated += 1;
-                    let stored: TantivyDocument =
-                        searcher.doc(DocAddress::new(segment_ord as u32, doc))?;
+                    let stored = super::article_document(
+                        &searcher,
+                        &index.fields,
+                        DocAddress::new(segment_ord as u32, doc),
+                    )?;
                     if let Some(source) = stored
                         .get_first(index.fields.source)
                         .and_then(|v| v.as_str())

@@ -5,9 +5,11 @@
 //! thousand words over and over. [`CachedStemmer`] gives exactly the stems
 //! of tantivy's [`Stemmer`] (a miss asks it), but looks each word up first.
 //! Each tokenizer instance (one per indexing thread and segment) keeps its
-//! own bounded table, so nothing is shared or locked.
+//! own bounded table, so nothing is shared or locked. The table hashes with
+//! FxHash: std's SipHash alone took about 3% of all indexing CPU (perf, a
+//! generated 100k-article corpus).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{
     Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -41,7 +43,7 @@ impl TokenFilter for CachedStemmer {
                 stemmer: TextAnalyzer::builder(RawTokenizer::default())
                     .filter(Stemmer::new(self.language))
                     .build(),
-                known: HashMap::new(),
+                known: FxHashMap::default(),
             },
         }
     }
@@ -58,7 +60,7 @@ pub struct CachedStemmerFilter<T> {
 #[derive(Clone)]
 struct Stems {
     stemmer: TextAnalyzer,
-    known: HashMap<String, String>,
+    known: FxHashMap<String, String>,
 }
 
 impl Stems {

@@ -1,8 +1,9 @@
 //! Writing articles into the index.
 //!
-//! Re-indexing a file replaces it: all documents carrying the file's key are
-//! deleted and its articles added again, and its [`FileRecord`] changes in
-//! the same commit (see [`super::manifest`]), so a re-run, even after a
+//! Re-indexing a file replaces it: the documents of its articles are
+//! deleted (by article id: the ids are a function of the file's key and the
+//! article's number, and the record says how many there were) and its
+//! articles added again, and its [`FileRecord`] changes in the same commit (see [`super::manifest`]), so a re-run, even after a
 //! crash, never duplicates or loses anything. tantivy's writer lock makes a
 //! second concurrent `index` run fail at once instead of corrupting the
 //! index.
@@ -12,7 +13,7 @@
 //! folder, `.NAME.rebuilding`, while the old one stays where it is, locked;
 //! only when the new one is committed is it moved into place.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -25,9 +26,9 @@ use crate::date::DatePrecision;
 use tantivy::tokenizer::Language;
 
 use crate::error::{Error, Result};
-use crate::index::manifest::{Duplicate, FileRecord, Manifest, article_hash};
-use crate::index::near_duplicates::{Signature, StoryIndex, from_hex, to_hex};
-use crate::index::{OpenIndex, SCHEMA_VERSION, stable_hash};
+use crate::index::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest, article_hash};
+use crate::index::near_duplicates::{SAME_STORY, Signature, StoryIndex, similarity};
+use crate::index::{DatelineSchema, OpenIndex, SCHEMA_VERSION, stable_hash};
 use crate::ingest::{Article, Skipped};
 
 /// Adds, replaces and commits articles and their file records; holds the
@@ -36,14 +37,13 @@ pub struct ArticleWriter {
     index: OpenIndex,
     writer: IndexWriter,
     manifest: Manifest,
-    /// Which file each indexed article (by content hash) is indexed under.
-    owners: HashMap<u64, String>,
-    /// The near-copy signatures of the indexed articles, built from the
-    /// records when the first file is written (a run with nothing to write
-    /// never pays for it).
+    /// Which file (by its handle in the manifest) each indexed article,
+    /// by content hash, is indexed under.
+    owners: FxHashMap<u64, u32>,
+    /// The indexed articles by near-copy band (handles are places in the
+    /// manifest's article table), built from the records when the first
+    /// file is written (a run with nothing to write never pays for it).
     stories: Option<StoryIndex>,
-    /// Each file's entries in `stories`.
-    story_entries: HashMap<String, Vec<u32>>,
     /// Whether anything changed since the last commit.
     dirty: bool,
     /// Set when building a replacement beside the index.
@@ -243,9 +243,8 @@ impl ArticleWriter {
         aside: Option<Aside>,
     ) -> ArticleWriter {
         let owners = manifest
-            .files
-            .iter()
-            .flat_map(|(key, record)| record.article_hashes.iter().map(move |&h| (h, key.clone())))
+            .live_articles()
+            .map(|(slot, _, article)| (article.hash, slot))
             .collect();
         ArticleWriter {
             index,
@@ -253,7 +252,6 @@ impl ArticleWriter {
             manifest,
             owners,
             stories: None,
-            story_entries: HashMap::new(),
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
             aside,
@@ -270,95 +268,88 @@ impl ArticleWriter {
         &self.manifest
     }
 
+    /// The index's fields, for [`prepare_articles`] on other threads.
+    pub fn fields(&self) -> &DatelineSchema {
+        &self.index.fields
+    }
+
     /// Replaces everything indexed from `key` with `articles` and records
     /// the file. An article already indexed from another file (same date,
     /// same text) is not indexed again but noted as a duplicate of it.
     pub fn replace_file(
         &mut self,
         key: &str,
-        mut record: FileRecord,
+        record: FileRecord,
         articles: &[Article],
         signatures: &[Option<Signature>],
     ) -> Result<Replaced> {
+        let prepared = prepare_articles(&self.index.fields, key, articles, signatures);
+        self.replace_prepared(key, record, prepared)
+    }
+
+    /// [`ArticleWriter::replace_file`] with articles made ready by
+    /// [`prepare_articles`] (on another thread).
+    pub fn replace_prepared(
+        &mut self,
+        key: &str,
+        mut record: FileRecord,
+        articles: Vec<PreparedArticle>,
+    ) -> Result<Replaced> {
         self.load_stories();
         self.forget_owned(key);
-        let fields = self.index.fields.clone();
+        let story_field = self.index.fields.story;
         // A file without a record has nothing indexed (records and
         // documents change in the same commit), so a first build queues no
         // deletes for tantivy to apply to every new segment.
-        if self.manifest.files.contains_key(key) {
-            self.writer
-                .delete_term(Term::from_field_text(fields.file_key, key));
-        }
+        self.delete_documents_of(key);
+        let slot = self.manifest.reserve(key);
+        // This file's articles go here in the article table once recorded;
+        // until then near-copies among them are found in `record.indexed`.
+        let first = self.manifest.next_article_at();
         let mut replaced = Replaced::default();
-        for (number, article) in articles.iter().enumerate() {
-            let hash = article_hash(article);
-            if let Some(owner) = self.owners.get(&hash) {
+        for article in articles {
+            if let Some(&owner) = self.owners.get(&article.hash) {
+                let of = self.manifest.key_of(owner);
                 record.duplicates.push(Duplicate {
-                    hash,
-                    of: owner.clone(),
+                    hash: article.hash,
+                    of: of.into(),
                 });
-                replaced.duplicates.push(owner.clone());
+                replaced.duplicates.push(of.to_string());
                 continue;
             }
-            self.owners.insert(hash, key.to_string());
-            record.article_hashes.push(hash);
+            self.owners.insert(article.hash, slot);
             replaced.articles += 1;
-            replaced.undated += usize::from(article.date.is_none());
-            let article_id = stable_hash(&[key.as_bytes(), &number.to_le_bytes()]);
-            let signature = signatures.get(number).copied().flatten();
-            let story = self.assign_story(key, article_id, signature);
-            record
-                .signatures
-                .push(signature.map(|s| to_hex(&s)).unwrap_or_default());
-            record.stories.push(story);
-            let source = article.source.to_string_lossy();
-            let relative = article.relative.to_string_lossy();
+            replaced.undated += usize::from(article.undated);
+            let story = match (&mut self.stories, &article.signature) {
+                (Some(stories), Some(signature)) => {
+                    let manifest = &self.manifest;
+                    let known = stories.candidates(signature).find_map(|at| {
+                        let other = match at.checked_sub(first) {
+                            Some(local) => record.indexed.get(local as usize),
+                            None => manifest.live_article(at),
+                        }?;
+                        let other_signature = other.signature.as_ref()?;
+                        (similarity(signature, other_signature) >= SAME_STORY)
+                            .then_some(other.story)
+                    });
+                    let at = first + u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
+                    stories.insert(signature, at);
+                    known.unwrap_or(article.article_id)
+                }
+                _ => article.article_id,
+            };
+            record.indexed.push(ArticleRecord {
+                hash: article.hash,
+                story,
+                signature: article.signature,
+            });
             // One batch per article: tantivy gives a batch to one indexing
             // thread, so the article's passages become consecutive
             // documents in reading order, which ranking relies on
             // (`search::rank`: adjacent passages, articles per word).
-            let mut batch = Vec::with_capacity(article.passages.len());
-            for (passage_no, passage) in article.passages.iter().enumerate() {
-                let mut doc = TantivyDocument::new();
-                doc.add_text(fields.text, &passage.text);
-                if let Some(title) = &article.title {
-                    doc.add_text(fields.title, title);
-                }
-                if let Some(date) = &article.date {
-                    doc.add_i64(fields.date, date.timestamp);
-                    let precision = match date.precision {
-                        DatePrecision::Day => 0,
-                        DatePrecision::Second => 1,
-                    };
-                    doc.add_u64(fields.date_precision, precision);
-                }
-                doc.add_text(fields.source, &source);
-                doc.add_text(fields.relative, &relative);
-                doc.add_text(fields.file_key, key);
-                doc.add_u64(fields.article_id, article_id);
-                doc.add_u64(fields.story, story);
-                doc.add_u64(fields.passage_no, passage_no as u64);
-                doc.add_u64(fields.line, u64::from(passage.line));
-                doc.add_text(fields.format, article.format.name());
-                if let Some(date_source) = article.date_source {
-                    doc.add_text(fields.date_source, date_source.name());
-                }
-                let optional = [
-                    (fields.date_text, &article.date_text),
-                    (fields.url, &article.url),
-                    (fields.author, &article.author),
-                    (fields.outlet, &article.outlet),
-                    (fields.record_id, &article.record_id),
-                ];
-                for (field, value) in optional {
-                    if let Some(value) = value {
-                        doc.add_text(field, value);
-                    }
-                }
-                if let Some(record_line) = article.record_line {
-                    doc.add_u64(fields.record_line, u64::from(record_line));
-                }
+            let mut batch = Vec::with_capacity(article.documents.len());
+            for mut doc in article.documents {
+                doc.add_u64(story_field, story);
                 batch.push(UserOperation::Add(doc));
                 replaced.passages += 1;
             }
@@ -366,7 +357,7 @@ impl ArticleWriter {
         }
         record.articles = u32::try_from(replaced.articles).unwrap_or(u32::MAX);
         record.passages = u32::try_from(replaced.passages).unwrap_or(u32::MAX);
-        self.manifest.files.insert(key.to_string(), record);
+        self.manifest.insert(key, record);
         self.dirty = true;
         Ok(replaced)
     }
@@ -377,49 +368,23 @@ impl ArticleWriter {
             return;
         }
         let mut stories = StoryIndex::default();
-        for (key, record) in &self.manifest.files {
-            for (hex, &story) in record.signatures.iter().zip(&record.stories) {
-                if let Some(signature) = from_hex(hex) {
-                    let entry = stories.insert(signature, story);
-                    self.story_entries
-                        .entry(key.clone())
-                        .or_default()
-                        .push(entry);
-                }
+        for (at, article) in self.manifest.live_articles_in_order() {
+            if let Some(signature) = &article.signature {
+                stories.insert(signature, at);
             }
         }
         self.stories = Some(stories);
     }
 
-    /// The story of a new article: that of a near-copy already indexed, or
-    /// a story of its own.
-    fn assign_story(&mut self, key: &str, article_id: u64, signature: Option<Signature>) -> u64 {
-        let (Some(stories), Some(signature)) = (self.stories.as_mut(), signature) else {
-            return article_id;
-        };
-        let story = stories.find(&signature).unwrap_or(article_id);
-        let entry = stories.insert(signature, story);
-        self.story_entries
-            .entry(key.to_string())
-            .or_default()
-            .push(entry);
-        story
-    }
-
-    /// Drops `key` as the owner of the articles it had indexed.
+    /// Drops `key` as the owner of the articles it had indexed (its places
+    /// in the near-copy index die with its record).
     fn forget_owned(&mut self, key: &str) {
-        if let (Some(stories), Some(entries)) =
-            (self.stories.as_mut(), self.story_entries.remove(key))
-        {
-            for entry in entries {
-                stories.remove(entry);
-            }
-        }
-        if let Some(record) = self.manifest.files.get(key) {
-            for hash in &record.article_hashes {
-                if self.owners.get(hash).is_some_and(|owner| owner == key) {
-                    self.owners.remove(hash);
-                }
+        let Some(slot) = self.manifest.slot_of(key) else {
+            return;
+        };
+        for (_, article) in self.manifest.articles_of(key) {
+            if self.owners.get(&article.hash) == Some(&slot) {
+                self.owners.remove(&article.hash);
             }
         }
     }
@@ -428,25 +393,27 @@ impl ArticleWriter {
     /// was changed or removed): they must be indexed again, so the article
     /// stays searchable.
     pub fn orphaned_duplicates(&self) -> Vec<String> {
-        self.manifest
-            .files
-            .iter()
-            .filter(|(_, record)| {
-                record
-                    .duplicates
-                    .iter()
-                    .any(|d| self.owners.get(&d.hash) != Some(&d.of))
+        let mut orphans: Vec<String> = self
+            .manifest
+            .with_duplicates()
+            .filter(|(_, duplicates)| {
+                duplicates.iter().any(|d| {
+                    self.owners
+                        .get(&d.hash)
+                        .map(|&owner| self.manifest.key_of(owner))
+                        != Some(&*d.of)
+                })
             })
-            .map(|(key, _)| key.clone())
-            .collect()
+            .map(|(key, _)| key.to_string())
+            .collect();
+        orphans.sort_unstable();
+        orphans
     }
 
     /// Updates the record of a file whose content is unchanged (its
     /// modification time moved).
     pub fn touch_file(&mut self, key: &str, size: u64, mtime_ns: i64) {
-        if let Some(record) = self.manifest.files.get_mut(key) {
-            record.size = size;
-            record.mtime_ns = mtime_ns;
+        if self.manifest.restamp(key, size, mtime_ns) {
             self.dirty = true;
         }
     }
@@ -454,10 +421,23 @@ impl ArticleWriter {
     /// Removes everything indexed from `key`; returns whether it had a record.
     pub fn remove_file(&mut self, key: &str) -> bool {
         self.forget_owned(key);
-        self.writer
-            .delete_term(Term::from_field_text(self.index.fields.file_key, key));
+        self.delete_documents_of(key);
         self.dirty = true;
-        self.manifest.files.remove(key).is_some()
+        self.manifest.remove(key)
+    }
+
+    /// Deletes the passages indexed from `key`, by their articles' ids:
+    /// the record says how many articles the file had, and an article's id
+    /// is a function of the key and its number. (A per-passage file term
+    /// would do it in one delete, but costs every passage an indexed field:
+    /// about a tenth of the indexing CPU.)
+    fn delete_documents_of(&mut self, key: &str) {
+        for number in 0..self.manifest.article_count(key) {
+            self.writer.delete_term(Term::from_field_u64(
+                self.index.fields.article_id,
+                article_id(key, number),
+            ));
+        }
     }
 
     /// Makes everything done so far durable and visible to searches, file
@@ -490,6 +470,109 @@ impl ArticleWriter {
             replace_dir(&aside.target, &self.index.path)?;
         }
         Ok(())
+    }
+}
+
+/// An article made ready for indexing: its passage documents built (all
+/// but the story, which depends on what is already indexed) and its
+/// content hash computed. Made by [`prepare_articles`], which runs on the
+/// parsing threads so the writer's thread only decides and hands over.
+pub struct PreparedArticle {
+    hash: u64,
+    article_id: u64,
+    signature: Option<Signature>,
+    undated: bool,
+    documents: Vec<TantivyDocument>,
+}
+
+/// Builds the documents of a file's articles. The article's metadata
+/// (source, title, format, date precision, url, ...) is stored once, on
+/// its first passage; every passage carries what ranking and filtering
+/// need (text, indexed title, date, article id, story, line). Each field
+/// on every passage costs indexing time: the per-passage fields took about
+/// a sixth of the CPU before this trim. `signatures` has one entry per article, or none.
+pub fn prepare_articles(
+    fields: &DatelineSchema,
+    key: &str,
+    articles: &[Article],
+    signatures: &[Option<Signature>],
+) -> Vec<PreparedArticle> {
+    articles
+        .iter()
+        .enumerate()
+        .map(|(number, article)| {
+            let article_id = article_id(key, number);
+            let documents = article
+                .passages
+                .iter()
+                .enumerate()
+                .map(|(passage_no, passage)| {
+                    let mut doc = TantivyDocument::new();
+                    doc.add_text(fields.text, &passage.text);
+                    if let Some(title) = &article.title {
+                        doc.add_text(fields.title, title);
+                    }
+                    if let Some(date) = &article.date {
+                        doc.add_i64(fields.date, date.timestamp);
+                        let precision = match date.precision {
+                            DatePrecision::Day => 0,
+                            DatePrecision::Second => 1,
+                        };
+                        if passage_no == 0 {
+                            doc.add_u64(fields.date_precision, precision);
+                        }
+                    }
+                    doc.add_u64(fields.article_id, article_id);
+                    doc.add_u64(fields.passage_no, passage_no as u64);
+                    doc.add_u64(fields.line, u64::from(passage.line));
+                    if passage_no == 0 {
+                        add_article_metadata(fields, article, &mut doc);
+                    }
+                    doc
+                })
+                .collect();
+            PreparedArticle {
+                hash: article_hash(article),
+                article_id,
+                signature: signatures.get(number).copied().flatten(),
+                undated: article.date.is_none(),
+                documents,
+            }
+        })
+        .collect()
+}
+
+/// The id of the `number`th article (from 0) of the file `key`: stable
+/// across runs, so a file's passages can be deleted by its record alone.
+fn article_id(key: &str, number: usize) -> u64 {
+    stable_hash(&[key.as_bytes(), &number.to_le_bytes()])
+}
+
+/// What is stored once per article, on its first passage.
+fn add_article_metadata(fields: &DatelineSchema, article: &Article, doc: &mut TantivyDocument) {
+    doc.add_text(fields.format, article.format.name());
+    doc.add_text(fields.source, article.source.to_string_lossy());
+    doc.add_text(fields.relative, article.relative.to_string_lossy());
+    if let Some(title) = &article.title {
+        doc.add_text(fields.title_text, title);
+    }
+    if let Some(date_source) = article.date_source {
+        doc.add_text(fields.date_source, date_source.name());
+    }
+    let optional = [
+        (fields.date_text, &article.date_text),
+        (fields.url, &article.url),
+        (fields.author, &article.author),
+        (fields.outlet, &article.outlet),
+        (fields.record_id, &article.record_id),
+    ];
+    for (field, value) in optional {
+        if let Some(value) = value {
+            doc.add_text(field, value);
+        }
+    }
+    if let Some(record_line) = article.record_line {
+        doc.add_u64(fields.record_line, u64::from(record_line));
     }
 }
 

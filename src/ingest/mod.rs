@@ -26,10 +26,10 @@ pub use json::FieldOverrides;
 pub use passages::{PassageSplitter, split_paragraphs};
 pub use read::{
     DEFAULT_MAX_FILE_SIZE, FileArticles, LineReader, ReadOptions, UndatedPolicy, decode_text,
-    read_articles, undated_rejection,
+    read_articles, read_articles_with, undated_rejection,
 };
 pub use reference::{ReferenceError, parse_reference_article};
-pub use walk::{InputFile, walk_inputs};
+pub use walk::{InputFile, WalkedFiles, walk_files, walk_inputs};
 
 use crate::date::ArticleDate;
 

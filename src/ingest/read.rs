@@ -98,12 +98,25 @@ impl Read for HashingReader {
 /// Every failure is a [`Skipped`] with the reason, never a panic: one bad
 /// file must not stop a run over thousands.
 pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArticles, Skipped> {
+    let metadata = std::fs::metadata(&file.source).map_err(|e| Skipped {
+        path: file.source.clone(),
+        reason: format!("cannot read: {e}"),
+    })?;
+    read_articles_with(file, options, &metadata)
+}
+
+/// [`read_articles`] with the file's metadata already at hand (the indexer
+/// has it from deciding whether the file changed), saving a `stat`.
+pub fn read_articles_with(
+    file: &InputFile,
+    options: &ReadOptions,
+    metadata: &std::fs::Metadata,
+) -> Result<FileArticles, Skipped> {
     let skipped = |reason: String| Skipped {
         path: file.source.clone(),
         reason,
     };
     let cannot_read = |e: io::Error| skipped(format!("cannot read: {e}"));
-    let metadata = std::fs::metadata(&file.source).map_err(cannot_read)?;
     let mut opened = HashingReader {
         inner: File::open(&file.source).map_err(cannot_read)?,
         hasher: xxhash_rust::xxh3::Xxh3::new(),
@@ -165,7 +178,7 @@ pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArti
         content_hash: opened.hasher.digest(),
         ..FileArticles::default()
     };
-    settle_dates(&mut read, file, options, &metadata);
+    settle_dates(&mut read, file, options, metadata);
     apply_undated_policy(&mut read, options.undated);
     if read.articles.is_empty() && read.rejected_undated == 0 {
         let reason = if read.dropped_undated > 0 {

@@ -36,7 +36,7 @@ pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
-use crate::index::{ANALYZER_NAME, DatelineSchema, OpenIndex, english_analyzer};
+use crate::index::{ANALYZER_NAME, DatelineSchema, OpenIndex, article_document, english_analyzer};
 use rank::QueryWord;
 
 /// A search as the library takes it. Build it with
@@ -255,7 +255,7 @@ pub fn matching_sources(
     );
     let mut sources = Vec::with_capacity(picked.len());
     for (_, passage) in picked {
-        let doc: TantivyDocument = prepared.searcher.doc(passage.address)?;
+        let doc = article_document(&prepared.searcher, &index.fields, passage.address)?;
         let source = doc
             .get_first(index.fields.source)
             .and_then(|v| v.as_str())
@@ -553,7 +553,7 @@ impl Stories {
                     more += 1;
                     continue;
                 }
-                let doc: TantivyDocument = searcher.doc(other.address)?;
+                let doc = article_document(searcher, fields, other.address)?;
                 if let Some(source) = doc.get_first(fields.source).and_then(|v| v.as_str()) {
                     sources.push(source.to_string());
                 }
@@ -574,17 +574,28 @@ fn load_hit(
 ) -> Result<Hit> {
     let fields = &index.fields;
     let doc: TantivyDocument = searcher.doc(address)?;
+    // The article's metadata is stored once, on its first passage.
+    let article = article_document(searcher, fields, address)?;
     let text = |field| {
         doc.get_first(field)
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
     let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
+    let article_text = |field| {
+        article
+            .get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let date = doc
         .get_first(fields.date)
         .and_then(|v| v.as_i64())
         .map(|timestamp| {
-            let precision = match number(fields.date_precision) {
+            let precision = match article
+                .get_first(fields.date_precision)
+                .and_then(|v| v.as_u64())
+            {
                 Some(1) => DatePrecision::Second,
                 _ => DatePrecision::Day,
             };
@@ -597,20 +608,22 @@ fn load_hit(
         rank,
         score,
         date,
-        source: text(fields.source).unwrap_or_default(),
+        source: article_text(fields.source).unwrap_or_default(),
         line: number(fields.line).unwrap_or(1),
-        title: text(fields.title),
+        title: article_text(fields.title_text),
         highlights: highlighter.byte_ranges(&passage),
         passage,
         meta: HitMeta {
-            format: text(fields.format),
-            date_source: text(fields.date_source),
-            date_text: text(fields.date_text),
-            url: text(fields.url),
-            author: text(fields.author),
-            outlet: text(fields.outlet),
-            record_id: text(fields.record_id),
-            record_line: number(fields.record_line),
+            format: article_text(fields.format),
+            date_source: article_text(fields.date_source),
+            date_text: article_text(fields.date_text),
+            url: article_text(fields.url),
+            author: article_text(fields.author),
+            outlet: article_text(fields.outlet),
+            record_id: article_text(fields.record_id),
+            record_line: article
+                .get_first(fields.record_line)
+                .and_then(|v| v.as_u64()),
         },
         ..Hit::default()
     })

@@ -859,7 +859,7 @@ pub(crate) fn add_feedback_words(
         let doc: tantivy::TantivyDocument = searcher.doc(passage.address)?;
         let mut counts: HashMap<String, f32> = HashMap::new();
         let mut length: f32 = 0.0;
-        for field in [fields.title, fields.text] {
+        for field in [fields.title_text, fields.text] {
             for value in doc.get_all(field) {
                 let Some(text) = tantivy::schema::Value::as_str(&value) else {
                     continue;
