@@ -10,6 +10,8 @@ It builds dateline (release), installs the peers it lacks (tantivy-cli with
 packages), converts each corpus to the NDJSON tantivy-cli reads (not timed),
 then measures in the same run:
 
+- corpora: the news folder, Reuters-21578 in its original SGML (the
+  largest shared corpus) and generated corpora of the given sizes;
 - indexing: wall time (median of N runs), MB/s, articles/s, peak RSS
   (/usr/bin/time -v), index size / raw text size, for dateline and tantivy-cli;
 - queries: in-process p50/p99 latency over bench/queries.txt (210 queries:
@@ -37,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT.parent / "shared" / "data" / "news-folder"
+# The largest shared corpus in bytes: Reuters-21578 as its original SGML
+# (27 MB, 21,578 dated records in 22 files), which dateline parses itself.
+REUTERS = ROOT.parent / "shared" / "data" / "reuters21578"
 PEERS = ROOT / "bench" / ".peers"
 RELEASE = ROOT / "target" / "release"
 DATELINE = RELEASE / "dateline"
@@ -212,6 +217,8 @@ def main():
     search_runs = {"words": 5 if args.quick else 20, "runs": 5 if args.quick else 10}
     try:
         rows = [bench_corpus("news-folder", NEWS, tantivy, work, runs, ["--since", "1987-03-01", "--until", "1987-03-31"], search_runs)]
+        if not args.quick and REUTERS.exists():
+            rows.append(bench_corpus("reuters21578-sgml", REUTERS, tantivy, work, runs, ["--since", "1987-03-01", "--until", "1987-03-31"], search_runs))
         sizes = [] if args.quick else [int(s) for s in args.sizes.split(",") if s and int(s) > 0]
         for size in sizes:
             folder = work / f"gen-{size}"
