@@ -392,3 +392,33 @@ fn equal_scores_are_ordered_newest_first_whatever_the_file_order() {
         ]
     );
 }
+
+/// A search orders only the first page's worth of matches; when one long
+/// article fills all of them, the per-article cap must still reach the
+/// articles ranked after it.
+#[test]
+fn one_article_with_thousands_of_matching_passages_does_not_hide_the_rest() {
+    let long: Vec<String> = (0..1500)
+        .map(|n| format!("Harvest harvest report number {n}."))
+        .collect();
+    let long = format!(" date 2024-01-01 {}\n", long.join("\n\n"));
+    let folder = folder_with(&[
+        ("long.txt", long.as_str()),
+        (
+            "short.txt",
+            " date 2024-01-02 The harvest was late this year in the valley, growers said.\n",
+        ),
+    ]);
+    let index = index_of(&[folder.path()]);
+    let output = search_json(index.path(), &["harvest", "-n", "2", "--per-article", "1"]);
+    let sources: Vec<&str> = output["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 2, "{output}");
+    assert!(sources[0].ends_with("long.txt"), "{sources:?}");
+    assert!(sources[1].ends_with("short.txt"), "{sources:?}");
+    assert_eq!(output["total_hits"], 1501);
+}

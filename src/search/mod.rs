@@ -150,12 +150,13 @@ pub(crate) fn search_with(
 ) -> Result<SearchResults> {
     let prepared = Prepared::with_searcher(index, searcher.clone(), request)?;
     let per_article = request.per_article.max(1);
-    let (mut ranked, order) = prepared.rank(first_page(request.limit, per_article))?;
+    let first = first_page(request.limit, per_article);
+    let (mut ranked, order) = prepared.rank(first)?;
     let stories = Stories::new(&prepared.searcher);
     let picked = pick_page(
         &order,
         &mut ranked,
-        first_page(request.limit, per_article),
+        first,
         request.limit,
         per_article,
         |passage| stories.of(passage),
@@ -242,17 +243,13 @@ pub fn matching_sources(
     request: &SearchRequest,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
-    let (mut ranked, order) = prepared.rank(first_page(request.limit, 1))?;
+    let first = first_page(request.limit, 1);
+    let (mut ranked, order) = prepared.rank(first)?;
     // Every matching article, near-copies included: `--files` is a list of
     // files, like `rg -l`.
-    let picked = pick_page(
-        &order,
-        &mut ranked,
-        first_page(request.limit, 1),
-        request.limit,
-        1,
-        |passage| passage.article_id,
-    );
+    let picked = pick_page(&order, &mut ranked, first, request.limit, 1, |passage| {
+        passage.article_id
+    });
     let mut sources = Vec::with_capacity(picked.len());
     for (_, passage) in picked {
         let doc = article_document(&prepared.searcher, &index.fields, passage.address)?;
