@@ -377,16 +377,22 @@ pub fn rank_articles(
 ) -> Result<Vec<ScoredArticle>> {
     let parsed = parse_user_query(index, query, false)?;
     let (mut words, mut query) = scored_words(index, &parsed, query);
-    if ranking.feedback_docs > 0 {
-        let mut first_pass = rank::rank_passages(
+    // Every passage, best first: feedback learns from the top, and an
+    // article's first passage is its best.
+    let ranked = |query: &dyn Query, words: &mut [QueryWord]| -> Result<Vec<ScoredPassage>> {
+        let mut passages = rank::rank_passages(
             searcher,
             &index.fields,
-            &*query,
+            query,
             Some(&*parsed.all_words),
-            &mut words,
+            words,
             ranking,
         )?;
-        rank::sort_best_first(&mut first_pass);
+        rank::sort_best_first(&mut passages);
+        Ok(passages)
+    };
+    if ranking.feedback_docs > 0 {
+        let first_pass = ranked(&*query, &mut words)?;
         let extra = rank::add_feedback_words(
             searcher,
             &index.fields,
@@ -397,15 +403,7 @@ pub fn rank_articles(
         )?;
         query = rank::widen_with_terms(query, extra);
     }
-    let mut passages = rank::rank_passages(
-        searcher,
-        &index.fields,
-        &*query,
-        Some(&*parsed.all_words),
-        &mut words,
-        ranking,
-    )?;
-    rank::sort_best_first(&mut passages);
+    let passages = ranked(&*query, &mut words)?;
     let mut articles = aggregate_articles(&passages, ranking.sibling_weight);
     articles.truncate(limit);
     Ok(articles)
