@@ -5,19 +5,27 @@
 //! thousand words over and over. [`CachedStemmer`] gives exactly the stems
 //! of tantivy's [`Stemmer`] (a miss asks it), but looks each word up first.
 //! Each tokenizer instance (one per indexing thread and segment) keeps its
-//! own bounded table, so nothing is shared or locked. The table hashes with
-//! FxHash: std's SipHash alone took about 3% of all indexing CPU (perf, a
-//! generated 100k-article corpus).
-
-use rustc_hash::FxHashMap;
+//! own bounded table, so nothing is shared or locked.
+//!
+//! The table is direct-mapped: a flat array of 32-byte entries holding a
+//! short word and its stem inline, the word's hash choosing its entry, a
+//! newer word taking over an entry from an older one. A lookup is one hash
+//! of two machine words and one cache line. A map from `String` to
+//! `String` cost a probe, a pointer chase to the key and a `memcmp` call
+//! per token: 12% of all indexing CPU at a million articles (perf,
+//! generated corpus); this table takes about 3% less CPU in all. Words too
+//! long to fit inline are rare and are stemmed each time.
 
 use tantivy::tokenizer::{
     Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
-/// Words remembered per tokenizer before the table starts afresh: a few
-/// MiB at most, and enough for the common vocabulary of a news corpus.
-const MAX_WORDS: usize = 64 * 1024;
+/// The longest word (and stem), in bytes, the table holds.
+const INLINE: usize = 15;
+/// Table entries, a power of two: 4 MiB per tokenizer. A table that fits
+/// a core's L2 cache (2^14) measured no faster: the misses it saves are
+/// paid back in words stemmed again.
+const SLOTS: usize = 1 << 17;
 
 /// A [`TokenFilter`] that stems like tantivy's [`Stemmer`], remembering
 /// the stems it has computed.
@@ -43,7 +51,7 @@ impl TokenFilter for CachedStemmer {
                 stemmer: TextAnalyzer::builder(RawTokenizer::default())
                     .filter(Stemmer::new(self.language))
                     .build(),
-                known: FxHashMap::default(),
+                table: Vec::new(),
             },
         }
     }
@@ -60,31 +68,95 @@ pub struct CachedStemmerFilter<T> {
 #[derive(Clone)]
 struct Stems {
     stemmer: TextAnalyzer,
-    known: FxHashMap<String, String>,
+    /// `SLOTS` entries once the first word is stemmed (a tokenizer that
+    /// never sees text never pays for it); a word's entry is fixed by its
+    /// hash, and a newer word with the same slot takes it over.
+    table: Vec<Entry>,
 }
+
+/// A word and its stem, each [`padded`].
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct Entry {
+    word: Padded,
+    stem: Padded,
+}
+
+/// A short text zero-padded to [`INLINE`] bytes, its length in the last
+/// byte. All zeros is no text's padding (tokens are never empty), so it
+/// marks a free entry.
+type Padded = [u8; INLINE + 1];
+
+const FREE: Entry = Entry {
+    word: [0; INLINE + 1],
+    stem: [0; INLINE + 1],
+};
 
 impl Stems {
     /// Replaces the token's text with its stem.
     fn stem(&mut self, token: &mut Token) {
-        if let Some(stem) = self.known.get(&token.text) {
+        let Some(word) = padded(&token.text) else {
+            // Too long to remember: stem it every time.
+            token.text = self.compute(&token.text);
+            return;
+        };
+        if self.table.is_empty() {
+            self.table = vec![FREE; SLOTS];
+        }
+        let at = slot_of(&word);
+        let entry = &self.table[at];
+        if entry.word == word {
+            let stem = &entry.stem[..usize::from(entry.stem[INLINE])];
             token.text.clear();
-            token.text.push_str(stem);
+            // Only whole UTF-8 stems are stored (they came from a `String`).
+            token
+                .text
+                .push_str(std::str::from_utf8(stem).unwrap_or_default());
             return;
         }
-        let stem = {
-            let mut stream = self.stemmer.token_stream(&token.text);
-            if stream.advance() {
-                stream.token().text.clone()
-            } else {
-                token.text.clone()
-            }
-        };
-        if self.known.len() >= MAX_WORDS {
-            self.known.clear();
+        let stem = self.compute(&token.text);
+        if let Some(padded_stem) = padded(&stem) {
+            self.table[at] = Entry {
+                word,
+                stem: padded_stem,
+            };
         }
-        let word = std::mem::replace(&mut token.text, stem.clone());
-        self.known.insert(word, stem);
+        token.text = stem;
     }
+
+    /// Asks tantivy's stemmer.
+    fn compute(&mut self, word: &str) -> String {
+        let mut stream = self.stemmer.token_stream(word);
+        if stream.advance() {
+            std::mem::take(&mut stream.token_mut().text)
+        } else {
+            word.to_string()
+        }
+    }
+}
+
+/// `text` as a [`Padded`], if it fits.
+fn padded(text: &str) -> Option<Padded> {
+    let bytes = text.as_bytes();
+    if bytes.len() > INLINE {
+        return None;
+    }
+    let mut padded = [0; INLINE + 1];
+    padded[..bytes.len()].copy_from_slice(bytes);
+    padded[INLINE] = bytes.len() as u8;
+    Some(padded)
+}
+
+/// The slot of a padded word: its two halves mixed FxHash-style.
+fn slot_of(word: &Padded) -> usize {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let half = |bytes: &[u8]| {
+        let mut half = [0; 8];
+        half.copy_from_slice(bytes);
+        u64::from_le_bytes(half)
+    };
+    let hash = (half(&word[..8]).wrapping_mul(K) ^ half(&word[8..])).wrapping_mul(K);
+    (hash >> 32) as usize & (SLOTS - 1)
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -140,7 +212,8 @@ mod tests {
     #[test]
     fn stems_exactly_as_tantivys_stemmer_including_repeated_words() {
         let text = "Banks banking banked; the bank's running runners ran. Banks running \
-            generously generous generously 1987 Zürich zurich naïve ÉTÉ";
+            generously generous generously 1987 Zürich zurich naïve ÉTÉ \
+            internationalisations internationalisations counterrevolutionaries";
         for language in [Language::English, Language::French, Language::German] {
             let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
                 .filter(LowerCaser)
@@ -157,5 +230,22 @@ mod tests {
             assert_eq!(tokens(&mut cached, text), expected, "{language:?}");
             assert_eq!(tokens(&mut cached, text), expected, "{language:?}");
         }
+    }
+
+    #[test]
+    fn words_sharing_a_slot_still_stem_exactly() {
+        let words: Vec<String> = (0..SLOTS * 2)
+            .map(|n| format!("runnings{n}"))
+            .collect();
+        let text = format!("{} banking banks", words.join(" "));
+        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let mut cached = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(CachedStemmer::new(Language::English))
+            .build();
+        let expected = tokens(&mut plain, &text);
+        assert_eq!(tokens(&mut cached, &text), expected);
+        assert_eq!(tokens(&mut cached, &text), expected);
     }
 }
