@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Result};
-use crate::indexer::{
-    DEFAULT_COMMIT_EVERY, DEFAULT_COMMIT_SECONDS, DEFAULT_MEMORY_BUDGET, IndexOptions,
-};
+use crate::indexer::{DEFAULT_COMMIT_SECONDS, DEFAULT_MEMORY_BUDGET, IndexOptions};
 use crate::ingest::{DEFAULT_MAX_FILE_SIZE, FieldOverrides, ReadOptions, UndatedPolicy};
 use crate::output::{ColorChoice, OutputFormat};
 use crate::search::timeline::{Bucket, TimelineRequest};
@@ -303,10 +301,12 @@ pub struct IndexArgs {
     /// Keep the articles of files that no longer exist.
     #[arg(long)]
     pub no_prune: bool,
-    /// Commit after every N articles, so an interrupted run keeps its work.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_COMMIT_EVERY as u64, value_parser = clap::value_parser!(u64).range(1..))]
-    pub commit_every: u64,
-    /// Commit at least every SECS seconds.
+    /// Also commit after every N articles (by default commits go by time
+    /// alone: each one costs the run a pause).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub commit_every: Option<u64>,
+    /// Commit at least every SECS seconds, so an interrupted run keeps its
+    /// work.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_COMMIT_SECONDS)]
     pub commit_interval: u64,
     /// No progress bar (notices, skipped files and the summary are still
@@ -591,7 +591,9 @@ impl IndexArgs {
             memory_budget: (self.memory as usize) * 1024 * 1024,
             rebuild: self.rebuild,
             prune: !self.no_prune,
-            commit_every_articles: usize::try_from(self.commit_every).unwrap_or(usize::MAX),
+            commit_every_articles: self
+                .commit_every
+                .map(|every| usize::try_from(every).unwrap_or(usize::MAX)),
             commit_interval: std::time::Duration::from_secs(self.commit_interval),
             language: self.language,
             read: ReadOptions {

@@ -59,9 +59,9 @@ pub struct IndexOptions {
     pub rebuild: bool,
     /// Remove the articles of files that no longer exist.
     pub prune: bool,
-    /// Commit after this many articles...
-    pub commit_every_articles: usize,
-    /// ...or this much time, whichever comes first.
+    /// Commit after this many articles, if given...
+    pub commit_every_articles: Option<usize>,
+    /// ...or after this much time, whichever comes first.
     pub commit_interval: Duration,
     /// How files are read: undated policy, size limit, JSON field names.
     pub read: ReadOptions,
@@ -75,14 +75,12 @@ pub struct IndexOptions {
 /// laptop running other things.
 pub const DEFAULT_MEMORY_BUDGET: usize = 128 * 1024 * 1024;
 
-/// By default a commit follows every this many articles. Each commit
-/// closes a segment per indexing thread, and many small segments mean
-/// merges during the run: at 20,000 a 100k-article build spent a fifth of
-/// its CPU merging, at 50,000 none (a kill -9 loses at most this much, or
-/// `DEFAULT_COMMIT_SECONDS` of work).
-pub const DEFAULT_COMMIT_EVERY: usize = 50_000;
-
-/// By default a commit follows at most this many seconds of work.
+/// By default a commit follows at most this many seconds of work, which is
+/// what a kill -9 can lose. There is no article count by default: a commit
+/// stalls the pipeline while tantivy closes and fsyncs its segments, and
+/// committing every 50,000 articles made a million-article build 25%
+/// slower (48.7 s against 38.9 s; 20 commits) for no gain in safety that
+/// time does not give.
 pub const DEFAULT_COMMIT_SECONDS: u64 = 60;
 
 impl IndexOptions {
@@ -94,7 +92,7 @@ impl IndexOptions {
             memory_budget: DEFAULT_MEMORY_BUDGET,
             rebuild: false,
             prune: true,
-            commit_every_articles: DEFAULT_COMMIT_EVERY,
+            commit_every_articles: None,
             commit_interval: Duration::from_secs(DEFAULT_COMMIT_SECONDS),
             read: ReadOptions::default(),
             stop: Arc::new(AtomicBool::new(false)),
@@ -201,7 +199,9 @@ fn run_job(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<I
             let new_articles = summary.articles - articles_before;
             progress.advance(count as u64, new_articles as u64);
             since_commit.0 += new_articles;
-            let due = since_commit.0 >= options.commit_every_articles.max(1)
+            let due = options
+                .commit_every_articles
+                .is_some_and(|every| since_commit.0 >= every.max(1))
                 || since_commit.1.elapsed() >= options.commit_interval;
             if due && writer.has_changes() {
                 writer.commit()?;

@@ -6,6 +6,7 @@
 //! records of the last commit ([`manifest`]).
 
 pub mod manifest;
+mod merging;
 pub mod near_duplicates;
 mod read_only;
 mod schema;

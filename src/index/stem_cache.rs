@@ -234,9 +234,7 @@ mod tests {
 
     #[test]
     fn words_sharing_a_slot_still_stem_exactly() {
-        let words: Vec<String> = (0..SLOTS * 2)
-            .map(|n| format!("runnings{n}"))
-            .collect();
+        let words: Vec<String> = (0..SLOTS * 2).map(|n| format!("runnings{n}")).collect();
         let text = format!("{} banking banks", words.join(" "));
         let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(Stemmer::new(Language::English))

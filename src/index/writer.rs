@@ -27,6 +27,7 @@ use tantivy::tokenizer::Language;
 
 use crate::error::{Error, Result};
 use crate::index::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest, article_hash};
+use crate::index::merging::SmallSegmentsFirst;
 use crate::index::near_duplicates::{SAME_STORY, Signature, StoryIndex, similarity};
 use crate::index::{DatelineSchema, OpenIndex, SCHEMA_VERSION, stable_hash};
 use crate::ingest::{Article, Skipped};
@@ -577,10 +578,12 @@ fn add_article_metadata(fields: &DatelineSchema, article: &Article, doc: &mut Ta
 }
 
 fn open_writer(index: &Index, path: &Path, memory_budget: usize) -> Result<IndexWriter> {
-    index.writer(memory_budget).map_err(|error| match error {
+    let writer: IndexWriter = index.writer(memory_budget).map_err(|error| match error {
         TantivyError::LockFailure(lock, _) => lock_error(path, lock),
         other => Error::Tantivy(other),
-    })
+    })?;
+    writer.set_merge_policy(Box::new(SmallSegmentsFirst::default()));
+    Ok(writer)
 }
 
 fn lock_error(path: &Path, error: LockError) -> Error {
