@@ -23,17 +23,9 @@ const LARGE_SEGMENT_DOCS: u32 = 100_000;
 /// tantivy's [`LogMergePolicy`] for segments of at most
 /// [`LARGE_SEGMENT_DOCS`] documents (deleted ones included); a larger one
 /// is only rewritten, alone, when more than half of it is deleted.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct SmallSegmentsFirst {
     small: LogMergePolicy,
-}
-
-impl Default for SmallSegmentsFirst {
-    fn default() -> SmallSegmentsFirst {
-        SmallSegmentsFirst {
-            small: LogMergePolicy::default(),
-        }
-    }
 }
 
 impl MergePolicy for SmallSegmentsFirst {
