@@ -458,7 +458,8 @@ fn two_concurrent_runs_one_clear_error() {
 fn kill_dash_nine_keeps_the_last_commit_and_a_rerun_completes_the_job() {
     let ws = Workspace::new();
     generate_articles(&ws.articles(), 12_000);
-    let mut child = spawn_index(&ws, &["--commit-every", "500"]);
+    // Commits by time, the default rule (at 0 s, between every two chunks).
+    let mut child = spawn_index(&ws, &["--commit-interval", "0"]);
     assert!(
         wait_for_first_commit(&ws, &mut child),
         "indexing ended before it could be killed"
