@@ -18,7 +18,7 @@ mod sgml;
 mod walk;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use dates::{DateSource, date_from_path, date_from_unix, parse_date_text, parse_reuters_date};
 pub use detect::{Format, detect_format};
@@ -87,13 +87,4 @@ impl fmt::Display for Skipped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path.display(), self.reason)
     }
-}
-
-/// The path shown for an input that was given relative to `root`.
-pub(crate) fn relative_to(path: &Path, root: &Path) -> PathBuf {
-    path.strip_prefix(root)
-        .ok()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| path.file_name().map(PathBuf::from).unwrap_or_default())
 }
