@@ -6,7 +6,7 @@
 //! of the query come first, then passages containing only some. At most
 //! `per_article` passages of one article are returned, so a long article
 //! cannot fill the page. `--sort newest|oldest` and `--recency` change only
-//! the order ([`order`]); `--files` lists the matching articles instead of
+//! the order (`order`); `--files` lists the matching articles instead of
 //! passages. [`rank_articles`] ranks whole articles the same way for
 //! `dateline eval`.
 
