@@ -17,8 +17,9 @@
 //! when asked to.
 //!
 //! What the job keeps per file for the whole run is small: the walk
-//! ([`WalkedFiles`](crate::ingest::WalkedFiles), one path relative to its root), the file records ([`Manifest`]) and, per
-//! record, the place of its file in the walk (four bytes), for pruning.
+//! ([`WalkedFiles`](crate::ingest::WalkedFiles), one path relative to its
+//! root), the file records ([`Manifest`]) and, per record, the place of its
+//! file in the walk (four bytes), for pruning.
 
 use std::collections::HashMap;
 use std::io::ErrorKind;
