@@ -176,16 +176,26 @@ impl OpenIndex {
                 found: "unknown fields".to_string(),
                 expected: SCHEMA_VERSION,
             })?;
+        Ok(OpenIndex::with_analysis(index, fields, path, language))
+    }
+
+    /// The index, its analyzer registered for `language`.
+    fn with_analysis(
+        index: Index,
+        fields: DatelineSchema,
+        path: &Path,
+        language: Language,
+    ) -> OpenIndex {
         index
             .tokenizers()
             .register(ANALYZER_NAME, analyzer(language));
-        Ok(OpenIndex {
+        OpenIndex {
             index,
             fields,
             path: path.to_path_buf(),
             language,
             reader: OnceLock::new(),
-        })
+        }
     }
 
     /// Opens the index at `path` with the language it was written with,
@@ -214,9 +224,6 @@ impl OpenIndex {
         std::fs::create_dir_all(path).map_err(io)?;
         let fields = DatelineSchema::build();
         let index = Index::create_in_dir(path, fields.schema.clone())?;
-        index
-            .tokenizers()
-            .register(ANALYZER_NAME, analyzer(language));
         let meta = DatelineMeta {
             schema_version: SCHEMA_VERSION,
             written_by: concat!("dateline ", env!("CARGO_PKG_VERSION")).to_string(),
@@ -224,13 +231,7 @@ impl OpenIndex {
         };
         let json = serde_json::to_string_pretty(&meta).expect("plain struct serialises");
         std::fs::write(path.join(META_FILE), json).map_err(io)?;
-        Ok(OpenIndex {
-            index,
-            fields,
-            path: path.to_path_buf(),
-            language,
-            reader: OnceLock::new(),
-        })
+        Ok(OpenIndex::with_analysis(index, fields, path, language))
     }
 }
 
