@@ -30,6 +30,7 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
@@ -230,28 +231,33 @@ impl Manifest {
     /// The handle of `key`'s record, making an empty one when it has none
     /// yet, so articles can name their file before it is recorded.
     pub fn reserve(&mut self, key: &str) -> u32 {
-        if let Some(slot) = self.slot_of(key) {
-            return slot;
-        }
-        let handle = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
-        self.slots.push(Slot {
-            key: key.into(),
-            stamp: FileStamp {
-                size: 0,
-                mtime_ns: 0,
-                hash: 0,
-            },
-            articles: 0,
-            passages: 0,
-            first: 0,
-            indexed: 0,
-            duplicates: Box::default(),
-        });
         let slots = &self.slots;
-        self.keys.insert_unique(hash_key(key), handle, |&slot| {
-            hash_key(&slots[slot as usize].key)
-        });
-        handle
+        let handle = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+        let entry = self.keys.entry(
+            hash_key(key),
+            |&slot| *slots[slot as usize].key == *key,
+            |&slot| hash_key(&slots[slot as usize].key),
+        );
+        match entry {
+            Entry::Occupied(found) => *found.get(),
+            Entry::Vacant(free) => {
+                free.insert(handle);
+                self.slots.push(Slot {
+                    key: key.into(),
+                    stamp: FileStamp {
+                        size: 0,
+                        mtime_ns: 0,
+                        hash: 0,
+                    },
+                    articles: 0,
+                    passages: 0,
+                    first: 0,
+                    indexed: 0,
+                    duplicates: Box::default(),
+                });
+                handle
+            }
+        }
     }
 
     /// The key of the file with handle `slot`.
