@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Instant;
 
-use common::{dateline, folder_with, index_of, search_json, shared_data};
+use common::{dateline, folder_with, hit_sources, index_of, search_json, shared_data};
 use serde_json::Value;
 
 /// nDCG@10 reached on SciFact test with the default ranking (README,
@@ -152,7 +152,7 @@ fn a_long_article_does_not_lose_to_a_short_one_because_of_its_length() {
         &["cocoa harvest forecast", "--color", "never"],
     );
     let hits = output["results"].as_array().unwrap();
-    let sources: Vec<&str> = hits.iter().map(|h| h["source"].as_str().unwrap()).collect();
+    let sources = hit_sources(&output);
     assert!(
         sources[..2].iter().any(|s| s.ends_with("long.txt")),
         "{sources:?}"
@@ -252,22 +252,12 @@ fn quoted_phrases_stay_exact_while_bare_compounds_match_their_parts() {
     ]);
     let index = index_of(&[folder.path()]);
     let phrase = search_json(index.path(), &["\"interest rates\""]);
-    let sources: Vec<&str> = phrase["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["source"].as_str().unwrap())
-        .collect();
+    let sources = hit_sources(&phrase);
     assert_eq!(sources.len(), 1, "{sources:?}");
     assert!(sources[0].ends_with("a.txt"));
 
     let compound = search_json(index.path(), &["anti-inflammatory"]);
-    let sources: Vec<&str> = compound["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["source"].as_str().unwrap())
-        .collect();
+    let sources = hit_sources(&compound);
     assert_eq!(sources.len(), 2, "{sources:?}");
     assert!(
         sources[0].ends_with("c.txt"),

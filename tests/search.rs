@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{corpus, dateline, folder_with, index_of, search_json};
+use common::{corpus, dateline, folder_with, hit_sources, index_of, search_json};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -174,12 +174,7 @@ fn passages_with_every_word_rank_above_passages_with_some() {
     ]);
     let index = index_of(&[folder.path()]);
     let output = search_json(index.path(), &["opec oil"]);
-    let sources: Vec<&str> = output["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["source"].as_str().unwrap())
-        .collect();
+    let sources = hit_sources(&output);
     assert_eq!(sources.len(), 3);
     assert!(sources[0].ends_with("b.txt"), "{sources:?}");
     assert_eq!(output["total_hits"], 3);
@@ -411,12 +406,7 @@ fn one_article_with_thousands_of_matching_passages_does_not_hide_the_rest() {
     ]);
     let index = index_of(&[folder.path()]);
     let output = search_json(index.path(), &["harvest", "-n", "2", "--per-article", "1"]);
-    let sources: Vec<&str> = output["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|hit| hit["source"].as_str().unwrap())
-        .collect();
+    let sources = hit_sources(&output);
     assert_eq!(sources.len(), 2, "{output}");
     assert!(sources[0].ends_with("long.txt"), "{sources:?}");
     assert!(sources[1].ends_with("short.txt"), "{sources:?}");

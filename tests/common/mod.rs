@@ -54,6 +54,16 @@ pub fn search_json(index: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("search --format json prints JSON")
 }
 
+/// The `source` of each hit of a `--format json` search, in order.
+pub fn hit_sources(output: &serde_json::Value) -> Vec<&str> {
+    output["results"]
+        .as_array()
+        .expect("a results array")
+        .iter()
+        .map(|hit| hit["source"].as_str().expect("a source"))
+        .collect()
+}
+
 /// A folder of `../shared/data`, or `None` (with the reason printed) when the
 /// shared data is not beside the project.
 pub fn shared_data(relative: &str) -> Option<PathBuf> {
