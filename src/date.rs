@@ -12,7 +12,15 @@ use std::fmt;
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::Offset;
 
-use crate::error::DateError;
+/// An unusable date argument.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid date '{input}': {reason}; accepted forms: {ACCEPTED_DATE_FORMS}")]
+pub struct DateError {
+    /// What the user typed.
+    pub input: String,
+    /// Why it is not a date.
+    pub reason: String,
+}
 
 /// How precisely a date is known: a day, or an instant to the second.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

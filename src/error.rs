@@ -6,17 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::date::ACCEPTED_DATE_FORMS;
-
-/// An unusable date argument.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("invalid date '{input}': {reason}; accepted forms: {ACCEPTED_DATE_FORMS}")]
-pub struct DateError {
-    /// What the user typed.
-    pub input: String,
-    /// Why it is not a date.
-    pub reason: String,
-}
+pub use crate::date::DateError;
 
 /// Everything that can stop a dateline command.
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +136,7 @@ pub enum Error {
 
     /// A test collection for `dateline eval` could not be read.
     #[error(transparent)]
-    Eval(#[from] crate::eval::EvalError),
+    Collection(#[from] CollectionError),
 
     /// Results could not be written (a closed pipe, a full disk).
     #[error("cannot write output: {0}")]
@@ -167,6 +157,29 @@ pub enum Error {
     /// tantivy failed underneath.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// What went wrong reading a test collection.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectionError {
+    /// A file of the collection could not be read.
+    #[error("{}: {source} (a BEIR collection has corpus.jsonl, queries.jsonl and qrels/<split>.tsv)", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line of the collection is malformed.
+    #[error("{}:{line}: {reason}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// The library's result type.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::eval::EvalError;
+use crate::error::CollectionError;
 use crate::eval::metrics::Judgments;
 use crate::ingest::{Article, PassageSplitter};
 
@@ -48,7 +48,7 @@ pub fn load_collection(
     dir: &Path,
     split: &str,
     passage_words: usize,
-) -> Result<Collection, EvalError> {
+) -> Result<Collection, CollectionError> {
     let qrels = load_qrels(&dir.join("qrels").join(format!("{split}.tsv")))?;
     let splitter = PassageSplitter {
         max_words: passage_words,
@@ -77,10 +77,10 @@ pub fn load_collection(
     })
 }
 
-fn open(path: &Path) -> Result<BufReader<std::fs::File>, EvalError> {
+fn open(path: &Path) -> Result<BufReader<std::fs::File>, CollectionError> {
     std::fs::File::open(path)
         .map(BufReader::new)
-        .map_err(|source| EvalError::Read {
+        .map_err(|source| CollectionError::Read {
             path: path.to_path_buf(),
             source,
         })
@@ -89,16 +89,16 @@ fn open(path: &Path) -> Result<BufReader<std::fs::File>, EvalError> {
 fn for_each_json_line<T: for<'de> Deserialize<'de>>(
     path: &Path,
     mut each: impl FnMut(T),
-) -> Result<(), EvalError> {
+) -> Result<(), CollectionError> {
     for (number, line) in open(path)?.lines().enumerate() {
-        let line = line.map_err(|source| EvalError::Read {
+        let line = line.map_err(|source| CollectionError::Read {
             path: path.to_path_buf(),
             source,
         })?;
         if line.trim().is_empty() {
             continue;
         }
-        let value = serde_json::from_str(&line).map_err(|e| EvalError::Format {
+        let value = serde_json::from_str(&line).map_err(|e| CollectionError::Format {
             path: path.to_path_buf(),
             line: number + 1,
             reason: e.to_string(),
@@ -110,10 +110,10 @@ fn for_each_json_line<T: for<'de> Deserialize<'de>>(
 
 /// Reads `query-id <TAB> corpus-id <TAB> score` lines after a header;
 /// CRLF line ends are accepted.
-fn load_qrels(path: &Path) -> Result<HashMap<String, Judgments>, EvalError> {
+fn load_qrels(path: &Path) -> Result<HashMap<String, Judgments>, CollectionError> {
     let mut qrels: HashMap<String, Judgments> = HashMap::new();
     for (number, line) in open(path)?.lines().enumerate() {
-        let line = line.map_err(|source| EvalError::Read {
+        let line = line.map_err(|source| CollectionError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -121,7 +121,7 @@ fn load_qrels(path: &Path) -> Result<HashMap<String, Judgments>, EvalError> {
         if number == 0 || line.trim().is_empty() {
             continue;
         }
-        let bad = |reason: &str| EvalError::Format {
+        let bad = |reason: &str| CollectionError::Format {
             path: path.to_path_buf(),
             line: number + 1,
             reason: reason.to_string(),

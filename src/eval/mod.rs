@@ -28,29 +28,6 @@ use crate::indexer::DEFAULT_MEMORY_BUDGET;
 use crate::ingest::PassageSplitter;
 use crate::search::{Ranking, open_searcher, rank_articles};
 
-/// What went wrong reading a test collection.
-#[derive(Debug, thiserror::Error)]
-pub enum EvalError {
-    /// A file of the collection could not be read.
-    #[error("{}: {source} (a BEIR collection has corpus.jsonl, queries.jsonl and qrels/<split>.tsv)", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A line of the collection is malformed.
-    #[error("{}:{line}: {reason}", path.display())]
-    Format {
-        /// The file.
-        path: PathBuf,
-        /// The 1-based line.
-        line: usize,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
 /// What to evaluate and how.
 #[derive(Clone, Debug)]
 pub struct EvalOptions {

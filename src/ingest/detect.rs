@@ -144,6 +144,35 @@ pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
     Ok(Format::Text)
 }
 
+/// Why the start of a file shows it is not text, if it does: a known
+/// binary signature, NUL bytes, or mostly control characters.
+pub fn binary_reason(head: &[u8]) -> Option<String> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"%PDF-", "PDF"),
+        (b"PK\x03\x04", "ZIP archive (or Office document)"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"GIF87a", "GIF image"),
+        (b"GIF89a", "GIF image"),
+        (b"\x89PNG", "PNG image"),
+        (b"BZh", "bzip2 archive"),
+        (b"\xfd7zXZ", "xz archive"),
+        (b"\x7fELF", "executable"),
+    ];
+    if let Some((_, kind)) = SIGNATURES.iter().find(|(magic, _)| head.starts_with(magic)) {
+        return Some(format!("binary file ({kind})"));
+    }
+    if head.contains(&0) {
+        return Some("binary file (contains NUL bytes)".to_string());
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    // Reuters SGML uses a few control characters as framing; real binary
+    // data has them everywhere.
+    (control * 10 > head.len()).then(|| "binary file (mostly control characters)".to_string())
+}
+
 /// The lower-cased extension, looking through a `.gz` suffix.
 pub fn extension(name: &Path) -> String {
     let lower = name.to_string_lossy().to_ascii_lowercase();
@@ -235,6 +264,29 @@ mod tests {
         fn detection_never_panics(text in "\\PC{0,200}", name in "[a-z.]{0,12}") {
             let _ = detect(&text, &name);
         }
+    }
+
+    #[test]
+    fn binary_files_are_recognised_by_signature_or_content() {
+        assert_eq!(
+            binary_reason(b"%PDF-1.7\n%text-like"),
+            Some("binary file (PDF)".into())
+        );
+        assert_eq!(
+            binary_reason(b"\x89PNG\r\n\x1a\n\0\0"),
+            Some("binary file (PNG image)".into())
+        );
+        assert!(binary_reason(b"a\0b").unwrap().contains("NUL"));
+        assert!(
+            binary_reason(b"\x01\x02\x03\x04abc")
+                .unwrap()
+                .contains("control")
+        );
+        assert_eq!(
+            binary_reason(b"<REUTERS>\n&#2;\x02 plain text \x03\n"),
+            None
+        );
+        assert_eq!(binary_reason("caf\u{e9} \u{1F600}\n".as_bytes()), None);
     }
 
     #[test]

@@ -1,20 +1,25 @@
-//! From files on disk to [`Article`] values: walking folders, reading files,
-//! recognising the article format (reference, Markdown/text with front
-//! matter, JSON and JSON Lines, mail, Reuters SGML, HTML), reading dates and
-//! splitting bodies into passages.
+//! From files on disk to [`Article`] values.
 //!
-//! Nothing here knows about tantivy; the index module takes `Article`s.
+//! - [`walk`](walk_files) finds the files, the way `rg` walks folders.
+//! - `read` opens one file (through gzip), refuses binary and oversized
+//!   ones, and dispatches to the parser of its format; `detect` decides
+//!   the format from the first bytes, the extension breaking ties.
+//! - `formats/` holds one parser per format (reference, Markdown and text
+//!   with front matter, JSON and JSON Lines, mail, Reuters SGML, HTML).
+//! - `dates` reads dates as written; `passages` splits bodies into
+//!   passages; the leaves `lines` (decoding, record streams) and `fields`
+//!   (mapping metadata field names) import nothing from their users.
+//!
+//! Nothing here knows about tantivy or writes an index: the indexer takes
+//! `Article`s.
 
 mod dates;
 mod detect;
-mod frontmatter;
-mod html;
-mod json;
-mod mail;
+mod fields;
+mod formats;
+mod lines;
 mod passages;
 mod read;
-mod reference;
-mod sgml;
 mod walk;
 
 use std::fmt;
@@ -22,13 +27,14 @@ use std::path::PathBuf;
 
 pub use dates::{DateSource, date_from_path, date_from_unix, parse_date_text, parse_reuters_date};
 pub use detect::{Format, detect_format};
-pub use json::FieldOverrides;
+pub use fields::FieldOverrides;
+pub use formats::reference::{ReferenceError, parse_reference_article};
+pub use lines::{LineReader, decode_text};
 pub use passages::{PassageSplitter, split_paragraphs};
 pub use read::{
-    DEFAULT_MAX_FILE_SIZE, FileArticles, LineReader, ReadOptions, UndatedPolicy, decode_text,
-    read_articles, read_articles_with, undated_rejection,
+    DEFAULT_MAX_FILE_SIZE, FileArticles, ReadOptions, UndatedPolicy, read_articles,
+    read_articles_with, undated_rejection,
 };
-pub use reference::{ReferenceError, parse_reference_article};
 pub use walk::{InputFile, WalkedFiles, walk_files, walk_inputs};
 
 use crate::date::ArticleDate;

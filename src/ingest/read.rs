@@ -2,17 +2,16 @@
 //! and oversized files, decode, detect the format, parse, then settle each
 //! article's date by the documented order and the undated policy.
 
-use std::borrow::Cow;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::io::{self, BufReader, Cursor, Read};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::ingest::dates::{DateSource, date_from_path, is_suspicious};
-use crate::ingest::detect::{Format, detect_format};
-use crate::ingest::json::FieldOverrides;
-use crate::ingest::{
-    Article, InputFile, Skipped, frontmatter, html, json, mail, parse_reference_article, sgml,
-};
+use crate::ingest::detect::{Format, binary_reason, detect_format};
+use crate::ingest::fields::FieldOverrides;
+use crate::ingest::formats::{html, json, mail, markdown, sgml};
+use crate::ingest::lines::{LineReader, decode_text};
+use crate::ingest::{Article, InputFile, Skipped, parse_reference_article};
 
 /// How many bytes are read to detect a file's format.
 const HEAD_BYTES: u64 = 16 * 1024;
@@ -216,7 +215,7 @@ fn parse_text(
                 ..Article::default()
             }])
         }
-        Format::Markdown | Format::Text => frontmatter::parse_text_article(text).map(|a| vec![a]),
+        Format::Markdown | Format::Text => markdown::parse_text_article(text).map(|a| vec![a]),
         Format::Json => json::parse_json(text, &options.fields, notes),
         Format::Mail => mail::parse_mail(text).map(|a| vec![a]),
         Format::Html => html::parse_html(text).map(|a| vec![a]),
@@ -307,35 +306,6 @@ fn apply_undated_policy(read: &mut FileArticles, policy: UndatedPolicy) {
     }
 }
 
-/// Why the start of a file shows it is not text, if it does: a known
-/// binary signature, NUL bytes, or mostly control characters.
-fn binary_reason(head: &[u8]) -> Option<String> {
-    const SIGNATURES: &[(&[u8], &str)] = &[
-        (b"%PDF-", "PDF"),
-        (b"PK\x03\x04", "ZIP archive (or Office document)"),
-        (b"\xff\xd8\xff", "JPEG image"),
-        (b"GIF87a", "GIF image"),
-        (b"GIF89a", "GIF image"),
-        (b"\x89PNG", "PNG image"),
-        (b"BZh", "bzip2 archive"),
-        (b"\xfd7zXZ", "xz archive"),
-        (b"\x7fELF", "executable"),
-    ];
-    if let Some((_, kind)) = SIGNATURES.iter().find(|(magic, _)| head.starts_with(magic)) {
-        return Some(format!("binary file ({kind})"));
-    }
-    if head.contains(&0) {
-        return Some("binary file (contains NUL bytes)".to_string());
-    }
-    let control = head
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
-        .count();
-    // Reuters SGML uses a few control characters as framing; real binary
-    // data has them everywhere.
-    (control * 10 > head.len()).then(|| "binary file (mostly control characters)".to_string())
-}
-
 fn too_big(size: u64, max: u64) -> String {
     format!(
         "file is {:.1} MiB, over --max-file-size ({:.1} MiB)",
@@ -348,75 +318,6 @@ fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(HEAD_BYTES as usize);
     reader.take(HEAD_BYTES).read_to_end(&mut head)?;
     Ok(head)
-}
-
-/// UTF-8 as is (without a BOM); anything else as Windows-1252, the
-/// superset of Latin-1 that old archives are written in, with a note.
-pub fn decode_text<'a>(bytes: &'a [u8], notes: &mut Vec<String>) -> Cow<'a, str> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(error) => {
-            notes.push(format!(
-                "not valid UTF-8 (first bad byte at offset {}): read as Windows-1252",
-                error.valid_up_to()
-            ));
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-        }
-    }
-}
-
-/// Lines of a record stream, decoded one by one, with their numbers.
-pub struct LineReader<R> {
-    reader: R,
-    buffer: Vec<u8>,
-    /// The number of the last line returned (1-based).
-    pub line_no: u32,
-    /// The first line that was not UTF-8 and was read as Windows-1252.
-    pub first_recoded_line: Option<u32>,
-}
-
-impl<R: BufRead> LineReader<R> {
-    /// Reads lines from `reader`.
-    pub fn new(reader: R) -> LineReader<R> {
-        LineReader {
-            reader,
-            buffer: Vec::new(),
-            line_no: 0,
-            first_recoded_line: None,
-        }
-    }
-
-    /// The next line without its line ending, or `None` at the end.
-    pub fn next_line(&mut self) -> io::Result<Option<String>> {
-        self.buffer.clear();
-        if self.reader.read_until(b'\n', &mut self.buffer)? == 0 {
-            return Ok(None);
-        }
-        self.line_no += 1;
-        while matches!(self.buffer.last(), Some(b'\n' | b'\r')) {
-            self.buffer.pop();
-        }
-        let bytes = if self.line_no == 1 {
-            self.buffer
-                .strip_prefix(b"\xef\xbb\xbf")
-                .unwrap_or(&self.buffer)
-        } else {
-            &self.buffer
-        };
-        Ok(Some(match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_string(),
-            Err(_) => {
-                self.first_recoded_line.get_or_insert(self.line_no);
-                encoding_rs::WINDOWS_1252
-                    .decode_without_bom_handling(bytes)
-                    .0
-                    .into_owned()
-            }
-        }))
-    }
 }
 
 #[cfg(test)]
@@ -451,29 +352,6 @@ mod tests {
                 "{name}"
             );
         }
-    }
-
-    #[test]
-    fn binary_files_are_recognised_by_signature_or_content() {
-        assert_eq!(
-            binary_reason(b"%PDF-1.7\n%text-like"),
-            Some("binary file (PDF)".into())
-        );
-        assert_eq!(
-            binary_reason(b"\x89PNG\r\n\x1a\n\0\0"),
-            Some("binary file (PNG image)".into())
-        );
-        assert!(binary_reason(b"a\0b").unwrap().contains("NUL"));
-        assert!(
-            binary_reason(b"\x01\x02\x03\x04abc")
-                .unwrap()
-                .contains("control")
-        );
-        assert_eq!(
-            binary_reason(b"<REUTERS>\n&#2;\x02 plain text \x03\n"),
-            None
-        );
-        assert_eq!(binary_reason("caf\u{e9} \u{1F600}\n".as_bytes()), None);
     }
 
     #[test]

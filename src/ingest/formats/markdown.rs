@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::ingest::dates::DateSource;
-use crate::ingest::json::{FieldOverrides, object_meta};
+use crate::ingest::fields::{FieldOverrides, object_meta};
 use crate::ingest::{Article, PassageSplitter};
 
 /// Parses a text or Markdown article with optional front matter.

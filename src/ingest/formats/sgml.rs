@@ -12,7 +12,7 @@
 use std::io::BufRead;
 
 use crate::ingest::dates::{DateSource, parse_reuters_date};
-use crate::ingest::read::LineReader;
+use crate::ingest::lines::LineReader;
 use crate::ingest::{Article, Passage, PassageSplitter};
 
 /// Parses every `<REUTERS>` record of a stream.
