@@ -1,28 +1,72 @@
-//! dateline: a command-line search engine for folders of dated articles.
+//! dateline: a search engine for folders of dated articles.
+//!
+//! Point it at a folder: it indexes every article into a tantivy index and
+//! answers keyword queries with ranked passages — the paragraph that
+//! matches — each with its date, its source and the matched words marked.
+//! The `dateline` command line is a thin layer over this library; tests,
+//! benchmarks and other programs call the same functions.
 //!
 //! Data flows one way:
 //!
 //! ```text
-//! files ─ ingest ─▶ Article ─ index ─▶ tantivy ◀─ search ─ query  ─▶ Hit ─ output ─▶ text / JSON
+//! files ─ ingest ─▶ Article ─ indexer ─▶ tantivy ◀─ search ─ query ─▶ Hit ─ output ─▶ text / JSON
 //! ```
 //!
-//! - [`ingest`] walks folders and parses articles into [`ingest::Article`]s
+//! - [`ingest`] walks folders and parses files into [`ingest::Article`]s
 //!   made of passages (paragraphs, long ones windowed at sentence ends).
-//! - [`index`] owns the tantivy schema and writer: one document per passage.
-//! - [`indexer`] runs an indexing job from paths to a committed index,
-//!   incrementally: only files that changed since the last run are read.
-//! - [`progress`] shows a job's progress on a terminal.
-//! - [`search`] builds the query (text plus a date range), ranks passages
-//!   and finds highlights, giving [`search::Hit`]s.
-//! - [`search::timeline`] counts matching articles per day, week, month or
-//!   year with a tantivy aggregation over the date fast field.
-//! - [`output`] prints hits as text (wrapped, trimmed around matches) or
-//!   JSON, and timelines as bar charts, JSON or CSV.
+//! - [`indexer`] is the write side: an indexing job from paths (or from
+//!   articles a program made) to a committed index, incrementally.
+//! - [`index`] is the read side: opening an index, its schema and text
+//!   analysis, decoding what it stores, figures about it.
+//! - [`search`] turns a query and a date range into ranked
+//!   [`search::Hit`]s; [`search::timeline`] counts matching articles per
+//!   period.
+//! - [`output`] prints hits, timelines, stats and evaluation reports as
+//!   text, JSON or CSV; it never touches tantivy.
 //! - [`eval`] measures ranking quality on a BEIR test collection.
-//! - [`cli`] and [`commands`] are the command line on top.
+//! - [`date`] holds calendar dates and periods; [`error`] what can fail.
+//!
+//! # Example
+//!
+//! Index a folder and search it, as `dateline index` and `dateline search`
+//! do:
+//!
+//! ```
+//! use dateline::index::OpenIndex;
+//! use dateline::indexer::{IndexOptions, NoProgress, index_paths};
+//! use dateline::search::{DateFilter, SearchRequest, search};
+//!
+//! # fn main() -> dateline::Result<()> {
+//! # let folder = tempfile::tempdir().unwrap();
+//! # let articles = folder.path().join("articles");
+//! # std::fs::create_dir(&articles).unwrap();
+//! std::fs::write(
+//!     articles.join("cocoa.txt"),
+//!     " date 1987-02-26 Showers continued throughout the week in the Bahia cocoa zone.\n",
+//! ).unwrap();
+//! let index_dir = folder.path().join("index");
+//!
+//! let summary = index_paths(
+//!     &IndexOptions::new(vec![articles], index_dir.clone()),
+//!     &mut NoProgress,
+//! )?;
+//! assert_eq!(summary.articles, 1);
+//!
+//! let index = OpenIndex::open(&index_dir)?;
+//! let results = search(&index, &SearchRequest {
+//!     query: "cocoa".to_string(),
+//!     dates: DateFilter::from_args(Some("1987-02"), None, None)?,
+//!     limit: 10,
+//!     per_article: 2,
+//!     ..SearchRequest::default()
+//! })?;
+//! let hit = &results.hits[0];
+//! assert_eq!(hit.date.unwrap().to_string(), "1987-02-26");
+//! assert!(hit.passage.contains("Bahia cocoa zone"));
+//! # Ok(())
+//! # }
+//! ```
 
-pub mod cli;
-pub mod commands;
 pub mod date;
 pub mod error;
 pub mod eval;
@@ -30,7 +74,6 @@ pub mod index;
 pub mod indexer;
 pub mod ingest;
 pub mod output;
-pub mod progress;
 pub mod search;
 
 pub use error::{Error, Result};

@@ -1,14 +1,18 @@
 //! The `dateline` binary: parse arguments, run, map the result to an exit
-//! code (0 hits, 1 no hits, 2 error, 130 interrupted). A closed pipe (`dateline … | head`)
-//! ends quietly with 0.
+//! code (0 hits, 1 no hits, 2 error, 130 interrupted). A closed pipe
+//! (`dateline … | head`) ends quietly with 0.
+
+mod app;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use dateline::cli::{Cli, usage_error_line};
-use dateline::commands::{Outcome, report_panics_as_bugs, run};
+
+use app::cli::Cli;
+use app::help::{SHORT_USAGE, usage_error_line};
+use app::run::{Outcome, report_panics_as_bugs, run};
 
 // Indexing builds documents on rayon's threads and tantivy frees them on
 // its own; glibc's malloc handles that cross-thread traffic slowly and holds
@@ -24,7 +28,10 @@ fn main() -> ExitCode {
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             e.exit()
         }
-        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = writeln!(io::stderr(), "{SHORT_USAGE}");
+            return ExitCode::from(2);
+        }
         Err(e) => {
             // Usage errors exit 2, as clap's own do, but in one line.
             let argv: Vec<String> = std::env::args_os()

@@ -509,17 +509,11 @@ fn a_closed_pipe_ends_quietly() {
 // `..Article::default()` keeps this test compiling when Article grows fields.
 #[allow(clippy::needless_update)]
 fn title_only_matches_show_the_opening_without_highlights() {
-    use dateline::index::manifest::FileRecord;
-    use dateline::index::{ArticleWriter, OpenedWriter};
+    use dateline::indexer::{IndexOptions, NoProgress, index_articles};
     use dateline::ingest::{Article, Passage};
     use dateline::search::{SearchRequest, search};
 
     let dir = TempDir::new().unwrap();
-    let OpenedWriter::Ready(mut writer) =
-        ArticleWriter::open(dir.path(), 32 * 1024 * 1024, None).unwrap()
-    else {
-        panic!("a new index is ready to write");
-    };
     let passage = |text: &str, line| Passage {
         text: text.to_string(),
         line,
@@ -538,10 +532,12 @@ fn title_only_matches_show_the_opening_without_highlights() {
         ],
         ..Article::default()
     };
-    writer
-        .replace_file("/k/harvest.md", FileRecord::new(0, 0, 0), &[titled], &[])
-        .unwrap();
-    writer.finish().unwrap();
+    index_articles(
+        &IndexOptions::new(Vec::new(), dir.path().to_path_buf()),
+        [("/k/harvest.md".to_string(), vec![titled])],
+        &mut NoProgress,
+    )
+    .unwrap();
     let index = dateline::index::OpenIndex::open(dir.path()).unwrap();
     let results = search(
         &index,

@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use tantivy::DocAddress;
-use tantivy::schema::Value;
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
@@ -109,16 +108,13 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 }
                 None => {
                     stats.undated += 1;
-                    let stored = super::article_document(
+                    let source = super::stored::article_source(
                         &searcher,
                         &index.fields,
                         DocAddress::new(segment_ord as u32, doc),
                     )?;
-                    if let Some(source) = stored
-                        .get_first(index.fields.source)
-                        .and_then(|v| v.as_str())
-                    {
-                        undated_files.insert(source.to_string());
+                    if !source.is_empty() {
+                        undated_files.insert(source);
                     }
                 }
             }

@@ -1,5 +1,5 @@
-//! Printing an evaluation report for people; `--format json` serialises
-//! the report itself.
+//! Printing an evaluation report: aligned lines for people, one JSON object
+//! for scripts.
 
 use std::io::{self, Write};
 
@@ -46,4 +46,10 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
         r.feedback_terms,
         r.feedback_original_weight
     )
+}
+
+/// Writes `report` as one JSON object on one line.
+pub fn write_eval_json<W: Write>(out: &mut W, report: &EvalReport) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, report)?;
+    writeln!(out)
 }

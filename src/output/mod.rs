@@ -1,20 +1,23 @@
-//! Printing search results: a text layout for people and JSON for programs.
+//! Every printer: search results (text, JSON), timelines (chart, JSON, CSV),
+//! index stats, indexing summaries and evaluation reports.
 //!
-//! Printers take [`crate::search::SearchResults`] and any `io::Write`, so
-//! tests capture output in a `Vec<u8>`; they never touch tantivy.
+//! Printers take the library's plain values and any `io::Write`, so tests
+//! capture output in a `Vec<u8>`; they never touch tantivy.
 
 mod eval;
 mod json;
 mod layout;
 mod stats;
+mod summary;
 mod text;
 mod timeline;
 
 use std::io::IsTerminal;
 
-pub use eval::write_eval_report;
+pub use eval::{write_eval_json, write_eval_report};
 pub use json::{JsonContext, JsonHit, write_json, write_jsonl};
 pub use stats::{write_stats_json, write_stats_text};
+pub use summary::write_index_summary_json;
 pub use text::{TextPrinter, write_sources};
 pub use timeline::{TimelineChart, write_timeline_csv, write_timeline_json};
 
@@ -34,6 +37,34 @@ pub enum OutputFormat {
     Json,
     /// One JSON object per result, one per line.
     Jsonl,
+}
+
+/// How a report (stats, an evaluation, an indexing summary) is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReportFormat {
+    /// Lines for reading.
+    #[default]
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// How a timeline is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TimelineFormat {
+    /// A bar chart.
+    #[default]
+    Text,
+    /// One JSON object.
+    Json,
+    /// One row per period, one column per query.
+    Csv,
+}
+
+/// `n` and the noun, singular or plural as `n` asks: "1 article",
+/// "2 articles".
+pub fn counted(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
 /// When to use colour.

@@ -232,6 +232,7 @@ mod tests {
             query: "troops".into(),
             total_hits: 1,
             ignored: vec![],
+            hidden: Default::default(),
             hits: vec![Hit {
                 rank: 1,
                 score: 1.5,

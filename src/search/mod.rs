@@ -10,34 +10,34 @@
 //! passages. [`rank_articles`] ranks whole articles the same way for
 //! `dateline eval`.
 
-mod article;
 mod date_filter;
 mod highlight;
 mod matching;
 mod order;
+mod page;
 mod query;
 mod rank;
 pub mod timeline;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Value;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::query::Query;
+use tantivy::{DocAddress, Searcher};
 
-pub use article::ArticlePassage;
+pub use crate::index::ArticlePassage;
 pub use date_filter::DateFilter;
 pub use highlight::{Highlighter, to_char_ranges};
-use order::PassageOrder;
 pub use order::SortOrder;
 pub use query::{ParsedQuery, parse_user_query};
 pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
-use crate::index::{ANALYZER_NAME, DatelineSchema, OpenIndex, article_document, english_analyzer};
-use rank::QueryWord;
+use crate::index::{ANALYZER_NAME, DatelineSchema, OpenIndex, english_analyzer, stored};
+use order::PassageOrder;
+pub use page::HiddenPassages;
+use page::{Stories, first_page, pick_page};
+use query::{QueryWord, restrict, scored_words, widen_with_terms};
 
 /// A search as the library takes it. Build it with
 /// `..SearchRequest::default()` so new options do not break constructors.
@@ -134,6 +134,8 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Parts of the query that were ignored, in words.
     pub ignored: Vec<String>,
+    /// Matches passed over while picking the hits, by reason.
+    pub hidden: HiddenPassages,
 }
 
 /// Runs `request` against `index`.
@@ -153,7 +155,7 @@ pub(crate) fn search_with(
     let first = first_page(request.limit, per_article);
     let (mut ranked, order) = prepared.rank(first)?;
     let stories = Stories::new(&prepared.searcher);
-    let picked = pick_page(
+    let (picked, mut hidden) = pick_page(
         &order,
         &mut ranked,
         first,
@@ -195,7 +197,7 @@ pub(crate) fn search_with(
             hits.push(hit);
             continue;
         }
-        let passages = article::article_passages(searcher, &index.fields, hit.article_id)?;
+        let passages = stored::article_passages(searcher, &index.fields, hit.article_id)?;
         if hit.highlights.is_empty() && title_matched {
             // Every passage carries the title, so any of them matched; the
             // opening says best what the article is about. One per article.
@@ -203,6 +205,7 @@ pub(crate) fn search_with(
                 .iter()
                 .any(|h| h.article_id == hit.article_id && h.title_only)
             {
+                hidden.same_article += 1;
                 continue;
             }
             if let Some(opening) = passages.first() {
@@ -232,6 +235,7 @@ pub(crate) fn search_with(
         total_hits: ranked.len(),
         hits,
         ignored: prepared.parsed.ignored,
+        hidden,
     })
 }
 
@@ -247,17 +251,16 @@ pub fn matching_sources(
     let (mut ranked, order) = prepared.rank(first)?;
     // Every matching article, near-copies included: `--files` is a list of
     // files, like `rg -l`.
-    let picked = pick_page(&order, &mut ranked, first, request.limit, 1, |passage| {
+    let (picked, _) = pick_page(&order, &mut ranked, first, request.limit, 1, |passage| {
         passage.article_id
     });
     let mut sources = Vec::with_capacity(picked.len());
     for (_, passage) in picked {
-        let doc = article_document(&prepared.searcher, &index.fields, passage.address)?;
-        let source = doc
-            .get_first(index.fields.source)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        sources.push(source.to_string());
+        sources.push(stored::article_source(
+            &prepared.searcher,
+            &index.fields,
+            passage.address,
+        )?);
     }
     Ok((sources, prepared.parsed.ignored))
 }
@@ -335,45 +338,74 @@ pub(crate) fn open_searcher(index: &OpenIndex) -> Result<Searcher> {
     Ok(searcher)
 }
 
-/// The words the ranker scores, and the query that decides which passages
-/// match: bare compound words widened to their parts (see [`rank`]).
-fn scored_words(
-    index: &OpenIndex,
-    parsed: &ParsedQuery,
-    query_text: &str,
-) -> (Vec<QueryWord>, Box<dyn Query>) {
-    let mut words = rank::query_words(&*parsed.any_words, &index.fields);
-    rank::mark_stop_words(&mut words, query_text, index.language);
-    let widened = rank::widen_bare_words(
-        parsed.any_words.box_clone(),
-        &words,
-        query_text,
-        index.language,
-    );
-    (words, widened)
+/// One article ranked for a query: what `dateline eval` measures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankedArticle {
+    /// The article's source (for a test collection, the document id).
+    pub source: String,
+    /// Its score.
+    pub score: f32,
 }
 
-/// Adds the date filter, when there is one, as a required clause.
-fn restrict(text_query: Box<dyn Query>, dates: Option<&dyn Query>) -> Box<dyn Query> {
-    match dates {
-        None => text_query,
-        Some(dates) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, text_query),
-            (Occur::Must, dates.box_clone()),
-        ])),
+/// Ranks whole articles, query after query, on one snapshot of an index:
+/// the same query parsing and passage scoring as [`search`], with each
+/// article scored from its passages ([`aggregate_articles`]). Sources are
+/// read once per article and remembered.
+pub struct ArticleRanker<'a> {
+    index: &'a OpenIndex,
+    searcher: Searcher,
+    sources: HashMap<u64, String>,
+}
+
+impl<'a> ArticleRanker<'a> {
+    /// A ranker on the index's current snapshot; an empty index is an error.
+    pub fn new(index: &'a OpenIndex) -> Result<ArticleRanker<'a>> {
+        Ok(ArticleRanker {
+            index,
+            searcher: open_searcher(index)?,
+            sources: HashMap::new(),
+        })
+    }
+
+    /// The best `limit` articles for `query`, best first.
+    pub fn rank(
+        &mut self,
+        query: &str,
+        ranking: &Ranking,
+        limit: usize,
+    ) -> Result<Vec<RankedArticle>> {
+        let mut articles = rank_articles(self.index, &self.searcher, query, ranking)?;
+        articles.truncate(limit);
+        articles
+            .into_iter()
+            .map(|article| {
+                let source = match self.sources.get(&article.article_id) {
+                    Some(source) => source.clone(),
+                    None => {
+                        let source = stored::article_source(
+                            &self.searcher,
+                            &self.index.fields,
+                            article.best,
+                        )?;
+                        self.sources.insert(article.article_id, source.clone());
+                        source
+                    }
+                };
+                Ok(RankedArticle {
+                    source,
+                    score: article.score,
+                })
+            })
+            .collect()
     }
 }
 
-/// Ranks whole articles for `query`, best first, at most `limit`: the same
-/// query parsing and passage scoring as [`search`], with each article scored
-/// from its passages ([`aggregate_articles`]). This is what `dateline eval`
-/// measures.
-pub fn rank_articles(
+/// Every article matching `query`, best first (see [`ArticleRanker`]).
+fn rank_articles(
     index: &OpenIndex,
     searcher: &Searcher,
     query: &str,
     ranking: &Ranking,
-    limit: usize,
 ) -> Result<Vec<ScoredArticle>> {
     let parsed = parse_user_query(index, query, false)?;
     let (mut words, mut query) = scored_words(index, &parsed, query);
@@ -401,162 +433,10 @@ pub fn rank_articles(
             &mut words,
             ranking,
         )?;
-        query = rank::widen_with_terms(query, extra);
+        query = widen_with_terms(query, extra);
     }
     let passages = ranked(&*query, &mut words)?;
-    let mut articles = aggregate_articles(&passages, ranking.sibling_weight);
-    articles.truncate(limit);
-    Ok(articles)
-}
-
-/// How many of the matches are put in order before picking a page of
-/// `limit` hits: enough that near-copies and `per_article` rarely make
-/// [`pick_page`] order more.
-fn first_page(limit: usize, per_article: usize) -> usize {
-    limit
-        .saturating_mul(per_article)
-        .saturating_mul(8)
-        .max(1000)
-}
-
-/// [`pick_passages`] over `ranked`, whose first `arranged` passages are in
-/// `order`; when they do not fill the page (too many near-copies or
-/// passages of one article), more of `ranked` is put in order.
-fn pick_page(
-    order: &PassageOrder,
-    ranked: &mut [ScoredPassage],
-    mut arranged: usize,
-    limit: usize,
-    per_article: usize,
-    story_of: impl Fn(&ScoredPassage) -> u64,
-) -> Vec<(usize, ScoredPassage)> {
-    loop {
-        let prefix = &ranked[..arranged.min(ranked.len())];
-        let picked = pick_passages(prefix, limit, per_article, &story_of);
-        if picked.len() >= limit || arranged >= ranked.len() {
-            return picked;
-        }
-        arranged = arranged.saturating_mul(8);
-        order.arrange(ranked, arranged);
-    }
-}
-
-/// Takes passages in order, at most `per_article` from one article, so one
-/// long article cannot fill the page. Articles are grouped by `story_of`
-/// (near-copies of one wire story): only the best article of a group is
-/// shown, the others are named beside it. Returns each pick with its
-/// position in `ranked`.
-fn pick_passages(
-    ranked: &[ScoredPassage],
-    limit: usize,
-    per_article: usize,
-    story_of: impl Fn(&ScoredPassage) -> u64,
-) -> Vec<(usize, ScoredPassage)> {
-    let mut leader: HashMap<u64, u64> = HashMap::new();
-    let mut per_article_count: HashMap<u64, usize> = HashMap::new();
-    let mut picked = Vec::new();
-    for (at, passage) in ranked.iter().enumerate() {
-        if picked.len() >= limit {
-            break;
-        }
-        let article = passage.article_id;
-        if *leader.entry(story_of(passage)).or_insert(article) != article {
-            continue;
-        }
-        let count = per_article_count.entry(article).or_default();
-        if *count < per_article {
-            *count += 1;
-            picked.push((at, *passage));
-        }
-    }
-    picked
-}
-
-/// How many near-copies of a hit are named in its `also_in`.
-const ALSO_IN_SHOWN: usize = 5;
-
-/// The story (near-copy group, see `index::near_duplicates`) of ranked
-/// passages, read from the `story` fast field.
-struct Stories {
-    /// Each segment's `story` column, by segment ordinal.
-    columns: Vec<Option<Column<u64>>>,
-}
-
-impl Stories {
-    fn new(searcher: &Searcher) -> Stories {
-        let columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| segment.fast_fields().u64("story").ok())
-            .collect();
-        Stories { columns }
-    }
-
-    /// The passage's story; an article outside any story is its own.
-    fn of(&self, passage: &ScoredPassage) -> u64 {
-        self.columns
-            .get(passage.address.segment_ord as usize)
-            .and_then(Option::as_ref)
-            .and_then(|column| column.first(passage.address.doc_id))
-            .unwrap_or(passage.article_id)
-    }
-
-    /// For each picked passage, the sources of the other matching articles
-    /// in its story, best first: up to [`ALSO_IN_SHOWN`] of them, and how
-    /// many more there are. One pass over the matches serves the whole
-    /// page; `ranked` need not be in order beyond the page.
-    fn also_in(
-        &self,
-        searcher: &Searcher,
-        fields: &DatelineSchema,
-        ranked: &[ScoredPassage],
-        picked: &[(usize, ScoredPassage)],
-        order: &PassageOrder,
-    ) -> Result<Vec<(Vec<String>, usize)>> {
-        // A page holds a handful of stories: a list beats hashing every match.
-        let mut members: Vec<(u64, Vec<ScoredPassage>)> = Vec::new();
-        for (_, passage) in picked {
-            let story = self.of(passage);
-            if !members.iter().any(|(s, _)| *s == story) {
-                members.push((story, Vec::new()));
-            }
-        }
-        for passage in ranked {
-            let story = self.of(passage);
-            if let Some((_, list)) = members.iter_mut().find(|(s, _)| *s == story) {
-                list.push(*passage);
-            }
-        }
-        for (_, list) in &mut members {
-            list.sort_unstable_by(|a, b| order.compare(a, b));
-        }
-        let mut answers = Vec::with_capacity(picked.len());
-        for (_, passage) in picked {
-            let story = self.of(passage);
-            let list = members
-                .iter()
-                .find(|(s, _)| *s == story)
-                .map_or(&[][..], |(_, list)| list.as_slice());
-            let mut seen = HashSet::from([passage.article_id]);
-            let mut sources = Vec::new();
-            let mut more = 0;
-            for other in list {
-                if !seen.insert(other.article_id) {
-                    continue;
-                }
-                if sources.len() == ALSO_IN_SHOWN {
-                    more += 1;
-                    continue;
-                }
-                let doc = article_document(searcher, fields, other.address)?;
-                if let Some(source) = doc.get_first(fields.source).and_then(|v| v.as_str()) {
-                    sources.push(source.to_string());
-                }
-            }
-            answers.push((sources, more));
-        }
-        Ok(answers)
-    }
+    Ok(aggregate_articles(&passages, ranking.sibling_weight))
 }
 
 fn load_hit(
@@ -567,58 +447,33 @@ fn load_hit(
     score: f32,
     highlighter: &mut Highlighter,
 ) -> Result<Hit> {
-    let fields = &index.fields;
-    let doc: TantivyDocument = searcher.doc(address)?;
+    let passage = stored::passage(searcher, &index.fields, address)?;
     // The article's metadata is stored once, on its first passage.
-    let article = article_document(searcher, fields, address)?;
-    let text = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
-    let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
-    let article_text = |field| {
-        article
-            .get_first(field)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
-    let date = doc
-        .get_first(fields.date)
-        .and_then(|v| v.as_i64())
-        .map(|timestamp| {
-            let precision = match article
-                .get_first(fields.date_precision)
-                .and_then(|v| v.as_u64())
-            {
-                Some(1) => DatePrecision::Second,
-                _ => DatePrecision::Day,
-            };
-            ArticleDate::from_stored(timestamp, precision)
-        });
-    let passage = text(fields.text).unwrap_or_default();
+    let article = stored::article(searcher, &index.fields, address)?;
+    let date = passage.date.map(|timestamp| {
+        let precision = article.date_precision.unwrap_or(DatePrecision::Day);
+        ArticleDate::from_stored(timestamp, precision)
+    });
     Ok(Hit {
-        article_id: number(fields.article_id).unwrap_or(u64::MAX),
-        passage_no: number(fields.passage_no).unwrap_or(0),
+        article_id: passage.article_id,
+        passage_no: passage.passage_no,
         rank,
         score,
         date,
-        source: article_text(fields.source).unwrap_or_default(),
-        line: number(fields.line).unwrap_or(1),
-        title: article_text(fields.title_text),
-        highlights: highlighter.byte_ranges(&passage),
-        passage,
+        source: article.source,
+        line: passage.line,
+        title: article.title,
+        highlights: highlighter.byte_ranges(&passage.text),
+        passage: passage.text,
         meta: HitMeta {
-            format: article_text(fields.format),
-            date_source: article_text(fields.date_source),
-            date_text: article_text(fields.date_text),
-            url: article_text(fields.url),
-            author: article_text(fields.author),
-            outlet: article_text(fields.outlet),
-            record_id: article_text(fields.record_id),
-            record_line: article
-                .get_first(fields.record_line)
-                .and_then(|v| v.as_u64()),
+            format: article.format,
+            date_source: article.date_source,
+            date_text: article.date_text,
+            url: article.url,
+            author: article.author,
+            outlet: article.outlet,
+            record_id: article.record_id,
+            record_line: article.record_line,
         },
         ..Hit::default()
     })

@@ -9,11 +9,21 @@
 //! Users paste URLs, leave quotes open and type stray brackets. Such input is
 //! parsed leniently: what tantivy cannot use is dropped and reported back,
 //! unless `--strict` asks for an error instead.
+//!
+//! This module decides *what matches*; [`super::rank`] decides the order.
+//! It also lists the query's words for the ranker ([`QueryWord`]), marks
+//! its stop words, and widens bare compound words so their parts match on
+//! their own ([`widen_bare_words`]).
 
-use tantivy::query::{Query, QueryParser};
+use std::collections::{HashMap, HashSet};
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
 
 use crate::error::{Error, Result};
-use crate::index::OpenIndex;
+use crate::index::{DatelineSchema, Language, OpenIndex, analyzer, analyzer_without_stop_words};
 
 /// The parsed forms of a user query.
 pub struct ParsedQuery {
@@ -168,6 +178,219 @@ fn describe_error(error: &tantivy::query::QueryParserError) -> String {
         }
         E::SyntaxError(message) => format!("syntax: {message}"),
         other => other.to_string(),
+    }
+}
+
+/// One word of the query as scored: its terms in the text and title fields.
+#[derive(Clone, Debug)]
+pub(crate) struct QueryWord {
+    /// The analysed word.
+    pub(crate) text: String,
+    /// Its term in the text field, when the query uses it there.
+    pub(crate) text_term: Option<Term>,
+    /// Its term in the title field, when the query uses it there.
+    pub(crate) title_term: Option<Term>,
+    /// How often it occurs in the query (or its feedback weight).
+    pub(crate) weight: f32,
+    /// Its idf, set by the ranker.
+    pub(crate) idf: f32,
+    /// Whether it is a stop word of the index's language.
+    pub(crate) stop: bool,
+}
+
+impl QueryWord {
+    /// The word's terms in the text and title fields.
+    pub(crate) fn terms(&self) -> Vec<Term> {
+        [&self.text_term, &self.title_term]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
+
+/// The words of `query` that can match a passage, in query order, without
+/// those under a `-` (they never match a hit) or in other fields.
+pub(crate) fn query_words(query: &dyn Query, fields: &DatelineSchema) -> Vec<QueryWord> {
+    let mut terms = Vec::new();
+    visit_terms(query, &mut terms);
+    let mut words: Vec<QueryWord> = Vec::new();
+    let mut counts: HashMap<String, (f32, f32)> = HashMap::new();
+    for term in terms {
+        let Some(text) = term.value().as_str().map(str::to_string) else {
+            continue;
+        };
+        let is_text = term.field() == fields.text;
+        if !is_text && term.field() != fields.title {
+            continue;
+        }
+        let position = match words.iter().position(|w| w.text == text) {
+            Some(position) => position,
+            None => {
+                words.push(QueryWord {
+                    text: text.clone(),
+                    text_term: None,
+                    title_term: None,
+                    weight: 0.0,
+                    idf: 0.0,
+                    stop: false,
+                });
+                words.len() - 1
+            }
+        };
+        let word = &mut words[position];
+        let count = counts.entry(text).or_default();
+        if is_text {
+            word.text_term = Some(term);
+            count.0 += 1.0;
+        } else {
+            word.title_term = Some(term);
+            count.1 += 1.0;
+        }
+        word.weight = count.0.max(count.1);
+    }
+    words
+}
+
+fn visit_terms(query: &dyn Query, out: &mut Vec<Term>) {
+    if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+        for (occur, clause) in boolean.clauses() {
+            if *occur != Occur::MustNot {
+                visit_terms(clause.as_ref(), out);
+            }
+        }
+    } else {
+        query.query_terms(&mut |term, _| out.push(term.clone()));
+    }
+}
+
+/// Marks the words that are stop words of `language` in `query_text`, by
+/// analysing it with and without the stop-word filter: what only the first
+/// yields is a stop word, in the same stemmed form as the index terms.
+pub(crate) fn mark_stop_words(words: &mut [QueryWord], query_text: &str, language: Language) {
+    let Some(mut without) = analyzer_without_stop_words(language) else {
+        return;
+    };
+    let kept = tokens(&mut without, query_text);
+    let all = tokens(&mut analyzer(language), query_text);
+    for word in words.iter_mut() {
+        word.stop = all.contains(&word.text) && !kept.contains(&word.text);
+    }
+    // A query of stop words only ("to be or not to be") keeps them all.
+    if words.iter().all(|w| w.stop) {
+        words.iter_mut().for_each(|w| w.stop = false);
+    }
+}
+
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> HashSet<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = HashSet::new();
+    while stream.advance() {
+        out.insert(stream.token().text.clone());
+    }
+    out
+}
+
+/// Adds `extra` terms as optional clauses at the top level of `query`
+/// (see [`widen_bare_words`]).
+pub(crate) fn widen_with_terms(query: Box<dyn Query>, extra: Vec<Term>) -> Box<dyn Query> {
+    if extra.is_empty() {
+        return query;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = match query.downcast_ref::<BooleanQuery>() {
+        Some(boolean) => boolean
+            .clauses()
+            .iter()
+            .map(|(occur, clause)| (*occur, clause.box_clone()))
+            .collect(),
+        None => vec![(Occur::Should, query)],
+    };
+    if clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+        return Box::new(BooleanQuery::new(clauses));
+    }
+    for term in extra {
+        clauses.push((
+            Occur::Should,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Lets the words typed outside quotes match on their own.
+///
+/// tantivy's parser turns a bare word that analyses into several tokens
+/// (`anti-inflammatory`, `COVID-19`, `Reagan's`) into a phrase, so a passage
+/// with `inflammatory` alone would not match it at all. Those parts are
+/// added as optional terms, at the top level of the query so a `-word`
+/// still excludes; the proximity bonus, not matching, rewards them for
+/// being adjacent. Words inside `"quotes"` are left out: quoted phrases stay
+/// exact.
+pub(crate) fn widen_bare_words(
+    query: Box<dyn Query>,
+    words: &[QueryWord],
+    query_text: &str,
+    language: Language,
+) -> Box<dyn Query> {
+    let quoted = quoted_terms(query_text, language);
+    let bare = bare_terms(query_text, language);
+    let extra: Vec<Term> = words
+        .iter()
+        .filter(|w| bare.contains(&w.text) || !quoted.contains(&w.text))
+        .flat_map(QueryWord::terms)
+        .collect();
+    widen_with_terms(query, extra)
+}
+
+/// The analysed terms inside and outside `"…"` in the query text.
+fn split_quoted(query_text: &str) -> (String, String) {
+    let (mut inside, mut outside) = (String::new(), String::new());
+    for (i, part) in query_text.split('"').enumerate() {
+        let target = if i % 2 == 1 {
+            &mut inside
+        } else {
+            &mut outside
+        };
+        target.push_str(part);
+        target.push(' ');
+    }
+    (inside, outside)
+}
+
+fn quoted_terms(query_text: &str, language: Language) -> HashSet<String> {
+    tokens(&mut analyzer(language), &split_quoted(query_text).0)
+}
+
+fn bare_terms(query_text: &str, language: Language) -> HashSet<String> {
+    tokens(&mut analyzer(language), &split_quoted(query_text).1)
+}
+
+/// The words the ranker scores, and the query that decides which passages
+/// match: bare compound words widened to their parts (see [`widen_bare_words`]).
+pub(crate) fn scored_words(
+    index: &OpenIndex,
+    parsed: &ParsedQuery,
+    query_text: &str,
+) -> (Vec<QueryWord>, Box<dyn Query>) {
+    let mut words = query_words(&*parsed.any_words, &index.fields);
+    mark_stop_words(&mut words, query_text, index.language);
+    let widened = widen_bare_words(
+        parsed.any_words.box_clone(),
+        &words,
+        query_text,
+        index.language,
+    );
+    (words, widened)
+}
+
+/// Adds the date filter, when there is one, as a required clause.
+pub(crate) fn restrict(text_query: Box<dyn Query>, dates: Option<&dyn Query>) -> Box<dyn Query> {
+    match dates {
+        None => text_query,
+        Some(dates) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, text_query),
+            (Occur::Must, dates.box_clone()),
+        ])),
     }
 }
 

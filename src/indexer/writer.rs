@@ -3,8 +3,9 @@
 //! Re-indexing a file replaces it: the documents of its articles are
 //! deleted (by article id: the ids are a function of the file's key and the
 //! article's number, and the record says how many there were) and its
-//! articles added again, and its [`FileRecord`] changes in the same commit (see [`super::manifest`]), so a re-run, even after a
-//! crash, never duplicates or loses anything. tantivy's writer lock makes a
+//! articles added again, and its [`FileRecord`] changes in the same commit
+//! (see [`super::manifest`]), so a re-run, even after a crash, never
+//! duplicates or loses anything. tantivy's writer lock makes a
 //! second concurrent `index` run fail at once instead of corrupting the
 //! index.
 //!
@@ -13,24 +14,21 @@
 //! folder, `.NAME.rebuilding`, while the old one stays where it is, locked;
 //! only when the new one is committed is it moved into place.
 
-use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use rustc_hash::FxHashMap;
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, DirectoryLock, INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::indexer::UserOperation;
-use tantivy::{Index, IndexWriter, TantivyDocument, TantivyError, Term};
-
-use crate::date::DatePrecision;
-use tantivy::tokenizer::Language;
+use tantivy::{Index, IndexWriter, TantivyError, Term};
 
 use crate::error::{Error, Result};
-use crate::index::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest, article_hash};
-use crate::index::merging::SmallSegmentsFirst;
-use crate::index::near_duplicates::{SAME_STORY, Signature, StoryIndex, similarity};
-use crate::index::{DatelineSchema, OpenIndex, SCHEMA_VERSION, stable_hash};
-use crate::ingest::{Article, Skipped};
+use crate::index::meta::META_FILE;
+use crate::index::{DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION};
+use crate::indexer::documents::{PreparedArticle, article_id};
+use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
+use crate::indexer::merging::SmallSegmentsFirst;
+use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
 
 /// Adds, replaces and commits articles and their file records; holds the
 /// index's writer lock.
@@ -60,7 +58,7 @@ struct Aside {
     _old_lock: Option<DirectoryLock>,
 }
 
-/// What [`ArticleWriter::replace_file`] did.
+/// What [`ArticleWriter::replace_prepared`] did.
 #[derive(Debug, Default)]
 pub struct Replaced {
     /// Articles indexed.
@@ -82,54 +80,6 @@ pub enum OpenedWriter {
     NeedsRebuild(String),
 }
 
-/// What an indexing run did.
-#[derive(Debug, Default)]
-pub struct IndexSummary {
-    /// Files found in the inputs.
-    pub files: usize,
-    /// Files indexed for the first time.
-    pub added: usize,
-    /// Files indexed again because their content changed.
-    pub updated: usize,
-    /// Files whose articles were removed (deleted from disk, or no longer
-    /// readable).
-    pub removed: usize,
-    /// Files left as they were.
-    pub unchanged: usize,
-    /// Articles indexed in this run.
-    pub articles: usize,
-    /// Passages indexed in this run.
-    pub passages: usize,
-    /// Files not indexed, with reasons.
-    pub skipped: Vec<Skipped>,
-    /// Articles not indexed because another file holds the same article:
-    /// (the file, the file it is indexed under).
-    pub duplicates: Vec<(PathBuf, PathBuf)>,
-    /// Articles the index holds after the run.
-    pub total_articles: u64,
-    /// Passages the index holds after the run.
-    pub total_passages: u64,
-    /// Files the index holds articles from after the run.
-    pub total_files: usize,
-    /// Stories the index holds more than one near-copy of, after the run.
-    pub near_copy_stories: usize,
-    /// Articles in those stories.
-    pub near_copy_articles: usize,
-    /// Whether the run was interrupted (what was done is committed).
-    pub interrupted: bool,
-    /// Indexed articles without a date (kept under `--undated keep`).
-    pub undated: usize,
-    /// Undated articles left out under `--undated skip`.
-    pub undated_dropped: usize,
-    /// Undated articles refused under `--undated error`.
-    pub undated_rejected: usize,
-    /// Non-fatal remarks on indexed files (re-decoded text, bad records,
-    /// suspicious dates).
-    pub notes: Vec<Skipped>,
-    /// Wall time of the run.
-    pub elapsed: Duration,
-}
-
 impl ArticleWriter {
     /// Opens (or creates) the index at `path` for incremental writing with a
     /// memory budget in bytes for tantivy's indexing threads.
@@ -140,9 +90,9 @@ impl ArticleWriter {
         memory_budget: usize,
         language: Option<Language>,
     ) -> Result<OpenedWriter> {
-        let fresh = !path.join("meta.json").exists() && !path.join(super::META_FILE).exists();
+        let fresh = !path.join("meta.json").exists() && !path.join(META_FILE).exists();
         if fresh {
-            let index = OpenIndex::open_or_create_in(path, language.unwrap_or(Language::English))?;
+            let index = open_or_create(path, language.unwrap_or_default())?;
             let writer = open_writer(&index.index, path, memory_budget)?;
             return Ok(OpenedWriter::Ready(Box::new(ArticleWriter::new(
                 index,
@@ -205,8 +155,8 @@ impl ArticleWriter {
         language: Option<Language>,
     ) -> Result<ArticleWriter> {
         let language = language
-            .or_else(|| super::recorded_language(path))
-            .unwrap_or(Language::English);
+            .or_else(|| DatelineMeta::recorded_language(path))
+            .unwrap_or_default();
         let old_lock = match MmapDirectory::open(path) {
             Ok(directory) => Some(
                 directory
@@ -223,7 +173,7 @@ impl ArticleWriter {
                 source,
             })?;
         }
-        let index = OpenIndex::open_or_create_in(&building, language)?;
+        let index = open_or_create(&building, language)?;
         let writer = open_writer(&index.index, &building, memory_budget)?;
         let aside = Aside {
             target: path.to_path_buf(),
@@ -269,27 +219,16 @@ impl ArticleWriter {
         &self.manifest
     }
 
-    /// The index's fields, for [`prepare_articles`] on other threads.
+    /// The index's fields, for preparing documents on other threads.
     pub fn fields(&self) -> &DatelineSchema {
         &self.index.fields
     }
 
-    /// Replaces everything indexed from `key` with `articles` and records
-    /// the file. An article already indexed from another file (same date,
-    /// same text) is not indexed again but noted as a duplicate of it.
-    pub fn replace_file(
-        &mut self,
-        key: &str,
-        record: FileRecord,
-        articles: &[Article],
-        signatures: &[Option<Signature>],
-    ) -> Result<Replaced> {
-        let prepared = prepare_articles(&self.index.fields, key, articles, signatures);
-        self.replace_prepared(key, record, prepared)
-    }
-
-    /// [`ArticleWriter::replace_file`] with articles made ready by
-    /// [`prepare_articles`] (on another thread).
+    /// Replaces everything indexed from `key` with `articles` (made ready by
+    /// [`prepare_articles`](crate::indexer::documents::prepare_articles),
+    /// on another thread) and records the file. An article already indexed
+    /// from another file (same date, same text) is not indexed again but
+    /// noted as a duplicate of it.
     pub fn replace_prepared(
         &mut self,
         key: &str,
@@ -474,107 +413,24 @@ impl ArticleWriter {
     }
 }
 
-/// An article made ready for indexing: its passage documents built (all
-/// but the story, which depends on what is already indexed) and its
-/// content hash computed. Made by [`prepare_articles`], which runs on the
-/// parsing threads so the writer's thread only decides and hands over.
-pub struct PreparedArticle {
-    hash: u64,
-    article_id: u64,
-    signature: Option<Signature>,
-    undated: bool,
-    documents: Vec<TantivyDocument>,
-}
-
-/// Builds the documents of a file's articles. The article's metadata
-/// (source, title, format, date precision, url, ...) is stored once, on
-/// its first passage; every passage carries what ranking and filtering
-/// need (text, indexed title, date, article id, story, line). Each field
-/// on every passage costs indexing time: the per-passage fields took about
-/// a sixth of the CPU before this trim. `signatures` has one entry per article, or none.
-pub fn prepare_articles(
-    fields: &DatelineSchema,
-    key: &str,
-    articles: &[Article],
-    signatures: &[Option<Signature>],
-) -> Vec<PreparedArticle> {
-    articles
-        .iter()
-        .enumerate()
-        .map(|(number, article)| {
-            let article_id = article_id(key, number);
-            let documents = article
-                .passages
-                .iter()
-                .enumerate()
-                .map(|(passage_no, passage)| {
-                    let mut doc = TantivyDocument::new();
-                    doc.add_text(fields.text, &passage.text);
-                    if let Some(title) = &article.title {
-                        doc.add_text(fields.title, title);
-                    }
-                    if let Some(date) = &article.date {
-                        doc.add_i64(fields.date, date.timestamp);
-                        let precision = match date.precision {
-                            DatePrecision::Day => 0,
-                            DatePrecision::Second => 1,
-                        };
-                        if passage_no == 0 {
-                            doc.add_u64(fields.date_precision, precision);
-                        }
-                    }
-                    doc.add_u64(fields.article_id, article_id);
-                    doc.add_u64(fields.passage_no, passage_no as u64);
-                    doc.add_u64(fields.line, u64::from(passage.line));
-                    if passage_no == 0 {
-                        add_article_metadata(fields, article, &mut doc);
-                    }
-                    doc
-                })
-                .collect();
-            PreparedArticle {
-                hash: article_hash(article),
-                article_id,
-                signature: signatures.get(number).copied().flatten(),
-                undated: article.date.is_none(),
-                documents,
-            }
-        })
-        .collect()
-}
-
-/// The id of the `number`th article (from 0) of the file `key`: stable
-/// across runs, so a file's passages can be deleted by its record alone.
-fn article_id(key: &str, number: usize) -> u64 {
-    stable_hash(&[key.as_bytes(), &number.to_le_bytes()])
-}
-
-/// What is stored once per article, on its first passage.
-fn add_article_metadata(fields: &DatelineSchema, article: &Article, doc: &mut TantivyDocument) {
-    doc.add_text(fields.format, article.format.name());
-    doc.add_text(fields.source, article.source.to_string_lossy());
-    doc.add_text(fields.relative, article.relative.to_string_lossy());
-    if let Some(title) = &article.title {
-        doc.add_text(fields.title_text, title);
+/// Opens the index at `path` or, when there is none, creates it (and its
+/// folder) analysed in `language`. An existing index must be analysed in
+/// `language`: mixing two analyses in one index would make queries miss.
+fn open_or_create(path: &Path, language: Language) -> Result<OpenIndex> {
+    if path.join("meta.json").is_file() {
+        let open = OpenIndex::open(path)?;
+        open.check_language(language)?;
+        return Ok(open);
     }
-    if let Some(date_source) = article.date_source {
-        doc.add_text(fields.date_source, date_source.name());
-    }
-    let optional = [
-        (fields.date_text, &article.date_text),
-        (fields.url, &article.url),
-        (fields.author, &article.author),
-        (fields.outlet, &article.outlet),
-        (fields.record_id, &article.record_id),
-    ];
-    for (field, value) in optional {
-        if let Some(value) = value {
-            doc.add_text(field, value);
-        }
-    }
-    if let Some(record_line) = article.record_line {
-        doc.add_u64(fields.record_line, u64::from(record_line));
-    }
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(path).map_err(io)?;
+    let fields = DatelineSchema::build();
+    let index = Index::create_in_dir(path, fields.schema.clone())?;
+    DatelineMeta::new(language).write(path).map_err(io)?;
+    Ok(OpenIndex::from_parts(index, fields, path, language))
 }
 
 fn open_writer(index: &Index, path: &Path, memory_budget: usize) -> Result<IndexWriter> {

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::indexer::IndexProgress;
+use dateline::indexer::IndexProgress;
 
 /// A progress bar on stderr.
 pub struct ProgressBarReporter {

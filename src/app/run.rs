@@ -1,25 +1,27 @@
-//! Running a parsed command line: the glue between [`crate::cli`], the
-//! library and the printers. stdout gets data, stderr gets talk.
+//! Running a parsed command line: library calls, then printers. stdout
+//! gets data, stderr gets talk (progress, notices, summaries).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::cli::{
-    Command, EvalArgs, EvalFormatArg, IndexArgs, SearchArgs, StatsArgs, StatsFormatArg,
-    TimelineArgs, TimelineFormatArg, write_completions, write_man_page,
+use dateline::error::Result;
+use dateline::eval::run_eval;
+use dateline::index::{OpenIndex, index_stats};
+use dateline::indexer::{IndexSummary, index_paths};
+use dateline::output::{
+    ColorChoice, OutputFormat, ReportFormat, TextPrinter, TimelineChart, TimelineFormat, counted,
+    terminal_width, write_eval_json, write_eval_report, write_index_summary_json, write_json,
+    write_jsonl, write_sources, write_stats_json, write_stats_text, write_timeline_csv,
+    write_timeline_json,
 };
-use crate::error::Result;
-use crate::index::{IndexSummary, OpenIndex, index_stats};
-use crate::indexer::index_paths;
-use crate::output::{
-    ColorChoice, OutputFormat, TextPrinter, TimelineChart, terminal_width, write_json, write_jsonl,
-    write_sources, write_stats_json, write_stats_text, write_timeline_csv, write_timeline_json,
-};
-use crate::progress::{PlainReporter, ProgressBarReporter};
-use crate::search::timeline::timeline;
-use crate::search::{matching_sources, search};
+use dateline::search::timeline::timeline;
+use dateline::search::{SearchResults, matching_sources, search};
+
+use crate::app::cli::{Command, EvalArgs, IndexArgs, SearchArgs, StatsArgs, TimelineArgs};
+use crate::app::help::{write_completions, write_man_page};
+use crate::app::progress::{PlainReporter, ProgressBarReporter};
 
 /// How a successful command ended, for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,11 +60,12 @@ pub fn report_panics_as_bugs() {
 /// Runs `command`, writing results to `out` and messages to `err`.
 pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> Result<Outcome> {
     match command {
-        Command::Index(args) => run_index(args, err),
+        Command::Index(args) => run_index(args, out, err),
         Command::Search(args) if args.files => run_files(args, out, err),
         Command::Search(args) => run_search(args, out, err),
         Command::Timeline(args) => run_timeline(args, out, err),
         Command::Stats(args) => run_stats(args, out),
+        Command::Eval(args) => run_eval_command(args, out, err),
         Command::Completions(args) => {
             write_completions(args.shell, out)?;
             out.flush()?;
@@ -73,25 +76,25 @@ pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> R
             out.flush()?;
             Ok(Outcome::Success)
         }
-        Command::Eval(args) => run_eval(args, out, err),
     }
 }
 
-fn run_eval<O: Write, E: Write>(args: &EvalArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
+fn run_eval_command<O: Write, E: Write>(
+    args: &EvalArgs,
+    out: &mut O,
+    err: &mut E,
+) -> Result<Outcome> {
     writeln!(err, "dateline: evaluating on {}", args.collection.display())?;
-    let report = crate::eval::run_eval(&args.to_options())?;
-    match args.format {
-        EvalFormatArg::Json => {
-            serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-        EvalFormatArg::Text => crate::output::write_eval_report(out, &report)?,
+    let report = run_eval(&args.to_options())?;
+    match ReportFormat::from(args.format) {
+        ReportFormat::Json => write_eval_json(out, &report)?,
+        ReportFormat::Text => write_eval_report(out, &report)?,
     }
     out.flush()?;
     Ok(Outcome::Success)
 }
 
-fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
+fn run_index<O: Write, E: Write>(args: &IndexArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
     let options = args.to_options()?;
     stop_on_ctrl_c(&options.stop);
     let summary = if !args.quiet && std::io::stderr().is_terminal() {
@@ -99,8 +102,19 @@ fn run_index<E: Write>(args: &IndexArgs, err: &mut E) -> Result<Outcome> {
     } else {
         index_paths(&options, &mut PlainReporter::new(err))?
     };
-    write_index_summary(err, &summary, &args.index)?;
+    write_file_reports(err, &summary)?;
+    match ReportFormat::from(args.format) {
+        ReportFormat::Text => write_index_summary(err, &summary, &args.index, args.verbose)?,
+        ReportFormat::Json => {
+            write_index_summary_json(out, &summary, &args.index)?;
+            out.flush()?;
+        }
+    }
     if summary.interrupted {
+        writeln!(
+            err,
+            "dateline: interrupted: what was indexed so far is committed; run the same command again to finish"
+        )?;
         return Ok(Outcome::Interrupted);
     }
     summary.check_undated()?;
@@ -125,7 +139,10 @@ fn stop_on_ctrl_c(stop: &Arc<AtomicBool>) {
 /// hundreds, and the count says the rest.
 const SHOWN_DUPLICATES: usize = 10;
 
-fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Path) -> Result<()> {
+/// What happened to single files: skipped ones with the reason, duplicates,
+/// notes. Printed whatever the summary's format, since a script reading the
+/// JSON summary on stdout still wants them on stderr.
+fn write_file_reports<E: Write>(err: &mut E, summary: &IndexSummary) -> Result<()> {
     for skipped in &summary.skipped {
         writeln!(err, "dateline: skipped {skipped}")?;
     }
@@ -144,52 +161,70 @@ fn write_index_summary<E: Write>(err: &mut E, summary: &IndexSummary, index: &Pa
             summary.duplicates.len() - SHOWN_DUPLICATES
         )?;
     }
+    for note in &summary.notes {
+        writeln!(err, "dateline: note {note}")?;
+    }
+    Ok(())
+}
+
+/// One line saying what the run did; with `verbose`, a second saying what
+/// the index holds; then what the user may want to act on (undated
+/// articles).
+fn write_index_summary<E: Write>(
+    err: &mut E,
+    summary: &IndexSummary,
+    index: &Path,
+    verbose: bool,
+) -> Result<()> {
     writeln!(
         err,
-        "dateline: indexed {} articles ({} passages) from {} files into {}; {} skipped; {:.2}s",
-        summary.articles,
-        summary.passages,
-        summary.files,
-        index.display(),
-        summary.skipped.len(),
-        summary.elapsed.as_secs_f64()
-    )?;
-    writeln!(
-        err,
-        "dateline: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} duplicate articles indexed once; the index holds {} articles ({} passages) from {} files; {} stories have near-copies ({} articles)",
+        "dateline: {}: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} ({}) indexed into {} in {:.2}s",
+        counted(summary.files, "file", "files"),
         summary.added,
         summary.updated,
         summary.removed,
         summary.unchanged,
         summary.skipped.len(),
-        summary.duplicates.len(),
-        summary.total_articles,
-        summary.total_passages,
-        summary.total_files,
-        summary.near_copy_stories,
-        summary.near_copy_articles
+        counted(summary.articles, "article", "articles"),
+        counted(summary.passages, "passage", "passages"),
+        index.display(),
+        summary.elapsed.as_secs_f64()
     )?;
-    for note in &summary.notes {
-        writeln!(err, "dateline: note {note}")?;
+    if verbose {
+        writeln!(
+            err,
+            "dateline: {} holds {} ({}) from {}; {} indexed once; {} with near-copies ({})",
+            index.display(),
+            counted(summary.total_articles as usize, "article", "articles"),
+            counted(summary.total_passages as usize, "passage", "passages"),
+            counted(summary.total_files, "file", "files"),
+            counted(
+                summary.duplicates.len(),
+                "duplicate article",
+                "duplicate articles"
+            ),
+            counted(summary.near_copy_stories, "story", "stories"),
+            counted(summary.near_copy_articles, "article", "articles"),
+        )?;
     }
     if summary.undated > 0 {
         writeln!(
             err,
-            "dateline: {} of {} articles have no recognisable date: indexed undated, so date filters exclude them (`dateline stats` lists their files; see --undated)",
-            summary.undated, summary.articles
+            "dateline: {} of {} {} no recognisable date: indexed undated, so date filters exclude them (`dateline stats` lists their files; see --undated)",
+            summary.undated,
+            counted(summary.articles, "article", "articles"),
+            if summary.undated == 1 { "has" } else { "have" }
         )?;
     }
     if summary.undated_dropped > 0 {
         writeln!(
             err,
-            "dateline: {} undated articles left out (--undated skip)",
-            summary.undated_dropped
-        )?;
-    }
-    if summary.interrupted {
-        writeln!(
-            err,
-            "dateline: interrupted: what was indexed so far is committed; run the same command again to finish"
+            "dateline: {} left out (--undated skip)",
+            counted(
+                summary.undated_dropped,
+                "undated article",
+                "undated articles"
+            )
         )?;
     }
     Ok(())
@@ -204,19 +239,14 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
     }
     match args.output_format() {
         OutputFormat::Text => {
-            TextPrinter::new(args.color_choice().use_color())
+            TextPrinter::new(ColorChoice::from(args.color).use_color())
                 .width(terminal_width())
                 .snippet_len(args.snippet_len)
                 .write(out, &results)?;
             // Results first, then the talk, even when both go to a terminal.
             out.flush()?;
             if !results.hits.is_empty() {
-                writeln!(
-                    err,
-                    "dateline: {} of {} matching passages",
-                    results.hits.len(),
-                    results.total_hits
-                )?;
+                writeln!(err, "dateline: {}", shown_of_matching(&results, &request))?;
             }
         }
         OutputFormat::Json => write_json(out, &results)?,
@@ -230,6 +260,41 @@ fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -
     Ok(Outcome::Success)
 }
 
+/// "2 of 7 matching passages", and why the others are not shown when it
+/// is not `-n`: they are further passages of the articles shown, or
+/// near-copies named under "also in".
+fn shown_of_matching(results: &SearchResults, request: &dateline::search::SearchRequest) -> String {
+    let shown = results.hits.len();
+    let mut line = format!(
+        "{shown} of {} matching {}",
+        results.total_hits,
+        if results.total_hits == 1 {
+            "passage"
+        } else {
+            "passages"
+        }
+    );
+    let hidden = &results.hidden;
+    if shown < request.limit && hidden.same_article + hidden.near_copies > 0 {
+        let mut reasons = Vec::new();
+        if hidden.same_article > 0 {
+            reasons.push(format!(
+                "{} in the articles shown (at most {} per article: --per-article N shows more)",
+                hidden.same_article, request.per_article
+            ));
+        }
+        if hidden.near_copies > 0 {
+            reasons.push(format!(
+                "{} in near-copies named under \"also in\"",
+                hidden.near_copies
+            ));
+        }
+        line.push_str("; the others are ");
+        line.push_str(&reasons.join(" and "));
+    }
+    line
+}
+
 fn run_files<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -> Result<Outcome> {
     let request = args.to_request()?;
     let index = OpenIndex::open(&args.index)?;
@@ -237,7 +302,7 @@ fn run_files<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) ->
     for ignored in &ignored {
         writeln!(err, "dateline: ignored part of the query: {ignored}")?;
     }
-    write_sources(out, &sources, args.color_choice().use_color())?;
+    write_sources(out, &sources, ColorChoice::from(args.color).use_color())?;
     out.flush()?;
     if sources.is_empty() {
         writeln!(err, "dateline: no articles match '{}'", args.query)?;
@@ -263,13 +328,13 @@ fn run_timeline<O: Write, E: Write>(
             )?;
         }
     }
-    match args.format {
-        TimelineFormatArg::Text => {
+    match args.output_format() {
+        TimelineFormat::Text => {
             let color = ColorChoice::from(args.color).use_color();
             TimelineChart::new(color, terminal_width()).write(out, &timeline)?;
         }
-        TimelineFormatArg::Json => write_timeline_json(out, &timeline)?,
-        TimelineFormatArg::Csv => write_timeline_csv(out, &timeline)?,
+        TimelineFormat::Json => write_timeline_json(out, &timeline)?,
+        TimelineFormat::Csv => write_timeline_csv(out, &timeline)?,
     }
     out.flush()?;
     let by = format!("{:?}", timeline.bucket).to_lowercase();
@@ -288,8 +353,9 @@ fn run_timeline<O: Write, E: Write>(
         };
         writeln!(
             err,
-            "dateline: '{}': {total} articles{range}, by {by}{undated}",
-            series.query
+            "dateline: '{}': {}{range}, by {by}{undated}",
+            series.query,
+            counted(total as usize, "article", "articles")
         )?;
     }
     Ok(if found {
@@ -302,9 +368,9 @@ fn run_timeline<O: Write, E: Write>(
 fn run_stats<O: Write>(args: &StatsArgs, out: &mut O) -> Result<Outcome> {
     let index = OpenIndex::open(&args.index)?;
     let stats = index_stats(&index)?;
-    match args.format {
-        StatsFormatArg::Text => write_stats_text(out, &stats)?,
-        StatsFormatArg::Json => write_stats_json(out, &stats)?,
+    match ReportFormat::from(args.format) {
+        ReportFormat::Text => write_stats_text(out, &stats)?,
+        ReportFormat::Json => write_stats_json(out, &stats)?,
     }
     out.flush()?;
     Ok(Outcome::Success)

@@ -34,7 +34,7 @@ use hashbrown::hash_table::Entry;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
-use crate::index::near_duplicates::{SIGNATURE_LEN, Signature};
+use crate::indexer::near_duplicates::{SIGNATURE_LEN, Signature};
 
 /// What a commit's payload says about the commit.
 #[derive(Debug, Serialize, Deserialize)]
@@ -182,11 +182,6 @@ impl Manifest {
         self.keys.len()
     }
 
-    /// Whether no file has a record.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
     /// Whether `key` has a record.
     pub fn contains(&self, key: &str) -> bool {
         self.slot_of(key).is_some()
@@ -214,11 +209,6 @@ impl Manifest {
                 *self.slots[slot as usize].key == *key
             })
             .copied()
-    }
-
-    /// The number of handles given out so far (an upper bound on them).
-    pub fn slot_count(&self) -> usize {
-        self.slots.len()
     }
 
     /// The keys with records, with their handles.

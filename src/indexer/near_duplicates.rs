@@ -129,16 +129,6 @@ impl StoryIndex {
             self.bands.insert(fold(key), handle);
         }
     }
-
-    /// Band entries held.
-    pub fn len(&self) -> usize {
-        self.bands.len()
-    }
-
-    /// Whether no article was added.
-    pub fn is_empty(&self) -> bool {
-        self.bands.is_empty()
-    }
 }
 
 fn fold(key: u64) -> u32 {

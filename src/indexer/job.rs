@@ -1,0 +1,430 @@
+//! An indexing job: walk the inputs, work out what changed since the last
+//! run, parse the changed files in parallel, write them, commit.
+//!
+//! A re-run reads nothing but file metadata for files whose size and
+//! modification time match their record; a file whose time moved but whose
+//! content hash did not is only re-stamped. Changed files have their
+//! articles replaced, and files that are gone have theirs removed (unless
+//! pruning is off).
+//!
+//! Files go through in chunks, as a two-stage pipeline: while the writer
+//! (this thread) hands chunk N's documents to tantivy's indexing threads,
+//! chunk N+1 is read, parsed, hashed and turned into documents on rayon's
+//! pool. Parsing and writing used to alternate, leaving a core idle; now
+//! both stay busy, and memory holds at most two chunks of documents,
+//! whatever the corpus size. Between chunks the job commits when enough
+//! articles or seconds have passed, and stops (committing what is done)
+//! when asked to.
+//!
+//! What the job keeps per file for the whole run is small: the walk
+//! ([`WalkedFiles`](crate::ingest::WalkedFiles), one path relative to its
+//! root), the file records ([`Manifest`]) and, per record, the place of its
+//! file in the walk (four bytes), for pruning.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::index::DatelineSchema;
+use crate::indexer::documents::prepare_articles;
+use crate::indexer::examine::{
+    CanonicalParents, Examined, Outcome, Stamp, decide, is_unchanged, read_error, read_file,
+    regular_file_stamp, stamp,
+};
+use crate::indexer::manifest::{FileRecord, FileStamp, Manifest, article_hash, key_path};
+use crate::indexer::writer::ArticleWriter;
+use crate::indexer::{IndexOptions, IndexProgress, IndexSummary, open_writer};
+use crate::ingest::{Article, InputFile, Skipped, walk_files};
+
+/// How many files are examined and parsed before their articles are handed
+/// to the writer; also how often an interruption is noticed.
+const CHUNK_FILES: usize = 256;
+
+/// When the next commit is due: once `commit_interval` has passed, or
+/// `commit_every_articles` articles were indexed when that is set.
+struct CommitPacing {
+    articles: usize,
+    since: Instant,
+}
+
+impl CommitPacing {
+    fn new() -> CommitPacing {
+        CommitPacing {
+            articles: 0,
+            since: Instant::now(),
+        }
+    }
+
+    /// Counts `articles` more and says whether a commit is due.
+    fn add(&mut self, articles: usize, options: &IndexOptions) -> bool {
+        self.articles += articles;
+        options
+            .commit_every_articles
+            .is_some_and(|every| self.articles >= every.max(1))
+            || self.since.elapsed() >= options.commit_interval
+    }
+
+    /// Commits what the writer holds, if anything, and starts counting again.
+    fn commit(&mut self, writer: &mut ArticleWriter) -> Result<()> {
+        if writer.has_changes() {
+            writer.commit()?;
+            *self = CommitPacing::new();
+        }
+        Ok(())
+    }
+}
+
+/// Runs a file job (see the module documentation).
+pub(super) fn index_files(
+    options: &IndexOptions,
+    progress: &mut dyn IndexProgress,
+) -> Result<IndexSummary> {
+    let started = Instant::now();
+    let (files, mut skipped) = walk_files(&options.paths)?;
+    let mut writer = open_writer(options, progress)?;
+    let mut summary = IndexSummary {
+        files: files.len(),
+        ..IndexSummary::default()
+    };
+    progress.start(files.len() as u64);
+    let mut parents = CanonicalParents::default();
+    let fields = writer.fields().clone();
+    // For each record (by its handle), the walked file it was seen as, so
+    // pruning and re-reading orphans need no map of keys.
+    let mut walked: Vec<u32> = Vec::new();
+    let mut pacing = CommitPacing::new();
+    std::thread::scope(|scope| -> Result<()> {
+        let mut chunks = (0..files.len()).step_by(CHUNK_FILES);
+        let mut pending: Option<(usize, usize, ChunkJob<'_>)> = None;
+        loop {
+            // The next chunk's metadata is read and its parsing started on
+            // rayon's pool before the previous chunk is written, so parsing
+            // and writing overlap; at most two chunks are in memory.
+            let next = if options.stop.load(Ordering::SeqCst) {
+                summary.interrupted = true;
+                None
+            } else {
+                chunks.next()
+            };
+            let started_job = next.map(|offset| {
+                let chunk = files.slice(offset, CHUNK_FILES);
+                parents.learn(&chunk);
+                let count = chunk.len();
+                let job = start_chunk(scope, chunk, &parents, writer.manifest(), options, &fields);
+                (offset, count, job)
+            });
+            let Some((offset, count, job)) = pending.take() else {
+                match started_job {
+                    Some(job) => {
+                        pending = Some(job);
+                        continue;
+                    }
+                    None => break,
+                }
+            };
+            let examined = job.results();
+            let articles_before = summary.articles;
+            for (at, (key, outcome)) in examined.into_iter().enumerate() {
+                apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
+                if let Some(slot) = writer.manifest().slot_of(&key) {
+                    let slot = slot as usize;
+                    if walked.len() <= slot {
+                        walked.resize(slot + 1, u32::MAX);
+                    }
+                    walked[slot] = u32::try_from(offset + at).unwrap_or(u32::MAX);
+                }
+            }
+            let new_articles = summary.articles - articles_before;
+            progress.advance(count as u64, new_articles as u64);
+            if pacing.add(new_articles, options) {
+                pacing.commit(&mut writer)?;
+            }
+            match started_job {
+                Some(job) => pending = Some(job),
+                None => break,
+            }
+        }
+        Ok(())
+    })?;
+    let is_walked = |slot: u32| {
+        walked
+            .get(slot as usize)
+            .is_some_and(|&file| file != u32::MAX)
+    };
+    if options.prune && !summary.interrupted {
+        let roots = canonical_roots(&options.paths);
+        let gone: Vec<String> = writer
+            .manifest()
+            .keys()
+            .filter(|&(key, slot)| !is_walked(slot) && should_prune(key, &roots))
+            .map(|(key, _)| key.to_string())
+            .collect();
+        for key in gone {
+            writer.remove_file(&key);
+            summary.removed += 1;
+        }
+    }
+    if !summary.interrupted {
+        let walked_file = |key: &str, manifest: &Manifest| {
+            let slot = manifest.slot_of(key)?;
+            let at = *walked.get(slot as usize)?;
+            files.get(at as usize)
+        };
+        reindex_orphaned_duplicates(
+            &mut writer,
+            &walked_file,
+            &mut summary,
+            &mut skipped,
+            options,
+        )?;
+    }
+    finish(writer, summary, skipped, started, progress)
+}
+
+/// Indexes records that do not come from files (see
+/// [`super::index_articles`]): each `(key, articles)` is handled like a
+/// file whose content hash is that of its articles, so a record indexed
+/// again unchanged is left alone.
+pub(super) fn index_records(
+    options: &IndexOptions,
+    records: impl Iterator<Item = (String, Vec<Article>)>,
+    progress: &mut dyn IndexProgress,
+) -> Result<IndexSummary> {
+    let started = Instant::now();
+    let mut writer = open_writer(options, progress)?;
+    let fields = writer.fields().clone();
+    let mut summary = IndexSummary::default();
+    let mut skipped = Vec::new();
+    let mut pacing = CommitPacing::new();
+    for (key, articles) in records {
+        if options.stop.load(Ordering::SeqCst) {
+            summary.interrupted = true;
+            break;
+        }
+        summary.files += 1;
+        let hash = articles.iter().fold(0u64, |hash, article| {
+            hash.rotate_left(5) ^ article_hash(article)
+        });
+        let outcome = match writer.manifest().stamp(&key) {
+            Some(prior) if prior.hash == hash => Outcome::Unchanged,
+            _ => Outcome::Parsed {
+                record: FileRecord::new(0, 0, hash),
+                articles: prepare_articles(&fields, &key, &articles),
+                notes: Vec::new(),
+                dropped_undated: 0,
+            },
+        };
+        let before = summary.articles;
+        apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
+        progress.advance(1, (summary.articles - before) as u64);
+        if pacing.add(summary.articles - before, options) {
+            pacing.commit(&mut writer)?;
+        }
+    }
+    finish(writer, summary, skipped, started, progress)
+}
+
+/// Fills in what the index holds after a run, commits and closes it.
+fn finish(
+    writer: ArticleWriter,
+    mut summary: IndexSummary,
+    skipped: Vec<Skipped>,
+    started: Instant,
+    progress: &mut dyn IndexProgress,
+) -> Result<IndexSummary> {
+    let (articles, passages) = writer.manifest().totals();
+    summary.total_articles = articles;
+    summary.total_passages = passages;
+    summary.total_files = writer.manifest().len();
+    (summary.near_copy_stories, summary.near_copy_articles) = writer.manifest().near_copy_groups();
+    writer.finish()?;
+    progress.finish();
+    summary.skipped = skipped;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// A chunk of files being examined: done already (nothing to read), or
+/// being parsed on another thread.
+enum ChunkJob<'scope> {
+    Done(Vec<Examined>),
+    Parsing(std::thread::ScopedJoinHandle<'scope, Vec<Examined>>),
+}
+
+impl ChunkJob<'_> {
+    fn results(self) -> Vec<Examined> {
+        match self {
+            ChunkJob::Done(examined) => examined,
+            ChunkJob::Parsing(handle) => match handle.join() {
+                Ok(examined) => examined,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+        }
+    }
+}
+
+/// Reads the metadata of a chunk's files, one after another (in a re-run
+/// most are unchanged, and that costs one `lstat` each), and starts reading
+/// and parsing those that changed on rayon's pool.
+fn start_chunk<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    chunk: Vec<InputFile>,
+    parents: &CanonicalParents,
+    manifest: &Manifest,
+    options: &'env IndexOptions,
+    fields: &'env DatelineSchema,
+) -> ChunkJob<'scope> {
+    let stamped: Vec<(String, Stamp, Option<FileStamp>)> = chunk
+        .iter()
+        .map(|file| {
+            let (key, stamp) = stamp(file, parents);
+            let prior = manifest.stamp(&key);
+            (key, stamp, prior)
+        })
+        .collect();
+    let examine =
+        move |(file, (key, stamp, prior)): (&InputFile, (String, Stamp, Option<FileStamp>))| {
+            let outcome = decide(file, &key, prior, stamp, &options.read, fields);
+            (key, outcome)
+        };
+    if stamped
+        .iter()
+        .all(|(_, stamp, prior)| is_unchanged(*prior, stamp))
+    {
+        return ChunkJob::Done(chunk.iter().zip(stamped).map(examine).collect());
+    }
+    ChunkJob::Parsing(scope.spawn(move || chunk.par_iter().zip(stamped).map(examine).collect()))
+}
+
+/// Records what examining one file found in the index and the summary.
+fn apply(
+    writer: &mut ArticleWriter,
+    summary: &mut IndexSummary,
+    skipped: &mut Vec<Skipped>,
+    key: &str,
+    outcome: Outcome,
+) -> Result<()> {
+    match outcome {
+        Outcome::Unchanged => summary.unchanged += 1,
+        Outcome::Touched { size, mtime_ns } => {
+            writer.touch_file(key, size, mtime_ns);
+            summary.unchanged += 1;
+        }
+        Outcome::Parsed {
+            record,
+            articles,
+            notes,
+            dropped_undated,
+        } => {
+            let path = key_path(key);
+            summary
+                .notes
+                .extend(notes.into_iter().map(|reason| Skipped {
+                    path: path.clone(),
+                    reason,
+                }));
+            summary.undated_dropped += dropped_undated;
+            if writer.manifest().contains(key) {
+                summary.updated += 1;
+            } else {
+                summary.added += 1;
+            }
+            let replaced = writer.replace_prepared(key, record, articles)?;
+            summary.passages += replaced.passages;
+            summary.articles += replaced.articles;
+            summary.undated += replaced.undated;
+            for original in replaced.duplicates {
+                summary
+                    .duplicates
+                    .push((key_path(key), key_path(&original)));
+            }
+        }
+        Outcome::Skipped(skip) => {
+            // What was indexed from it is no longer what the file holds.
+            if writer.manifest().contains(key) {
+                writer.remove_file(key);
+            }
+            skipped.push(skip);
+        }
+        Outcome::RejectedUndated(skip, count) => {
+            if writer.manifest().contains(key) {
+                writer.remove_file(key);
+            }
+            summary.undated_rejected += count;
+            skipped.push(skip);
+        }
+    }
+    Ok(())
+}
+
+/// Indexes again the files whose duplicate articles lost their original
+/// (changed or removed in this run or in an interrupted one), so every
+/// article stays indexed exactly once. The new owner of an article has no
+/// duplicates of it, so this settles at once; the bound is a safeguard.
+fn reindex_orphaned_duplicates(
+    writer: &mut ArticleWriter,
+    walked: &dyn Fn(&str, &Manifest) -> Option<InputFile>,
+    summary: &mut IndexSummary,
+    skipped: &mut Vec<Skipped>,
+    options: &IndexOptions,
+) -> Result<()> {
+    let fields = writer.fields().clone();
+    for _ in 0..3 {
+        let orphans = writer.orphaned_duplicates();
+        if orphans.is_empty() {
+            break;
+        }
+        for key in orphans {
+            let file = walked(&key, writer.manifest()).unwrap_or_else(|| {
+                let source = key_path(&key);
+                InputFile {
+                    relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
+                    source,
+                }
+            });
+            // The file's status (added, unchanged...) is about its content
+            // and stays as counted; only what is indexed from it changes.
+            let stamp = std::fs::metadata(&file.source)
+                .map_err(|e| read_error(&e))
+                .and_then(regular_file_stamp);
+            match stamp
+                .and_then(|stamp| read_file(&file, &key, None, stamp, &options.read, &fields))
+            {
+                Ok(Outcome::Parsed {
+                    record, articles, ..
+                }) => {
+                    let replaced = writer.replace_prepared(&key, record, articles)?;
+                    summary.passages += replaced.passages;
+                    summary.articles += replaced.articles;
+                }
+                Ok(_) => {}
+                Err(reason) => {
+                    writer.remove_file(&key);
+                    skipped.push(Skipped {
+                        path: file.source.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn canonical_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect()
+}
+
+/// A recorded file not seen in this walk is pruned when it lies under one
+/// of the walked roots (deleted, or now ignored) or no longer exists at all;
+/// files indexed from other folders in earlier runs are kept.
+fn should_prune(key: &str, roots: &[PathBuf]) -> bool {
+    let path = key_path(key);
+    roots.iter().any(|root| path.starts_with(root)) || std::fs::symlink_metadata(&path).is_err()
+}

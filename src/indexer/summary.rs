@@ -1,0 +1,74 @@
+//! What an indexing run did, for the summary the command line prints and
+//! for scripts.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::ingest::Skipped;
+
+/// What an indexing run did.
+#[derive(Debug, Default)]
+pub struct IndexSummary {
+    /// Files found in the inputs.
+    pub files: usize,
+    /// Files indexed for the first time.
+    pub added: usize,
+    /// Files indexed again because their content changed.
+    pub updated: usize,
+    /// Files whose articles were removed (deleted from disk, or no longer
+    /// readable).
+    pub removed: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Articles indexed in this run.
+    pub articles: usize,
+    /// Passages indexed in this run.
+    pub passages: usize,
+    /// Files not indexed, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// Articles not indexed because another file holds the same article:
+    /// (the file, the file it is indexed under).
+    pub duplicates: Vec<(PathBuf, PathBuf)>,
+    /// Articles the index holds after the run.
+    pub total_articles: u64,
+    /// Passages the index holds after the run.
+    pub total_passages: u64,
+    /// Files the index holds articles from after the run.
+    pub total_files: usize,
+    /// Stories the index holds more than one near-copy of, after the run.
+    pub near_copy_stories: usize,
+    /// Articles in those stories.
+    pub near_copy_articles: usize,
+    /// Whether the run was interrupted (what was done is committed).
+    pub interrupted: bool,
+    /// Indexed articles without a date (kept under `--undated keep`).
+    pub undated: usize,
+    /// Undated articles left out under `--undated skip`.
+    pub undated_dropped: usize,
+    /// Undated articles refused under `--undated error`.
+    pub undated_rejected: usize,
+    /// Non-fatal remarks on indexed files (re-decoded text, bad records,
+    /// suspicious dates).
+    pub notes: Vec<Skipped>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+impl IndexSummary {
+    /// Fails when `strict` and any file was skipped.
+    pub fn check_strict(&self, strict: bool) -> Result<()> {
+        if strict && !self.skipped.is_empty() {
+            return Err(Error::StrictSkipped(self.skipped.len()));
+        }
+        Ok(())
+    }
+
+    /// Fails when `--undated error` refused any article.
+    pub fn check_undated(&self) -> Result<()> {
+        if self.undated_rejected > 0 {
+            return Err(Error::UndatedArticles(self.undated_rejected));
+        }
+        Ok(())
+    }
+}

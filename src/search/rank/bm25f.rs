@@ -1,0 +1,242 @@
+//! The passage scorer: BM25F over a passage's text and its article's
+//! title, read straight from the postings of the query's words, with an
+//! optional bonus for query words near each other.
+
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Searcher, TERMINATED};
+
+use crate::error::Result;
+use crate::index::DatelineSchema;
+use crate::search::query::QueryWord;
+use crate::search::rank::Ranking;
+
+/// Collection statistics for BM25F.
+pub(super) struct Statistics {
+    docs: f32,
+    pub(super) avg_text: f32,
+    pub(super) avg_title: f32,
+}
+
+impl Statistics {
+    pub(super) fn of(searcher: &Searcher, fields: &DatelineSchema) -> Result<Statistics> {
+        let mut docs = 0u64;
+        let mut text_tokens = 0u64;
+        let mut title_tokens = 0u64;
+        for segment in searcher.segment_readers() {
+            docs += u64::from(segment.max_doc());
+            text_tokens += segment.inverted_index(fields.text)?.total_num_tokens();
+            title_tokens += segment.inverted_index(fields.title)?.total_num_tokens();
+        }
+        let docs = docs.max(1) as f32;
+        Ok(Statistics {
+            docs,
+            avg_text: (text_tokens as f32 / docs).max(1.0),
+            avg_title: (title_tokens as f32 / docs).max(1.0),
+        })
+    }
+
+    /// BM25's idf over passages.
+    pub(super) fn idf(&self, doc_freq: u64) -> f32 {
+        bm25_idf(self.docs, doc_freq as f32)
+    }
+}
+
+/// BM25's idf of a word found in `df` of `docs` units, never negative
+/// (Lucene's form).
+pub(super) fn bm25_idf(docs: f32, df: f32) -> f32 {
+    (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// One scored document of a segment, with the query words' frequencies
+/// (text, title) in query-word order.
+pub(super) struct ScoredDoc<'a> {
+    pub(super) doc: DocId,
+    pub(super) article_id: u64,
+    pub(super) score: f32,
+    pub(super) frequencies: &'a [(u32, u32)],
+    /// The query words' title frequencies, length-normalised.
+    pub(super) title_tf: &'a [f32],
+    /// The passage's length in words.
+    pub(super) text_len: u32,
+    /// The passage's position in its article.
+    pub(super) passage_no: Option<u64>,
+    pub(super) title_len: u32,
+}
+
+/// The postings of one word in one segment.
+struct WordPostings {
+    text: Option<SegmentPostings>,
+    title: Option<SegmentPostings>,
+}
+
+/// Scores documents of one segment, in increasing doc order.
+pub(super) struct SegmentScorer<'a> {
+    words: Vec<(&'a QueryWord, WordPostings)>,
+    text_norms: tantivy::fieldnorm::FieldNormReader,
+    title_norms: tantivy::fieldnorm::FieldNormReader,
+    article_ids: tantivy::columnar::Column<u64>,
+    passage_numbers: Option<tantivy::columnar::Column<u64>>,
+    ranking: &'a Ranking,
+    stats: &'a Statistics,
+}
+
+impl<'a> SegmentScorer<'a> {
+    pub(super) fn new(
+        searcher: &Searcher,
+        segment_ord: u32,
+        fields: &DatelineSchema,
+        words: &'a [QueryWord],
+        ranking: &'a Ranking,
+        stats: &'a Statistics,
+    ) -> Result<SegmentScorer<'a>> {
+        let segment = searcher.segment_reader(segment_ord);
+        let text_index = segment.inverted_index(fields.text)?;
+        let title_index = segment.inverted_index(fields.title)?;
+        let text_option = if ranking.proximity_weight > 0.0 {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
+        let mut scored_words = Vec::new();
+        for word in words.iter() {
+            let text = match &word.text_term {
+                Some(term) => text_index.read_postings(term, text_option)?,
+                None => None,
+            };
+            let title = match &word.title_term {
+                Some(term) => title_index.read_postings(term, IndexRecordOption::WithFreqs)?,
+                None => None,
+            };
+            scored_words.push((word, WordPostings { text, title }));
+        }
+        Ok(SegmentScorer {
+            words: scored_words,
+            text_norms: segment.get_fieldnorms_reader(fields.text)?,
+            title_norms: segment.get_fieldnorms_reader(fields.title)?,
+            article_ids: segment.fast_fields().u64("article_id")?,
+            passage_numbers: segment.fast_fields().u64("passage_no").ok(),
+            ranking,
+            stats,
+        })
+    }
+
+    pub(super) fn score(mut self, docs: &[DocId], emit: &mut dyn FnMut(&ScoredDoc)) -> Result<()> {
+        let ranking = self.ranking;
+        let k1 = ranking.k1;
+        let b = ranking.b;
+        let proximity = ranking.proximity_weight > 0.0;
+        let mut positions: Vec<Vec<u32>> = vec![Vec::new(); self.words.len()];
+        let mut frequencies = vec![(0, 0); self.words.len()];
+        let mut title_tfs = vec![0.0; self.words.len()];
+        for &doc in docs {
+            // Fragments ("Harvested --") would otherwise win on length alone.
+            let text_len = (self.text_norms.fieldnorm(doc) as f32)
+                .max(ranking.length_floor * self.stats.avg_text);
+            let text_norm = 1.0 - b + b * text_len / self.stats.avg_text;
+            let title_norm =
+                1.0 - b + b * self.title_norms.fieldnorm(doc) as f32 / self.stats.avg_title;
+            let mut score = 0.0;
+            for (i, (word, postings)) in self.words.iter_mut().enumerate() {
+                let text_tf = frequency_at(postings.text.as_mut(), doc);
+                let title_tf = frequency_at(postings.title.as_mut(), doc);
+                frequencies[i] = (text_tf, title_tf);
+                positions[i].clear();
+                if proximity && text_tf > 0 {
+                    if let Some(text) = postings.text.as_mut() {
+                        text.positions(&mut positions[i]);
+                    }
+                }
+                title_tfs[i] = title_tf as f32 / title_norm;
+                let tf = text_tf as f32 / text_norm + ranking.title_weight * title_tfs[i];
+                if tf > 0.0 && !(ranking.skip_stop_words && word.stop) {
+                    score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
+                }
+            }
+            if proximity {
+                score += self.proximity_bonus(&positions);
+            }
+            let article_id = self.article_ids.first(doc).unwrap_or(u64::MAX);
+            emit(&ScoredDoc {
+                doc,
+                article_id,
+                score,
+                frequencies: &frequencies,
+                title_tf: &title_tfs,
+                text_len: self.text_norms.fieldnorm(doc),
+                passage_no: self
+                    .passage_numbers
+                    .as_ref()
+                    .and_then(|column| column.first(doc)),
+                title_len: self.title_norms.fieldnorm(doc),
+            });
+        }
+        Ok(())
+    }
+
+    /// For each pair of query words next to each other in the query, the
+    /// number of times they occur within the window, saturated like a term
+    /// frequency and weighted by the rarer word's idf.
+    fn proximity_bonus(&self, positions: &[Vec<u32>]) -> f32 {
+        let k1 = self.ranking.k1;
+        let mut bonus = 0.0;
+        for pair in 0..self.words.len().saturating_sub(1) {
+            let skipped = |w: &QueryWord| self.ranking.skip_stop_words && w.stop;
+            if skipped(self.words[pair].0) || skipped(self.words[pair + 1].0) {
+                continue;
+            }
+            let (a, b) = (&positions[pair], &positions[pair + 1]);
+            let near = near_pairs(a, b, self.ranking.proximity_window) as f32;
+            if near > 0.0 {
+                let idf = self.words[pair].0.idf.min(self.words[pair + 1].0.idf);
+                bonus += idf * near * (k1 + 1.0) / (near + k1);
+            }
+        }
+        self.ranking.proximity_weight * bonus
+    }
+}
+
+/// The word's frequency in `doc`, moving the postings forward to it.
+fn frequency_at(postings: Option<&mut SegmentPostings>, doc: DocId) -> u32 {
+    let Some(postings) = postings else {
+        return 0;
+    };
+    if postings.doc() == TERMINATED || postings.doc() > doc {
+        return 0;
+    }
+    if postings.seek(doc) == doc {
+        postings.term_freq()
+    } else {
+        0
+    }
+}
+
+/// How many positions in `a` have a position of `b` within `window` words
+/// (either side). Both lists are sorted.
+fn near_pairs(a: &[u32], b: &[u32], window: u32) -> usize {
+    let mut count = 0;
+    let mut j = 0;
+    for &pa in a {
+        while j < b.len() && b[j] + window < pa {
+            j += 1;
+        }
+        if j < b.len() && b[j] <= pa + window && b[j] != pa {
+            count += 1;
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_pairs_counts_positions_within_the_window() {
+        assert_eq!(near_pairs(&[1, 10], &[2], 1), 1);
+        assert_eq!(near_pairs(&[1, 10], &[3, 12], 1), 0);
+        assert_eq!(near_pairs(&[1, 10], &[3, 12], 2), 2);
+        assert_eq!(near_pairs(&[5], &[1], 4), 1);
+        assert_eq!(near_pairs(&[], &[1], 4), 0);
+    }
+}

@@ -1,0 +1,247 @@
+//! Scoring passages: BM25F over text and title, with tunable `k1` and `b`,
+//! and optional extras, each measured with `dateline eval` (see
+//! `docs/relevance.md`): a proximity bonus for query words found near each
+//! other, whole-article evidence, stop words left out of the score and RM3
+//! pseudo-relevance feedback.
+//!
+//! tantivy's own BM25 has `k1 = 1.2, b = 0.75` built in and scores fields
+//! separately. So tantivy only decides *which* passages match (words,
+//! phrases, exclusions, the date range: the user's query semantics stay
+//! exactly tantivy's, see [`super::query`]), and the score is computed here
+//! from the postings of the query's words:
+//!
+//! - `bm25f`: the passage scorer. BM25F (Robertson & Zaragoza) adds a
+//!   word's length-normalised frequencies in text and title *before*
+//!   saturating them, which behaves like one field holding title and text
+//!   together (Anserini's "flat" index) while still letting the title
+//!   weigh more.
+//! - `windows`: passage boundaries are a display device (about 120 words,
+//!   cut at a sentence end), so an answer may straddle two of them; a
+//!   passage may also score as the window it forms with the next passage of
+//!   its article ([`Ranking::pair_windows`]).
+//! - `articles`: what is counted per article: a word's idf counts the
+//!   articles using it ([`Ranking::article_idf`]), whole-article BM25F
+//!   ([`Ranking::article_weight`]) and articles ranked from their passages.
+//! - `feedback`: RM3 expansion words from a first pass.
+
+mod articles;
+mod bm25f;
+mod feedback;
+mod windows;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::query::Query;
+use tantivy::{DocAddress, DocId, Searcher};
+
+pub use articles::{ScoredArticle, aggregate_articles};
+pub(crate) use feedback::add_feedback_words;
+
+use crate::error::Result;
+use crate::index::DatelineSchema;
+use crate::search::matching::{MatchingDocs, SortedMembership};
+use crate::search::query::QueryWord;
+use articles::{ArticleFrequencies, articles_with, count_articles, score_whole_articles};
+use bm25f::{ScoredDoc, SegmentScorer, Statistics, bm25_idf};
+use windows::PairWindows;
+
+/// The ranking knobs. The defaults were measured with `dateline eval` on
+/// SciFact (see `docs/relevance.md`) and are sensible for news: no knob is
+/// fitted to the test queries.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ranking {
+    /// BM25 term-frequency saturation.
+    pub k1: f32,
+    /// BM25 length normalisation (0 = none, 1 = full).
+    pub b: f32,
+    /// Passages shorter than this fraction of the average passage are
+    /// normalised as if they had that length, so a two-word fragment cannot
+    /// outrank real paragraphs through length normalisation alone.
+    pub length_floor: f32,
+    /// How much a word in the title counts against one in the text.
+    pub title_weight: f32,
+    /// Weight of the bonus for pairs of adjacent query words found within
+    /// `proximity_window` positions of each other; 0 turns it off.
+    pub proximity_weight: f32,
+    /// The largest distance, in words, at which a pair still counts as near.
+    pub proximity_window: u32,
+    /// Whether stop words of the query are left out of the score (they
+    /// still count for matching, so phrases stay exact).
+    pub skip_stop_words: bool,
+    /// Whether passages with every word of the query rank above all others.
+    pub all_words_first: bool,
+    /// Whether a word's idf counts the *articles* using it (in the text or
+    /// the title) rather than the passages. A word a long article repeats
+    /// in each of its paragraphs is still used by one article, so it is
+    /// not made to look common by how the articles are split.
+    pub article_idf: bool,
+    /// Whether a passage may score as the window it forms with an adjacent
+    /// passage of its article (both matching), scored like one passage of
+    /// their combined length; the window's score goes to the stronger of
+    /// the two, which is the one shown.
+    pub pair_windows: bool,
+    /// Article score = best passage + this × the sum of its other passages.
+    pub sibling_weight: f32,
+    /// Passage score = (1 − this) × its own score + this × BM25F of its
+    /// whole article (the article's passages' frequencies summed); 0 = off.
+    pub article_weight: f32,
+    /// RM3 feedback: how many top articles to learn expansion words from; 0
+    /// turns feedback off.
+    pub feedback_docs: usize,
+    /// RM3 feedback: how many expansion words to add.
+    pub feedback_terms: usize,
+    /// RM3 feedback: the weight of the original query against the expansion.
+    pub feedback_original_weight: f32,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            k1: 1.2,
+            b: 0.9,
+            length_floor: 0.5,
+            title_weight: 1.0,
+            proximity_weight: 0.0,
+            proximity_window: 4,
+            skip_stop_words: false,
+            all_words_first: true,
+            article_idf: true,
+            pair_windows: true,
+            sibling_weight: 0.0,
+            article_weight: 0.0,
+            feedback_docs: 0,
+            feedback_terms: 10,
+            feedback_original_weight: 0.5,
+        }
+    }
+}
+
+/// A passage with its score.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoredPassage {
+    /// The passage's document.
+    pub address: DocAddress,
+    /// The article it belongs to.
+    pub article_id: u64,
+    /// Its score.
+    pub score: f32,
+    /// 1 when it matched the all-words form of the query (and that rule is
+    /// on), else 0; higher tiers rank first.
+    pub tier: u8,
+}
+
+/// Scores every passage matching `any_words` (and says which also match
+/// `all_words`), in no particular order (see [`sort_best_first`]).
+pub(crate) fn rank_passages(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    any_words: &dyn Query,
+    all_words: Option<&dyn Query>,
+    words: &mut [QueryWord],
+    ranking: &Ranking,
+) -> Result<Vec<ScoredPassage>> {
+    let article_weight = ranking.article_weight.clamp(0.0, 1.0);
+    let mut articles: Option<HashMap<u64, ArticleFrequencies>> =
+        (article_weight > 0.0).then(HashMap::new);
+    let matched = searcher.search(any_words, &MatchingDocs)?;
+    let top_tier: Vec<Vec<DocId>> = match all_words {
+        Some(query) if ranking.all_words_first => searcher.search(query, &MatchingDocs)?,
+        _ => Vec::new(),
+    };
+    let stats = Statistics::of(searcher, fields)?;
+    let article_count = match ranking.article_idf {
+        true => Some(count_articles(searcher, fields)? as f32),
+        false => None,
+    };
+    match article_count {
+        Some(count) => {
+            let with = articles_with(searcher, fields, words)?;
+            for (word, articles) in words.iter_mut().zip(with) {
+                word.idf = bm25_idf(count, articles as f32);
+            }
+        }
+        None => {
+            for word in words.iter_mut() {
+                let mut doc_freq = 0;
+                for term in [&word.text_term, &word.title_term].into_iter().flatten() {
+                    doc_freq = doc_freq.max(searcher.doc_freq(term)?);
+                }
+                word.idf = stats.idf(doc_freq);
+            }
+        }
+    }
+    let mut scored = Vec::with_capacity(matched.iter().map(Vec::len).sum());
+    let mut windows = ranking.pair_windows.then(|| PairWindows::new(words.len()));
+    for (segment_ord, docs) in matched.iter().enumerate() {
+        if docs.is_empty() {
+            continue;
+        }
+        let segment_ord = segment_ord as u32;
+        let mut in_top_tier = SortedMembership::new(
+            top_tier
+                .get(segment_ord as usize)
+                .map_or(&[], Vec::as_slice),
+        );
+        let scorer = SegmentScorer::new(searcher, segment_ord, fields, words, ranking, &stats)?;
+        scorer.score(docs, &mut |scored_doc| {
+            let &ScoredDoc {
+                doc,
+                article_id,
+                score,
+                frequencies,
+                title_tf,
+                text_len,
+                passage_no,
+                title_len,
+            } = scored_doc;
+            if let Some(windows) = windows.as_mut() {
+                windows.push(frequencies, title_tf, text_len, passage_no);
+            }
+            if let Some(articles) = articles.as_mut() {
+                let entry = articles
+                    .entry(article_id)
+                    .or_insert_with(|| ArticleFrequencies {
+                        text: vec![0; frequencies.len()],
+                        title: vec![0; frequencies.len()],
+                        title_len,
+                    });
+                for (i, &(text, title)) in frequencies.iter().enumerate() {
+                    entry.text[i] += text;
+                    entry.title[i] = entry.title[i].max(title);
+                }
+            }
+            let address = DocAddress::new(segment_ord, doc);
+            scored.push(ScoredPassage {
+                address,
+                article_id,
+                score,
+                tier: u8::from(in_top_tier.contains(doc)),
+            });
+        })?;
+    }
+    if let Some(windows) = windows {
+        windows.apply(&mut scored, words, ranking, &stats);
+    }
+    if let Some(articles) = articles {
+        let whole = score_whole_articles(searcher, fields, words, ranking, &stats, &articles)?;
+        for passage in &mut scored {
+            let article = whole.get(&passage.article_id).copied().unwrap_or(0.0);
+            passage.score = (1.0 - article_weight) * passage.score + article_weight * article;
+        }
+    }
+    Ok(scored)
+}
+
+/// Sorts passages best first: tier, score, then the earlier document.
+/// Addresses are unique, so the order is total and an unstable sort gives
+/// the same result as a stable one, faster. (Searches order only the page
+/// they show, see `order::PassageOrder::arrange`.)
+pub(crate) fn sort_best_first(passages: &mut [ScoredPassage]) {
+    passages.sort_unstable_by(|a, b| {
+        b.tier
+            .cmp(&a.tier)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.address.cmp(&b.address))
+    });
+}
