@@ -8,7 +8,23 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use libtest_mimic::Trial;
 use serde_json::Value;
+
+use crate::util::trials;
+
+/// This module's tests, for the harness.
+pub fn tests() -> Vec<Trial> {
+    trials![
+        reuters_21578_every_record_is_a_dated_article,
+        twenty_newsgroups_all_messages_undated_with_subject_titles,
+        scifact_jsonl_and_its_gzip_copy_index_the_same,
+        a_mixed_folder_indexes_every_format_and_names_the_bad_files,
+        undated_policies_skip_and_error,
+        field_overrides_size_limits_and_suspicious_dates,
+        stats_text_shows_figures_and_a_year_chart,
+    ]
+}
 
 fn dateline() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dateline"));
@@ -73,7 +89,6 @@ fn search(index: &Path, args: &[&str]) -> (i32, Value) {
     (code, value)
 }
 
-#[test]
 fn reuters_21578_every_record_is_a_dated_article() {
     let Some(folder) = shared_data("reuters21578") else {
         return;
@@ -121,7 +136,6 @@ fn reuters_21578_every_record_is_a_dated_article() {
     assert_eq!(code, 1);
 }
 
-#[test]
 fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
     let Some(tarball) = shared_data("20newsgroups/20news-bydate.tar.gz") else {
         return;
@@ -179,7 +193,6 @@ fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
     assert_eq!(code, 1);
 }
 
-#[test]
 fn scifact_jsonl_and_its_gzip_copy_index_the_same() {
     let Some(corpus) = shared_data("scifact/corpus.jsonl") else {
         return;
@@ -279,7 +292,6 @@ fn mixed_folder(root: &Path) {
     );
 }
 
-#[test]
 fn a_mixed_folder_indexes_every_format_and_names_the_bad_files() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("articles");
@@ -362,7 +374,6 @@ fn a_mixed_folder_indexes_every_format_and_names_the_bad_files() {
     assert_eq!(code, 0);
 }
 
-#[test]
 fn undated_policies_skip_and_error() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("in");
@@ -408,7 +419,6 @@ fn undated_policies_skip_and_error() {
     assert_eq!(results["results"][0]["date_source"], "mtime");
 }
 
-#[test]
 fn field_overrides_size_limits_and_suspicious_dates() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("in");
@@ -463,7 +473,6 @@ fn field_overrides_size_limits_and_suspicious_dates() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown key 'colour'"));
 }
 
-#[test]
 fn stats_text_shows_figures_and_a_year_chart() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("articles");

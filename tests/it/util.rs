@@ -1,11 +1,52 @@
-//! Shared helpers for the integration tests: a `dateline` command, temporary
-//! indexes and the optional shared data sets.
-#![allow(dead_code)]
+//! What the feature modules share: a `dateline` command, temporary indexes,
+//! the optional shared data sets, and the `trials!` macro that registers a
+//! module's tests with the harness.
 
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use libtest_mimic::Trial;
 use tempfile::TempDir;
+
+/// Lists a module's tests as trials named `module::function`.
+///
+/// A test is a plain `fn name()` that panics on failure, as under libtest;
+/// `#[cfg(...)]` attributes may precede a name.
+macro_rules! trials {
+    ($($list:tt)*) => {{
+        // Pushed one by one, so that a `#[cfg]` can leave a test out; in a
+        // function of its own, the one place a lint attribute can say so.
+        #[allow(clippy::vec_init_then_push, reason = "a `#[cfg]` may leave out any push")]
+        fn trials() -> Vec<libtest_mimic::Trial> {
+            let mut trials = Vec::new();
+            $crate::util::push_trials!(trials; $($list)*);
+            trials
+        }
+        trials()
+    }};
+}
+
+/// The muncher behind `trials!`, one test at a time.
+macro_rules! push_trials {
+    ($trials:ident;) => {};
+    ($trials:ident; $(#[$attr:meta])* $test:ident $(, $($rest:tt)*)?) => {
+        $(#[$attr])*
+        $trials.push($crate::util::trial(module_path!(), stringify!($test), $test));
+        $crate::util::push_trials!($trials; $($($rest)*)?);
+    };
+}
+
+pub(crate) use {push_trials, trials};
+
+/// A trial that runs `test`; a panic fails it with the panic's message.
+pub fn trial(module_path: &str, name: &str, test: fn()) -> Trial {
+    // `it::index` -> `index`: the binary's name says nothing in its output.
+    let module = module_path.split_once("::").map_or(module_path, |(_, m)| m);
+    Trial::test(format!("{module}::{name}"), move || {
+        test();
+        Ok(())
+    })
+}
 
 /// The project's root folder.
 pub fn project_root() -> &'static Path {
