@@ -7,11 +7,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use libtest_mimic::Trial;
 use serde_json::Value;
 
-use crate::util::trials;
+use crate::util::{dateline, shared_data, trials};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -24,24 +23,6 @@ pub fn tests() -> Vec<Trial> {
         field_overrides_size_limits_and_suspicious_dates,
         stats_text_shows_figures_and_a_year_chart,
     ]
-}
-
-fn dateline() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dateline"));
-    command.env_remove("DATELINE_INDEX").env("NO_COLOR", "1");
-    command
-}
-
-fn shared_data(path: &str) -> Option<PathBuf> {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(path);
-    if full.exists() {
-        Some(full)
-    } else {
-        eprintln!("skipping: {} is absent", full.display());
-        None
-    }
 }
 
 /// Runs `dateline index`, returning stderr; asserts success.
