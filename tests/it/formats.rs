@@ -1,8 +1,8 @@
 //! Real article folders: every supported format, dates and their sources,
 //! undated articles, bad files, and `dateline stats`.
 //!
-//! The corpus tests use `../shared/data` and skip, saying why, when it is
-//! absent. Each big corpus is indexed once.
+//! The corpus tests use `../shared/data` and are ignored, saying why, when it
+//! is absent. Each big corpus is indexed once.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,9 +15,9 @@ use crate::util::{dateline, shared_data, trials};
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
     trials![
-        reuters_21578_every_record_is_a_dated_article,
-        twenty_newsgroups_all_messages_undated_with_subject_titles,
-        scifact_jsonl_and_its_gzip_copy_index_the_same,
+        needs("reuters21578") => reuters_21578_every_record_is_a_dated_article,
+        needs("20newsgroups/20news-bydate.tar.gz") => twenty_newsgroups_all_messages_undated_with_subject_titles,
+        needs("scifact/corpus.jsonl") => scifact_jsonl_and_its_gzip_copy_index_the_same,
         a_mixed_folder_indexes_every_format_and_names_the_bad_files,
         undated_policies_skip_and_error,
         field_overrides_size_limits_and_suspicious_dates,
@@ -71,9 +71,7 @@ fn search(index: &Path, args: &[&str]) -> (i32, Value) {
 }
 
 fn reuters_21578_every_record_is_a_dated_article() {
-    let Some(folder) = shared_data("reuters21578") else {
-        return;
-    };
+    let folder = shared_data("reuters21578");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -118,9 +116,7 @@ fn reuters_21578_every_record_is_a_dated_article() {
 }
 
 fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
-    let Some(tarball) = shared_data("20newsgroups/20news-bydate.tar.gz") else {
-        return;
-    };
+    let tarball = shared_data("20newsgroups/20news-bydate.tar.gz");
     let dir = tempfile::tempdir().unwrap();
     let extracted = dir.path().join("news");
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(&tarball).unwrap());
@@ -175,9 +171,7 @@ fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
 }
 
 fn scifact_jsonl_and_its_gzip_copy_index_the_same() {
-    let Some(corpus) = shared_data("scifact/corpus.jsonl") else {
-        return;
-    };
+    let corpus = shared_data("scifact/corpus.jsonl");
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain");
     let stderr = index(&[&corpus], &plain, &[]);

@@ -27,7 +27,7 @@ pub fn tests() -> Vec<Trial> {
         files_lists_every_matching_article_once_unless_limited,
         context_shows_the_neighbouring_passages,
         timeline_counts_agree_with_search_on_the_demo_corpus,
-        timeline_counts_agree_with_search_on_the_news_folder,
+        needs("news-folder") => timeline_counts_agree_with_search_on_the_news_folder,
         errors_are_one_line_with_exit_code_2,
         every_subcommand_has_examples_in_its_help,
         completions_and_man_page_are_generated,
@@ -388,9 +388,7 @@ fn timeline_counts_agree_with_search_on_the_demo_corpus() {
 }
 
 fn timeline_counts_agree_with_search_on_the_news_folder() {
-    let Some(news) = shared_data("news-folder") else {
-        return;
-    };
+    let news = shared_data("news-folder");
     let index = TempDir::new().unwrap();
     dateline()
         .arg("index")

@@ -10,8 +10,13 @@ use tempfile::TempDir;
 
 /// Lists a module's tests as trials named `module::function`.
 ///
-/// A test is a plain `fn name()` that panics on failure, as under libtest;
-/// `#[cfg(...)]` attributes may precede a name.
+/// A test is a plain `fn name()` that panics on failure, as under libtest.
+/// `#[cfg(...)]` attributes may precede a name, and so may `needs(NEED) =>`,
+/// where NEED is a [`Need`] or the path of a shared data set:
+///
+/// ```ignore
+/// trials![a_plain_test, needs("news-folder") => a_test_of_the_news_folder]
+/// ```
 macro_rules! trials {
     ($($list:tt)*) => {{
         // Pushed one by one, so that a `#[cfg]` can leave a test out; in a
@@ -29,9 +34,22 @@ macro_rules! trials {
 /// The muncher behind `trials!`, one test at a time.
 macro_rules! push_trials {
     ($trials:ident;) => {};
+    (
+        $trials:ident;
+        $(#[$attr:meta])* needs($need:expr) => $test:ident $(, $($rest:tt)*)?
+    ) => {
+        $(#[$attr])*
+        $trials.push($crate::util::trial(
+            module_path!(),
+            stringify!($test),
+            $test,
+            Some($crate::util::Need::from($need)),
+        ));
+        $crate::util::push_trials!($trials; $($($rest)*)?);
+    };
     ($trials:ident; $(#[$attr:meta])* $test:ident $(, $($rest:tt)*)?) => {
         $(#[$attr])*
-        $trials.push($crate::util::trial(module_path!(), stringify!($test), $test));
+        $trials.push($crate::util::trial(module_path!(), stringify!($test), $test, None));
         $crate::util::push_trials!($trials; $($($rest)*)?);
     };
 }
@@ -39,13 +57,48 @@ macro_rules! push_trials {
 pub(crate) use {push_trials, trials};
 
 /// A trial that runs `test`; a panic fails it with the panic's message.
-pub fn trial(module_path: &str, name: &str, test: fn()) -> Trial {
+///
+/// When `need` is missing the trial is ignored, with the need shown in
+/// brackets before its name; `--include-ignored` runs it anyway.
+pub fn trial(module_path: &str, name: &str, test: fn(), need: Option<Need>) -> Trial {
     // `it::index` -> `index`: the binary's name says nothing in its output.
     let module = module_path.split_once("::").map_or(module_path, |(_, m)| m);
-    Trial::test(format!("{module}::{name}"), move || {
+    let trial = Trial::test(format!("{module}::{name}"), move || {
         test();
         Ok(())
-    })
+    });
+    match need {
+        Some(need) if !need.met => trial.with_kind(need.label).with_ignored_flag(true),
+        _ => trial,
+    }
+}
+
+/// Something a test needs beyond the checkout, checked when the tests are
+/// listed, before any runs.
+pub struct Need {
+    /// What is needed, said in brackets before the test's name when missing.
+    label: String,
+    met: bool,
+}
+
+impl Need {
+    /// A need described by `label`, present or not.
+    pub fn new(label: impl Into<String>, met: bool) -> Need {
+        Need {
+            label: label.into(),
+            met,
+        }
+    }
+}
+
+/// A shared data set, named by its path in `../shared/data`.
+impl From<&str> for Need {
+    fn from(relative: &str) -> Need {
+        Need::new(
+            format!("needs ../shared/data/{relative}"),
+            shared_data_path(relative).exists(),
+        )
+    }
 }
 
 /// The project's root folder.
@@ -105,19 +158,20 @@ pub fn hit_sources(output: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
-/// A folder of `../shared/data`, or `None` (with the reason printed) when the
-/// shared data is not beside the project.
-pub fn shared_data(relative: &str) -> Option<PathBuf> {
-    let path = project_root().join("../shared/data").join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (the shared data sets are not beside this checkout)",
-            path.display()
-        );
-        None
-    }
+/// A file or folder of `../shared/data`. The tests that use one list it with
+/// `needs(...)`, so they are ignored where the shared data is absent.
+pub fn shared_data(relative: &str) -> PathBuf {
+    let path = shared_data_path(relative);
+    assert!(
+        path.exists(),
+        "{} is absent: the shared data sets are not beside this checkout",
+        path.display()
+    );
+    path
+}
+
+fn shared_data_path(relative: &str) -> PathBuf {
+    project_root().join("../shared/data").join(relative)
 }
 
 /// Writes `files` (relative path, contents) into a new temporary folder.
