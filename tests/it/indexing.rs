@@ -12,7 +12,7 @@ use assert_cmd::cargo::cargo_bin;
 use libtest_mimic::Trial;
 use tempfile::TempDir;
 
-use crate::util::trials;
+use crate::util::{Need, trials};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -39,16 +39,16 @@ pub fn tests() -> Vec<Trial> {
         #[cfg(unix)]
         symlink_loops_neither_hang_nor_panic,
         #[cfg(unix)]
-        an_unreadable_file_is_skipped,
+        needs(permissions_that_stop_reads()) => an_unreadable_file_is_skipped,
         #[cfg(target_os = "linux")]
         a_path_with_non_utf8_bytes_is_indexed,
         #[cfg(unix)]
-        a_fifo_where_a_file_was_expected_is_skipped_not_waited_on,
+        needs(fifos()) => a_fifo_where_a_file_was_expected_is_skipped_not_waited_on,
         an_identical_article_under_two_paths_is_indexed_once_and_reported,
         when_the_original_goes_its_duplicate_is_indexed,
         near_copies_of_a_wire_story_are_grouped_as_one_story,
-        a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable,
-        a_read_only_index_folder_is_a_clear_error_and_stays_searchable,
+        needs(tmpfs(false)) => a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable,
+        needs(tmpfs(true)) => a_read_only_index_folder_is_a_clear_error_and_stays_searchable,
     ]
 }
 
@@ -697,6 +697,18 @@ fn symlink_loops_neither_hang_nor_panic() {
     );
 }
 
+/// File permissions that stop a read: not so for root.
+#[cfg(unix)]
+fn permissions_that_stop_reads() -> Need {
+    use std::os::unix::fs::PermissionsExt;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    fs::set_permissions(file.path(), fs::Permissions::from_mode(0o000)).unwrap();
+    Need::new(
+        "needs a user that file permissions stop (not root)",
+        fs::File::open(file.path()).is_err(),
+    )
+}
+
 #[cfg(unix)]
 fn an_unreadable_file_is_skipped() {
     use std::os::unix::fs::PermissionsExt;
@@ -729,6 +741,17 @@ fn a_path_with_non_utf8_bytes_is_indexed() {
         counts_line(&again).starts_with("dateline: 0 added, 0 updated, 0 removed, 2 unchanged"),
         "{again}"
     );
+}
+
+/// A `mkfifo` command that makes named pipes.
+#[cfg(unix)]
+fn fifos() -> Need {
+    let dir = tempfile::tempdir().unwrap();
+    let made = StdCommand::new("mkfifo")
+        .arg(dir.path().join("probe"))
+        .status()
+        .is_ok_and(|status| status.success());
+    Need::new("needs mkfifo", made)
 }
 
 #[cfg(unix)]
@@ -868,8 +891,8 @@ struct TinyDisk {
 }
 
 impl TinyDisk {
-    /// Mounts a `size` tmpfs, or `None` (with the reason printed) where this
-    /// machine does not let the test mount one.
+    /// Mounts a `size` tmpfs, or `None` where this machine does not let the
+    /// test mount one.
     fn mount(size: &str) -> Option<TinyDisk> {
         let dir = tempfile::tempdir().unwrap();
         let mounted = StdCommand::new("mount")
@@ -881,10 +904,31 @@ impl TinyDisk {
         if mounted {
             Some(TinyDisk { dir })
         } else {
-            eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
             None
         }
     }
+
+    /// Remounts the disk read-only; false where this machine does not allow it.
+    fn remount_read_only(&self) -> bool {
+        StdCommand::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(self.dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    }
+}
+
+/// Rights to mount a tmpfs (root, outside a locked-down container), and
+/// with `read_only` to remount it read-only.
+fn tmpfs(read_only: bool) -> Need {
+    let works = TinyDisk::mount("1m").is_some_and(|disk| !read_only || disk.remount_read_only());
+    let label = if read_only {
+        "needs rights to mount a tmpfs and remount it read-only"
+    } else {
+        "needs rights to mount a tmpfs"
+    };
+    Need::new(label, works)
 }
 
 /// A tiny disk holding an index with one committed article, and that
@@ -892,7 +936,10 @@ impl TinyDisk {
 type Committed = (TinyDisk, Workspace, PathBuf, Vec<(String, u64, String)>);
 
 fn committed_on_tiny_disk(size: &str) -> Option<Committed> {
-    let disk = TinyDisk::mount(size)?;
+    let Some(disk) = TinyDisk::mount(size) else {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
+        return None;
+    };
     let ws = Workspace::new();
     ws.write(
         "first.txt",
@@ -947,12 +994,7 @@ fn a_read_only_index_folder_is_a_clear_error_and_stays_searchable() {
     let Some((disk, ws, index, before)) = committed_on_tiny_disk("8m") else {
         return;
     };
-    let remounted = StdCommand::new("mount")
-        .args(["-o", "remount,ro"])
-        .arg(disk.dir.path())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !remounted {
+    if !disk.remount_read_only() {
         eprintln!("skipped: cannot remount the tmpfs read-only here");
         return;
     }
