@@ -697,14 +697,14 @@ fn symlink_loops_neither_hang_nor_panic() {
     );
 }
 
-/// File permissions that stop a read: not so for root.
+/// File permissions that stop a read: not so for root (hence the label).
 #[cfg(unix)]
 fn permissions_that_stop_reads() -> Need {
     use std::os::unix::fs::PermissionsExt;
     let file = tempfile::NamedTempFile::new().unwrap();
     fs::set_permissions(file.path(), fs::Permissions::from_mode(0o000)).unwrap();
     Need::new(
-        "needs a user that file permissions stop (not root)",
+        "needs a non-root user",
         fs::File::open(file.path()).is_err(),
     )
 }
@@ -924,9 +924,9 @@ impl TinyDisk {
 fn tmpfs(read_only: bool) -> Need {
     let works = TinyDisk::mount("1m").is_some_and(|disk| !read_only || disk.remount_read_only());
     let label = if read_only {
-        "needs rights to mount a tmpfs and remount it read-only"
+        "needs to remount a tmpfs read-only"
     } else {
-        "needs rights to mount a tmpfs"
+        "needs to mount a tmpfs"
     };
     Need::new(label, works)
 }
