@@ -3,14 +3,39 @@
 //! `--context`, the timeline (whose counts must agree with `search`), shell
 //! completions, the man page, and one-line errors with the right exit codes.
 
-mod common;
-
 use std::path::Path;
 
-use common::{dateline, project_root, shared_data};
 use jiff::civil::Date;
+use libtest_mimic::Trial;
 use serde_json::Value;
 use tempfile::TempDir;
+
+use crate::util::{dateline, project_root, shared_data, trials};
+
+/// This module's tests, for the harness.
+pub fn tests() -> Vec<Trial> {
+    trials![
+        text_output_snapshot,
+        text_output_with_context_and_trimmed_passages_snapshot,
+        json_output_snapshot,
+        timeline_snapshots,
+        piped_output_has_no_escape_codes_and_color_always_has_them,
+        no_color_is_honoured_under_auto,
+        date_sorts_reorder_the_same_articles,
+        recency_keeps_the_matches_and_favours_newer_articles,
+        relative_dates_count_back_from_today,
+        files_lists_every_matching_article_once_unless_limited,
+        context_shows_the_neighbouring_passages,
+        timeline_counts_agree_with_search_on_the_demo_corpus,
+        needs("news-folder") => timeline_counts_agree_with_search_on_the_news_folder,
+        errors_are_one_line_with_exit_code_2,
+        every_subcommand_has_examples_in_its_help,
+        completions_and_man_page_are_generated,
+        a_closed_pipe_ends_quietly,
+        title_only_matches_show_the_opening_without_highlights,
+        the_index_can_come_from_the_environment,
+    ]
+}
 
 /// The demo corpus indexed with the relative path `corpus`, so sources in
 /// the output (and the snapshots) do not depend on where the checkout is.
@@ -58,7 +83,6 @@ fn files(index: &Path, args: &[&str]) -> Vec<String> {
     out.stdout.lines().map(str::to_string).collect()
 }
 
-#[test]
 fn text_output_snapshot() {
     let index = demo_index();
     let out = run(
@@ -69,7 +93,6 @@ fn text_output_snapshot() {
     insta::assert_snapshot!("search_cocoa_text", out.stdout);
 }
 
-#[test]
 fn text_output_with_context_and_trimmed_passages_snapshot() {
     let index = demo_index();
     let out = run(
@@ -91,7 +114,6 @@ fn text_output_with_context_and_trimmed_passages_snapshot() {
     insta::assert_snapshot!("search_phrase_context_text", out.stdout);
 }
 
-#[test]
 fn json_output_snapshot() {
     let index = demo_index();
     let value = json(
@@ -108,7 +130,6 @@ fn json_output_snapshot() {
     insta::assert_json_snapshot!("search_phrase_json", value, { ".results[].score" => "[score]" });
 }
 
-#[test]
 fn timeline_snapshots() {
     let index = demo_index();
     let args = ["timeline", "oil", "--vs", "cocoa", "--by", "month"];
@@ -121,7 +142,6 @@ fn timeline_snapshots() {
     insta::assert_json_snapshot!("timeline_json", value, { ".buckets[].counts[].top.score" => "[score]" });
 }
 
-#[test]
 fn piped_output_has_no_escape_codes_and_color_always_has_them() {
     let index = demo_index();
     for args in [&["search", "cocoa"][..], &["timeline", "cocoa"][..]] {
@@ -147,7 +167,6 @@ fn piped_output_has_no_escape_codes_and_color_always_has_them() {
     assert!(files.stdout.contains('\x1b'));
 }
 
-#[test]
 fn no_color_is_honoured_under_auto() {
     let index = demo_index();
     let output = dateline()
@@ -159,7 +178,6 @@ fn no_color_is_honoured_under_auto() {
     assert!(!String::from_utf8_lossy(&output.stdout).contains('\x1b'));
 }
 
-#[test]
 fn date_sorts_reorder_the_same_articles() {
     let index = demo_index();
     let relevance = files(index.path(), &["oil"]);
@@ -198,7 +216,6 @@ fn date_sorts_reorder_the_same_articles() {
     assert!(oldest.windows(2).all(|w| w[0] <= w[1]), "{oldest:?}");
 }
 
-#[test]
 fn recency_keeps_the_matches_and_favours_newer_articles() {
     let index = demo_index();
     let plain = json(
@@ -243,7 +260,6 @@ fn recency_keeps_the_matches_and_favours_newer_articles() {
     assert_eq!(bad.stderr.lines().count(), 1, "{}", bad.stderr);
 }
 
-#[test]
 fn relative_dates_count_back_from_today() {
     let index = demo_index();
     let pinned = |args: &[&str]| -> Vec<String> {
@@ -283,7 +299,6 @@ fn relative_dates_count_back_from_today() {
     }
 }
 
-#[test]
 fn files_lists_every_matching_article_once_unless_limited() {
     let index = demo_index();
     let all = files(index.path(), &["the"]);
@@ -295,7 +310,6 @@ fn files_lists_every_matching_article_once_unless_limited() {
     assert_eq!(files(index.path(), &["the", "-n", "2"]), all[..2]);
 }
 
-#[test]
 fn context_shows_the_neighbouring_passages() {
     let index = demo_index();
     let value = json(
@@ -339,7 +353,6 @@ fn check_timeline_agrees_with_search(index: &Path, query: &str, by: &str) -> u64
     total
 }
 
-#[test]
 fn timeline_counts_agree_with_search_on_the_demo_corpus() {
     let index = demo_index();
     for (query, by) in [
@@ -374,11 +387,8 @@ fn timeline_counts_agree_with_search_on_the_demo_corpus() {
     assert_eq!(value["buckets"][3]["counts"][0]["articles"], 0);
 }
 
-#[test]
 fn timeline_counts_agree_with_search_on_the_news_folder() {
-    let Some(news) = shared_data("news-folder") else {
-        return;
-    };
+    let news = shared_data("news-folder");
     let index = TempDir::new().unwrap();
     dateline()
         .arg("index")
@@ -393,7 +403,6 @@ fn timeline_counts_agree_with_search_on_the_news_folder() {
     assert!(rates > 500, "{rates}");
 }
 
-#[test]
 fn errors_are_one_line_with_exit_code_2() {
     let index = demo_index();
     let missing = index.path().join("nothing-here");
@@ -455,7 +464,6 @@ fn errors_are_one_line_with_exit_code_2() {
     assert_eq!(none.code, 1, "{}", none.stderr);
 }
 
-#[test]
 fn every_subcommand_has_examples_in_its_help() {
     for sub in ["index", "search", "timeline", "completions", "man"] {
         let output = dateline().args([sub, "--help"]).output().unwrap();
@@ -467,7 +475,6 @@ fn every_subcommand_has_examples_in_its_help() {
     }
 }
 
-#[test]
 fn completions_and_man_page_are_generated() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let output = dateline().args(["completions", shell]).output().unwrap();
@@ -488,7 +495,6 @@ fn completions_and_man_page_are_generated() {
     assert!(man.contains("timeline"));
 }
 
-#[test]
 fn a_closed_pipe_ends_quietly() {
     let index = demo_index();
     let output = std::process::Command::new("sh")
@@ -505,7 +511,6 @@ fn a_closed_pipe_ends_quietly() {
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
 
-#[test]
 // `..Article::default()` keeps this test compiling when Article grows fields.
 #[allow(clippy::needless_update)]
 fn title_only_matches_show_the_opening_without_highlights() {
@@ -561,7 +566,6 @@ fn title_only_matches_show_the_opening_without_highlights() {
     assert!(hit.highlights.is_empty());
 }
 
-#[test]
 fn the_index_can_come_from_the_environment() {
     let index = demo_index();
     let output = dateline()

@@ -1,11 +1,26 @@
 //! `dateline index`: walking, parsing, skipping bad files, re-indexing.
 
-mod common;
-
-use common::{corpus, dateline, folder_with, index_of, search_json, shared_data};
+use libtest_mimic::Trial;
 use predicates::prelude::*;
+use tempfile::TempDir;
 
-#[test]
+use crate::util::{corpus, dateline, folder_with, index_of, search_json, shared_data, trials};
+
+/// This module's tests, for the harness.
+pub fn tests() -> Vec<Trial> {
+    trials![
+        indexing_the_corpus_reports_a_summary,
+        reindexing_the_same_folder_does_not_duplicate_anything,
+        a_changed_file_replaces_its_old_passages,
+        bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed,
+        a_missing_input_path_is_an_error,
+        needs("news-folder") => the_whole_news_folder_indexes_and_filters_by_month,
+        an_articles_passages_are_consecutive_documents_in_reading_order,
+        a_hit_deep_in_an_article_shows_the_same_metadata_as_one_at_its_start,
+        a_file_that_loses_articles_leaves_none_of_their_passages_behind,
+    ]
+}
+
 fn indexing_the_corpus_reports_a_summary() {
     let index = tempfile::tempdir().unwrap();
     dateline()
@@ -23,7 +38,6 @@ fn indexing_the_corpus_reports_a_summary() {
         );
 }
 
-#[test]
 fn reindexing_the_same_folder_does_not_duplicate_anything() {
     let index = index_of(&[&corpus()]);
     let before = search_json(
@@ -50,7 +64,6 @@ fn reindexing_the_same_folder_does_not_duplicate_anything() {
     );
 }
 
-#[test]
 fn a_changed_file_replaces_its_old_passages() {
     let folder = folder_with(&[("a.txt", " date 2024-01-01 The old wording.\n")]);
     let index = index_of(&[folder.path()]);
@@ -72,7 +85,6 @@ fn a_changed_file_replaces_its_old_passages() {
     assert_eq!(new["results"][0]["date"], "2024-01-02");
 }
 
-#[test]
 fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
     let folder = folder_with(&[
         ("good.txt", " date 2024-01-01 A good article about cocoa.\n"),
@@ -102,7 +114,7 @@ fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
     run()
         .assert()
         .success()
-        // Text without a date is an undated article (issue 4), counted.
+        // Text without a date is an undated article, counted.
         .stderr(predicate::str::contains(
             "1 of 3 articles have no recognisable date",
         ))
@@ -131,7 +143,6 @@ fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
         ));
 }
 
-#[test]
 fn a_missing_input_path_is_an_error() {
     let index = tempfile::tempdir().unwrap();
     dateline()
@@ -144,11 +155,8 @@ fn a_missing_input_path_is_an_error() {
         ));
 }
 
-#[test]
 fn the_whole_news_folder_indexes_and_filters_by_month() {
-    let Some(news) = shared_data("news-folder") else {
-        return;
-    };
+    let news = shared_data("news-folder");
     let index = tempfile::tempdir().unwrap();
     dateline()
         .arg("index")
@@ -205,7 +213,6 @@ fn the_whole_news_folder_indexes_and_filters_by_month() {
 /// Ranking reads an article's passages as consecutive documents in reading
 /// order (adjacent-passage windows, articles per word), so the writer must
 /// keep them together even though tantivy indexes on several threads.
-#[test]
 fn an_articles_passages_are_consecutive_documents_in_reading_order() {
     let paragraph = |article: usize, n: usize| {
         format!("Paragraph {n} of article {article} about harvests, prices and weather.")
@@ -243,4 +250,108 @@ fn an_articles_passages_are_consecutive_documents_in_reading_order() {
     for (_, passages) in runs {
         assert_eq!(passages, (0..6).collect::<Vec<u64>>());
     }
+}
+
+// ---- Metadata stored once, passages deleted by article ----------------------
+//
+// An article's metadata is stored on its first passage only, and a file's
+// passages are deleted by its articles' ids. What a user sees must not show
+// it: every hit carries its article's metadata, wherever in the article it
+// matched, and a file that shrinks leaves no stale passages behind.
+
+/// Indexes `folder` into `index`, incrementally.
+fn index_quietly(folder: &std::path::Path, index: &std::path::Path) {
+    dateline()
+        .arg("index")
+        .arg(folder)
+        .arg("--index")
+        .arg(index)
+        .arg("--quiet")
+        .assert()
+        .success();
+}
+
+fn a_hit_deep_in_an_article_shows_the_same_metadata_as_one_at_its_start() {
+    let dir = TempDir::new().unwrap();
+    let folder = dir.path().join("articles");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("rates.md"),
+        "---\ntitle: Rates rise\npublished: 2024-02-01T09:30:00+01:00\nurl: https://blog.example/rates\nauthor: Ann Lee\n---\n\n\
+         The central bank raised rates on Tuesday.\n\n\
+         Analysts had expected a smaller move.\n\n\
+         Markets fell sharply after the announcement in Frankfurt.\n",
+    )
+    .unwrap();
+    let idx = dir.path().join("index");
+    index_quietly(&folder, &idx);
+
+    let first = &search_json(&idx, &["tuesday", "-n", "1"])["results"][0];
+    let deep = &search_json(&idx, &["frankfurt", "-n", "1"])["results"][0];
+    assert_eq!(first["line"], 8);
+    assert_eq!(deep["line"], 12);
+    assert!(deep["passage"].as_str().unwrap().contains("Frankfurt"));
+    for field in [
+        "source",
+        "date",
+        "title",
+        "url",
+        "author",
+        "date_source",
+        "date_text",
+        "format",
+    ] {
+        assert!(!first[field].is_null(), "{field} missing: {first}");
+        assert_eq!(deep[field], first[field], "{field}");
+    }
+    assert_eq!(deep["title"], "Rates rise");
+    assert_eq!(deep["url"], "https://blog.example/rates");
+}
+
+fn a_file_that_loses_articles_leaves_none_of_their_passages_behind() {
+    let dir = TempDir::new().unwrap();
+    let folder = dir.path().join("feeds");
+    std::fs::create_dir(&folder).unwrap();
+    let feed = folder.join("items.jsonl");
+    std::fs::write(
+        &feed,
+        "{\"title\": \"Quake\", \"text\": \"An earthquake struck the valley.\", \"timestamp\": 1706176800}\n\
+         {\"title\": \"Flood\", \"text\": \"A flood rose in the delta.\", \"timestamp\": 1706176900}\n\
+         {\"title\": \"Storm\", \"text\": \"A storm hit the coast.\", \"timestamp\": 1706177000}\n",
+    )
+    .unwrap();
+    let idx = dir.path().join("index");
+    index_quietly(&folder, &idx);
+    assert_eq!(
+        search_json(&idx, &["delta"])["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The file now holds only its first article, changed.
+    std::fs::write(
+        &feed,
+        "{\"title\": \"Quake\", \"text\": \"An earthquake struck the valley again.\", \"timestamp\": 1706176800}\n",
+    )
+    .unwrap();
+    index_quietly(&folder, &idx);
+    for gone in ["delta", "coast", "flood", "storm"] {
+        let results = search_json(&idx, &[gone]);
+        assert!(
+            results["results"].as_array().unwrap().is_empty(),
+            "{gone}: {results}"
+        );
+    }
+    let again = &search_json(&idx, &["again"])["results"][0];
+    assert_eq!(again["title"], "Quake");
+    let stats = dateline()
+        .args(["stats", "--format", "json", "--index"])
+        .arg(&idx)
+        .output()
+        .unwrap();
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["articles"], 1);
+    assert_eq!(stats["passages"], 1);
 }

@@ -9,7 +9,48 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use assert_cmd::cargo::cargo_bin;
+use libtest_mimic::Trial;
 use tempfile::TempDir;
+
+use crate::util::{Need, trials};
+
+/// This module's tests, for the harness.
+pub fn tests() -> Vec<Trial> {
+    trials![
+        a_rerun_updates_only_what_changed_and_matches_a_rebuild,
+        a_rerun_with_no_changes_reads_nothing_and_commits_nothing,
+        no_prune_keeps_the_articles_of_deleted_files,
+        rebuild_starts_from_scratch_and_replaces_the_index,
+        an_index_from_another_schema_version_is_rebuilt_and_search_says_what_to_run,
+        damaged_metadata_is_detected_and_rebuilt,
+        an_index_path_that_is_a_file_is_a_clear_error,
+        summary_only_when_stderr_is_not_a_terminal,
+        a_second_run_fails_fast_while_another_holds_the_lock,
+        two_concurrent_runs_one_clear_error,
+        kill_dash_nine_keeps_the_last_commit_and_a_rerun_completes_the_job,
+        #[cfg(unix)]
+        ctrl_c_commits_what_is_done_prints_the_summary_and_exits_130,
+        an_empty_file_is_skipped,
+        a_binary_file_is_skipped,
+        a_truncated_file_is_skipped_and_a_cut_character_is_read,
+        a_one_gib_file_is_refused_without_being_read,
+        a_100_mb_single_line_is_indexed,
+        invalid_utf8_is_read_as_windows_1252_with_a_note,
+        #[cfg(unix)]
+        symlink_loops_neither_hang_nor_panic,
+        #[cfg(unix)]
+        needs(permissions_that_stop_reads()) => an_unreadable_file_is_skipped,
+        #[cfg(target_os = "linux")]
+        a_path_with_non_utf8_bytes_is_indexed,
+        #[cfg(unix)]
+        needs(fifos()) => a_fifo_where_a_file_was_expected_is_skipped_not_waited_on,
+        an_identical_article_under_two_paths_is_indexed_once_and_reported,
+        when_the_original_goes_its_duplicate_is_indexed,
+        near_copies_of_a_wire_story_are_grouped_as_one_story,
+        needs(tmpfs(false)) => a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable,
+        needs(tmpfs(true)) => a_read_only_index_folder_is_a_clear_error_and_stays_searchable,
+    ]
+}
 
 /// A temporary folder of articles and an index beside it.
 struct Workspace {
@@ -127,7 +168,6 @@ fn article(date: &str, body: &str) -> String {
     format!(" date {date} {body}\n\nA second paragraph about {body}\n")
 }
 
-#[test]
 fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples and pears"));
@@ -174,7 +214,6 @@ fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     assert_eq!(hit_set(&ws.search(&ws.index_dir(), "blueberries")).len(), 2);
 }
 
-#[test]
 fn a_rerun_with_no_changes_reads_nothing_and_commits_nothing() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples"));
@@ -206,7 +245,6 @@ fn a_rerun_with_no_changes_reads_nothing_and_commits_nothing() {
     );
 }
 
-#[test]
 fn no_prune_keeps_the_articles_of_deleted_files() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples"));
@@ -221,7 +259,6 @@ fn no_prune_keeps_the_articles_of_deleted_files() {
     assert_eq!(ws.search(&ws.index_dir(), "bananas").status.code(), Some(1));
 }
 
-#[test]
 fn rebuild_starts_from_scratch_and_replaces_the_index() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples"));
@@ -242,7 +279,6 @@ fn rebuild_starts_from_scratch_and_replaces_the_index() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-#[test]
 fn an_index_from_another_schema_version_is_rebuilt_and_search_says_what_to_run() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples"));
@@ -271,7 +307,6 @@ fn an_index_from_another_schema_version_is_rebuilt_and_search_says_what_to_run()
     assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
 }
 
-#[test]
 fn damaged_metadata_is_detected_and_rebuilt() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples"));
@@ -312,7 +347,6 @@ fn damaged_metadata_is_detected_and_rebuilt() {
     assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
 }
 
-#[test]
 fn an_index_path_that_is_a_file_is_a_clear_error() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples"));
@@ -327,7 +361,6 @@ fn an_index_path_that_is_a_file_is_a_clear_error() {
     );
 }
 
-#[test]
 fn summary_only_when_stderr_is_not_a_terminal() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples"));
@@ -345,7 +378,6 @@ fn summary_only_when_stderr_is_not_a_terminal() {
 
 // ---- Concurrency ----------------------------------------------------------
 
-#[test]
 fn a_second_run_fails_fast_while_another_holds_the_lock() {
     let ws = Workspace::new();
     ws.write("a.txt", &article("2024-01-01", "apples"));
@@ -423,7 +455,6 @@ fn wait_for_first_commit(ws: &Workspace, child: &mut Child) -> bool {
     panic!("no commit became visible within two minutes");
 }
 
-#[test]
 fn two_concurrent_runs_one_clear_error() {
     let ws = Workspace::new();
     generate_articles(&ws.articles(), 6000);
@@ -454,7 +485,6 @@ fn two_concurrent_runs_one_clear_error() {
     );
 }
 
-#[test]
 fn kill_dash_nine_keeps_the_last_commit_and_a_rerun_completes_the_job() {
     let ws = Workspace::new();
     generate_articles(&ws.articles(), 12_000);
@@ -482,7 +512,6 @@ fn kill_dash_nine_keeps_the_last_commit_and_a_rerun_completes_the_job() {
 }
 
 #[cfg(unix)]
-#[test]
 fn ctrl_c_commits_what_is_done_prints_the_summary_and_exits_130() {
     let ws = Workspace::new();
     generate_articles(&ws.articles(), 12_000);
@@ -539,14 +568,12 @@ fn assert_skipped(err: &str, path: &Path, reason: &str) {
     assert!(line.contains(reason), "{line}");
 }
 
-#[test]
 fn an_empty_file_is_skipped() {
     let ws = Workspace::new();
     let path = ws.write("empty.txt", "");
     assert_skipped(&index_beside_a_good_article(&ws, &[]), &path, "empty file");
 }
 
-#[test]
 fn a_binary_file_is_skipped() {
     let ws = Workspace::new();
     let path = ws.articles().join("image.png");
@@ -554,7 +581,6 @@ fn a_binary_file_is_skipped() {
     assert_skipped(&index_beside_a_good_article(&ws, &[]), &path, "binary");
 }
 
-#[test]
 fn a_truncated_file_is_skipped_and_a_cut_character_is_read() {
     let ws = Workspace::new();
     // A multi-article JSON file cut in the middle of its second record.
@@ -579,7 +605,6 @@ fn a_truncated_file_is_skipped_and_a_cut_character_is_read() {
     );
 }
 
-#[test]
 fn a_one_gib_file_is_refused_without_being_read() {
     let ws = Workspace::new();
     let path = ws.articles().join("huge.txt");
@@ -603,7 +628,6 @@ fn a_one_gib_file_is_refused_without_being_read() {
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
-#[test]
 fn a_100_mb_single_line_is_indexed() {
     let ws = Workspace::new();
     let sentence = "Flood waters rose across the valley today. ";
@@ -623,7 +647,6 @@ fn a_100_mb_single_line_is_indexed() {
     assert_eq!(hits[0].1, 1, "the whole file is line 1");
 }
 
-#[test]
 fn invalid_utf8_is_read_as_windows_1252_with_a_note() {
     let ws = Workspace::new();
     let path = ws.articles().join("latin1.txt");
@@ -642,7 +665,6 @@ fn invalid_utf8_is_read_as_windows_1252_with_a_note() {
 }
 
 #[cfg(unix)]
-#[test]
 fn symlink_loops_neither_hang_nor_panic() {
     let ws = Workspace::new();
     // Inside the folder: links are not followed, so the loop is never entered.
@@ -675,8 +697,19 @@ fn symlink_loops_neither_hang_nor_panic() {
     );
 }
 
+/// File permissions that stop a read: not so for root (hence the label).
 #[cfg(unix)]
-#[test]
+fn permissions_that_stop_reads() -> Need {
+    use std::os::unix::fs::PermissionsExt;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    fs::set_permissions(file.path(), fs::Permissions::from_mode(0o000)).unwrap();
+    Need::new(
+        "needs a non-root user",
+        fs::File::open(file.path()).is_err(),
+    )
+}
+
+#[cfg(unix)]
 fn an_unreadable_file_is_skipped() {
     use std::os::unix::fs::PermissionsExt;
     let ws = Workspace::new();
@@ -692,7 +725,6 @@ fn an_unreadable_file_is_skipped() {
 }
 
 #[cfg(target_os = "linux")]
-#[test]
 fn a_path_with_non_utf8_bytes_is_indexed() {
     use std::os::unix::ffi::OsStrExt;
     let ws = Workspace::new();
@@ -711,8 +743,18 @@ fn a_path_with_non_utf8_bytes_is_indexed() {
     );
 }
 
+/// A `mkfifo` command that makes named pipes.
 #[cfg(unix)]
-#[test]
+fn fifos() -> Need {
+    let dir = tempfile::tempdir().unwrap();
+    let made = StdCommand::new("mkfifo")
+        .arg(dir.path().join("probe"))
+        .status()
+        .is_ok_and(|status| status.success());
+    Need::new("needs mkfifo", made)
+}
+
+#[cfg(unix)]
 fn a_fifo_where_a_file_was_expected_is_skipped_not_waited_on() {
     let ws = Workspace::new();
     let path = ws.articles().join("pipe");
@@ -737,7 +779,6 @@ fn a_fifo_where_a_file_was_expected_is_skipped_not_waited_on() {
 
 // ---- Identical articles under two paths --------------------------------
 
-#[test]
 fn an_identical_article_under_two_paths_is_indexed_once_and_reported() {
     let ws = Workspace::new();
     ws.write("a.txt", " date 2024-01-01 Wire story about\nzeppelins.\n");
@@ -770,7 +811,6 @@ fn an_identical_article_under_two_paths_is_indexed_once_and_reported() {
     );
 }
 
-#[test]
 fn when_the_original_goes_its_duplicate_is_indexed() {
     let ws = Workspace::new();
     ws.write("a.txt", " date 2024-01-01 Wire story about zeppelins.\n");
@@ -804,7 +844,6 @@ fn when_the_original_goes_its_duplicate_is_indexed() {
 
 const WIRE_STORY: &str = "The central bank raised its key interest rate by half a point on Tuesday, citing persistent inflation in food and energy prices. Analysts had expected a smaller move. The governor said further increases could follow if wage growth did not slow, and markets fell sharply after the announcement.";
 
-#[test]
 fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
     let ws = Workspace::new();
     ws.write("a.txt", &format!(" date 2024-01-01 {WIRE_STORY}\n"));
@@ -852,8 +891,8 @@ struct TinyDisk {
 }
 
 impl TinyDisk {
-    /// Mounts a `size` tmpfs, or `None` (with the reason printed) where this
-    /// machine does not let the test mount one.
+    /// Mounts a `size` tmpfs, or `None` where this machine does not let the
+    /// test mount one.
     fn mount(size: &str) -> Option<TinyDisk> {
         let dir = tempfile::tempdir().unwrap();
         let mounted = StdCommand::new("mount")
@@ -865,10 +904,31 @@ impl TinyDisk {
         if mounted {
             Some(TinyDisk { dir })
         } else {
-            eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
             None
         }
     }
+
+    /// Remounts the disk read-only; false where this machine does not allow it.
+    fn remount_read_only(&self) -> bool {
+        StdCommand::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(self.dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    }
+}
+
+/// Rights to mount a tmpfs (root, outside a locked-down container), and
+/// with `read_only` to remount it read-only.
+fn tmpfs(read_only: bool) -> Need {
+    let works = TinyDisk::mount("1m").is_some_and(|disk| !read_only || disk.remount_read_only());
+    let label = if read_only {
+        "needs to remount a tmpfs read-only"
+    } else {
+        "needs to mount a tmpfs"
+    };
+    Need::new(label, works)
 }
 
 /// A tiny disk holding an index with one committed article, and that
@@ -876,7 +936,10 @@ impl TinyDisk {
 type Committed = (TinyDisk, Workspace, PathBuf, Vec<(String, u64, String)>);
 
 fn committed_on_tiny_disk(size: &str) -> Option<Committed> {
-    let disk = TinyDisk::mount(size)?;
+    let Some(disk) = TinyDisk::mount(size) else {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
+        return None;
+    };
     let ws = Workspace::new();
     ws.write(
         "first.txt",
@@ -895,7 +958,6 @@ impl Drop for TinyDisk {
     }
 }
 
-#[test]
 fn a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable() {
     let Some((_disk, ws, index, before)) = committed_on_tiny_disk("2m") else {
         return;
@@ -928,17 +990,11 @@ fn a_full_disk_is_a_clear_error_and_the_last_commit_stays_searchable() {
     assert_eq!(hit_set(&ws.search(&index, "apples")), before, "{err}");
 }
 
-#[test]
 fn a_read_only_index_folder_is_a_clear_error_and_stays_searchable() {
     let Some((disk, ws, index, before)) = committed_on_tiny_disk("8m") else {
         return;
     };
-    let remounted = StdCommand::new("mount")
-        .args(["-o", "remount,ro"])
-        .arg(disk.dir.path())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !remounted {
+    if !disk.remount_read_only() {
         eprintln!("skipped: cannot remount the tmpfs read-only here");
         return;
     }

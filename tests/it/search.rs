@@ -1,10 +1,32 @@
 //! `dateline search`: ranked passages, dates, sources, highlights, filters.
 
-mod common;
-
-use common::{corpus, dateline, folder_with, hit_sources, index_of, search_json};
+use libtest_mimic::Trial;
 use predicates::prelude::*;
 use serde_json::Value;
+
+use crate::util::{corpus, dateline, folder_with, hit_sources, index_of, search_json, trials};
+
+/// This module's tests, for the harness.
+pub fn tests() -> Vec<Trial> {
+    trials![
+        troops_finds_the_reference_article_with_date_source_and_line,
+        a_phrase_matches_and_highlights_exactly_its_words,
+        words_out_of_phrase_order_do_not_match_the_phrase,
+        date_filters_are_inclusive_and_partial_dates_cover_their_period,
+        invalid_dates_name_the_accepted_forms,
+        highlights_are_character_offsets_even_around_em_dashes,
+        highlights_are_character_offsets_in_chinese_text_and_emoji,
+        passages_with_every_word_rank_above_passages_with_some,
+        at_most_per_article_passages_come_from_one_article,
+        messy_queries_are_parsed_leniently_and_the_ignored_part_is_named,
+        jsonl_prints_one_result_per_line,
+        text_output_shows_rank_date_source_line_and_passage,
+        a_missing_or_empty_index_says_to_run_index_first,
+        near_copies_of_one_story_show_once_with_also_in,
+        equal_scores_are_ordered_newest_first_whatever_the_file_order,
+        one_article_with_thousands_of_matching_passages_does_not_hide_the_rest,
+    ]
+}
 
 const REFERENCE: &str = "corpus/000_13dcff22e6eeeb5b.txt";
 
@@ -23,7 +45,6 @@ fn highlighted_words(hit: &Value) -> Vec<String> {
         .collect()
 }
 
-#[test]
 fn troops_finds_the_reference_article_with_date_source_and_line() {
     let index = index_of(&[&corpus()]);
     let output = search_json(index.path(), &["troops"]);
@@ -50,7 +71,6 @@ fn troops_finds_the_reference_article_with_date_source_and_line() {
     assert!(output["total_hits"].as_u64().unwrap() >= hits.len() as u64);
 }
 
-#[test]
 fn a_phrase_matches_and_highlights_exactly_its_words() {
     let index = index_of(&[&corpus()]);
     let output = search_json(index.path(), &["\"timeline for reducing\""]);
@@ -60,7 +80,6 @@ fn a_phrase_matches_and_highlights_exactly_its_words() {
     assert_eq!(highlighted_words(&hits[0]), ["timeline", "for", "reducing"]);
 }
 
-#[test]
 fn words_out_of_phrase_order_do_not_match_the_phrase() {
     let index = index_of(&[&corpus()]);
     dateline()
@@ -71,7 +90,6 @@ fn words_out_of_phrase_order_do_not_match_the_phrase() {
         .stdout("");
 }
 
-#[test]
 fn date_filters_are_inclusive_and_partial_dates_cover_their_period() {
     let index = index_of(&[&corpus()]);
     let dir = index.path().to_str().unwrap();
@@ -108,7 +126,6 @@ fn date_filters_are_inclusive_and_partial_dates_cover_their_period() {
     assert!(all_oil["total_hits"].as_u64() > march["total_hits"].as_u64());
 }
 
-#[test]
 fn invalid_dates_name_the_accepted_forms() {
     let index = index_of(&[&corpus()]);
     for bad in ["2024-13-01", "2024-02-30", "yesterday-ish", "24-01"] {
@@ -130,7 +147,6 @@ fn invalid_dates_name_the_accepted_forms() {
         .stderr(predicate::str::contains("--on cannot be combined"));
 }
 
-#[test]
 fn highlights_are_character_offsets_even_around_em_dashes() {
     let index = index_of(&[&corpus()]);
     let output = search_json(index.path(), &["talks \"planned for months\""]);
@@ -143,7 +159,6 @@ fn highlights_are_character_offsets_even_around_em_dashes() {
     );
 }
 
-#[test]
 fn highlights_are_character_offsets_in_chinese_text_and_emoji() {
     let folder = folder_with(&[(
         "zh.txt",
@@ -159,7 +174,6 @@ fn highlights_are_character_offsets_in_chinese_text_and_emoji() {
     );
 }
 
-#[test]
 fn passages_with_every_word_rank_above_passages_with_some() {
     let folder = folder_with(&[
         (
@@ -180,7 +194,6 @@ fn passages_with_every_word_rank_above_passages_with_some() {
     assert_eq!(output["total_hits"], 3);
 }
 
-#[test]
 fn at_most_per_article_passages_come_from_one_article() {
     let index = index_of(&[&corpus()]);
     let count_reference = |output: &Value| {
@@ -213,7 +226,6 @@ fn at_most_per_article_passages_come_from_one_article() {
     assert_eq!(limited["results"].as_array().unwrap().len(), 3);
 }
 
-#[test]
 fn messy_queries_are_parsed_leniently_and_the_ignored_part_is_named() {
     let index = index_of(&[&corpus()]);
     let dir = index.path().to_str().unwrap();
@@ -259,7 +271,6 @@ fn messy_queries_are_parsed_leniently_and_the_ignored_part_is_named() {
     );
 }
 
-#[test]
 fn jsonl_prints_one_result_per_line() {
     let index = index_of(&[&corpus()]);
     let output = dateline()
@@ -276,7 +287,6 @@ fn jsonl_prints_one_result_per_line() {
     assert_eq!(lines[2]["rank"], 3);
 }
 
-#[test]
 fn text_output_shows_rank_date_source_line_and_passage() {
     // Given as a relative path, the source is shown relative too.
     let index = index_of(&[std::path::Path::new("corpus")]);
@@ -294,7 +304,6 @@ fn text_output_shows_rank_date_source_line_and_passage() {
         );
 }
 
-#[test]
 fn a_missing_or_empty_index_says_to_run_index_first() {
     let empty = tempfile::tempdir().unwrap();
     dateline()
@@ -313,7 +322,6 @@ fn a_missing_or_empty_index_says_to_run_index_first() {
         .stderr(predicate::str::contains("is empty: run `dateline index"));
 }
 
-#[test]
 fn near_copies_of_one_story_show_once_with_also_in() {
     let story = "Opec oil ministers meeting in Vienna agreed to hold output at 15.8 mln barrels per day for the rest of the year, \
         the conference said in a statement after three days of talks. Saudi Arabia, the largest producer, said it would \
@@ -358,7 +366,6 @@ fn near_copies_of_one_story_show_once_with_also_in() {
     assert_eq!(String::from_utf8(files.stdout).unwrap().lines().count(), 3);
 }
 
-#[test]
 fn equal_scores_are_ordered_newest_first_whatever_the_file_order() {
     let folder = folder_with(&[
         ("a.txt", " date 2024-01-02 Cocoa alpha.\n"),
@@ -391,7 +398,6 @@ fn equal_scores_are_ordered_newest_first_whatever_the_file_order() {
 /// A search orders only the first page's worth of matches; when one long
 /// article fills all of them, the per-article cap must still reach the
 /// articles ranked after it.
-#[test]
 fn one_article_with_thousands_of_matching_passages_does_not_hide_the_rest() {
     let long: Vec<String> = (0..1500)
         .map(|n| format!("Harvest harvest report number {n}."))

@@ -1,12 +1,28 @@
 //! `dateline eval` and the ranking it measures: metrics through the binary,
 //! the SciFact regression level, length fairness, languages and phrases.
 
-mod common;
-
 use std::time::Instant;
 
-use common::{dateline, folder_with, hit_sources, index_of, search_json, shared_data};
+use libtest_mimic::Trial;
 use serde_json::Value;
+
+use crate::util::{dateline, folder_with, hit_sources, index_of, search_json, shared_data, trials};
+
+/// This module's tests, for the harness.
+pub fn tests() -> Vec<Trial> {
+    trials![
+        eval_prints_the_metrics_of_a_collection_as_json_and_text,
+        eval_names_the_missing_file_of_a_broken_collection,
+        needs("scifact") => scifact_ndcg_does_not_drop_below_the_level_reached,
+        a_long_article_does_not_lose_to_a_short_one_because_of_its_length,
+        an_answer_across_two_adjacent_paragraphs_beats_the_same_words_far_apart,
+        quoted_phrases_stay_exact_while_bare_compounds_match_their_parts,
+        rarity_counts_articles_so_one_long_report_does_not_make_a_word_common,
+        compounds_numbers_and_possessives_find_their_other_spellings,
+        language_is_recorded_in_the_index_and_used_for_queries,
+        english_indexes_fold_accents_too,
+    ]
+}
 
 /// nDCG@10 reached on SciFact test with the default ranking (README,
 /// "Relevance"); the regression test allows 0.005 below it.
@@ -53,7 +69,6 @@ fn tiny_collection() -> tempfile::TempDir {
     ])
 }
 
-#[test]
 fn eval_prints_the_metrics_of_a_collection_as_json_and_text() {
     let collection = tiny_collection();
     let report = eval_json(&[collection.path().to_str().unwrap()]);
@@ -87,7 +102,6 @@ fn eval_prints_the_metrics_of_a_collection_as_json_and_text() {
     assert!(stdout.contains("k1=0.9 b=0.4"), "{stdout}");
 }
 
-#[test]
 fn eval_names_the_missing_file_of_a_broken_collection() {
     let empty = folder_with(&[("corpus.jsonl", "")]);
     let output = dateline().arg("eval").arg(empty.path()).output().unwrap();
@@ -100,11 +114,8 @@ fn eval_names_the_missing_file_of_a_broken_collection() {
     assert!(stderr.starts_with("dateline:"), "{stderr}");
 }
 
-#[test]
 fn scifact_ndcg_does_not_drop_below_the_level_reached() {
-    let Some(scifact) = shared_data("scifact") else {
-        return;
-    };
+    let scifact = shared_data("scifact");
     let started = Instant::now();
     let report = eval_json(&[scifact.to_str().unwrap()]);
     eprintln!(
@@ -128,7 +139,6 @@ fn scifact_ndcg_does_not_drop_below_the_level_reached() {
 /// A long report whose one paragraph on the topic reads exactly like a short
 /// note must score exactly like the note: the rest of the report neither
 /// helps nor hurts, because passages are scored on their own.
-#[test]
 fn a_long_article_does_not_lose_to_a_short_one_because_of_its_length() {
     let paragraph = "Cocoa growers expect the harvest forecast to be cut after the dry spell.";
     let filler: Vec<String> = (0..40)
@@ -183,7 +193,6 @@ fn a_long_article_does_not_lose_to_a_short_one_because_of_its_length() {
 /// harvest forecast in the next) beats an article where the same words are
 /// paragraphs apart, and the stronger paragraph of the two is the one shown;
 /// with `--pair-windows false` the two articles score the same.
-#[test]
 fn an_answer_across_two_adjacent_paragraphs_beats_the_same_words_far_apart() {
     let first = "Cocoa farmers in Ivory Coast report a severe drought this spring.";
     let second = "Exporters cut the harvest forecast for the mid crop by a tenth.";
@@ -230,7 +239,6 @@ fn an_answer_across_two_adjacent_paragraphs_beats_the_same_words_far_apart() {
     assert!((a - b).abs() < 1e-4, "without windows: {a} and {b}");
 }
 
-#[test]
 fn quoted_phrases_stay_exact_while_bare_compounds_match_their_parts() {
     let folder = folder_with(&[
         (
@@ -270,7 +278,6 @@ fn quoted_phrases_stay_exact_while_bare_compounds_match_their_parts() {
 /// (2 articles) stays rarer than "nickel" (3 articles) and the note on
 /// cobalt outranks the note on nickel. Counting passages (13 against 3)
 /// flips that order.
-#[test]
 fn rarity_counts_articles_so_one_long_report_does_not_make_a_word_common() {
     let report: Vec<String> = (0..12)
         .map(|i| format!("Section {i}: cobalt supply from the Congo was reviewed again."))
@@ -326,7 +333,6 @@ fn rarity_counts_articles_so_one_long_report_does_not_make_a_word_common() {
 /// Names written several ways find each other (`IL10` / `IL-10`, `e-mail` /
 /// `email`, `1,000` / `1000`, `Alzheimer's` / `Alzheimer`), and quoted
 /// phrases with a compound stay exact.
-#[test]
 fn compounds_numbers_and_possessives_find_their_other_spellings() {
     let folder = folder_with(&[
         (
@@ -379,7 +385,6 @@ fn compounds_numbers_and_possessives_find_their_other_spellings() {
     assert!(!highlights.as_array().unwrap().is_empty(), "{output}");
 }
 
-#[test]
 fn language_is_recorded_in_the_index_and_used_for_queries() {
     let folder = folder_with(&[(
         "fr.txt",
@@ -414,7 +419,6 @@ fn language_is_recorded_in_the_index_and_used_for_queries() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("french"));
 }
 
-#[test]
 fn english_indexes_fold_accents_too() {
     let folder = folder_with(&[("a.txt", " date 2024-05-01 A naïve café owner in Zürich.\n")]);
     let index = index_of(&[folder.path()]);

@@ -1,31 +1,28 @@
 //! Real article folders: every supported format, dates and their sources,
 //! undated articles, bad files, and `dateline stats`.
 //!
-//! The corpus tests use `../shared/data` and skip, saying why, when it is
-//! absent. Each big corpus is indexed once.
+//! The corpus tests use `../shared/data` and are ignored, saying why, when it
+//! is absent. Each big corpus is indexed once.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use libtest_mimic::Trial;
 use serde_json::Value;
 
-fn dateline() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dateline"));
-    command.env_remove("DATELINE_INDEX").env("NO_COLOR", "1");
-    command
-}
+use crate::util::{dateline, shared_data, trials};
 
-fn shared_data(path: &str) -> Option<PathBuf> {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(path);
-    if full.exists() {
-        Some(full)
-    } else {
-        eprintln!("skipping: {} is absent", full.display());
-        None
-    }
+/// This module's tests, for the harness.
+pub fn tests() -> Vec<Trial> {
+    trials![
+        needs("reuters21578") => reuters_21578_every_record_is_a_dated_article,
+        needs("20newsgroups/20news-bydate.tar.gz") => twenty_newsgroups_all_messages_undated_with_subject_titles,
+        needs("scifact/corpus.jsonl") => scifact_jsonl_and_its_gzip_copy_index_the_same,
+        a_mixed_folder_indexes_every_format_and_names_the_bad_files,
+        undated_policies_skip_and_error,
+        field_overrides_size_limits_and_suspicious_dates,
+        stats_text_shows_figures_and_a_year_chart,
+    ]
 }
 
 /// Runs `dateline index`, returning stderr; asserts success.
@@ -73,11 +70,8 @@ fn search(index: &Path, args: &[&str]) -> (i32, Value) {
     (code, value)
 }
 
-#[test]
 fn reuters_21578_every_record_is_a_dated_article() {
-    let Some(folder) = shared_data("reuters21578") else {
-        return;
-    };
+    let folder = shared_data("reuters21578");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -121,11 +115,8 @@ fn reuters_21578_every_record_is_a_dated_article() {
     assert_eq!(code, 1);
 }
 
-#[test]
 fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
-    let Some(tarball) = shared_data("20newsgroups/20news-bydate.tar.gz") else {
-        return;
-    };
+    let tarball = shared_data("20newsgroups/20news-bydate.tar.gz");
     let dir = tempfile::tempdir().unwrap();
     let extracted = dir.path().join("news");
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(&tarball).unwrap());
@@ -179,11 +170,8 @@ fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
     assert_eq!(code, 1);
 }
 
-#[test]
 fn scifact_jsonl_and_its_gzip_copy_index_the_same() {
-    let Some(corpus) = shared_data("scifact/corpus.jsonl") else {
-        return;
-    };
+    let corpus = shared_data("scifact/corpus.jsonl");
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain");
     let stderr = index(&[&corpus], &plain, &[]);
@@ -279,7 +267,6 @@ fn mixed_folder(root: &Path) {
     );
 }
 
-#[test]
 fn a_mixed_folder_indexes_every_format_and_names_the_bad_files() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("articles");
@@ -362,7 +349,6 @@ fn a_mixed_folder_indexes_every_format_and_names_the_bad_files() {
     assert_eq!(code, 0);
 }
 
-#[test]
 fn undated_policies_skip_and_error() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("in");
@@ -408,7 +394,6 @@ fn undated_policies_skip_and_error() {
     assert_eq!(results["results"][0]["date_source"], "mtime");
 }
 
-#[test]
 fn field_overrides_size_limits_and_suspicious_dates() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("in");
@@ -463,7 +448,6 @@ fn field_overrides_size_limits_and_suspicious_dates() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown key 'colour'"));
 }
 
-#[test]
 fn stats_text_shows_figures_and_a_year_chart() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("articles");
