@@ -23,7 +23,8 @@ then measures in the same run:
 
 Figures are reported as ratios against the peers measured in the same run,
 because the machine is shared and noisy. The table is printed and written to
-bench/results.md.
+bench/results/<YYYY-MM-DD>.md (today's UTC date; a second run the same day
+replaces that day's file).
 """
 
 import argparse
@@ -234,7 +235,9 @@ def main():
         if not args.keep and not args.work:
             shutil.rmtree(work, ignore_errors=True)
     print(table)
-    (ROOT / "bench" / "results.md").write_text(table)
+    results = ROOT / "bench" / "results" / f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}.md"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(table)
 
 
 if __name__ == "__main__":

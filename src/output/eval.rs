@@ -29,7 +29,7 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
     )?;
     writeln!(
         out,
-        "ranking        k1={} b={} length-floor={} title-weight={} proximity={} (window {}) skip-stop-words={} all-words-first={} pair-windows={} article-idf={} sibling-weight={} article-weight={} rm3-docs={} (terms {}, original weight {})",
+        "ranking        bm25-k1={} bm25-b={} length-floor={} title-weight={} proximity-weight={} proximity-window={} skip-stop-words={} all-words-first={} pair-windows={} article-idf={} sibling-weight={} article-weight={} rm3-docs={} rm3-terms={} rm3-original-weight={}",
         r.k1,
         r.b,
         r.length_floor,
