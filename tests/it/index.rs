@@ -32,7 +32,7 @@ fn indexing_the_corpus_reports_a_summary() {
         .stdout("")
         .stderr(
             predicate::str::is_match(
-                r"indexed 40 articles \(\d+ passages\) from 40 files into .*; 0 skipped; \d+\.\d+s",
+                r"40 files: 40 added, 0 updated, 0 removed, 0 unchanged, 0 skipped; 40 articles \(\d+ passages\) indexed into .* in \d+\.\d+s",
             )
             .unwrap(),
         );
@@ -116,7 +116,7 @@ fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
         .success()
         // Text without a date is an undated article, counted.
         .stderr(predicate::str::contains(
-            "1 of 3 articles have no recognisable date",
+            "1 of 3 articles has no recognisable date",
         ))
         .stderr(predicate::str::contains("empty.txt: empty file"))
         .stderr(predicate::str::contains(
@@ -130,8 +130,8 @@ fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
             )),
         )
         .stderr(
-            predicate::str::contains("indexed 3 articles")
-                .and(predicate::str::contains("3 skipped")),
+            predicate::str::contains("; 3 articles (")
+                .and(predicate::str::contains(", 3 skipped;")),
         );
     assert_eq!(search_json(index.path(), &["cocoa"])["total_hits"], 1);
     run()
@@ -163,20 +163,21 @@ fn the_whole_news_folder_indexes_and_filters_by_month() {
         .arg(&news)
         .arg("--index")
         .arg(index.path())
+        .arg("--verbose")
         .assert()
         .success()
         .stderr(
             // 238 files repeat another file's article (same date and
             // text); each such article is indexed once.
-            predicate::str::contains("indexed 21339 articles")
-                .and(predicate::str::contains("from 21577 files"))
-                .and(predicate::str::contains("; 0 skipped;"))
+            predicate::str::contains("; 21339 articles (")
+                .and(predicate::str::contains("21577 files: 21577 added,"))
+                .and(predicate::str::contains(", 0 skipped;"))
                 .and(predicate::str::contains(
                     "238 duplicate articles indexed once",
                 ))
                 // Syndicated near-copies: repeats under a headline, reissues.
                 .and(predicate::str::contains(
-                    "400 stories have near-copies (847 articles)",
+                    "400 stories with near-copies (847 articles)",
                 )),
         );
     let march = search_json(

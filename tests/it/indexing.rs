@@ -78,7 +78,8 @@ impl Workspace {
         path
     }
 
-    /// Runs `dateline index ARTICLES --index INDEX extra...`.
+    /// Runs `dateline index ARTICLES --index INDEX --verbose extra...`
+    /// (`--verbose` adds what the index holds to the summary).
     fn index(&self, extra: &[&str]) -> Output {
         self.index_into(&self.index_dir(), extra)
     }
@@ -90,6 +91,7 @@ impl Workspace {
             .arg(self.articles())
             .arg("--index")
             .arg(index)
+            .arg("--verbose")
             .args(extra)
             .output()
             .unwrap()
@@ -132,17 +134,23 @@ fn assert_success(output: &Output) -> String {
     err
 }
 
-/// The "N added, ..." line of an index summary.
+/// The "N added, ..." part of an index summary's first line.
 fn counts_line(err: &str) -> &str {
-    err.lines()
+    let line = err
+        .lines()
         .find(|line| line.contains(" added, "))
-        .unwrap_or_else(|| panic!("no summary in {err}"))
+        .unwrap_or_else(|| panic!("no summary in {err}"));
+    let counts = line.find(" added, ").expect("the counts");
+    &line[line[..counts].rfind(": ").map_or(0, |at| at + ": ".len())..]
 }
 
-/// The "the index holds ..." part of the summary.
+/// The "holds ..." part of the `--verbose` summary: what the index holds.
 fn holds(err: &str) -> String {
-    let line = counts_line(err);
-    line[line.find("the index holds").expect("totals in the summary")..].to_string()
+    let line = err
+        .lines()
+        .find(|line| line.contains(" holds "))
+        .unwrap_or_else(|| panic!("no totals in {err}"));
+    line[line.find("holds ").expect("the totals")..].to_string()
 }
 
 /// The hits of a search as sorted (source, line, passage) triples: scores
@@ -177,7 +185,7 @@ fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     let first = assert_success(&ws.index(&[]));
     assert!(
         counts_line(&first)
-            .starts_with("dateline: 4 added, 0 updated, 0 removed, 0 unchanged, 0 skipped")
+            .starts_with("4 added, 0 updated, 0 removed, 0 unchanged, 0 skipped")
     );
 
     ws.write("b.txt", &article("2024-02-02", "blueberries instead"));
@@ -186,7 +194,7 @@ fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     let second = assert_success(&ws.index(&[]));
     assert!(
         counts_line(&second)
-            .starts_with("dateline: 1 added, 1 updated, 1 removed, 2 unchanged, 0 skipped"),
+            .starts_with("1 added, 1 updated, 1 removed, 2 unchanged, 0 skipped"),
         "{second}"
     );
 
@@ -223,7 +231,7 @@ fn a_rerun_with_no_changes_reads_nothing_and_commits_nothing() {
     let again = assert_success(&ws.index(&[]));
     assert!(
         counts_line(&again)
-            .starts_with("dateline: 0 added, 0 updated, 0 removed, 2 unchanged, 0 skipped")
+            .starts_with("0 added, 0 updated, 0 removed, 2 unchanged, 0 skipped")
     );
     assert_eq!(
         fs::read(ws.index_dir().join("meta.json")).unwrap(),
@@ -241,7 +249,7 @@ fn a_rerun_with_no_changes_reads_nothing_and_commits_nothing() {
         .unwrap();
     let touched = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&touched).starts_with("dateline: 0 added, 0 updated, 0 removed, 2 unchanged")
+        counts_line(&touched).starts_with("0 added, 0 updated, 0 removed, 2 unchanged")
     );
 }
 
@@ -265,7 +273,7 @@ fn rebuild_starts_from_scratch_and_replaces_the_index() {
     assert_success(&ws.index(&[]));
     let rebuilt = assert_success(&ws.index(&["--rebuild"]));
     assert!(rebuilt.contains("rebuilding the index"), "{rebuilt}");
-    assert!(counts_line(&rebuilt).starts_with("dateline: 1 added, 0 updated"));
+    assert!(counts_line(&rebuilt).starts_with("1 added, 0 updated"));
     assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
     // A rebuild killed half-way leaves its folder; the next run clears it.
     fs::create_dir(ws.dir.path().join(".index.rebuilding")).unwrap();
@@ -303,7 +311,7 @@ fn an_index_from_another_schema_version_is_rebuilt_and_search_says_what_to_run()
         err.contains("cannot be updated (it was written with schema 1"),
         "{err}"
     );
-    assert!(counts_line(&err).starts_with("dateline: 1 added"));
+    assert!(counts_line(&err).starts_with("1 added"));
     assert_eq!(ws.search(&ws.index_dir(), "apples").status.code(), Some(0));
 }
 
@@ -371,7 +379,7 @@ fn summary_only_when_stderr_is_not_a_terminal() {
     );
     assert_eq!(err.lines().count(), 2, "{err}");
     assert!(
-        err.contains("s\n") && err.contains("holds 1 articles"),
+        err.contains("s\n") && err.contains("holds 1 article "),
         "{err}"
     );
 }
@@ -432,6 +440,7 @@ fn spawn_index(ws: &Workspace, extra: &[&str]) -> Child {
         .arg(ws.articles())
         .arg("--index")
         .arg(ws.index_dir())
+        .arg("--verbose")
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -641,7 +650,7 @@ fn a_100_mb_single_line_is_indexed() {
     drop(line);
     // Over the 64 MiB default: the limit is raised to index it.
     let err = index_beside_a_good_article(&ws, &["--max-file-size", "128"]);
-    assert!(counts_line(&err).starts_with("dateline: 2 added"), "{err}");
+    assert!(counts_line(&err).starts_with("2 added"), "{err}");
     let hits = hit_set(&ws.search(&ws.index_dir(), "needle"));
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].1, 1, "the whole file is line 1");
@@ -731,14 +740,14 @@ fn a_path_with_non_utf8_bytes_is_indexed() {
     let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
     fs::write(ws.articles().join(name), article("2024-01-01", "espresso")).unwrap();
     let err = index_beside_a_good_article(&ws, &[]);
-    assert!(counts_line(&err).starts_with("dateline: 2 added"), "{err}");
+    assert!(counts_line(&err).starts_with("2 added"), "{err}");
     let hits = hit_set(&ws.search(&ws.index_dir(), "espresso"));
     assert_eq!(hits.len(), 2);
     assert!(hits[0].0.ends_with("caf\u{fffd}.txt"), "{hits:?}");
     // A re-run recognises it by its exact bytes.
     let again = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&again).starts_with("dateline: 0 added, 0 updated, 0 removed, 2 unchanged"),
+        counts_line(&again).starts_with("0 added, 0 updated, 0 removed, 2 unchanged"),
         "{again}"
     );
 }
@@ -788,7 +797,9 @@ fn an_identical_article_under_two_paths_is_indexed_once_and_reported() {
     ws.write("c.txt", " date 2024-01-02 Wire story about zeppelins.\n");
     let err = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&err).contains("3 added, 0 updated, 0 removed, 0 unchanged, 0 skipped, 1 duplicate articles indexed once; the index holds 2 articles"),
+        counts_line(&err).starts_with("3 added, 0 updated, 0 removed, 0 unchanged, 0 skipped;")
+            && holds(&err).starts_with("holds 2 articles")
+            && holds(&err).contains("; 1 duplicate article indexed once;"),
         "{err}"
     );
     let a = ws.articles().join("a.txt");
@@ -822,7 +833,7 @@ fn when_the_original_goes_its_duplicate_is_indexed() {
         counts_line(&err).contains("0 added, 0 updated, 1 removed, 1 unchanged"),
         "{err}"
     );
-    assert!(holds(&err).contains("holds 1 articles"), "{err}");
+    assert!(holds(&err).contains("holds 1 article "), "{err}");
     let hits = hit_set(&ws.search(&ws.index_dir(), "zeppelins"));
     assert_eq!(hits.len(), 1);
     assert!(hits[0].0.ends_with("b.txt"), "{hits:?}");
@@ -860,7 +871,7 @@ fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
     );
     let err = assert_success(&ws.index(&[]));
     assert!(
-        holds(&err).ends_with("; 1 stories have near-copies (2 articles)"),
+        holds(&err).ends_with("; 1 story with near-copies (2 articles)"),
         "{err}"
     );
 
@@ -868,7 +879,7 @@ fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
     fs::remove_file(ws.articles().join("a.txt")).unwrap();
     let err = assert_success(&ws.index(&[]));
     assert!(
-        holds(&err).ends_with("; 0 stories have near-copies (0 articles)"),
+        holds(&err).ends_with("; 0 stories with near-copies (0 articles)"),
         "{err}"
     );
     ws.write(
@@ -880,7 +891,7 @@ fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
     let clean = assert_success(&ws.index_into(&fresh, &[]));
     assert_eq!(holds(&err), holds(&clean));
     assert!(
-        holds(&clean).ends_with("; 1 stories have near-copies (2 articles)"),
+        holds(&clean).ends_with("; 1 story with near-copies (2 articles)"),
         "{clean}"
     );
 }

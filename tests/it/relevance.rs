@@ -92,14 +92,14 @@ fn eval_prints_the_metrics_of_a_collection_as_json_and_text() {
     let text = dateline()
         .arg("eval")
         .arg(collection.path())
-        .args(["--k1", "0.9", "--b", "0.4"])
+        .args(["--bm25-k1", "0.9", "--bm25-b", "0.4"])
         .output()
         .unwrap();
     assert!(text.status.success());
     let stdout = String::from_utf8(text.stdout).unwrap();
     assert!(stdout.contains("nDCG@10        1.0000"), "{stdout}");
     assert!(stdout.contains("Recall@100"), "{stdout}");
-    assert!(stdout.contains("k1=0.9 b=0.4"), "{stdout}");
+    assert!(stdout.contains("bm25-k1=0.9 bm25-b=0.4"), "{stdout}");
 }
 
 fn eval_names_the_missing_file_of_a_broken_collection() {
