@@ -69,7 +69,10 @@ pub struct IndexArgs {
     #[arg(long)]
     pub strict: bool,
     /// The stemmer language of a new index (recorded in it; queries are
-    /// analysed the same way). An existing index keeps its language.
+    /// analysed the same way): arabic, danish, dutch, english, finnish,
+    /// french, german, greek, hungarian, italian, norwegian, portuguese,
+    /// romanian, russian, spanish, swedish, tamil or turkish. An existing
+    /// index keeps its language.
     #[arg(long)]
     pub language: Option<Language>,
     /// Memory budget for the index writer, in MiB.

@@ -193,7 +193,7 @@ fn write_index_summary<E: Write>(
     if verbose {
         writeln!(
             err,
-            "dateline: {} holds {} ({}) from {}; {} indexed once; {} with near-copies ({})",
+            "dateline: the index at {} holds {} ({}) from {}; {} indexed once; {} with near-copies ({})",
             index.display(),
             counted(summary.total_articles as usize, "article", "articles"),
             counted(summary.total_passages as usize, "passage", "passages"),
@@ -275,22 +275,23 @@ fn shown_of_matching(results: &SearchResults, request: &dateline::search::Search
         }
     );
     let hidden = &results.hidden;
-    if shown < request.limit && hidden.same_article + hidden.near_copies > 0 {
-        let mut reasons = Vec::new();
-        if hidden.same_article > 0 {
-            reasons.push(format!(
-                "{} in the articles shown (at most {} per article: --per-article N shows more)",
-                hidden.same_article, request.per_article
-            ));
-        }
-        if hidden.near_copies > 0 {
-            reasons.push(format!(
-                "{} in near-copies named under \"also in\"",
-                hidden.near_copies
-            ));
-        }
-        line.push_str("; the others are ");
-        line.push_str(&reasons.join(" and "));
+    let others = hidden.same_article + hidden.near_copies;
+    if shown < request.limit && others > 0 {
+        let further = format!(
+            "further passages of the articles shown (at most {} per article: --per-article N shows more)",
+            request.per_article
+        );
+        let copies = "in near-copies named under \"also in\"";
+        let verb = |n: usize| if n == 1 { "is" } else { "are" };
+        line.push_str(&match (hidden.same_article, hidden.near_copies) {
+            (0, n) => format!("; the other {n} {} {copies}", verb(n)),
+            (n, 0) => format!("; the other {n} {} {further}", verb(n)),
+            (a, b) => format!(
+                "; of the other {others}, {a} {} {further} and {b} {} {copies}",
+                verb(a),
+                verb(b)
+            ),
+        });
     }
     line
 }

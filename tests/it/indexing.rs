@@ -184,8 +184,7 @@ fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     ws.write("d.txt", &article("2024-01-04", "dates and figs"));
     let first = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&first)
-            .starts_with("4 added, 0 updated, 0 removed, 0 unchanged, 0 skipped")
+        counts_line(&first).starts_with("4 added, 0 updated, 0 removed, 0 unchanged, 0 skipped")
     );
 
     ws.write("b.txt", &article("2024-02-02", "blueberries instead"));
@@ -193,8 +192,7 @@ fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     ws.write("e.txt", &article("2024-01-05", "elderberries"));
     let second = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&second)
-            .starts_with("1 added, 1 updated, 1 removed, 2 unchanged, 0 skipped"),
+        counts_line(&second).starts_with("1 added, 1 updated, 1 removed, 2 unchanged, 0 skipped"),
         "{second}"
     );
 
@@ -230,8 +228,7 @@ fn a_rerun_with_no_changes_reads_nothing_and_commits_nothing() {
     let meta_before = fs::read(ws.index_dir().join("meta.json")).unwrap();
     let again = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&again)
-            .starts_with("0 added, 0 updated, 0 removed, 2 unchanged, 0 skipped")
+        counts_line(&again).starts_with("0 added, 0 updated, 0 removed, 2 unchanged, 0 skipped")
     );
     assert_eq!(
         fs::read(ws.index_dir().join("meta.json")).unwrap(),
@@ -248,9 +245,7 @@ fn a_rerun_with_no_changes_reads_nothing_and_commits_nothing() {
         .set_modified(later)
         .unwrap();
     let touched = assert_success(&ws.index(&[]));
-    assert!(
-        counts_line(&touched).starts_with("0 added, 0 updated, 0 removed, 2 unchanged")
-    );
+    assert!(counts_line(&touched).starts_with("0 added, 0 updated, 0 removed, 2 unchanged"));
 }
 
 fn no_prune_keeps_the_articles_of_deleted_files() {

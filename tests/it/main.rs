@@ -10,6 +10,7 @@ mod formats;
 mod index;
 mod indexing;
 mod output;
+mod readme;
 mod relevance;
 mod search;
 mod util;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         index::tests,
         indexing::tests,
         output::tests,
+        readme::tests,
         relevance::tests,
         search::tests,
     ] {
