@@ -15,19 +15,9 @@ use tantivy::schema::{
 
 use crate::index::ANALYZER_NAME;
 
-/// Bumped whenever the fields or the analysis change, so an older index is
-/// recognised instead of being misread. 2: accent folding, recorded
-/// language; every commit carries the file records (`index::manifest`).
-/// 3: article metadata of every format (url, author, format, date source).
-/// 4: `passage_no` is a fast field (ranking scores adjacent passages);
-/// hyphenated compounds and grouped digits are also indexed joined, the
-/// English possessive `'s` is dropped (`index::WordTokenizer`). Metadata
-/// stored once per article (on its first passage), the title stored apart
-/// from the indexed one; no per-passage file key (a file's passages are
-/// deleted by article id); binary file records.
-/// 5: `passage_no` is indexed (the article count is the document
-/// frequency of passage 0) and an article's passages are consecutive
-/// documents in reading order (ranking relies on it).
+/// Bumped whenever the fields or the analysis change, so an index written
+/// by another version is recognised and rebuilt instead of misread (what
+/// each version changed: `docs/architecture.md`).
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// The fields of a passage document.

@@ -23,9 +23,9 @@ pub struct PreparedArticle {
 /// Builds the documents of a file's articles. The article's metadata
 /// (source, title, format, date precision, url, ...) is stored once, on
 /// its first passage; every passage carries what ranking and filtering
-/// need (text, indexed title, date, article id, story, line). Each field
-/// on every passage costs indexing time: the per-passage fields took about
-/// a sixth of the CPU before this trim. Each article's near-copy
+/// need (text, indexed title, date, article id, story, line): each field
+/// on every passage costs indexing time, and metadata repeated on every
+/// passage would cost about a sixth of the CPU. Each article's near-copy
 /// signature is computed here too, on the parsing threads.
 pub fn prepare_articles(
     fields: &DatelineSchema,

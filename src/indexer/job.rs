@@ -10,8 +10,7 @@
 //! Files go through in chunks, as a two-stage pipeline: while the writer
 //! (this thread) hands chunk N's documents to tantivy's indexing threads,
 //! chunk N+1 is read, parsed, hashed and turned into documents on rayon's
-//! pool. Parsing and writing used to alternate, leaving a core idle; now
-//! both stay busy, and memory holds at most two chunks of documents,
+//! pool, so both cores stay busy, and memory holds at most two chunks of documents,
 //! whatever the corpus size. Between chunks the job commits when enough
 //! articles or seconds have passed, and stops (committing what is done)
 //! when asked to.

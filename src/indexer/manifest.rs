@@ -19,9 +19,9 @@
 //!
 //! # Why binary, and compact in memory
 //!
-//! The records grow with the corpus, and a JSON manifest was 37 MB for
-//! 100,000 files, slow to parse and, held as strings and vectors, much of
-//! the ~2 KB an article the indexer kept in memory. The file is now a flat little-endian list with
+//! The records grow with the corpus: as JSON they take 37 MB for 100,000
+//! files, are slow to parse and, held as strings and vectors, cost about
+//! 2 KB an article in memory. So the file is a flat little-endian list with
 //! an xxh3 checksum (damage is detected, not misread), and in memory a file
 //! is its key and a fixed-size slot, an article one [`ArticleRecord`].
 

@@ -70,9 +70,9 @@ pub const DEFAULT_MEMORY_BUDGET: usize = 128 * 1024 * 1024;
 /// what a kill -9 can lose. There is no article count by default: a commit
 /// stalls the pipeline while tantivy closes and fsyncs its segments. With
 /// budget-sized segments left unmerged (the merge policy of `merging`),
-/// committing every 50,000 articles made a million-article build 25%
-/// slower than committing at the end (48.4 s against 38.9 s, 20 commits),
-/// for no safety that time does not give.
+/// committing every 50,000 articles makes a million-article build about
+/// 25% slower than committing by time (see `docs/performance.md`), for no
+/// safety that time does not give.
 pub const DEFAULT_COMMIT_SECONDS: u64 = 60;
 
 impl IndexOptions {

@@ -7,7 +7,7 @@
 //! `per_article` passages of one article are returned, so a long article
 //! cannot fill the page. `--sort newest|oldest` and `--recency` change only
 //! the order (`order`); `--files` lists the matching articles instead of
-//! passages. [`rank_articles`] ranks whole articles the same way for
+//! passages. [`ArticleRanker`] ranks whole articles the same way for
 //! `dateline eval`.
 
 mod date_filter;
