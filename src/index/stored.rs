@@ -38,9 +38,16 @@ pub struct StoredArticle {
     pub title: Option<String>,
     /// How precisely the date is known.
     pub date_precision: Option<DatePrecision>,
-    /// The format the file was read as.
+    /// The rest of what is known about it.
+    pub meta: ArticleMeta,
+}
+
+/// What is known about an article besides its date, source and title.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArticleMeta {
+    /// The format the file was read as (`reference`, `sgml`, ...).
     pub format: Option<String>,
-    /// Where the date came from.
+    /// Where the date came from (`front-matter`, `json-ld`, `filename`, ...).
     pub date_source: Option<String>,
     /// The date as written in the file.
     pub date_text: Option<String>,
@@ -108,14 +115,16 @@ pub fn article(
             1 => DatePrecision::Second,
             _ => DatePrecision::Day,
         }),
-        format: text(&doc, fields.format),
-        date_source: text(&doc, fields.date_source),
-        date_text: text(&doc, fields.date_text),
-        url: text(&doc, fields.url),
-        author: text(&doc, fields.author),
-        outlet: text(&doc, fields.outlet),
-        record_id: text(&doc, fields.record_id),
-        record_line: number(&doc, fields.record_line),
+        meta: ArticleMeta {
+            format: text(&doc, fields.format),
+            date_source: text(&doc, fields.date_source),
+            date_text: text(&doc, fields.date_text),
+            url: text(&doc, fields.url),
+            author: text(&doc, fields.author),
+            outlet: text(&doc, fields.outlet),
+            record_id: text(&doc, fields.record_id),
+            record_line: number(&doc, fields.record_line),
+        },
     })
 }
 

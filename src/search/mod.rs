@@ -25,6 +25,7 @@ use tantivy::query::Query;
 use tantivy::{DocAddress, Searcher};
 
 pub use crate::index::ArticlePassage;
+pub use crate::index::stored::ArticleMeta;
 pub use date_filter::DateFilter;
 pub use highlight::{Highlighter, to_char_ranges};
 pub use order::SortOrder;
@@ -99,28 +100,7 @@ pub struct Hit {
     /// Up to `context` passages after this one, in reading order.
     pub context_after: Vec<ArticlePassage>,
     /// The article's metadata beyond date, source and title.
-    pub meta: HitMeta,
-}
-
-/// What is known about a hit's article besides its date, source and title.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HitMeta {
-    /// The format the file was read as (`reference`, `sgml`, ...).
-    pub format: Option<String>,
-    /// Where the date came from (`front-matter`, `json-ld`, `filename`, ...).
-    pub date_source: Option<String>,
-    /// The date as written in the file.
-    pub date_text: Option<String>,
-    /// The article's URL.
-    pub url: Option<String>,
-    /// The author(s).
-    pub author: Option<String>,
-    /// The outlet (newsgroup, site).
-    pub outlet: Option<String>,
-    /// The record id inside a multi-article file.
-    pub record_id: Option<String>,
-    /// The line where the record starts inside a multi-article file.
-    pub record_line: Option<u64>,
+    pub meta: ArticleMeta,
 }
 
 /// The answer to a search.
@@ -465,16 +445,7 @@ fn load_hit(
         title: article.title,
         highlights: highlighter.byte_ranges(&passage.text),
         passage: passage.text,
-        meta: HitMeta {
-            format: article.format,
-            date_source: article.date_source,
-            date_text: article.date_text,
-            url: article.url,
-            author: article.author,
-            outlet: article.outlet,
-            record_id: article.record_id,
-            record_line: article.record_line,
-        },
+        meta: article.meta,
         ..Hit::default()
     })
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use libtest_mimic::Trial;
 use serde_json::Value;
 
-use crate::util::{dateline, shared_data, trials};
+use crate::util::{dateline, json_run, shared_data, trials};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -42,32 +42,19 @@ fn index(paths: &[&Path], index: &Path, extra: &[&str]) -> String {
 }
 
 fn stats(index: &Path) -> Value {
-    let output = dateline()
-        .arg("stats")
-        .arg("--index")
-        .arg(index)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let (code, value, stderr) = json_run(dateline().arg("stats").arg("--index").arg(index));
+    assert_eq!(code, 0, "{stderr}");
+    value
 }
 
 fn search(index: &Path, args: &[&str]) -> (i32, Value) {
-    let output = dateline()
-        .arg("search")
-        .args(args)
-        .arg("--index")
-        .arg(index)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let code = output.status.code().unwrap();
-    let value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    let (code, value, _) = json_run(
+        dateline()
+            .arg("search")
+            .args(args)
+            .arg("--index")
+            .arg(index),
+    );
     (code, value)
 }
 

@@ -6,7 +6,9 @@ use std::time::Instant;
 use libtest_mimic::Trial;
 use serde_json::Value;
 
-use crate::util::{dateline, folder_with, hit_sources, index_of, search_json, shared_data, trials};
+use crate::util::{
+    dateline, folder_with, hit_sources, index_of, json_run, search_json, shared_data, trials,
+};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -24,23 +26,14 @@ pub fn tests() -> Vec<Trial> {
     ]
 }
 
-/// nDCG@10 reached on SciFact test with the default ranking (README,
-/// "Relevance"); the regression test allows 0.005 below it.
+/// nDCG@10 reached on SciFact test with the default ranking (see
+/// `docs/relevance.md`); the regression test allows 0.005 below it.
 const SCIFACT_NDCG_AT_10: f64 = 0.7013;
 
 fn eval_json(args: &[&str]) -> Value {
-    let output = dateline()
-        .arg("eval")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "eval failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("eval --format json prints JSON")
+    let (code, value, stderr) = json_run(dateline().arg("eval").args(args));
+    assert_eq!(code, 0, "eval failed: {stderr}");
+    value
 }
 
 /// A three-document collection where each query has one obvious answer.

@@ -130,22 +130,30 @@ pub fn index_of(paths: &[&Path]) -> TempDir {
     dir
 }
 
+/// Runs `cmd` with `--format json` added: its exit code, its stdout parsed
+/// (null when it is not JSON) and its stderr.
+pub fn json_run(cmd: &mut Command) -> (i32, serde_json::Value, String) {
+    let output = cmd.args(["--format", "json"]).output().unwrap();
+    let value = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap_or(-1), value, stderr)
+}
+
 /// Runs a search with `--format json` and returns the parsed output.
 pub fn search_json(index: &Path, args: &[&str]) -> serde_json::Value {
-    let output = dateline()
-        .arg("search")
-        .args(args)
-        .arg("--index")
-        .arg(index)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.code() == Some(0) || output.status.code() == Some(1),
-        "search failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let (code, value, stderr) = json_run(
+        dateline()
+            .arg("search")
+            .args(args)
+            .arg("--index")
+            .arg(index),
     );
-    serde_json::from_slice(&output.stdout).expect("search --format json prints JSON")
+    assert!(code == 0 || code == 1, "search failed: {stderr}");
+    assert!(
+        !value.is_null(),
+        "search --format json prints JSON: {stderr}"
+    );
+    value
 }
 
 /// The `source` of each hit of a `--format json` search, in order.
