@@ -31,47 +31,151 @@ pub enum DatePrecision {
     Second,
 }
 
-/// The date of an article: a UTC instant plus how precisely it is known.
+/// The date of an article: the instant (UTC, for sorting and time-of-day
+/// precision), how precisely it is known, and the offset from UTC it was
+/// written in, so the calendar day the author wrote is kept as well.
+///
+/// `2013-11-04 21:46:02 -0600` is the instant 2013-11-05T03:46:02Z, but its
+/// author dated it November 4: filters by day and timelines use that day
+/// ([`ArticleDate::day`]), sorting and filters with a time use the instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ArticleDate {
-    /// Seconds since 1970-01-01T00:00:00Z; negative before 1970.
+    /// Seconds since 1970-01-01T00:00:00Z; negative before 1970. A bare day
+    /// is stored as midnight UTC at its start.
     pub timestamp: i64,
     /// Whether only the day, or the exact second, is known.
     pub precision: DatePrecision,
+    /// Seconds east of UTC of the local time as written: `-0600` is
+    /// -21,600. 0 for a bare day, a time in UTC and a time written without
+    /// a zone (read as UTC).
+    pub offset: i32,
 }
 
 impl ArticleDate {
-    /// A day-precision date at midnight UTC.
+    /// A day-precision date (stored at midnight UTC).
     pub fn from_day(day: Date) -> ArticleDate {
         ArticleDate {
             timestamp: day_start(day),
             precision: DatePrecision::Day,
+            offset: 0,
         }
     }
 
-    /// Rebuilds a date from what the index stores.
+    /// An instant written as a local date and time at `offset` seconds east
+    /// of UTC. Computed by civil arithmetic, so every second of years
+    /// 1000–9999 is representable whatever the offset.
+    pub fn from_local(datetime: DateTime, offset: i32) -> ArticleDate {
+        let time = datetime.time();
+        let seconds_of_day = i64::from(time.hour()) * 3_600
+            + i64::from(time.minute()) * 60
+            + i64::from(time.second());
+        ArticleDate {
+            timestamp: day_start(datetime.date()) + seconds_of_day - i64::from(offset),
+            precision: DatePrecision::Second,
+            offset,
+        }
+    }
+
+    /// Rebuilds a date from what the index stores, written in UTC.
     pub fn from_stored(timestamp: i64, precision: DatePrecision) -> ArticleDate {
+        ArticleDate::from_stored_at(timestamp, precision, 0)
+    }
+
+    /// Rebuilds a date from what the index stores: the instant, its
+    /// precision and the offset it was written in.
+    pub fn from_stored_at(timestamp: i64, precision: DatePrecision, offset: i32) -> ArticleDate {
+        let offset = match precision {
+            DatePrecision::Day => 0,
+            DatePrecision::Second => offset,
+        };
         ArticleDate {
             timestamp,
             precision,
+            offset,
         }
     }
 
-    /// The UTC calendar day this date falls on.
+    /// The calendar day as written: the day in the article's own offset
+    /// (for a bare day, that day).
     pub fn day(&self) -> Date {
-        to_datetime(self.timestamp).date()
+        to_datetime(self.local_seconds()).date()
+    }
+
+    /// [`ArticleDate::day`] as a day number (days since 1970-01-01), the
+    /// value the index filters and counts by.
+    pub fn day_number(&self) -> i64 {
+        self.local_seconds().div_euclid(86_400)
+    }
+
+    /// The instant in UTC, RFC 3339 (`2013-11-05T03:46:02Z`); a bare day
+    /// stays `YYYY-MM-DD`, since it names no instant.
+    pub fn utc(&self) -> String {
+        match self.precision {
+            DatePrecision::Day => self.day().to_string(),
+            DatePrecision::Second => format_instant(self.timestamp),
+        }
+    }
+
+    fn local_seconds(&self) -> i64 {
+        self.timestamp.saturating_add(i64::from(self.offset))
     }
 }
 
 impl fmt::Display for ArticleDate {
-    /// ISO 8601: `YYYY-MM-DD` for a day, `YYYY-MM-DDTHH:MM:SSZ` for an instant.
+    /// As written: `YYYY-MM-DD` for a day; for an instant, the local date
+    /// and time with its offset (`2013-11-04T21:46:02-06:00`), `Z` when the
+    /// offset is zero.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let datetime = to_datetime(self.timestamp);
         match self.precision {
-            DatePrecision::Day => write!(f, "{}", datetime.date()),
-            DatePrecision::Second => write!(f, "{}Z", datetime.strftime("%Y-%m-%dT%H:%M:%S")),
+            DatePrecision::Day => write!(f, "{}", self.day()),
+            DatePrecision::Second => {
+                let local = to_datetime(self.local_seconds());
+                write!(
+                    f,
+                    "{}{}",
+                    local.strftime("%Y-%m-%dT%H:%M:%S"),
+                    OffsetText(self.offset)
+                )
+            }
         }
     }
+}
+
+/// An offset as RFC 3339 writes it: `Z`, `+05:30`, `-06:00` (seconds only
+/// when there are some, as in historical local mean times).
+struct OffsetText(i32);
+
+impl fmt::Display for OffsetText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let offset = self.0;
+        if offset == 0 {
+            return write!(f, "Z");
+        }
+        let sign = if offset < 0 { '-' } else { '+' };
+        let magnitude = offset.unsigned_abs();
+        let (hours, minutes, seconds) = (magnitude / 3_600, magnitude / 60 % 60, magnitude % 60);
+        write!(f, "{sign}{hours:02}:{minutes:02}")?;
+        if seconds > 0 {
+            write!(f, ":{seconds:02}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An instant as RFC 3339 in UTC: `2024-01-25T10:00:00Z`.
+pub fn format_instant(timestamp: i64) -> String {
+    format!("{}Z", to_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%S"))
+}
+
+/// The day number of `day`: days since 1970-01-01 (negative before), the
+/// value of the index's day field.
+pub fn day_number(day: Date) -> i64 {
+    day_start(day).div_euclid(86_400)
+}
+
+/// The day a day number names (clamped to the years jiff supports).
+pub fn day_from_number(number: i64) -> Date {
+    to_datetime(number.saturating_mul(86_400)).date()
 }
 
 /// A calendar period named by a partial date: a year, a month or a day.
@@ -86,26 +190,48 @@ pub struct Period {
 }
 
 /// The forms a date argument may take, for error messages and `--help`.
-pub const ACCEPTED_DATE_FORMS: &str = "YYYY, YYYY-MM or YYYY-MM-DD (UTC), e.g. 2024, 2024-01, 2024-01-25; \
-or relative to today (UTC): today, yesterday, 30d, 2w, 6m, 1y (days, weeks, months, years ago; \
-also '30 days', '2 weeks ago'), this-week, last-week, this-month, last-month, this-year, last-year";
+pub const ACCEPTED_DATE_FORMS: &str = "YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024, 2024-01, 2024-01-25 \
+(also 2024/01/25, January 25, 2024, 25.01.2024, a week 2024-W04); \
+with a time and offset, an instant: 2024-01-25T10:00:00+01:00; \
+or relative to today (UTC): today, yesterday, 30d, 2w, 6m, 1y, \
+this-week, last-week, this-month, last-month, this-year, last-year";
 
 impl Period {
-    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, rejecting impossible dates.
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (parts also separated by
+    /// `/` or `.`, months and days also of one digit, as files write them)
+    /// and ISO weeks (`2024-W04`, `2024-W04-4`), rejecting impossible dates
+    /// with the reason.
     pub fn parse(text: &str) -> Result<Period, DateError> {
         let invalid = |reason: &str| DateError {
             input: text.to_string(),
             reason: reason.to_string(),
         };
-        let parts: Vec<&str> = text.trim().split('-').collect();
-        let number = |part: &str, digits: usize, what: &str| -> Result<i16, DateError> {
-            if part.len() != digits || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid(&format!("the {what} must have {digits} digits")));
+        let trimmed = text.trim();
+        if let Some(week) = parse_iso_week(trimmed) {
+            return week.map_err(|reason| invalid(&reason));
+        }
+        let separator = trimmed
+            .chars()
+            .find(|c| matches!(c, '-' | '/' | '.'))
+            .unwrap_or('-');
+        let parts: Vec<&str> = trimmed.split(separator).collect();
+        let numeric = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if !parts.iter().all(|part| numeric(part)) {
+            return Err(invalid("not a date dateline reads"));
+        }
+        let number = |part: &str, digits: std::ops::RangeInclusive<usize>, what: &str| {
+            if !digits.contains(&part.len()) {
+                let count = if digits.start() == digits.end() {
+                    digits.start().to_string()
+                } else {
+                    format!("{} or {}", digits.start(), digits.end())
+                };
+                return Err(invalid(&format!("the {what} must have {count} digits")));
             }
             part.parse::<i16>()
                 .map_err(|_| invalid(&format!("the {what} is not a number")))
         };
-        let year = number(parts[0], 4, "year")?;
+        let year = number(parts[0], 4..=4, "year")?;
         if year < 1000 {
             return Err(invalid("years before 1000 are not supported"));
         }
@@ -115,7 +241,7 @@ impl Period {
                 last_day: checked_date(year, 12, 31).map_err(|e| invalid(&e))?,
             },
             2 => {
-                let month = number(parts[1], 2, "month")?;
+                let month = number(parts[1], 1..=2, "month")?;
                 let first = checked_date(year, month, 1).map_err(|e| invalid(&e))?;
                 Period {
                     first_day: first,
@@ -123,8 +249,8 @@ impl Period {
                 }
             }
             3 => {
-                let month = number(parts[1], 2, "month")?;
-                let day = number(parts[2], 2, "day")?;
+                let month = number(parts[1], 1..=2, "month")?;
+                let day = number(parts[2], 1..=2, "day")?;
                 let date = checked_date(year, month, day).map_err(|e| invalid(&e))?;
                 Period {
                     first_day: date,
@@ -182,6 +308,49 @@ impl Period {
     pub fn end(&self) -> i64 {
         day_start(self.last_day) + 86_400 - 1
     }
+}
+
+/// An ISO week date: `2024-W04` (the week, Monday to Sunday) or
+/// `2024-W04-4` (its Thursday), also without dashes (`2024W044`). `None`
+/// when `text` is not of that shape; `Some(Err)` for a week that does not
+/// exist (`2024-W54`).
+fn parse_iso_week(text: &str) -> Option<Result<Period, String>> {
+    let upper = text.to_ascii_uppercase();
+    let (year, rest) = upper.split_once('W')?;
+    let year = year.strip_suffix('-').unwrap_or(year);
+    let rest = rest.replace('-', "");
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if year.len() != 4 || !digits(year) || !digits(&rest) || !(2..=3).contains(&rest.len()) {
+        return None;
+    }
+    let year: i16 = year.parse().ok()?;
+    let week: i8 = rest[..2].parse().ok()?;
+    let weekday = rest.get(2..).filter(|d| !d.is_empty());
+    let day_of = |weekday: i8| {
+        let weekday = jiff::civil::Weekday::from_monday_one_offset(weekday).ok()?;
+        jiff::civil::ISOWeekDate::new(year, week, weekday)
+            .ok()
+            .map(|w| w.date())
+    };
+    let result = match weekday {
+        Some(d) => {
+            let d: i8 = d.parse().ok()?;
+            day_of(d)
+                .map(|day| Period::between(day, day))
+                .ok_or_else(|| format!("day {d} of week {week} of {year} does not exist"))
+        }
+        None => match (day_of(1), day_of(7)) {
+            (Some(monday), Some(sunday)) => Ok(Period::between(monday, sunday)),
+            _ => Err(format!("week {week} of {year} does not exist")),
+        },
+    };
+    Some(result.and_then(|period| {
+        if period.first_day.year() < 1000 {
+            Err("years before 1000 are not supported".to_string())
+        } else {
+            Ok(period)
+        }
+    }))
 }
 
 /// Today's date in UTC by the system clock: the default "now" of relative
@@ -364,7 +533,8 @@ mod tests {
             "2024-02-30",
             "2023-02-29",
             "24-01-01",
-            "2024-1-5",
+            "2024-123-5",
+            "2024-W54",
             "x",
             "",
             "2024-01-01-01",
@@ -408,6 +578,40 @@ mod tests {
         assert_eq!(day("1 month"), "2024-02-29");
         assert_eq!(day("1y"), "2023-03-31");
         assert_eq!(day("2024-01-05"), "2024-01-05");
+        assert_eq!(day("2024/1/5"), "2024-01-05");
+        assert_eq!(day("2024.01.05"), "2024-01-05");
+        assert_eq!(day("2024-W01-5"), "2024-01-05");
+        assert_eq!(day("2020w534"), "2020-12-31");
+    }
+
+    #[test]
+    fn an_instant_keeps_the_day_and_offset_it_was_written_in() {
+        let at = |text: &str, offset: i32| {
+            let datetime: DateTime = text.parse().unwrap();
+            ArticleDate::from_local(datetime, offset)
+        };
+        let jekyll = at("2013-11-04T21:46:02", -6 * 3_600);
+        assert_eq!(jekyll.to_string(), "2013-11-04T21:46:02-06:00");
+        assert_eq!(jekyll.utc(), "2013-11-05T03:46:02Z");
+        assert_eq!(jekyll.day().to_string(), "2013-11-04");
+        assert_eq!(jekyll.day_number(), day_number(jekyll.day()));
+        // Across the date line: the same UTC day, two local days apart.
+        let kiribati = at("2024-01-01T00:30:00", 14 * 3_600);
+        let baker = at("2023-12-31T23:30:00", -12 * 3_600);
+        assert_eq!(kiribati.utc(), "2023-12-31T10:30:00Z");
+        assert_eq!(baker.utc(), "2024-01-01T11:30:00Z");
+        assert_eq!(kiribati.day().to_string(), "2024-01-01");
+        assert_eq!(baker.day().to_string(), "2023-12-31");
+        assert!(kiribati.timestamp < baker.timestamp);
+        assert_eq!(
+            at("1900-01-01T00:00:00", 5_521).to_string(),
+            "1900-01-01T00:00:00+01:32:01"
+        );
+        let stored =
+            ArticleDate::from_stored_at(baker.timestamp, DatePrecision::Second, baker.offset);
+        assert_eq!(stored, baker);
+        assert_eq!(day_from_number(day_number(baker.day())), baker.day());
+        assert_eq!(day_from_number(-1).to_string(), "1969-12-31");
     }
 
     #[test]

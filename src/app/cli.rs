@@ -12,7 +12,9 @@ use dateline::error::{Error, Result};
 use dateline::eval::EvalOptions;
 use dateline::index::Language;
 use dateline::indexer::{DEFAULT_COMMIT_SECONDS, DEFAULT_MEMORY_BUDGET, IndexOptions};
-use dateline::ingest::{DEFAULT_MAX_FILE_SIZE, FieldOverrides, ReadOptions, UndatedPolicy};
+use dateline::ingest::{
+    DEFAULT_MAX_FILE_SIZE, DayOrder, FieldOverrides, ReadOptions, UndatedPolicy,
+};
 use dateline::output::{ColorChoice, OutputFormat, ReportFormat, TimelineFormat};
 use dateline::search::timeline::{Bucket, TimelineRequest};
 use dateline::search::{DateFilter, Ranking, SearchRequest, SortOrder};
@@ -114,10 +116,20 @@ pub struct IndexArgs {
     /// read record by record and have no limit).
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_FILE_SIZE / (1024 * 1024), value_parser = clap::value_parser!(u64).range(1..))]
     pub max_file_size: u64,
-    /// Name a JSON field for odd schemas: date=FIELD, title=, text=, url=,
-    /// author=, id= (dots reach into objects: date=meta.published). Repeatable.
+    /// Name the metadata field to read: date=FIELD, title=, text=, url=,
+    /// author=, id=; a JSON or front-matter key (dots reach into objects:
+    /// date=meta.published), a mail header, an HTML meta name or JSON-LD
+    /// key. Repeatable.
     #[arg(long = "field", value_name = "KEY=FIELD")]
     pub fields: Vec<String>,
+    /// Read all-number dates such as 04/05/2024 day first (4 May); without
+    /// it or --month-first such a date is reported as ambiguous. Files
+    /// already indexed are read again only with --rebuild.
+    #[arg(long, conflicts_with = "month_first")]
+    pub day_first: bool,
+    /// Read all-number dates such as 04/05/2024 month first (April 5).
+    #[arg(long)]
+    pub month_first: bool,
 }
 
 /// `--undated` values.
@@ -151,7 +163,16 @@ impl IndexArgs {
                 },
                 date_from_mtime: self.date_from_mtime,
                 max_file_size: self.max_file_size.saturating_mul(1024 * 1024),
-                fields: FieldOverrides::parse(&self.fields).map_err(Error::InvalidArgument)?,
+                fields: FieldOverrides {
+                    day_order: if self.day_first {
+                        DayOrder::DayFirst
+                    } else if self.month_first {
+                        DayOrder::MonthFirst
+                    } else {
+                        DayOrder::Unknown
+                    },
+                    ..FieldOverrides::parse(&self.fields).map_err(Error::InvalidArgument)?
+                },
                 ..ReadOptions::default()
             },
             ..IndexOptions::new(self.paths.clone(), self.index.clone())
@@ -427,15 +448,16 @@ pub struct CompletionsArgs {
 /// The date filters shared by `search` and `timeline`.
 #[derive(Debug, clap::Args)]
 pub struct DateArgs {
-    /// Only articles dated on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD, or
-    /// relative: 30d, 2w, yesterday, last-month; UTC).
+    /// Only articles dated on or after DATE: YYYY, YYYY-MM, YYYY-MM-DD (the
+    /// day each article writes), relative (30d, 2w, yesterday, last-month),
+    /// or an instant with a time and offset (2024-01-25T10:00:00+01:00).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Only articles dated on or before DATE, its whole period included (UTC).
+    /// Only articles dated on or before DATE, its whole period included.
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Only articles dated within DATE: a year, a month, a day, or a relative
-    /// period such as last-week (UTC).
+    /// Only articles dated within DATE: a year, a month, a week (2024-W04), a
+    /// day, or a relative period such as last-week.
     #[arg(long, value_name = "DATE")]
     pub on: Option<String>,
 }

@@ -13,7 +13,8 @@ use crate::app::cli::Cli;
 
 /// After `dateline index --help`.
 pub const INDEX: &str = "Formats, recognised by content: the reference format, Markdown/text with YAML or TOML front matter, JSON, JSON Lines, mail/Usenet messages, Reuters SGML, HTML; any of them gzip-compressed.
-Dates come from the format's metadata, then HTML JSON-LD/meta tags/<time>, then the path (2024-01-25-x.md, 2024/01/25/); never the mtime unless --date-from-mtime.
+Dates come from the format's metadata (front matter: date keys, then a day in path/permalink/url/slug/aliases), then HTML JSON-LD/meta tags/<time>, then the path (2024-01-25-x.md, 2024/01/25/); never the mtime unless --date-from-mtime.
+A date is kept as written: its day and its offset (2013-11-04 21:46:02 -0600 is on November 4). A date value that cannot be read, or reads two ways (04/05/2024: see --day-first, --month-first), is reported with its file and listed by `dateline stats`.
 
 Examples:
   dateline index
@@ -21,6 +22,7 @@ Examples:
   dateline index corpus more/articles --strict
   dateline index ~/news --rebuild --memory 256
   dateline index export.jsonl.gz --field date=meta.published --undated skip
+  dateline index ~/blog --field date=path --day-first
   dateline index ~/news --format json | jq .added
 
 Re-running updates only what changed; Ctrl-C commits what is done (exit 130).";
@@ -32,10 +34,13 @@ pub const SEARCH: &str = "Query language:
   troops -syria        exclude a word
   oil OR gas, '(oil OR gas) AND opec', title:cocoa
 
-Dates are UTC and inclusive; a partial date covers its whole period:
-  --since 2024-01      from 2024-01-01 00:00:00
-  --until 2024-01      up to 2024-01-31 23:59:59
-  --on 1987-03         all of March 1987
+Dates are inclusive and compared with the day each article writes (in its own
+offset); a partial date covers its whole period:
+  --since 2024-01      from 2024-01-01
+  --until 2024-01      up to 2024-01-31
+  --on 1987-03         all of March 1987 (also 1987/03/02, March 2, 1987, 1987-W10)
+  --since 2024-01-25T10:00:00+01:00    a time makes it an instant, compared with
+                       the article's instant
 Relative dates count back from today (UTC):
   today, yesterday     that day
   30d, 2w, 6m, 1y      the day 30 days / 2 weeks / 6 months / 1 year ago
@@ -60,8 +65,9 @@ month, weeks up to half a year, months up to six years, years beyond.
 Undated articles have no place on the chart; their number is reported.
 
 --since, --until and --on take the dates `dateline search --help` lists:
-YYYY, YYYY-MM, YYYY-MM-DD, or relative: today, yesterday, 30d, 2w, 6m, 1y,
-this-week, last-week, this-month, last-month, this-year, last-year (UTC).
+YYYY, YYYY-MM, YYYY-MM-DD (the day each article writes), or relative: today,
+yesterday, 30d, 2w, 6m, 1y, this-week, last-week, this-month, last-month,
+this-year, last-year. Articles are counted on the day they write.
 
 Examples:
   dateline timeline oil

@@ -216,6 +216,17 @@ fn write_index_summary<E: Write>(
             if summary.undated == 1 { "has" } else { "have" }
         )?;
     }
+    if summary.unread_dates > 0 {
+        writeln!(
+            err,
+            "dateline: {} a date that could not be read (named in the notes above; `dateline stats` lists them)",
+            if summary.unread_dates == 1 {
+                "1 article has".to_string()
+            } else {
+                format!("{} articles have", summary.unread_dates)
+            }
+        )?;
+    }
     if summary.undated_dropped > 0 {
         writeln!(
             err,

@@ -26,7 +26,7 @@ pub use analysis::{
 };
 pub use meta::DatelineMeta;
 pub use schema::{DatelineSchema, SCHEMA_VERSION};
-pub use stats::{IndexStats, index_stats};
+pub use stats::{IndexStats, UnreadDateEntry, index_stats};
 pub use stored::ArticlePassage;
 pub use words::WordTokenizer;
 

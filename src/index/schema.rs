@@ -18,7 +18,7 @@ use crate::index::ANALYZER_NAME;
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The fields of a passage document.
 #[derive(Clone, Debug)]
@@ -32,10 +32,25 @@ pub struct DatelineSchema {
     pub title: Field,
     /// The article title as written: stored on the first passage only.
     pub title_text: Field,
-    /// UTC seconds since the epoch (i64, so years 1000–9999 fit).
+    /// The instant: UTC seconds since the epoch (i64, so years 1000–9999
+    /// fit), for sorting, recency and filters with a time.
     pub date: Field,
+    /// The calendar day as the article writes it (in its own offset), as
+    /// days since 1970-01-01: what filters by day and timelines use.
+    pub day: Field,
     /// 0 = day precision, 1 = second precision (first passage only).
     pub date_precision: Field,
+    /// The offset from UTC the date was written in, seconds east (first
+    /// passage only), to show the date as written.
+    pub date_offset: Field,
+    /// Why a date value of the article's metadata could not be read (see
+    /// `DateProblem::code`; first passage only, and only then): a fast
+    /// field so `stats` finds these articles without reading every one.
+    pub date_problem: Field,
+    /// The field the unreadable date value was found under.
+    pub date_problem_field: Field,
+    /// The unreadable date value as written.
+    pub date_problem_value: Field,
     /// The path as given when indexing, for display (first passage only).
     pub source: Field,
     /// The path relative to the indexed folder (first passage only).
@@ -89,7 +104,12 @@ impl DatelineSchema {
         builder.add_text_field("title", indexed_only);
         builder.add_text_field("title_text", STORED);
         builder.add_i64_field("date", STORED | FAST);
+        builder.add_i64_field("day", FAST);
         builder.add_u64_field("date_precision", STORED | FAST);
+        builder.add_i64_field("date_offset", STORED | FAST);
+        builder.add_u64_field("date_problem", STORED | FAST);
+        builder.add_text_field("date_problem_field", STORED);
+        builder.add_text_field("date_problem_value", STORED);
         builder.add_text_field("source", STORED);
         builder.add_text_field("relative", STORED);
         builder.add_u64_field("article_id", INDEXED | STORED | FAST);
@@ -116,7 +136,12 @@ impl DatelineSchema {
             title: field("title")?,
             title_text: field("title_text")?,
             date: field("date")?,
+            day: field("day")?,
             date_precision: field("date_precision")?,
+            date_offset: field("date_offset")?,
+            date_problem: field("date_problem")?,
+            date_problem_field: field("date_problem_field")?,
+            date_problem_value: field("date_problem_value")?,
             source: field("source")?,
             relative: field("relative")?,
             article_id: field("article_id")?,

@@ -1,10 +1,11 @@
 //! What an index holds: articles per format and year, the date range and
 //! the undated files.
 //!
-//! Computed read-only from fast fields (article id, date, format) in one
-//! pass over the live documents, so `stats` never takes the writer lock and
-//! can run while an `index` run is going on. Only undated articles need
-//! their stored document, for the path.
+//! Computed read-only from fast fields (article id, date, day, format) in
+//! one pass over the live documents, so `stats` never takes the writer lock
+//! and can run while an `index` run is going on. Only undated articles and
+//! those with an unreadable date value need their stored document, for the
+//! path (and the value).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -14,6 +15,8 @@ use tantivy::DocAddress;
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
 use crate::index::OpenIndex;
+use crate::index::stored::precision_of;
+use crate::ingest::DateProblem;
 
 /// Figures about an index.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -32,14 +35,31 @@ pub struct IndexStats {
     pub max_date: Option<ArticleDate>,
     /// Articles per format name.
     pub by_format: BTreeMap<String, u64>,
-    /// Dated articles per (UTC) year.
+    /// Dated articles per year, as the articles write their days.
     pub by_year: BTreeMap<i16, u64>,
     /// Files holding at least one undated article.
     pub undated_files: Vec<String>,
+    /// Articles whose metadata held a date value that could not be read
+    /// (whether or not something else dated them), by source.
+    pub unread_dates: Vec<UnreadDateEntry>,
     /// Bytes the index takes on disk.
     pub index_bytes: u64,
     /// When the index was last committed (RFC 3339, UTC).
     pub last_indexed: Option<String>,
+}
+
+/// An article whose metadata held a date value that could not be read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnreadDateEntry {
+    /// The article's source.
+    pub source: String,
+    /// The field the value was found under.
+    pub field: String,
+    /// The value as written.
+    pub value: String,
+    /// Why it could not be read: `not understood`, `ambiguous`, `out of
+    /// range`.
+    pub problem: &'static str,
 }
 
 /// Computes the figures of an opened index.
@@ -52,9 +72,9 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
         ..IndexStats::default()
     };
     let mut undated_files = BTreeSet::new();
-    // (timestamp, precision) of the earliest and latest article.
-    let mut min: Option<(i64, DatePrecision)> = None;
-    let mut max: Option<(i64, DatePrecision)> = None;
+    // The earliest and latest article, by instant.
+    let mut min: Option<ArticleDate> = None;
+    let mut max: Option<ArticleDate> = None;
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         let fast = segment.fast_fields();
         // A segment where no document has a value may lack the column.
@@ -63,6 +83,8 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
         };
         let dates = fast.column_opt::<i64>("date")?;
         let precisions = fast.column_opt::<u64>("date_precision")?;
+        let offsets = fast.column_opt::<i64>("date_offset")?;
+        let problems = fast.column_opt::<u64>("date_problem")?;
         // Only an article's first passage has a format (and its date
         // precision): those documents are the articles.
         let Some(formats) = fast.str("format")? else {
@@ -88,31 +110,40 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 .by_format
                 .entry(format.unwrap_or_else(|| "unknown".to_string()))
                 .or_default() += 1;
+            let address = DocAddress::new(segment_ord as u32, doc);
+            if let Some(code) = problems.as_ref().and_then(|p| p.first(doc)) {
+                let unread = super::stored::unread_date(&searcher, &index.fields, address)?;
+                stats.unread_dates.push(UnreadDateEntry {
+                    source: unread.source,
+                    field: unread.field,
+                    value: unread.value,
+                    problem: DateProblem::name_of_code(code),
+                });
+            }
             match dates.as_ref().and_then(|d| d.first(doc)) {
                 Some(timestamp) => {
                     stats.dated += 1;
-                    let precision = match precisions.as_ref().and_then(|p| p.first(doc)) {
-                        Some(1) => DatePrecision::Second,
-                        _ => DatePrecision::Day,
-                    };
-                    if min.is_none_or(|(t, _)| timestamp < t) {
-                        min = Some((timestamp, precision));
+                    let precision = precisions
+                        .as_ref()
+                        .and_then(|p| p.first(doc))
+                        .map_or(DatePrecision::Day, precision_of);
+                    let offset = offsets
+                        .as_ref()
+                        .and_then(|o| o.first(doc))
+                        .and_then(|o| i32::try_from(o).ok())
+                        .unwrap_or(0);
+                    let date = ArticleDate::from_stored_at(timestamp, precision, offset);
+                    if min.is_none_or(|m| timestamp < m.timestamp) {
+                        min = Some(date);
                     }
-                    if max.is_none_or(|(t, _)| timestamp > t) {
-                        max = Some((timestamp, precision));
+                    if max.is_none_or(|m| timestamp > m.timestamp) {
+                        max = Some(date);
                     }
-                    let year = ArticleDate::from_stored(timestamp, DatePrecision::Second)
-                        .day()
-                        .year();
-                    *stats.by_year.entry(year).or_default() += 1;
+                    *stats.by_year.entry(date.day().year()).or_default() += 1;
                 }
                 None => {
                     stats.undated += 1;
-                    let source = super::stored::article_source(
-                        &searcher,
-                        &index.fields,
-                        DocAddress::new(segment_ord as u32, doc),
-                    )?;
+                    let source = super::stored::article_source(&searcher, &index.fields, address)?;
                     if !source.is_empty() {
                         undated_files.insert(source);
                     }
@@ -120,9 +151,12 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
             }
         }
     }
-    stats.min_date = min.map(|(t, p)| ArticleDate::from_stored(t, p));
-    stats.max_date = max.map(|(t, p)| ArticleDate::from_stored(t, p));
+    stats.min_date = min;
+    stats.max_date = max;
     stats.undated_files = undated_files.into_iter().collect();
+    stats
+        .unread_dates
+        .sort_by(|a, b| (&a.source, &a.value).cmp(&(&b.source, &b.value)));
     Ok(stats)
 }
 

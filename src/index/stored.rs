@@ -38,6 +38,8 @@ pub struct StoredArticle {
     pub title: Option<String>,
     /// How precisely the date is known.
     pub date_precision: Option<DatePrecision>,
+    /// The offset from UTC the date was written in, seconds east.
+    pub date_offset: i32,
     /// The rest of what is known about it.
     pub meta: ArticleMeta,
 }
@@ -73,6 +75,41 @@ pub struct ArticlePassage {
     pub line: u64,
     /// The passage text.
     pub text: String,
+}
+
+/// The precision a stored `date_precision` value names.
+pub fn precision_of(stored: u64) -> DatePrecision {
+    match stored {
+        1 => DatePrecision::Second,
+        _ => DatePrecision::Day,
+    }
+}
+
+/// A date value of an article's metadata that could not be read, as
+/// stored on its first passage.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredUnreadDate {
+    /// The article's source.
+    pub source: String,
+    /// The field it was found under.
+    pub field: String,
+    /// The value as written.
+    pub value: String,
+}
+
+/// The source and the unreadable date value of the article whose first
+/// passage is at `address`.
+pub fn unread_date(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    address: DocAddress,
+) -> Result<StoredUnreadDate> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    Ok(StoredUnreadDate {
+        source: text(&doc, fields.source).unwrap_or_default(),
+        field: text(&doc, fields.date_problem_field).unwrap_or_default(),
+        value: text(&doc, fields.date_problem_value).unwrap_or_default(),
+    })
 }
 
 fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
@@ -111,10 +148,12 @@ pub fn article(
     Ok(StoredArticle {
         source: text(&doc, fields.source).unwrap_or_default(),
         title: text(&doc, fields.title_text),
-        date_precision: number(&doc, fields.date_precision).map(|p| match p {
-            1 => DatePrecision::Second,
-            _ => DatePrecision::Day,
-        }),
+        date_precision: number(&doc, fields.date_precision).map(precision_of),
+        date_offset: doc
+            .get_first(fields.date_offset)
+            .and_then(|v| v.as_i64())
+            .and_then(|offset| i32::try_from(offset).ok())
+            .unwrap_or(0),
         meta: ArticleMeta {
             format: text(&doc, fields.format),
             date_source: text(&doc, fields.date_source),

@@ -17,6 +17,7 @@ pub struct PreparedArticle {
     pub(crate) article_id: u64,
     pub(crate) signature: Option<Signature>,
     pub(crate) undated: bool,
+    pub(crate) unread_date: bool,
     pub(crate) documents: Vec<TantivyDocument>,
 }
 
@@ -49,12 +50,14 @@ pub fn prepare_articles(
                     }
                     if let Some(date) = &article.date {
                         doc.add_i64(fields.date, date.timestamp);
+                        doc.add_i64(fields.day, date.day_number());
                         let precision = match date.precision {
                             DatePrecision::Day => 0,
                             DatePrecision::Second => 1,
                         };
                         if passage_no == 0 {
                             doc.add_u64(fields.date_precision, precision);
+                            doc.add_i64(fields.date_offset, i64::from(date.offset));
                         }
                     }
                     doc.add_u64(fields.article_id, article_id);
@@ -76,6 +79,7 @@ pub fn prepare_articles(
                         .flat_map(|p| p.text.split_whitespace()),
                 ),
                 undated: article.date.is_none(),
+                unread_date: article.date_problem.is_some(),
                 documents,
             }
         })
@@ -113,6 +117,11 @@ fn add_article_metadata(fields: &DatelineSchema, article: &Article, doc: &mut Ta
     }
     if let Some(record_line) = article.record_line {
         doc.add_u64(fields.record_line, u64::from(record_line));
+    }
+    if let Some(unread) = &article.date_problem {
+        doc.add_u64(fields.date_problem, unread.problem.code());
+        doc.add_text(fields.date_problem_field, &unread.field);
+        doc.add_text(fields.date_problem_value, &unread.value);
     }
 }
 

@@ -335,6 +335,7 @@ fn apply(
             summary.passages += replaced.passages;
             summary.articles += replaced.articles;
             summary.undated += replaced.undated;
+            summary.unread_dates += replaced.unread_dates;
             for original in replaced.duplicates {
                 summary
                     .duplicates

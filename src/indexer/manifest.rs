@@ -118,8 +118,8 @@ pub struct FileStamp {
 /// with white space normalised (so re-wrapped copies match), hashed.
 pub fn article_hash(article: &crate::ingest::Article) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let timestamp = article.date.map(|d| d.timestamp);
-    hasher.update(format!("{timestamp:?}\n").as_bytes());
+    let date = article.date.map(|d| (d.timestamp, d.offset));
+    hasher.update(format!("{date:?}\n").as_bytes());
     // The words are gathered into one buffer and hashed in one update: the
     // same bytes, so the same hash, as one update per word, in a fraction
     // of the time.

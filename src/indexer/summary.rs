@@ -46,6 +46,9 @@ pub struct IndexSummary {
     pub undated: usize,
     /// Undated articles left out under `--undated skip`.
     pub undated_dropped: usize,
+    /// Indexed articles whose metadata held a date value that could not be
+    /// read (each reported in `notes`; `stats` lists them).
+    pub unread_dates: usize,
     /// Undated articles refused under `--undated error`.
     pub undated_rejected: usize,
     /// Non-fatal remarks on indexed files (re-decoded text, bad records,

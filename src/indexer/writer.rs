@@ -67,6 +67,8 @@ pub struct Replaced {
     pub passages: usize,
     /// Articles indexed without a date.
     pub undated: usize,
+    /// Articles indexed whose metadata held a date that could not be read.
+    pub unread_dates: usize,
     /// For each article not indexed because another file holds it: that
     /// file's key.
     pub duplicates: Vec<String>,
@@ -260,6 +262,7 @@ impl ArticleWriter {
             self.owners.insert(article.hash, slot);
             replaced.articles += 1;
             replaced.undated += usize::from(article.undated);
+            replaced.unread_dates += usize::from(article.unread_date);
             let story = match (&mut self.stories, &article.signature) {
                 (Some(stories), Some(signature)) => {
                     let manifest = &self.manifest;

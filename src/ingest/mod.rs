@@ -25,9 +25,12 @@ mod walk;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use dates::{DateSource, date_from_path, date_from_unix, parse_date_text, parse_reuters_date};
+pub use dates::{
+    DateProblem, DateSource, DayOrder, PathKey, UnreadDate, date_from_path, date_from_unix,
+    date_in_site_path, parse_date_text, parse_reuters_date, read_date,
+};
 pub use detect::{Format, detect_format};
-pub use fields::FieldOverrides;
+pub use fields::{FieldOverrides, PickedFields};
 pub use formats::reference::{ReferenceError, parse_reference_article};
 pub use lines::{LineReader, decode_text};
 pub use passages::{PassageSplitter, split_paragraphs};
@@ -53,6 +56,9 @@ pub struct Article {
     pub date_source: Option<DateSource>,
     /// The date as written in the file, for display.
     pub date_text: Option<String>,
+    /// A date value of the article's metadata that could not be read (the
+    /// first one), reported whatever dated the article in the end.
+    pub date_problem: Option<UnreadDate>,
     /// The article's title; the reference format has none.
     pub title: Option<String>,
     /// The article's web address, when the format carries one.

@@ -215,10 +215,12 @@ fn parse_text(
                 ..Article::default()
             }])
         }
-        Format::Markdown | Format::Text => markdown::parse_text_article(text).map(|a| vec![a]),
+        Format::Markdown | Format::Text => {
+            markdown::parse_text_article(text, &options.fields, notes).map(|a| vec![a])
+        }
         Format::Json => json::parse_json(text, &options.fields, notes),
-        Format::Mail => mail::parse_mail(text).map(|a| vec![a]),
-        Format::Html => html::parse_html(text).map(|a| vec![a]),
+        Format::Mail => mail::parse_mail(text, &options.fields).map(|a| vec![a]),
+        Format::Html => html::parse_html(text, &options.fields).map(|a| vec![a]),
         Format::Jsonl | Format::Sgml => {
             let mut lines = LineReader::new(text.as_bytes());
             match format {
@@ -230,7 +232,7 @@ fn parse_text(
 }
 
 /// Fills in what the parsers leave to the file level: paths, format, the
-/// date fallbacks, and notes on suspicious dates.
+/// date fallbacks, and notes on unreadable and suspicious dates.
 fn settle_dates(
     read: &mut FileArticles,
     file: &InputFile,
@@ -246,6 +248,8 @@ fn settle_dates(
         .map(|t| ArticleDate::from_stored(t.as_second(), DatePrecision::Second));
     let mut suspicious = 0;
     let mut first_suspicious = None;
+    let mut unread = 0;
+    let mut first_unread = None;
     for article in &mut read.articles {
         article.source = file.source.clone();
         article.relative = file.relative.clone();
@@ -265,12 +269,26 @@ fn settle_dates(
                 article.date_text = Some(date.to_string());
             }
         }
+        if let Some(problem) = &article.date_problem {
+            unread += 1;
+            first_unread.get_or_insert_with(|| {
+                let record = record_label(&article.record_id);
+                format!("{record}{problem}; {}", dated_instead(article.date_source))
+            });
+        }
         if let Some(date) = article.date
             && is_suspicious(&date, options.now_year)
         {
             suspicious += 1;
             first_suspicious.get_or_insert_with(|| (date, article.record_id.clone()));
         }
+    }
+    if let Some(first) = first_unread {
+        read.notes.push(if unread == 1 {
+            first
+        } else {
+            format!("{unread} articles have a date that could not be read; first {first}")
+        });
     }
     if let Some((date, record)) = first_suspicious {
         let record = record
@@ -281,6 +299,30 @@ fn settle_dates(
             options.now_year + 1
         ));
     }
+}
+
+fn record_label(record_id: &Option<String>) -> String {
+    record_id
+        .as_ref()
+        .map(|id| format!("(record {id}) "))
+        .unwrap_or_default()
+}
+
+/// What dated an article whose metadata held a date that could not be
+/// read, as the end of the note that reports it.
+fn dated_instead(source: Option<DateSource>) -> String {
+    let from = match source {
+        None => return "indexed undated".to_string(),
+        Some(DateSource::FileName) => "its file name".to_string(),
+        Some(DateSource::Folders) => "its folders".to_string(),
+        Some(DateSource::Mtime) => return "dated by its modification time instead".to_string(),
+        Some(DateSource::FrontMatterPath(key)) => format!("its front-matter key '{}'", key.key()),
+        Some(DateSource::JsonLd) => "its JSON-LD".to_string(),
+        Some(DateSource::MetaTag) => "a meta tag".to_string(),
+        Some(DateSource::TimeElement) => "a <time> element".to_string(),
+        Some(other) => format!("another {} value", other.name()),
+    };
+    format!("dated from {from} instead")
 }
 
 fn apply_undated_policy(read: &mut FileArticles, policy: UndatedPolicy) {

@@ -17,8 +17,13 @@ pub struct JsonHit<'a> {
     pub rank: usize,
     /// Relevance score (BM25).
     pub score: f32,
-    /// ISO 8601 date (`YYYY-MM-DD` when only the day is known), or null.
+    /// The date as written, ISO 8601: `YYYY-MM-DD` when only the day is
+    /// known, else the local time with its offset
+    /// (`2013-11-04T21:46:02-06:00`); null when undated.
     pub date: Option<String>,
+    /// The same instant in UTC (`2013-11-05T03:46:02Z`); a bare day stays
+    /// `YYYY-MM-DD`.
+    pub date_utc: Option<String>,
     /// The article's path.
     pub source: &'a str,
     /// The 1-based line where the passage starts.
@@ -93,6 +98,7 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             rank: hit.rank,
             score: hit.score,
             date: hit.date.map(|d| d.to_string()),
+            date_utc: hit.date.map(|d| d.utc()),
             source: &hit.source,
             line: hit.line,
             title: hit.title.as_deref(),

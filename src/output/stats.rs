@@ -24,8 +24,17 @@ struct JsonStats<'a> {
     by_format: &'a BTreeMap<String, u64>,
     by_year: BTreeMap<String, u64>,
     undated_files: &'a [String],
+    unread_dates: Vec<JsonUnreadDate<'a>>,
     index_bytes: u64,
     last_indexed: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonUnreadDate<'a> {
+    source: &'a str,
+    field: &'a str,
+    value: &'a str,
+    problem: &'a str,
 }
 
 /// Writes the figures as one pretty-printed JSON object.
@@ -44,6 +53,16 @@ pub fn write_stats_json<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result
             .map(|(y, n)| (format!("{y:04}"), *n))
             .collect(),
         undated_files: &stats.undated_files,
+        unread_dates: stats
+            .unread_dates
+            .iter()
+            .map(|u| JsonUnreadDate {
+                source: &u.source,
+                field: &u.field,
+                value: &u.value,
+                problem: u.problem,
+            })
+            .collect(),
         index_bytes: stats.index_bytes,
         last_indexed: stats.last_indexed.as_deref(),
     };
@@ -102,6 +121,27 @@ pub fn write_stats_text<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result
             )?;
         }
     }
+    if !stats.unread_dates.is_empty() {
+        writeln!(
+            out,
+            "\ndates that could not be read ({})",
+            stats.unread_dates.len()
+        )?;
+        for unread in stats.unread_dates.iter().take(UNDATED_SHOWN) {
+            writeln!(
+                out,
+                "  {}: {} \"{}\" ({})",
+                unread.source, unread.field, unread.value, unread.problem
+            )?;
+        }
+        if stats.unread_dates.len() > UNDATED_SHOWN {
+            writeln!(
+                out,
+                "  ... and {} more (all listed by --format json)",
+                stats.unread_dates.len() - UNDATED_SHOWN
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -124,6 +164,12 @@ mod tests {
             by_format: [("html".to_string(), 1), ("sgml".to_string(), 2)].into(),
             by_year: [(1505, 1), (1987, 2)].into(),
             undated_files: vec!["a.txt".into()],
+            unread_dates: vec![crate::index::UnreadDateEntry {
+                source: "b.md".into(),
+                field: "date".into(),
+                value: "2024-13-40".into(),
+                problem: "not understood",
+            }],
             index_bytes: 2048,
             last_indexed: Some("2026-01-01T00:00:00Z".into()),
         }
@@ -144,6 +190,7 @@ mod tests {
             "by_format",
             "by_year",
             "undated_files",
+            "unread_dates",
             "index_bytes",
             "last_indexed",
         ] {
@@ -169,5 +216,8 @@ mod tests {
         assert_eq!(bar("1505"), 20);
         assert!(text.contains("by format     html 1, sgml 2"));
         assert!(text.contains("undated files (1)\n  a.txt"));
+        assert!(text.contains(
+            "dates that could not be read (1)\n  b.md: date \"2024-13-40\" (not understood)"
+        ));
     }
 }

@@ -22,6 +22,7 @@ struct JsonSummary {
     passages: usize,
     undated: usize,
     undated_dropped: usize,
+    unread_dates: usize,
     duplicates: Vec<JsonDuplicate>,
     notes: Vec<JsonFile>,
     interrupted: bool,
@@ -76,6 +77,7 @@ pub fn write_index_summary_json<W: Write>(
         passages: summary.passages,
         undated: summary.undated,
         undated_dropped: summary.undated_dropped,
+        unread_dates: summary.unread_dates,
         duplicates: summary
             .duplicates
             .iter()

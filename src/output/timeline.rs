@@ -200,6 +200,7 @@ pub fn write_timeline_json<W: Write>(out: &mut W, timeline: &Timeline) -> io::Re
         .map(|(i, period)| {
             let since = period.since.to_string();
             let until = period.until.to_string();
+            let (drill_since, drill_until) = timeline.drill_bounds(period);
             let counts = timeline
                 .series
                 .iter()
@@ -207,7 +208,7 @@ pub fn write_timeline_json<W: Write>(out: &mut W, timeline: &Timeline) -> io::Re
                     query: &s.query,
                     articles: s.articles[i],
                     search: format!(
-                        "dateline search {} --since {since} --until {until}",
+                        "dateline search {} --since {drill_since} --until {drill_until}",
                         shell_quote(&s.query)
                     ),
                     top: s.top.get(i).and_then(Option::as_ref).map(JsonHit::from),
@@ -291,6 +292,7 @@ mod tests {
                 })
                 .collect(),
             periods,
+            dates: crate::search::DateFilter::default(),
         }
     }
 

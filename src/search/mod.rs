@@ -268,7 +268,7 @@ impl Prepared {
         request: &SearchRequest,
     ) -> Result<Prepared> {
         let parsed = parse_user_query(index, &request.query, request.strict)?;
-        let date_query = request.dates.to_query(index.fields.date);
+        let date_query = request.dates.to_query(index.fields.day, index.fields.date);
         let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
         let (words, widened) = scored_words(index, &parsed, &request.query);
         let any_words = restrict(widened, date_query.as_deref());
@@ -432,7 +432,7 @@ fn load_hit(
     let article = stored::article(searcher, &index.fields, address)?;
     let date = passage.date.map(|timestamp| {
         let precision = article.date_precision.unwrap_or(DatePrecision::Day);
-        ArticleDate::from_stored(timestamp, precision)
+        ArticleDate::from_stored_at(timestamp, precision, article.date_offset)
     });
     Ok(Hit {
         article_id: passage.article_id,

@@ -2,9 +2,9 @@
 //! month or year.
 //!
 //! Counting runs inside tantivy's aggregation framework, never by loading
-//! hits: a `range` aggregation over the `date` fast field (one range per
-//! period, computed with jiff, since dates are plain i64 seconds rather than
-//! tantivy dates and calendar months have no fixed length) with a `terms`
+//! hits: a `range` aggregation over the `day` fast field, the calendar day
+//! each article writes (one range of day numbers per period, computed with
+//! jiff, since calendar months have no fixed length), with a `terms`
 //! sub-aggregation on `article_id`, whose bucket count is the number of
 //! distinct articles. Passages are what is indexed, so counting documents
 //! would count an article once per matching paragraph; counting article ids
@@ -23,7 +23,7 @@ use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLi
 use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query};
 use tantivy::{Searcher, TantivyError};
 
-use crate::date::{Period, day_of};
+use crate::date::{day_from_number, day_number};
 use crate::error::{Error, Result};
 use crate::index::OpenIndex;
 use crate::search::{DateFilter, Hit, Prepared, SearchRequest, open_searcher, search_with};
@@ -36,7 +36,7 @@ pub const MAX_PERIODS: usize = 20_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Bucket {
-    /// A calendar day (UTC).
+    /// A calendar day, as the articles write it.
     Day,
     /// An ISO week, Monday to Sunday.
     Week,
@@ -114,9 +114,9 @@ pub struct TimelineRequest {
 pub struct TimelinePeriod {
     /// The period's name: `1987-02-26`, `1987-02`, `1987`, or a week's Monday.
     pub label: String,
-    /// The first day counted (UTC).
+    /// The first day counted.
     pub since: Date,
-    /// The last day counted (UTC).
+    /// The last day counted.
     pub until: Date,
 }
 
@@ -151,6 +151,29 @@ pub struct Timeline {
     pub periods: Vec<TimelinePeriod>,
     /// One series per query, in request order.
     pub series: Vec<TimelineSeries>,
+    /// The date filter the counts are restricted to.
+    pub dates: DateFilter,
+}
+
+impl Timeline {
+    /// The `--since` and `--until` values that drill into `period`: its
+    /// days, except that the first period starts at the filter's instant
+    /// and the last ends at it when the filter has them.
+    pub fn drill_bounds(&self, period: &TimelinePeriod) -> (String, String) {
+        let is_first = self.periods.first() == Some(period);
+        let is_last = self.periods.last() == Some(period);
+        let since = if is_first {
+            self.dates.since_text(period.since)
+        } else {
+            period.since.to_string()
+        };
+        let until = if is_last {
+            self.dates.until_text(period.until)
+        } else {
+            period.until.to_string()
+        };
+        (since, until)
+    }
 }
 
 /// Counts the articles matching each query of `request` per period.
@@ -170,20 +193,21 @@ pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline
         ));
     }
 
-    let span = match (request.dates.since, request.dates.until) {
-        (Some(since), Some(until)) => Some((since, until)),
-        (since, until) => {
-            let mut found: Option<(i64, i64)> = None;
+    let dates = &request.dates;
+    let span = match (dates.first_day, dates.last_day) {
+        (Some(first), Some(last)) => Some((first, last)),
+        (first, last) => {
+            let mut found: Option<(Date, Date)> = None;
             for (_, p) in &prepared {
-                if let Some((min, max)) = date_span(index, &searcher, &*p.any_words)? {
+                if let Some((min, max)) = day_span(index, &searcher, &*p.any_words)? {
                     found = Some(found.map_or((min, max), |(a, b)| (a.min(min), b.max(max))));
                 }
             }
-            found.map(|(min, max)| (since.unwrap_or(min), until.unwrap_or(max)))
+            found.map(|(min, max)| (first.unwrap_or(min), last.unwrap_or(max)))
         }
     };
     let (first_day, last_day) = match span {
-        Some((since, until)) => (day_of(since), day_of(until)),
+        Some(span) => span,
         // Nothing dated matches: an empty chart, not an error.
         None => {
             let today = crate::date::today_utc();
@@ -224,10 +248,7 @@ pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline
                     continue;
                 }
                 let drill = SearchRequest {
-                    dates: DateFilter {
-                        since: Some(Period::between(period.since, period.since).start()),
-                        until: Some(Period::between(period.until, period.until).end()),
-                    },
+                    dates: request.dates.within_days(period.since, period.until),
                     limit: 1,
                     per_article: 1,
                     ..search.clone()
@@ -252,6 +273,7 @@ pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline
         bucket,
         periods,
         series,
+        dates: request.dates,
     })
 }
 
@@ -302,22 +324,25 @@ fn run_aggregation(
     Ok(searcher.search(query, &collector)?)
 }
 
-/// The earliest and latest date among the passages matching `query`.
-fn date_span(
+/// The earliest and latest day among the passages matching `query`.
+fn day_span(
     index: &OpenIndex,
     searcher: &Searcher,
     query: &dyn Query,
-) -> Result<Option<(i64, i64)>> {
+) -> Result<Option<(Date, Date)>> {
     let results = run_aggregation(
         index,
         searcher,
         query,
-        json!({ "span": { "stats": { "field": "date" } } }),
+        json!({ "span": { "stats": { "field": "day" } } }),
     )?;
     match results.0.get("span") {
         Some(AggregationResult::MetricResult(MetricResult::Stats(stats))) if stats.count > 0 => {
             match (stats.min, stats.max) {
-                (Some(min), Some(max)) => Ok(Some((min as i64, max as i64))),
+                (Some(min), Some(max)) => Ok(Some((
+                    day_from_number(min as i64),
+                    day_from_number(max as i64),
+                ))),
                 _ => Ok(None),
             }
         }
@@ -336,14 +361,14 @@ fn count_articles(
         .iter()
         .enumerate()
         .map(|(i, period)| {
-            let start = Period::between(period.since, period.since).start();
-            let end = Period::between(period.until, period.until).end() + 1;
+            let start = day_number(period.since);
+            let end = day_number(period.until) + 1;
             json!({ "key": i.to_string(), "from": start as f64, "to": end as f64 })
         })
         .collect();
     let request = json!({
         "periods": {
-            "range": { "field": "date", "ranges": ranges, "keyed": true },
+            "range": { "field": "day", "ranges": ranges, "keyed": true },
             "aggs": { "articles": { "terms": { "field": "article_id", "size": ALL_TERMS, "segment_size": ALL_TERMS } } }
         }
     });

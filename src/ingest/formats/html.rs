@@ -16,7 +16,8 @@
 use scraper::{ElementRef, Html, Node, Selector};
 use serde_json::Value;
 
-use crate::ingest::dates::{DateSource, parse_date_text};
+use crate::ingest::dates::DateSource;
+use crate::ingest::fields::FieldOverrides;
 use crate::ingest::{Article, Passage, PassageSplitter};
 
 /// Meta tags naming the publication date, by `property`, `name` or `itemprop`.
@@ -75,20 +76,33 @@ const BLOCK_ELEMENTS: &[&str] = &[
     "body",
 ];
 
-/// Parses an HTML page into its article.
-pub fn parse_html(source: &str) -> Result<Article, String> {
+/// Parses an HTML page into its article; `fields` may name other meta
+/// tags or JSON-LD keys for the date, title, URL or author.
+pub fn parse_html(source: &str, fields: &FieldOverrides) -> Result<Article, String> {
     let document = Html::parse_document(source);
     let json_ld = json_ld_objects(&document);
     let meta = |keys: &[&str]| meta_content(&document, keys);
+    let pairs = metadata_pairs(&document, &json_ld);
+    let named = fields.pick(&pairs);
 
-    let title = meta(&["og:title", "twitter:title"])
+    let title = named
+        .title
+        .map(str::to_string)
+        .or_else(|| meta(&["og:title", "twitter:title"]))
         .or_else(|| first_text(&document, "title"))
         .or_else(|| json_ld_string(&json_ld, "headline"))
         .or_else(|| first_text(&document, "h1"));
     let mut article = Article {
         title: title.clone(),
-        url: link_href(&document, "canonical").or_else(|| meta(&["og:url"])),
-        author: meta(&["author", "article:author", "byl", "dc.creator"])
+        url: named
+            .url
+            .map(str::to_string)
+            .or_else(|| link_href(&document, "canonical"))
+            .or_else(|| meta(&["og:url"])),
+        author: named
+            .author
+            .map(str::to_string)
+            .or_else(|| meta(&["author", "article:author", "byl", "dc.creator"]))
             .or_else(|| json_ld_name(&json_ld, "author")),
         outlet: meta(&["og:site_name", "application-name"])
             .or_else(|| json_ld_name(&json_ld, "publisher")),
@@ -96,20 +110,25 @@ pub fn parse_html(source: &str) -> Result<Article, String> {
     };
 
     let root = main_content(&document);
-    let candidates = [
-        (
-            json_ld_string(&json_ld, "datePublished"),
-            DateSource::JsonLd,
-        ),
-        (meta(DATE_META), DateSource::MetaTag),
-        (root.and_then(time_datetime), DateSource::TimeElement),
-    ];
-    if let Some((date, written, source)) = candidates.into_iter().find_map(|(written, source)| {
-        written.and_then(|w| parse_date_text(&w).map(|d| (d, w, source)))
-    }) {
-        article.date = Some(date);
-        article.date_text = Some(written);
-        article.date_source = Some(source);
+    if let Some((name, value)) = named.date {
+        fields.offer_date(&mut article, name, value, DateSource::MetaTag);
+    }
+    if let Some(value) = json_ld_string(&json_ld, "datePublished") {
+        fields.offer_date(&mut article, "datePublished", &value, DateSource::JsonLd);
+    }
+    if let Some((name, value)) = DATE_META
+        .iter()
+        .find_map(|key| meta(&[key]).map(|value| (*key, value)))
+    {
+        fields.offer_date(&mut article, name, &value, DateSource::MetaTag);
+    }
+    if let Some(value) = root.and_then(time_datetime) {
+        fields.offer_date(
+            &mut article,
+            "<time datetime>",
+            &value,
+            DateSource::TimeElement,
+        );
     }
 
     let mut blocks = Vec::new();
@@ -161,6 +180,31 @@ fn meta_content(document: &Html, keys: &[&str]) -> Option<String> {
                 .map(str::to_string)
         })
     })
+}
+
+/// Every `<meta>` name (`property`, `name` or `itemprop`) with its content,
+/// then the string values of the JSON-LD objects: what `--field` can name.
+fn metadata_pairs(document: &Html, json_ld: &[Value]) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for meta in document.select(&selector("meta")) {
+        let element = meta.value();
+        let content = element.attr("content").or_else(|| element.attr("datetime"));
+        for attr in ["property", "name", "itemprop"] {
+            if let (Some(name), Some(content)) = (element.attr(attr), content) {
+                pairs.push((name.to_string(), content.to_string()));
+            }
+        }
+    }
+    for object in json_ld {
+        if let Some(object) = object.as_object() {
+            for (key, value) in object {
+                if let Some(text) = value.as_str() {
+                    pairs.push((key.clone(), text.to_string()));
+                }
+            }
+        }
+    }
+    pairs
 }
 
 fn first_text(document: &Html, css: &str) -> Option<String> {
@@ -323,7 +367,7 @@ rates on Thursday.</p>
 
     #[test]
     fn metadata_and_main_text_without_navigation() {
-        let article = parse_html(PAGE).unwrap();
+        let article = parse_html(PAGE, &FieldOverrides::default()).unwrap();
         assert_eq!(article.title.as_deref(), Some("Rates rise"));
         assert_eq!(article.date.unwrap().to_string(), "2024-01-24T08:00:00Z");
         assert_eq!(article.date_source, Some(DateSource::JsonLd));
@@ -347,19 +391,48 @@ rates on Thursday.</p>
     proptest::proptest! {
         #[test]
         fn any_page_parses_without_panicking(text in "\\PC{0,200}") {
-            let _ = parse_html(&format!("<html><body><article>{text}</article></body></html>"));
+            let _ = parse_html(&format!("<html><body><article>{text}</article></body></html>"), &FieldOverrides::default());
         }
     }
 
     #[test]
     fn meta_tags_then_time_elements_give_the_date() {
         let page = PAGE.replace("\"datePublished\":\"2024-01-24T08:00:00Z\",", "");
-        let article = parse_html(&page).unwrap();
+        let article = parse_html(&page, &FieldOverrides::default()).unwrap();
         assert_eq!(article.date_source, Some(DateSource::MetaTag));
         assert_eq!(article.date.unwrap().to_string(), "2024-01-25T10:00:00Z");
         let page = "<html><body><article><time datetime=\"1851-09-18\">Sept 18</time><p>Hello.</p></article></body></html>";
-        let article = parse_html(page).unwrap();
+        let article = parse_html(page, &FieldOverrides::default()).unwrap();
         assert_eq!(article.date_source, Some(DateSource::TimeElement));
         assert_eq!(article.date.unwrap().to_string(), "1851-09-18");
+    }
+
+    #[test]
+    fn field_overrides_name_meta_tags_and_json_ld_keys() {
+        let page = r#"<html><head><title>T</title>
+<meta property="article:published_time" content="2024-01-02T10:00:00+01:00">
+<meta name="parsely-pub-date" content="2023-12-31T23:30:00-12:00">
+<meta name="sailthru.author" content="Ann Lee">
+<script type="application/ld+json">{"@type": "NewsArticle", "dateCreated": "2020-05-06"}</script>
+</head><body><article><p>Text of the page.</p></article></body></html>"#;
+        let fields = FieldOverrides::parse(&[
+            "date=parsely-pub-date".into(),
+            "author=sailthru.author".into(),
+        ])
+        .unwrap();
+        let article = parse_html(page, &fields).unwrap();
+        assert_eq!(
+            article.date.unwrap().to_string(),
+            "2023-12-31T23:30:00-12:00"
+        );
+        assert_eq!(article.author.as_deref(), Some("Ann Lee"));
+        let fields = FieldOverrides::parse(&["date=dateCreated".into()]).unwrap();
+        let article = parse_html(page, &fields).unwrap();
+        assert_eq!(article.date.unwrap().to_string(), "2020-05-06");
+        let article = parse_html(page, &FieldOverrides::default()).unwrap();
+        assert_eq!(
+            article.date.unwrap().to_string(),
+            "2024-01-02T10:00:00+01:00"
+        );
     }
 }

@@ -161,6 +161,7 @@ fn object_article(
         date_source: date.map(|_| DateSource::JsonField),
         date,
         date_text,
+        date_problem: meta.date_problem,
         title: meta.title,
         url: meta.url,
         author: meta.author,

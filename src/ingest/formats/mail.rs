@@ -1,12 +1,15 @@
 //! Mail and Usenet messages: an RFC 822 header block, a blank line, the
 //! body. `Subject:` is the title, `From:` the author, `Newsgroups:` the
-//! outlet and `Date:` (RFC 2822) the date.
+//! outlet and `Date:` (RFC 2822) the date, unless `--field` names other
+//! headers.
 
-use crate::ingest::dates::{DateSource, parse_date_text};
+use crate::ingest::dates::DateSource;
+use crate::ingest::fields::FieldOverrides;
 use crate::ingest::{Article, Passage, PassageSplitter};
 
-/// Parses one message.
-pub fn parse_mail(text: &str) -> Result<Article, String> {
+/// Parses one message; `fields` may name other headers for the date,
+/// title, author, URL or id.
+pub fn parse_mail(text: &str, fields: &FieldOverrides) -> Result<Article, String> {
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut offset = 0;
     let mut body_start = text.len();
@@ -23,28 +26,31 @@ pub fn parse_mail(text: &str) -> Result<Article, String> {
                 value.push_str(content.trim());
             }
         } else if let Some((name, value)) = content.split_once(':') {
-            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+            headers.push((name.trim().to_string(), value.trim().to_string()));
         }
     }
     let header = |name: &str| {
         headers
             .iter()
-            .find(|(n, v)| n == name && !v.is_empty())
-            .map(|(_, v)| v.clone())
+            .find(|(n, v)| n.eq_ignore_ascii_case(name) && !v.is_empty())
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+    };
+    let named = fields.pick(&headers);
+    let value = |named: Option<&str>, name: &str| {
+        named
+            .or_else(|| header(name).map(|(_, v)| v))
+            .map(str::to_string)
     };
     let mut article = Article {
-        title: header("subject"),
-        author: header("from"),
-        outlet: header("newsgroups"),
-        record_id: header("message-id"),
+        title: value(named.title, "subject"),
+        author: value(named.author, "from"),
+        outlet: header("newsgroups").map(|(_, v)| v.to_string()),
+        record_id: value(named.id, "message-id"),
+        url: named.url.map(str::to_string),
         ..Article::default()
     };
-    if let Some(written) = header("date")
-        && let Some(date) = parse_date_text(&written)
-    {
-        article.date = Some(date);
-        article.date_source = Some(DateSource::Header);
-        article.date_text = Some(written);
+    if let Some((name, written)) = named.date.or_else(|| header("date")) {
+        fields.offer_date(&mut article, name, written, DateSource::Header);
     }
     article.passages = PassageSplitter::default().split(text, body_start.min(text.len()));
     if article.passages.is_empty() {
@@ -67,11 +73,15 @@ mod tests {
     #[test]
     fn headers_give_title_author_group_and_date() {
         let text = "From: ann@example.org (Ann)\nSubject: Big amateur\n rockets\nNewsgroups: sci.space\nDate: Sat, 17 Apr 1993 02:42:51 GMT\nLines: 3\n\nI was reading.\n\nSecond para.\n";
-        let article = parse_mail(text).unwrap();
+        let article = parse_mail(text, &FieldOverrides::default()).unwrap();
         assert_eq!(article.title.as_deref(), Some("Big amateur rockets"));
         assert_eq!(article.author.as_deref(), Some("ann@example.org (Ann)"));
         assert_eq!(article.outlet.as_deref(), Some("sci.space"));
         assert_eq!(article.date.unwrap().to_string(), "1993-04-17T02:42:51Z");
+        assert_eq!(
+            article.date_text.as_deref(),
+            Some("Sat, 17 Apr 1993 02:42:51 GMT")
+        );
         assert_eq!(article.date_source, Some(DateSource::Header));
         let got: Vec<_> = article
             .passages
@@ -84,14 +94,37 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_message_parses_without_panicking(text in "\\PC{0,200}") {
-            let _ = parse_mail(&format!("From: a\n{text}"));
+            let _ = parse_mail(&format!("From: a\n{text}"), &FieldOverrides::default());
         }
     }
 
     #[test]
     fn no_date_header_means_undated() {
-        let article = parse_mail("From: a\nSubject: s\n\nbody\n").unwrap();
+        let article =
+            parse_mail("From: a\nSubject: s\n\nbody\n", &FieldOverrides::default()).unwrap();
         assert_eq!(article.date, None);
         assert_eq!(article.date_source, None);
+    }
+
+    #[test]
+    fn named_headers_override_the_usual_ones_and_bad_dates_are_kept() {
+        let text = "From: a\nSubject: s\nDate: Tue, 02 Jan 2024 10:00:00 +0100\nX-Archived-At: 2023-12-31T23:30:00-12:00\nX-Topic: Rockets\n\nbody\n";
+        let fields =
+            FieldOverrides::parse(&["date=x-archived-at".into(), "title=X-Topic".into()]).unwrap();
+        let article = parse_mail(text, &fields).unwrap();
+        assert_eq!(article.title.as_deref(), Some("Rockets"));
+        let date = article.date.unwrap();
+        assert_eq!(date.to_string(), "2023-12-31T23:30:00-12:00");
+        assert_eq!(date.day().to_string(), "2023-12-31");
+        let bad = parse_mail(
+            "From: a\nDate: someday 99\n\nbody\n",
+            &FieldOverrides::default(),
+        )
+        .unwrap();
+        assert_eq!(bad.date, None);
+        assert_eq!(
+            bad.date_problem.unwrap().to_string(),
+            "Date \"someday 99\" not understood"
+        );
     }
 }

@@ -3,30 +3,47 @@
 //!
 //! The front matter is converted to JSON values and read by the same field
 //! recogniser as JSON articles, so `date`/`published`/`pubDate`, `title`,
-//! `url`/`link` and `author` mean the same everywhere. A leading `# Title`
+//! `url`/`link` and `author` mean the same everywhere, and `--field` names
+//! other keys. When no date key gives a date, the keys where static sites
+//! keep a post's path (`path`, `permalink`, `url`, `slug`, `aliases`) are
+//! read for a day (`path = "2025/06/26/Rust-1.88.0"`). A leading `# Title`
 //! heading becomes the title when the front matter has none.
 
 use serde_json::{Map, Value};
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::ingest::dates::DateSource;
-use crate::ingest::fields::{FieldOverrides, object_meta};
+use crate::date::DatePrecision;
+use crate::ingest::dates::{DateSource, PathKey};
+use crate::ingest::fields::{FieldOverrides, date_in_path_keys, object_meta};
 use crate::ingest::{Article, PassageSplitter};
 
-/// Parses a text or Markdown article with optional front matter.
-pub fn parse_text_article(text: &str) -> Result<Article, String> {
-    let (front, body_start) = split_front_matter(text)?;
-    let meta = object_meta(&front, &FieldOverrides::default());
+/// Parses a text or Markdown article with optional front matter; remarks
+/// on malformed front matter go to `notes`.
+pub fn parse_text_article(
+    text: &str,
+    fields: &FieldOverrides,
+    notes: &mut Vec<String>,
+) -> Result<Article, String> {
+    let (front, body_start) = split_front_matter(text, notes)?;
+    let meta = object_meta(&front, fields);
     let mut article = Article {
         title: meta.title,
         url: meta.url,
         author: meta.author,
         outlet: meta.outlet,
+        date_problem: meta.date_problem,
         ..Article::default()
     };
     if let Some((date, written)) = meta.date {
         article.date = Some(date);
-        article.date_source = Some(DateSource::FrontMatter);
+        article.date_source = Some(match fields.date.as_deref().and_then(path_key) {
+            Some(key) if date.precision == DatePrecision::Day => DateSource::FrontMatterPath(key),
+            _ => DateSource::FrontMatter,
+        });
+        article.date_text = Some(written);
+    } else if let Some((date, written, key)) = date_in_path_keys(&front) {
+        article.date = Some(date);
+        article.date_source = Some(DateSource::FrontMatterPath(key));
         article.date_text = Some(written);
     }
     let body_start = match leading_heading(text, body_start) {
@@ -45,14 +62,32 @@ pub fn parse_text_article(text: &str) -> Result<Article, String> {
     Ok(article)
 }
 
+/// The path key `name` is, when `--field date=` names one.
+fn path_key(name: &str) -> Option<PathKey> {
+    PathKey::ALL
+        .into_iter()
+        .find(|key| key.key().eq_ignore_ascii_case(name))
+}
+
 /// The front matter as a JSON object (empty when there is none) and the
 /// byte offset where the body starts.
-fn split_front_matter(text: &str) -> Result<(Map<String, Value>, usize), String> {
+///
+/// Delimiters are read as Hugo and Jekyll read them: `---` (YAML, closed by
+/// `---` or `...`) or `+++` (TOML) alone on the first line, trailing white
+/// space allowed. A longer run of dashes (`------`) is malformed but meant
+/// as YAML front matter: it is read as such, with a note. Front matter
+/// that is never closed is read as body text, with a note.
+fn split_front_matter(
+    text: &str,
+    notes: &mut Vec<String>,
+) -> Result<(Map<String, Value>, usize), String> {
     let mut lines = text.split_inclusive('\n');
     let Some(first) = lines.next() else {
         return Ok((Map::new(), 0));
     };
-    let fence = first.trim_end();
+    let opener = first.trim_end();
+    let malformed = opener.len() > 3 && opener.bytes().all(|b| b == b'-');
+    let fence = if malformed { "---" } else { opener };
     if fence != "---" && fence != "+++" {
         return Ok((Map::new(), 0));
     }
@@ -60,20 +95,37 @@ fn split_front_matter(text: &str) -> Result<(Map<String, Value>, usize), String>
     let content_start = offset;
     for line in lines {
         let trimmed = line.trim_end();
-        if trimmed == fence || (fence == "---" && trimmed == "...") {
+        let closes = trimmed == fence
+            || (fence == "---" && (trimmed == "..." || (malformed && trimmed == opener)));
+        if closes {
             let content = &text[content_start..offset];
             let object = if fence == "---" {
-                yaml_object(content)?
+                yaml_object(content)
             } else {
-                toml_object(content)?
+                toml_object(content)
             };
+            let object = match object {
+                Ok(object) => object,
+                // A run of dashes that does not open valid YAML is a rule
+                // line, not front matter.
+                Err(_) if malformed => return Ok((Map::new(), 0)),
+                Err(error) => return Err(error),
+            };
+            if malformed {
+                notes.push(format!(
+                    "front matter opened with '{opener}' instead of '---': read as YAML front matter"
+                ));
+            }
             return Ok((object, offset + line.len()));
         }
         offset += line.len();
     }
-    Err(format!(
-        "front matter opened with '{fence}' on line 1 is never closed"
-    ))
+    if !malformed {
+        notes.push(format!(
+            "front matter opened with '{fence}' on line 1 is never closed: read as text"
+        ));
+    }
+    Ok((Map::new(), 0))
 }
 
 fn yaml_object(content: &str) -> Result<Map<String, Value>, String> {
@@ -165,12 +217,20 @@ fn leading_heading(text: &str, start: usize) -> Option<(&str, usize)> {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<Article, String> {
+        parse_text_article(text, &FieldOverrides::default(), &mut Vec::new())
+    }
+
     #[test]
     fn yaml_front_matter_gives_date_title_url_author() {
         let text = "---\ntitle: \"Rates: up\"\ndate: 2024-01-25T10:00:00+01:00\nlink: https://example.com/a\nauthor: [Ann, Bo]\ntags: [x]\n---\n\nFirst para.\n\nSecond.\n";
-        let article = parse_text_article(text).unwrap();
+        let article = parse(text).unwrap();
         assert_eq!(article.title.as_deref(), Some("Rates: up"));
-        assert_eq!(article.date.unwrap().to_string(), "2024-01-25T09:00:00Z");
+        assert_eq!(
+            article.date.unwrap().to_string(),
+            "2024-01-25T10:00:00+01:00"
+        );
+        assert_eq!(article.date.unwrap().utc(), "2024-01-25T09:00:00Z");
         assert_eq!(article.date_source, Some(DateSource::FrontMatter));
         assert_eq!(
             article.date_text.as_deref(),
@@ -189,18 +249,18 @@ mod tests {
     #[test]
     fn toml_front_matter_and_native_dates() {
         let text = "+++\ntitle = 'Old news'\npubDate = 1851-09-18\n+++\nThe first issue.\n";
-        let article = parse_text_article(text).unwrap();
+        let article = parse(text).unwrap();
         assert_eq!(article.title.as_deref(), Some("Old news"));
         assert_eq!(article.date.unwrap().to_string(), "1851-09-18");
     }
 
     #[test]
     fn a_leading_heading_is_the_title_not_a_passage() {
-        let article = parse_text_article("\n# Columbus lands\n\nLand was sighted.\n").unwrap();
+        let article = parse("\n# Columbus lands\n\nLand was sighted.\n").unwrap();
         assert_eq!(article.title.as_deref(), Some("Columbus lands"));
         assert_eq!(article.passages.len(), 1);
         assert_eq!(article.passages[0].line, 4);
-        let plain = parse_text_article("Just text.\n\n# Later heading\n").unwrap();
+        let plain = parse("Just text.\n\n# Later heading\n").unwrap();
         assert_eq!(plain.title, None);
         assert_eq!(plain.passages.len(), 2);
     }
@@ -208,27 +268,166 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_text_parses_without_panicking(text in "\\PC{0,200}", fence in "(---|\\+\\+\\+|# )") {
-            let _ = parse_text_article(&format!("{fence}\n{text}"));
-            let _ = parse_text_article(&text);
+            let _ = parse(&format!("{fence}\n{text}"));
+            let _ = parse(&text);
         }
     }
 
     #[test]
-    fn broken_front_matter_is_an_error() {
+    fn broken_front_matter_is_an_error_unless_never_closed() {
+        let mut notes = Vec::new();
+        let article = parse_text_article(
+            "---\ntitle: x\nbody never closes",
+            &FieldOverrides::default(),
+            &mut notes,
+        )
+        .unwrap();
+        assert_eq!(article.title, None);
+        assert!(notes[0].contains("never closed"), "{notes:?}");
         assert!(
-            parse_text_article("---\ntitle: x\nbody never closes")
-                .unwrap_err()
-                .contains("never closed")
-        );
-        assert!(
-            parse_text_article("---\ntitle: [x\n---\nbody")
+            parse("---\ntitle: [x\n---\nbody")
                 .unwrap_err()
                 .contains("YAML")
         );
         assert!(
-            parse_text_article("+++\ntitle = \n+++\nbody")
+            parse("+++\ntitle = \n+++\nbody")
                 .unwrap_err()
                 .contains("TOML")
         );
+    }
+}
+
+#[cfg(test)]
+mod front_matter_dates {
+    use super::*;
+
+    fn read(text: &str, fields: &FieldOverrides) -> (Article, Vec<String>) {
+        let mut notes = Vec::new();
+        let article = parse_text_article(text, fields, &mut notes).unwrap();
+        (article, notes)
+    }
+
+    fn dated(text: &str) -> (String, &'static str) {
+        let (article, _) = read(text, &FieldOverrides::default());
+        (
+            article.date.map(|d| d.to_string()).unwrap_or_default(),
+            article.date_source.map_or("", DateSource::name),
+        )
+    }
+
+    #[test]
+    fn the_day_and_offset_are_kept_as_written() {
+        let (article, _) = read(
+            "---\ndate: 2013-11-04 21:46:02 -0600\n---\nBody.\n",
+            &FieldOverrides::default(),
+        );
+        let date = article.date.unwrap();
+        assert_eq!(date.to_string(), "2013-11-04T21:46:02-06:00");
+        assert_eq!(date.day().to_string(), "2013-11-04");
+        assert_eq!(date.utc(), "2013-11-05T03:46:02Z");
+        assert_eq!(
+            article.date_text.as_deref(),
+            Some("2013-11-04 21:46:02 -0600")
+        );
+    }
+
+    #[test]
+    fn site_path_keys_date_a_post_after_the_date_keys() {
+        assert_eq!(
+            dated("+++\npath = \"2025/06/26/Rust-1.88.0\"\ntitle = \"x\"\n+++\nBody.\n"),
+            ("2025-06-26".into(), "front-matter-path")
+        );
+        assert_eq!(
+            dated("---\npermalink: /blog/2024/01/25/launch/\n---\nBody.\n"),
+            ("2024-01-25".into(), "front-matter-permalink")
+        );
+        assert_eq!(
+            dated("---\nurl: https://example.com/2023-05-01-notes.html\n---\nBody.\n"),
+            ("2023-05-01".into(), "front-matter-url")
+        );
+        assert_eq!(
+            dated("---\naliases: [/old, /2022/02/03/first]\n---\nBody.\n"),
+            ("2022-02-03".into(), "front-matter-aliases")
+        );
+        assert_eq!(
+            dated("---\nslug: 2021-07-08-hello\n---\nBody.\n"),
+            ("2021-07-08".into(), "front-matter-slug")
+        );
+        // The date key wins; a year alone is no day.
+        assert_eq!(
+            dated("---\ndate: 2020-01-02\npath: 2025/06/26/x\n---\nBody.\n"),
+            ("2020-01-02".into(), "front-matter")
+        );
+        assert_eq!(dated("---\nslug: \"2019\"\n---\nBody.\n"), ("".into(), ""));
+    }
+
+    #[test]
+    fn a_field_override_names_any_key_even_a_path() {
+        let fields = FieldOverrides::parse(&["date=path".into(), "title=headline".into()]).unwrap();
+        let (article, _) = read(
+            "+++\npath = \"2025/06/26/Rust-1.88.0\"\nheadline = \"H\"\ndate = 2020-01-01\n+++\nBody.\n",
+            &fields,
+        );
+        assert_eq!(article.date.unwrap().to_string(), "2025-06-26");
+        assert_eq!(
+            article.date_source,
+            Some(DateSource::FrontMatterPath(PathKey::Path))
+        );
+        assert_eq!(article.title.as_deref(), Some("H"));
+    }
+
+    #[test]
+    fn near_iso_dates_are_read_and_unreadable_ones_kept_for_the_report() {
+        assert_eq!(
+            dated("---\ndate: 2024-4-09\n---\nBody.\n"),
+            ("2024-04-09".into(), "front-matter")
+        );
+        let (article, _) = read(
+            "---\ndate: 2024-13-40\n---\nBody.\n",
+            &FieldOverrides::default(),
+        );
+        assert_eq!(article.date, None);
+        let problem = article.date_problem.unwrap();
+        assert_eq!(problem.to_string(), "date \"2024-13-40\" not understood");
+        // A later date key still dates it, and the bad value is still kept.
+        let (article, _) = read(
+            "---\ndate: 0100-01-05\npublished: 2024-01-05\n---\nBody.\n",
+            &FieldOverrides::default(),
+        );
+        assert_eq!(article.date.unwrap().to_string(), "2024-01-05");
+        assert_eq!(
+            article.date_problem.unwrap().problem,
+            crate::ingest::DateProblem::OutOfRange
+        );
+        // No digit: not meant as a date, nothing to report.
+        let (article, _) = read("---\ndate: soon\n---\nBody.\n", &FieldOverrides::default());
+        assert_eq!(article.date_problem, None);
+    }
+
+    #[test]
+    fn a_run_of_dashes_opens_yaml_with_a_note_and_trailing_spaces_are_fine() {
+        let (article, notes) = read(
+            "------\ntitle: \"Book club\"\ndate: 2024-02-22\n---\n\nLearning Kubernetes.\n",
+            &FieldOverrides::default(),
+        );
+        assert_eq!(article.title.as_deref(), Some("Book club"));
+        assert_eq!(article.date.unwrap().to_string(), "2024-02-22");
+        assert_eq!(article.passages.len(), 1);
+        assert_eq!(article.passages[0].line, 6);
+        assert!(notes[0].contains("'------'"), "{notes:?}");
+        let (article, notes) = read(
+            "--- \r\ntitle: x\r\ndate: 2024-02-22\r\n---  \r\nBody.\r\n",
+            &FieldOverrides::default(),
+        );
+        assert_eq!(article.title.as_deref(), Some("x"));
+        assert!(notes.is_empty());
+        // A rule line that opens no YAML is body text.
+        let (article, notes) = read(
+            "-----\nJust a rule.\n\n-----\nMore.\n",
+            &FieldOverrides::default(),
+        );
+        assert_eq!(article.passages.len(), 2);
+        assert_eq!(article.passages[0].line, 1);
+        assert!(notes.is_empty());
     }
 }

@@ -11,7 +11,7 @@
 
 use std::io::BufRead;
 
-use crate::ingest::dates::{DateSource, parse_reuters_date};
+use crate::ingest::dates::{DateSource, DayOrder, UnreadDate, parse_reuters_date, read_date};
 use crate::ingest::lines::LineReader;
 use crate::ingest::{Article, Passage, PassageSplitter};
 
@@ -79,10 +79,20 @@ fn parse_record(record: &str, start_line: u32) -> Article {
     };
     if let Some((_, written)) = element(record, "DATE") {
         let written = clean(written);
-        if let Some(date) = parse_reuters_date(&written) {
-            article.date = Some(date);
-            article.date_source = Some(DateSource::SgmlElement);
-            article.date_text = Some(written);
+        match parse_reuters_date(&written).ok_or_else(|| read_date(&written, DayOrder::Unknown)) {
+            Ok(date) | Err(Ok(date)) => {
+                article.date = Some(date);
+                article.date_source = Some(DateSource::SgmlElement);
+                article.date_text = Some(written);
+            }
+            Err(Err(problem)) if !written.is_empty() => {
+                article.date_problem = Some(UnreadDate {
+                    field: "<DATE>".to_string(),
+                    value: written,
+                    problem,
+                });
+            }
+            Err(Err(_)) => {}
         }
     }
     let body = element(record, "BODY").or_else(|| unprocessed_text(record));
