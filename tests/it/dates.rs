@@ -31,6 +31,16 @@ fn post(date: &str, words: &str) -> String {
     format!("---\ntitle: \"{words}\"\ndate: {date}\n---\n\nA post about {words}.\n")
 }
 
+/// The file name of an object's `source` (a hit, a stats entry).
+fn name_of(object: &Value) -> String {
+    let source = object["source"].as_str().expect("a source");
+    Path::new(source)
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// Every article an OR of `words` matches, as `source -> (date, date_utc,
 /// date_source)`.
 fn dates_by_source(index: &Path, query: &str) -> BTreeMap<String, (Value, Value, Value)> {
@@ -51,10 +61,8 @@ fn dates_by_source(index: &Path, query: &str) -> BTreeMap<String, (Value, Value,
         .unwrap()
         .iter()
         .map(|hit| {
-            let source = hit["source"].as_str().unwrap();
-            let name = Path::new(source).file_name().unwrap().to_string_lossy();
             (
-                name.into_owned(),
+                name_of(hit),
                 (
                     hit["date"].clone(),
                     hit["date_utc"].clone(),
@@ -236,11 +244,11 @@ fn daylight_saving_changes_keep_each_day_and_order_the_instants() {
             "1",
         ],
     );
-    let order: Vec<&str> = oldest["results"]
+    let order: Vec<String> = oldest["results"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|hit| hit["source"].as_str().unwrap().rsplit('/').next().unwrap())
+        .map(name_of)
         .collect();
     assert_eq!(order, ["before.md", "after.md", "edt.md", "est.md"]);
 }
@@ -445,13 +453,7 @@ fn unreadable_dates_are_reported_counted_and_listed_by_stats() {
         .iter()
         .map(|u| {
             (
-                u["source"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                name_of(u),
                 u["value"].as_str().unwrap().to_string(),
                 u["problem"].as_str().unwrap().to_string(),
             )
@@ -575,13 +577,7 @@ fn field_overrides_work_for_front_matter_mail_html_and_json() {
         .iter()
         .map(|hit| {
             (
-                hit["source"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                name_of(hit),
                 hit["date"].as_str().unwrap_or("undated").to_string(),
                 hit["author"].as_str().unwrap_or("none").to_string(),
             )
