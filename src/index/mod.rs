@@ -51,6 +51,9 @@ impl OpenIndex {
     /// Opens an existing index for reading; it must have been written by a
     /// dateline with this schema version.
     pub fn open(path: &Path) -> Result<OpenIndex> {
+        if path.is_file() {
+            return Err(Error::IndexNotAFolder(path.to_path_buf()));
+        }
         if !path.join("meta.json").is_file() {
             return Err(Error::NoIndex(path.to_path_buf()));
         }

@@ -52,10 +52,7 @@ pub fn parse_mail(text: &str) -> Result<Article, String> {
             .title
             .clone()
             .ok_or("message has neither a body nor a Subject:")?;
-        article.passages.push(Passage {
-            text: subject,
-            line: 1,
-        });
+        article.passages.push(Passage::new(subject, 1));
     }
     Ok(article)
 }
