@@ -25,7 +25,7 @@ pub use analysis::{
     ANALYZER_NAME, Language, analyzer, analyzer_without_stop_words, english_analyzer,
 };
 pub use meta::DatelineMeta;
-pub use schema::{DatelineSchema, SCHEMA_VERSION};
+pub use schema::{CODE_KIND, DatelineSchema, SCHEMA_VERSION};
 pub use stats::{IndexStats, index_stats};
 pub use stored::ArticlePassage;
 pub use words::WordTokenizer;
