@@ -6,9 +6,13 @@
 //!   the format from the first bytes, the extension breaking ties.
 //! - `formats/` holds one parser per format (reference, Markdown and text
 //!   with front matter, JSON and JSON Lines, mail, Reuters SGML, HTML).
-//! - `dates` reads dates as written; `passages` splits bodies into
-//!   passages; the leaves `lines` (decoding, record streams) and `fields`
-//!   (mapping metadata field names) import nothing from their users.
+//! - `select` says which files are articles (the rest is left out and
+//!   counted by kind) and chooses files by glob and type; `isolate` runs
+//!   each file's parse so that a panic costs that file only.
+//! - `dates` reads dates as written; `passages` splits bodies (or the
+//!   blocks of Markdown and HTML) into passages; the leaves `lines`
+//!   (decoding, declared charsets, record streams) and `fields` (mapping
+//!   metadata field names) import nothing from their users.
 //!
 //! Nothing here knows about tantivy or writes an index: the indexer takes
 //! `Article`s.
