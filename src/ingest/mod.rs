@@ -39,6 +39,7 @@ pub use formats::reference::{ReferenceError, parse_reference_article};
 pub use isolate::{isolated, panic_is_isolated};
 pub use lines::{LineReader, declared_encoding, decode_declared, decode_text};
 pub use passages::{Block, PassageKind, PassageSplitter, merge_headings, split_paragraphs};
+pub(crate) use passages::{BlockText, tidy_lines};
 pub use read::{
     DEFAULT_MAX_FILE_SIZE, FileArticles, ReadOptions, UndatedPolicy, read_articles,
     read_articles_with, undated_rejection,

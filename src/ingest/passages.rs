@@ -159,6 +159,82 @@ impl PassageSplitter {
     }
 }
 
+/// The text of a block being built from a document's pieces: running text
+/// with runs of white space made one space, line breaks and cell
+/// separators where the document puts them, code as written.
+#[derive(Debug, Default)]
+pub(crate) struct BlockText {
+    text: String,
+}
+
+impl BlockText {
+    /// Adds running text, white space collapsed; returns how many visible
+    /// characters it added.
+    pub(crate) fn push_flowing(&mut self, text: &str) -> usize {
+        let mut visible = 0;
+        for c in text.chars() {
+            if !c.is_whitespace() {
+                self.text.push(c);
+                visible += 1;
+            } else if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+                self.text.push(' ');
+            }
+        }
+        visible
+    }
+
+    /// Adds text as written (code), line ends made `\n`; returns how many
+    /// visible characters it added.
+    pub(crate) fn push_verbatim(&mut self, text: &str) -> usize {
+        self.text
+            .push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    }
+
+    /// Ends the current line, unless nothing is on it.
+    pub(crate) fn line_break(&mut self) {
+        self.trim_trailing_space();
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    /// Adds `separator` (between table cells) after text on the line.
+    pub(crate) fn separate(&mut self, separator: &str) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.trim_trailing_space();
+            self.text.push_str(separator);
+        }
+    }
+
+    /// Whether no visible text was added.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+
+    /// The text so far, emptying the buffer.
+    pub(crate) fn take(&mut self) -> String {
+        std::mem::take(&mut self.text)
+    }
+
+    fn trim_trailing_space(&mut self) {
+        while self.text.ends_with(' ') {
+            self.text.pop();
+        }
+    }
+}
+
+/// Prose with each line's runs of white space made one, lines trimmed and
+/// empty ones dropped.
+pub(crate) fn tidy_lines(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join("\n")
+}
+
 /// Joins each heading (the `bool` says a block is one) to the prose block
 /// under it, so the heading reads as that passage's title and a search for
 /// its words finds the text it introduces; a heading followed by code,

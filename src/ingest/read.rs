@@ -401,6 +401,33 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any bytes, after any of the starts that steer format detection,
+        /// under any name: read as some format or refused with a reason,
+        /// never a panic (which `read_articles` would turn into a skip
+        /// saying it is a bug).
+        #[test]
+        fn any_bytes_in_any_format_read_without_panicking(
+            start in proptest::sample::select(vec![
+                "", "---\ntitle: x\n---\n", "+++\n", "<html><body>", "<p>", "{\"text\": ",
+                "[", "From: a\nSubject: b\n\n", " date 2024-01-01 ", "<REUTERS NEWID=\"1\">",
+                "<?xml version=\"1.0\"?>", "\u{feff}", "# Title\n",
+            ]),
+            bytes in proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..600),
+            name in proptest::sample::select(vec!["a.md", "a.html", "a.json", "a.jsonl", "a.txt", "a", "a.sgm", "a.xml"]),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(name);
+            let mut contents = start.as_bytes().to_vec();
+            contents.extend_from_slice(&bytes);
+            std::fs::write(&path, &contents).unwrap();
+            let file = InputFile { source: path, relative: name.into() };
+            if let Err(skip) = read_articles(&file, &ReadOptions::default()) {
+                proptest::prop_assert!(!skip.reason.contains("this is a bug"), "{}", skip.reason);
+            }
+        }
+    }
+
     #[test]
     fn gzip_is_read_through_and_text_decoded() {
         use std::io::Write;

@@ -6,7 +6,9 @@
 use libtest_mimic::Trial;
 use predicates::prelude::*;
 
-use crate::util::{dateline, folder_with, hit_sources, index_of, json_run, search_json, trials};
+use crate::util::{
+    dateline, folder_with, highlighted_words, hit_sources, index_of, json_run, search_json, trials,
+};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -18,21 +20,6 @@ pub fn tests() -> Vec<Trial> {
         files_are_chosen_with_include_exclude_and_type,
         an_index_that_is_a_file_is_named_as_such,
     ]
-}
-
-/// The characters each highlight of `hit` covers.
-fn highlighted(hit: &serde_json::Value) -> Vec<String> {
-    let passage: Vec<char> = hit["passage"].as_str().unwrap().chars().collect();
-    hit["highlights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|range| {
-            let start = range[0].as_u64().unwrap() as usize;
-            let end = range[1].as_u64().unwrap() as usize;
-            passage[start..end].iter().collect()
-        })
-        .collect()
 }
 
 fn an_html_archive_message_is_one_paragraph_and_phrases_cross_its_lines() {
@@ -85,7 +72,7 @@ Ann<br />
         hit["passage"],
         "the nightly build has been failing on arm64 since\nTuesday because the linker runs out of\nmemory while linking the test binaries."
     );
-    assert_eq!(highlighted(hit), ["out", "of", "memory"]);
+    assert_eq!(highlighted_words(hit), ["out", "of", "memory"]);
     assert_eq!(hit["line"], 9);
     for boilerplate in ["subscribe", "\"thread index\""] {
         assert_eq!(search_json(index.path(), &[boilerplate])["total_hits"], 0);
@@ -110,10 +97,10 @@ fn chinese_and_english_are_both_found_with_exact_highlights() {
     let index = index_of(&[folder.path()]);
     let zh = search_json(index.path(), &["调度器"]);
     assert_eq!(hit_sources(&zh).len(), 1, "{zh}");
-    assert_eq!(highlighted(&zh["results"][0]), ["调度器"]);
+    assert_eq!(highlighted_words(&zh["results"][0]), ["调度器"]);
     let mixed = search_json(index.path(), &["协程"]);
     assert_eq!(mixed["total_hits"], 1, "{mixed}");
-    assert_eq!(highlighted(&mixed["results"][0]), ["协程", "协程"]);
+    assert_eq!(highlighted_words(&mixed["results"][0]), ["协程", "协程"]);
     // An English word written against Chinese characters is a word.
     let latin = search_json(index.path(), &["goroutine"]);
     assert_eq!(latin["total_hits"], 3, "{latin}");
@@ -123,9 +110,9 @@ fn chinese_and_english_are_both_found_with_exact_highlights() {
         .iter()
         .find(|h| h["passage"].as_str().unwrap().contains("协程"))
         .unwrap();
-    assert_eq!(highlighted(against_chinese), ["goroutine"]);
+    assert_eq!(highlighted_words(against_chinese), ["goroutine"]);
     let ja = search_json(index.path(), &["東京タワー"]);
-    assert_eq!(highlighted(&ja["results"][0]), ["東京タワー"]);
+    assert_eq!(highlighted_words(&ja["results"][0]), ["東京タワー"]);
     // A phrase of characters not in that order is not found.
     assert_eq!(search_json(index.path(), &["\"器度调\""])["total_hits"], 0);
 }

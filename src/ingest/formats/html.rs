@@ -22,7 +22,9 @@ use scraper::{ElementRef, Html, Node, Selector};
 use serde_json::Value;
 
 use crate::ingest::dates::{DateSource, parse_date_text};
-use crate::ingest::{Article, Block, NotIndexed, PassageKind, PassageSplitter, merge_headings};
+use crate::ingest::{
+    Article, Block, BlockText, NotIndexed, PassageKind, PassageSplitter, merge_headings, tidy_lines,
+};
 
 /// Meta tags naming the publication date, by `property`, `name` or `itemprop`.
 const DATE_META: &[&str] = &[
@@ -275,7 +277,7 @@ struct Extractor<'s> {
     search_from: usize,
     line: u32,
     blocks: Vec<RawBlock>,
-    current: String,
+    current: BlockText,
     current_chars: usize,
     current_links: usize,
     /// `<br>`s since the last word.
@@ -419,13 +421,12 @@ impl<'s> Extractor<'s> {
             self.flush();
         }
         if frame.row {
-            self.new_line();
+            self.current.line_break();
             self.cell_open = false;
         }
         if frame.cell {
-            if self.cell_open && !self.current.trim().is_empty() {
-                self.trim_trailing_space();
-                self.current.push_str(CELL_SEPARATOR);
+            if self.cell_open {
+                self.current.separate(CELL_SEPARATOR);
             }
             self.cell_open = true;
         }
@@ -451,39 +452,24 @@ impl<'s> Extractor<'s> {
         self.link -= u32::from(frame.link);
         self.pre -= u32::from(frame.pre);
         if frame.row {
-            self.new_line();
+            self.current.line_break();
             self.cell_open = false;
         }
     }
 
     fn text(&mut self, text: &str) {
-        if self.pre > 0 {
-            for c in text.chars() {
-                self.push_char(c, true);
-            }
-            return;
-        }
-        for c in text.chars() {
-            if c.is_whitespace() {
-                if !self.current.is_empty() && !self.current.ends_with([' ', '\n']) {
-                    self.current.push(' ');
-                }
-            } else {
-                self.push_char(c, false);
-            }
-        }
-    }
-
-    fn push_char(&mut self, c: char, verbatim: bool) {
-        self.current
-            .push(if verbatim && c == '\r' { '\n' } else { c });
-        if !c.is_whitespace() {
+        let visible = if self.pre > 0 {
+            self.current.push_verbatim(text)
+        } else {
+            self.current.push_flowing(text)
+        };
+        if visible > 0 {
             self.breaks = 0;
-            self.current_chars += 1;
-            self.chars += 1;
+            self.current_chars += visible;
+            self.chars += visible;
             if self.link > 0 {
-                self.current_links += 1;
-                self.link_chars += 1;
+                self.current_links += visible;
+                self.link_chars += visible;
             }
         }
     }
@@ -492,40 +478,27 @@ impl<'s> Extractor<'s> {
     /// paragraph.
     fn line_break(&mut self) {
         if self.pre > 0 {
-            self.current.push('\n');
+            self.current.push_verbatim("\n");
             return;
         }
         self.breaks += 1;
         if self.breaks >= 2 {
             self.flush();
         } else {
-            self.new_line();
-        }
-    }
-
-    fn new_line(&mut self) {
-        self.trim_trailing_space();
-        if !self.current.is_empty() && !self.current.ends_with('\n') {
-            self.current.push('\n');
-        }
-    }
-
-    fn trim_trailing_space(&mut self) {
-        while self.current.ends_with(' ') {
-            self.current.pop();
+            self.current.line_break();
         }
     }
 
     fn flush(&mut self) {
         self.breaks = 0;
         self.cell_open = false;
-        if self.current.trim().is_empty() {
-            self.current.clear();
+        if self.current.is_blank() {
+            self.current.take();
             self.current_chars = 0;
             self.current_links = 0;
             return;
         }
-        let text = std::mem::take(&mut self.current);
+        let text = self.current.take();
         let in_pre = self.pre > 0 || self.code_pre;
         let heading = self.heading > 0;
         let text_element = self.text_elements > 0 || in_pre;
@@ -553,12 +526,7 @@ impl<'s> Extractor<'s> {
                 self.push(paragraph, line, PassageKind::Prose, false, true, n, 0);
             }
         } else {
-            let text: Vec<&str> = text
-                .split('\n')
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect();
-            let text = text.join("\n");
+            let text = tidy_lines(&text);
             let line = self.locate(&text);
             self.push(
                 text,

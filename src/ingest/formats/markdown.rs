@@ -25,7 +25,9 @@ use yaml_rust2::scanner::TScalarStyle;
 use crate::ingest::dates::DateSource;
 use crate::ingest::fields::{FieldOverrides, object_meta};
 use crate::ingest::formats::html::{CELL_SEPARATOR, text_blocks};
-use crate::ingest::{Article, Block, NotIndexed, PassageKind, PassageSplitter, merge_headings};
+use crate::ingest::{
+    Article, Block, BlockText, NotIndexed, PassageKind, PassageSplitter, merge_headings, tidy_lines,
+};
 
 /// Front matter nested deeper than this is cut off there: real front
 /// matter is a few levels deep, and building (or dropping) a value nested
@@ -135,7 +137,7 @@ fn markdown_blocks(body: &str, base: usize, lines: &LineIndex) -> Vec<(Block, bo
         lines,
         base,
         blocks: Vec::new(),
-        current: String::new(),
+        current: BlockText::default(),
         start: None,
         heading: false,
         code: false,
@@ -164,7 +166,7 @@ struct MarkdownBlocks<'a> {
     /// Where the body starts in the file.
     base: usize,
     blocks: Vec<(Block, bool)>,
-    current: String,
+    current: BlockText,
     /// The body offset of the current block's first text.
     start: Option<usize>,
     heading: bool,
@@ -235,8 +237,7 @@ impl MarkdownBlocks<'_> {
             }
             Tag::TableCell => {
                 if self.row_cells > 0 {
-                    self.trim_trailing_space();
-                    self.current.push_str(CELL_SEPARATOR);
+                    self.current.separate(CELL_SEPARATOR);
                 }
                 self.row_cells += 1;
             }
@@ -272,36 +273,17 @@ impl MarkdownBlocks<'_> {
             self.start = Some(at);
         }
         if self.code {
-            self.current.push_str(text);
-            return;
-        }
-        for c in text.chars() {
-            if c == '\n' {
-                self.new_line();
-            } else if c.is_whitespace() {
-                if !self.current.is_empty() && !self.current.ends_with([' ', '\n']) {
-                    self.current.push(' ');
-                }
-            } else {
-                self.current.push(c);
-            }
+            self.current.push_verbatim(text);
+        } else {
+            self.current.push_flowing(text);
         }
     }
 
     fn new_line(&mut self) {
         if self.code {
-            self.current.push('\n');
-            return;
-        }
-        self.trim_trailing_space();
-        if !self.current.is_empty() && !self.current.ends_with('\n') {
-            self.current.push('\n');
-        }
-    }
-
-    fn trim_trailing_space(&mut self) {
-        while self.current.ends_with(' ') {
-            self.current.pop();
+            self.current.push_verbatim("\n");
+        } else {
+            self.current.line_break();
         }
     }
 
@@ -311,7 +293,7 @@ impl MarkdownBlocks<'_> {
 
     fn flush(&mut self) {
         self.flush_html();
-        let text = std::mem::take(&mut self.current);
+        let text = self.current.take();
         let heading = std::mem::replace(&mut self.heading, false);
         let code = std::mem::replace(&mut self.code, false);
         let Some(start) = self.start.take() else {
@@ -320,7 +302,7 @@ impl MarkdownBlocks<'_> {
         let (text, kind) = if code {
             (text.trim_end().to_string(), PassageKind::Code)
         } else {
-            (tidy(&text), PassageKind::Prose)
+            (tidy_lines(&text), PassageKind::Prose)
         };
         if text.trim().is_empty() {
             return;
@@ -341,17 +323,6 @@ impl MarkdownBlocks<'_> {
             self.blocks.push((Block { line, ..block }, false));
         }
     }
-}
-
-/// Prose with runs of spaces made one and lines trimmed, empty lines
-/// dropped.
-fn tidy(text: &str) -> String {
-    let lines: Vec<String> = text
-        .split('\n')
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .collect();
-    lines.join("\n")
 }
 
 /// Removes the template directives of static site generators from a
