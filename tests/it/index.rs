@@ -14,6 +14,7 @@ pub fn tests() -> Vec<Trial> {
         a_changed_file_replaces_its_old_passages,
         bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed,
         a_missing_input_path_is_an_error,
+        notes_and_duplicates_name_files_as_given,
         needs("news-folder") => the_whole_news_folder_indexes_and_filters_by_month,
         an_articles_passages_are_consecutive_documents_in_reading_order,
         a_hit_deep_in_an_article_shows_the_same_metadata_as_one_at_its_start,
@@ -142,6 +143,26 @@ fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
         .code(2)
         .stderr(predicate::str::contains(
             "1 file(s) were skipped and --strict was given",
+        ));
+}
+
+fn notes_and_duplicates_name_files_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("news");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("latin.txt"), b" date 2024-01-01 caf\xe9 text\n").unwrap();
+    std::fs::write(folder.join("one.txt"), " date 2024-01-02 Same story.\n").unwrap();
+    std::fs::write(folder.join("two.txt"), " date 2024-01-02 Same story.\n").unwrap();
+    dateline()
+        .current_dir(dir.path())
+        .args(["index", "./news", "--index", "idx"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "dateline: duplicate ./news/two.txt: the same article (date and text) as ./news/one.txt,",
+        ))
+        .stderr(predicate::str::contains(
+            "dateline: note ./news/latin.txt: not valid UTF-8",
         ));
 }
 
