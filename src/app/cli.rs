@@ -13,7 +13,7 @@ use dateline::eval::EvalOptions;
 use dateline::index::Language;
 use dateline::indexer::{DEFAULT_COMMIT_SECONDS, DEFAULT_MEMORY_BUDGET, IndexOptions};
 use dateline::ingest::{
-    DEFAULT_MAX_FILE_SIZE, DayOrder, FieldOverrides, ReadOptions, UndatedPolicy,
+    DEFAULT_MAX_FILE_SIZE, DayOrder, FieldOverrides, FileSelection, ReadOptions, UndatedPolicy,
 };
 use dateline::output::{ColorChoice, OutputFormat, ReportFormat, TimelineFormat};
 use dateline::search::timeline::{Bucket, TimelineRequest};
@@ -130,6 +130,18 @@ pub struct IndexArgs {
     /// Read all-number dates such as 04/05/2024 month first (April 5).
     #[arg(long)]
     pub month_first: bool,
+    /// Index only files matching GLOB (as `rg -g`), whatever their kind:
+    /// `--include '*.go'` indexes Go files as text. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Do not index files or folders matching GLOB. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Index only files of this type, by rg's type names (`md`, `html`,
+    /// `txt`, `json`, `go`, ...; `rg --type-list`), whatever their kind.
+    /// Repeatable.
+    #[arg(long = "type", short = 't', value_name = "TYPE")]
+    pub types: Vec<String>,
 }
 
 /// `--undated` values.
@@ -174,6 +186,15 @@ impl IndexArgs {
                     ..FieldOverrides::parse(&self.fields).map_err(Error::InvalidArgument)?
                 },
                 ..ReadOptions::default()
+            },
+            select: {
+                let select = FileSelection {
+                    include: self.include.clone(),
+                    exclude: self.exclude.clone(),
+                    types: self.types.clone(),
+                };
+                select.check()?;
+                select
             },
             ..IndexOptions::new(self.paths.clone(), self.index.clone())
         })
