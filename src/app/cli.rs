@@ -338,7 +338,7 @@ pub struct TimelineArgs {
 /// `--by` values.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum BucketArg {
-    /// Calendar days (UTC).
+    /// Calendar days, the day each article writes.
     Day,
     /// ISO weeks, Monday to Sunday.
     Week,
