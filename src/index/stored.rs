@@ -108,24 +108,59 @@ pub fn article(
     address: DocAddress,
 ) -> Result<StoredArticle> {
     let doc = article_document(searcher, fields, address)?;
-    Ok(StoredArticle {
-        source: text(&doc, fields.source).unwrap_or_default(),
-        title: text(&doc, fields.title_text),
-        date_precision: number(&doc, fields.date_precision).map(|p| match p {
+    Ok(decode_article(&doc, fields))
+}
+
+fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema) -> StoredArticle {
+    StoredArticle {
+        source: text(doc, fields.source).unwrap_or_default(),
+        title: text(doc, fields.title_text),
+        date_precision: number(doc, fields.date_precision).map(|p| match p {
             1 => DatePrecision::Second,
             _ => DatePrecision::Day,
         }),
         meta: ArticleMeta {
-            format: text(&doc, fields.format),
-            date_source: text(&doc, fields.date_source),
-            date_text: text(&doc, fields.date_text),
-            url: text(&doc, fields.url),
-            author: text(&doc, fields.author),
-            outlet: text(&doc, fields.outlet),
-            record_id: text(&doc, fields.record_id),
-            record_line: number(&doc, fields.record_line),
+            format: text(doc, fields.format),
+            date_source: text(doc, fields.date_source),
+            date_text: text(doc, fields.date_text),
+            url: text(doc, fields.url),
+            author: text(doc, fields.author),
+            outlet: text(doc, fields.outlet),
+            record_id: text(doc, fields.record_id),
+            record_line: number(doc, fields.record_line),
         },
-    })
+    }
+}
+
+/// A whole article found by its id: its metadata, its date (UTC seconds)
+/// and every passage in reading order; `None` when no live passage has
+/// that id.
+pub fn article_by_id(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    article_id: u64,
+) -> Result<Option<(StoredArticle, Option<i64>, Vec<ArticlePassage>)>> {
+    let query = TermQuery::new(
+        Term::from_field_u64(fields.article_id, article_id),
+        IndexRecordOption::Basic,
+    );
+    let addresses = searcher.search(&query, &DocSetCollector)?;
+    let mut first = None;
+    let mut passages = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let passage = decode_passage(&doc, fields);
+        if passage.passage_no == 0 {
+            first = Some(doc);
+        }
+        passages.push(passage);
+    }
+    let Some(first) = first else {
+        return Ok(None);
+    };
+    passages.sort_by_key(|p| p.passage_no);
+    let date = first.get_first(fields.date).and_then(|v| v.as_i64());
+    Ok(Some((decode_article(&first, fields), date, passages)))
 }
 
 /// The source (path) of the article the passage at `address` belongs to.
@@ -168,14 +203,18 @@ pub fn article_passages(
     let mut passages = Vec::with_capacity(addresses.len());
     for address in addresses {
         let doc: TantivyDocument = searcher.doc(address)?;
-        passages.push(ArticlePassage {
-            passage_no: number(&doc, fields.passage_no).unwrap_or(0),
-            line: number(&doc, fields.line).unwrap_or(1),
-            text: text(&doc, fields.text).unwrap_or_default(),
-        });
+        passages.push(decode_passage(&doc, fields));
     }
     passages.sort_by_key(|p| p.passage_no);
     Ok(passages)
+}
+
+fn decode_passage(doc: &TantivyDocument, fields: &DatelineSchema) -> ArticlePassage {
+    ArticlePassage {
+        passage_no: number(doc, fields.passage_no).unwrap_or(0),
+        line: number(doc, fields.line).unwrap_or(1),
+        text: text(doc, fields.text).unwrap_or_default(),
+    }
 }
 
 /// The stored document holding the metadata of the article that the

@@ -15,7 +15,7 @@ mod timeline;
 use std::io::IsTerminal;
 
 pub use eval::{write_eval_json, write_eval_report};
-pub use json::{JsonContext, JsonHit, write_json, write_jsonl};
+pub use json::{JsonContext, JsonHit, JsonMeta, write_article_json, write_json, write_jsonl};
 pub use stats::{write_stats_json, write_stats_text};
 pub use summary::write_index_summary_json;
 pub use text::{TextPrinter, write_sources};

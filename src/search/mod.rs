@@ -10,6 +10,7 @@
 //! passages. [`ArticleRanker`] ranks whole articles the same way for
 //! `dateline eval`.
 
+pub mod article;
 mod date_filter;
 mod highlight;
 mod matching;
@@ -34,7 +35,7 @@ pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
-use crate::index::{ANALYZER_NAME, DatelineSchema, OpenIndex, english_analyzer, stored};
+use crate::index::{DatelineSchema, OpenIndex, stored};
 use order::PassageOrder;
 pub use page::HiddenPassages;
 use page::{Stories, first_page, pick_page};
@@ -145,11 +146,7 @@ pub(crate) fn search_with(
     );
     let searcher = &prepared.searcher;
     let mut also_in = stories.also_in(searcher, &index.fields, &ranked, &picked, &order)?;
-    let analyzer = index
-        .index
-        .tokenizers()
-        .get(ANALYZER_NAME)
-        .unwrap_or_else(english_analyzer);
+    let analyzer = index.analyzer();
     let mut text_marks = Highlighter::for_query(
         &*prepared.parsed.any_words,
         index.fields.text,
