@@ -1,10 +1,12 @@
 //! Every printer: search results (text, JSON), timelines (chart, JSON, CSV),
-//! index stats, indexing summaries and evaluation reports.
+//! index stats, indexing summaries and evaluation reports, and the pages
+//! of `dateline serve` ([`html`]).
 //!
 //! Printers take the library's plain values and any `io::Write`, so tests
 //! capture output in a `Vec<u8>`; they never touch tantivy.
 
 mod eval;
+pub mod html;
 mod json;
 mod layout;
 mod stats;

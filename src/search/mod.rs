@@ -12,6 +12,7 @@
 
 pub mod article;
 mod date_filter;
+pub mod facets;
 mod highlight;
 mod matching;
 mod order;
@@ -28,6 +29,7 @@ use tantivy::{DocAddress, Searcher};
 pub use crate::index::ArticlePassage;
 pub use crate::index::stored::ArticleMeta;
 pub use date_filter::DateFilter;
+pub use facets::ArticleFilter;
 pub use highlight::{Highlighter, to_char_ranges};
 pub use order::SortOrder;
 pub use query::{ParsedQuery, parse_user_query};
@@ -63,6 +65,8 @@ pub struct SearchRequest {
     pub context: usize,
     /// How passages are scored.
     pub ranking: Ranking,
+    /// Only articles with these properties (format, outlet, author).
+    pub only: Vec<ArticleFilter>,
 }
 
 /// One ranked passage.
@@ -268,7 +272,13 @@ impl Prepared {
         let date_query = request.dates.to_query(index.fields.date);
         let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
         let (words, widened) = scored_words(index, &parsed, &request.query);
-        let any_words = restrict(widened, date_query.as_deref());
+        let mut any_words = restrict(widened, date_query.as_deref());
+        let mut all_words = all_words;
+        if !request.only.is_empty() {
+            let only = facets::restriction(&searcher, &index.fields, &*any_words, &request.only)?;
+            any_words = restrict(any_words, Some(&*only));
+            all_words = restrict(all_words, Some(&*only));
+        }
         Ok(Prepared {
             searcher,
             parsed,
