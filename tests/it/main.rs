@@ -6,6 +6,7 @@
 //! `--test-threads`, `--ignored`, `--include-ignored`, `--list`) and prints
 //! libtest's report. Each module lists its tests with `util::trials!`.
 
+mod browser;
 mod formats;
 mod index;
 mod indexing;
@@ -13,6 +14,7 @@ mod output;
 mod readme;
 mod relevance;
 mod search;
+mod serve;
 mod util;
 
 use std::process::ExitCode;
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let mut trials = Vec::new();
     for module_tests in [
+        browser::tests,
         formats::tests,
         index::tests,
         indexing::tests,
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         readme::tests,
         relevance::tests,
         search::tests,
+        serve::tests,
     ] {
         trials.extend(module_tests());
     }

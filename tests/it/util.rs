@@ -89,6 +89,11 @@ impl Need {
             met,
         }
     }
+
+    /// Whether it is there.
+    pub fn is_met(&self) -> bool {
+        self.met
+    }
 }
 
 /// A shared data set, named by its path in `../shared/data`.
