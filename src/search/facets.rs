@@ -2,9 +2,12 @@
 //! outlets and authors, and narrowing a search to one of those values.
 //!
 //! Each matching article is counted once, however many of its passages
-//! match. Years come from the `date` fast field; the format, outlet and
-//! author are stored once per article, on its first passage, so each
-//! matching article's first passage is read once. Outlets and authors are
+//! match. Years and formats come from fast fields (the format from the
+//! article's first passage, which sits just before its others), so they
+//! are exact at any size. Outlets and authors are stored only, once per
+//! article: reading them costs a document-store read per article, so they
+//! are counted over the first [`STORED_READS`] matching articles (in index
+//! order) and [`Facets::sampled`] says so when there are more. They are
 //! stored, not indexed, so narrowing by them cannot be a term of the query:
 //! the matching articles that pass are collected and the search is
 //! restricted to their ids (a term set on `article_id`), which keeps
@@ -23,6 +26,9 @@ use crate::search::{Prepared, SearchRequest, open_searcher};
 
 /// The most values listed per facet, the most frequent first.
 pub const FACET_VALUES: usize = 12;
+/// The most matching articles whose stored outlet and author are read for
+/// the facets.
+pub const STORED_READS: u64 = 2_000;
 
 /// A property of an article a search can be narrowed to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -70,43 +76,59 @@ pub struct Facets {
     pub outlets: Vec<FacetCount>,
     /// Per author, most frequent first (empty when none is known).
     pub authors: Vec<FacetCount>,
+    /// How many articles the outlets and authors were counted over, when
+    /// fewer than all the matching ones.
+    pub sampled: Option<u64>,
 }
 
 /// Counts the articles matching `request` (its dates and filters applied)
 /// by year, format, outlet and author.
 pub fn facets(index: &OpenIndex, request: &SearchRequest) -> Result<Facets> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
+    let searcher = &prepared.searcher;
     let mut facets = Facets::default();
     let mut years: BTreeMap<i16, u64> = BTreeMap::new();
     let mut formats: HashMap<String, u64> = HashMap::new();
     let mut outlets: HashMap<String, u64> = HashMap::new();
     let mut authors: HashMap<String, u64> = HashMap::new();
-    for_each_matching_article(
-        &prepared.searcher,
-        &index.fields,
-        &*prepared.any_words,
-        |_, date, article| {
-            facets.articles += 1;
-            match date {
-                Some(timestamp) => {
-                    let year = ArticleDate::from_stored(timestamp, DatePrecision::Second)
-                        .day()
-                        .year();
-                    *years.entry(year).or_default() += 1;
-                }
-                None => facets.undated += 1,
+    let mut read = 0;
+    for_each_matching_article(searcher, &*prepared.any_words, |article| {
+        facets.articles += 1;
+        match article.date {
+            Some(timestamp) => {
+                let year = ArticleDate::from_stored(timestamp, DatePrecision::Second)
+                    .day()
+                    .year();
+                *years.entry(year).or_default() += 1;
             }
+            None => facets.undated += 1,
+        }
+        let format = article.format.clone();
+        let stored = if read < STORED_READS {
+            read += 1;
+            Some(stored::article(searcher, &index.fields, article.address)?)
+        } else {
+            None
+        };
+        let format = format.or_else(|| stored.as_ref().and_then(|s| s.meta.format.clone()));
+        if let Some(format) = format {
+            *formats.entry(format).or_default() += 1;
+        }
+        if let Some(stored) = stored {
             for (value, counts) in [
-                (&article.meta.format, &mut formats),
-                (&article.meta.outlet, &mut outlets),
-                (&article.meta.author, &mut authors),
+                (stored.meta.outlet, &mut outlets),
+                (stored.meta.author, &mut authors),
             ] {
                 if let Some(value) = value {
-                    *counts.entry(value.clone()).or_default() += 1;
+                    *counts.entry(value).or_default() += 1;
                 }
             }
-        },
-    )?;
+        }
+        Ok(())
+    })?;
+    if facets.articles > read {
+        facets.sampled = Some(read);
+    }
     facets.years = years
         .into_iter()
         .map(|(year, articles)| FacetCount {
@@ -139,22 +161,44 @@ pub(crate) fn restriction(
     filters: &[ArticleFilter],
 ) -> Result<Box<dyn Query>> {
     let mut ids = Vec::new();
-    for_each_matching_article(searcher, fields, query, |article_id, _, article| {
-        if filters.iter().all(|f| f.accepts(article)) {
-            ids.push(Term::from_field_u64(fields.article_id, article_id));
+    let formats_only = filters
+        .iter()
+        .all(|f| matches!(f, ArticleFilter::Format(_)));
+    for_each_matching_article(searcher, query, |article| {
+        let passes = if formats_only && article.format.is_some() {
+            filters.iter().all(|f| {
+                matches!(f, ArticleFilter::Format(v) if article.format.as_deref() == Some(v.as_str()))
+            })
+        } else {
+            let stored = stored::article(searcher, fields, article.address)?;
+            filters.iter().all(|f| f.accepts(&stored))
+        };
+        if passes {
+            ids.push(Term::from_field_u64(fields.article_id, article.article_id));
         }
+        Ok(())
     })?;
     Ok(Box::new(TermSetQuery::new(ids)))
 }
 
-/// Calls `visit` once per article with a passage matching `query`, with its
-/// id, date and stored metadata, in document order (which keeps reads of the
-/// document store close together).
+/// A matching article as the fast fields tell it.
+struct MatchingArticle {
+    article_id: u64,
+    date: Option<i64>,
+    /// Its first passage when found, else a matching passage (from which
+    /// [`stored::article`] finds the first).
+    address: DocAddress,
+    /// Its format, read from the first passage's fast field.
+    format: Option<String>,
+}
+
+/// Calls `visit` once per article with a passage matching `query`, in
+/// document order (which keeps reads of the document store close
+/// together).
 fn for_each_matching_article(
     searcher: &Searcher,
-    fields: &DatelineSchema,
     query: &dyn Query,
-    mut visit: impl FnMut(u64, Option<i64>, &stored::StoredArticle),
+    mut visit: impl FnMut(&MatchingArticle) -> Result<()>,
 ) -> Result<()> {
     let mut matches: Vec<DocAddress> = searcher
         .search(query, &DocSetCollector)?
@@ -164,24 +208,58 @@ fn for_each_matching_article(
     let mut seen: HashSet<u64> = HashSet::new();
     let mut segment_ord = u32::MAX;
     let mut columns = None;
+    let mut format_names: HashMap<u64, String> = HashMap::new();
     for address in matches {
         if address.segment_ord != segment_ord {
             segment_ord = address.segment_ord;
-            let fast = searcher.segment_reader(segment_ord).fast_fields();
-            columns = Some((fast.u64("article_id")?, fast.column_opt::<i64>("date")?));
+            let segment = searcher.segment_reader(segment_ord);
+            let fast = segment.fast_fields();
+            columns = Some((
+                fast.u64("article_id")?,
+                fast.u64("passage_no")?,
+                fast.column_opt::<i64>("date")?,
+                fast.str("format")?,
+                segment,
+            ));
+            format_names.clear();
         }
-        let Some((ids, dates)) = &columns else {
+        let Some((ids, passage_nos, dates, formats, segment)) = &columns else {
             continue;
         };
-        let Some(article_id) = ids.first(address.doc_id) else {
+        let doc = address.doc_id;
+        let Some(article_id) = ids.first(doc) else {
             continue;
         };
         if !seen.insert(article_id) {
             continue;
         }
-        let date = dates.as_ref().and_then(|d| d.first(address.doc_id));
-        let article = stored::article(searcher, fields, address)?;
-        visit(article_id, date, &article);
+        let passage_no = passage_nos.first(doc).unwrap_or(0);
+        let first = u32::try_from(passage_no)
+            .ok()
+            .and_then(|n| doc.checked_sub(n))
+            .filter(|&first| {
+                ids.first(first) == Some(article_id)
+                    && passage_nos.first(first) == Some(0)
+                    && !segment.is_deleted(first)
+            });
+        let format = match (first, formats) {
+            (Some(first), Some(formats)) => formats.term_ords(first).next().and_then(|ord| {
+                if let Some(name) = format_names.get(&ord) {
+                    return Some(name.clone());
+                }
+                let mut name = String::new();
+                formats.ord_to_str(ord, &mut name).ok()?;
+                format_names.insert(ord, name.clone());
+                Some(name)
+            }),
+            _ => None,
+        };
+        visit(&MatchingArticle {
+            article_id,
+            date: dates.as_ref().and_then(|d| d.first(doc)),
+            address: first.map_or(address, |first| DocAddress::new(segment_ord, first)),
+            format,
+        })?;
     }
     Ok(())
 }

@@ -45,9 +45,8 @@ fn chromium_and(data: &str) -> Need {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// A chromedriver on a free loopback port, stopped when dropped.
@@ -171,7 +170,13 @@ async fn url_param(client: &Client, name: &str) -> Option<String> {
 /// Clicks `css` and waits for the next page to load.
 async fn click_and_wait(client: &Client, css: &str) {
     let before = current_url(client).await;
-    client.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_loaded(client, &before).await;
 }
 
@@ -191,7 +196,10 @@ async fn wait_loaded(client: &Client, before: &str) {
         if now != before && ready == "complete" {
             return;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "no navigation from {before}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no navigation from {before}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -241,7 +249,9 @@ async fn reader_steps(
     let marks = texts(client, ".hit .passage mark").await;
     assert!(!marks.is_empty(), "the matches are highlighted");
     assert!(
-        marks.iter().all(|m| m.to_lowercase().starts_with(&query[..query.len().min(3)])),
+        marks
+            .iter()
+            .all(|m| m.to_lowercase().starts_with(&query[..query.len().min(3)])),
         "{marks:?}"
     );
     assert!(client.find(Locator::Css(".timeline svg")).await.is_ok());
@@ -269,7 +279,9 @@ async fn reader_steps(
     assert!(!dates.is_empty(), "results in the range");
     let last_day = format!("{until}-99");
     assert!(
-        dates.iter().all(|d| d.as_str() >= since && d.as_str() <= last_day.as_str()),
+        dates
+            .iter()
+            .all(|d| d.as_str() >= since && d.as_str() <= last_day.as_str()),
         "{dates:?} within {since}..{until}"
     );
     snap(client, dir, "4-date-range").await;
@@ -297,8 +309,12 @@ async fn reader_steps(
     let before = current_url(client).await;
     bar.click().await.unwrap();
     wait_loaded(client, &before).await;
-    let drill_since = url_param(client, "since").await.expect("since set by the bar");
-    let drill_until = url_param(client, "until").await.expect("until set by the bar");
+    let drill_since = url_param(client, "since")
+        .await
+        .expect("since set by the bar");
+    let drill_until = url_param(client, "until")
+        .await
+        .expect("until set by the bar");
     let dates = texts(client, ".hit time").await;
     assert!(!dates.is_empty());
     assert!(
@@ -316,7 +332,10 @@ async fn reader_steps(
         .find(Locator::Css(".text p.hit"))
         .await
         .expect("the hit passage is marked");
-    assert!(hit.find(Locator::Css("mark")).await.is_ok(), "with its matches");
+    assert!(
+        hit.find(Locator::Css("mark")).await.is_ok(),
+        "with its matches"
+    );
     let in_view = client
         .execute(
             "const r = document.querySelector('.text p.hit').getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight;",

@@ -100,7 +100,9 @@ impl Server {
 
     /// A request with any method and extra header lines.
     pub fn request(&self, method: &str, path: &str, headers: &[&str]) -> Reply {
-        let host_given = headers.iter().any(|h| h.to_ascii_lowercase().starts_with("host:"));
+        let host_given = headers
+            .iter()
+            .any(|h| h.to_ascii_lowercase().starts_with("host:"));
         let mut stream = TcpStream::connect(&self.addr).expect("the server accepts connections");
         stream
             .set_read_timeout(Some(Duration::from_secs(60)))
@@ -222,18 +224,29 @@ fn the_api_answers_as_the_command_line_does() {
     // The second page holds what a longer first page shows after the first.
     let long = server.json("/api/search?q=oil&limit=4");
     let second = server.json("/api/search?q=oil&limit=2&page=2");
-    assert_eq!(second["results"].as_array().unwrap()[..], long["results"].as_array().unwrap()[2..]);
+    assert_eq!(
+        second["results"].as_array().unwrap()[..],
+        long["results"].as_array().unwrap()[2..]
+    );
 
     let api = server.json("/api/timeline?q=oil&vs=cocoa&by=month");
     assert_eq!(
         api,
-        cli_json(index.path(), &["timeline", "oil", "--vs", "cocoa", "--by", "month"])
+        cli_json(
+            index.path(),
+            &["timeline", "oil", "--vs", "cocoa", "--by", "month"]
+        )
     );
-    assert_eq!(server.json("/api/stats"), cli_json(index.path(), &["stats"]));
+    assert_eq!(
+        server.json("/api/stats"),
+        cli_json(index.path(), &["stats"])
+    );
 
     // An article by the id a search result gives: every passage, marked.
     let hit = &api["buckets"][1]["counts"][0]["top"];
-    let id = hit["article_id"].as_str().expect("results carry the article id");
+    let id = hit["article_id"]
+        .as_str()
+        .expect("results carry the article id");
     let article = server.json(&format!("/api/article/{id}?q=oil"));
     assert_eq!(article["article_id"], id);
     assert_eq!(article["source"], hit["source"]);
@@ -244,7 +257,11 @@ fn the_api_answers_as_the_command_line_does() {
         .expect("the hit's passage is in the article");
     assert_eq!(found["passage"], hit["passage"]);
     assert_eq!(found["highlights"], hit["highlights"]);
-    assert!(passages.windows(2).all(|w| w[0]["passage_no"].as_u64() < w[1]["passage_no"].as_u64()));
+    assert!(
+        passages
+            .windows(2)
+            .all(|w| w[0]["passage_no"].as_u64() < w[1]["passage_no"].as_u64())
+    );
 }
 
 fn the_search_page_works_without_javascript() {
@@ -255,15 +272,24 @@ fn the_search_page_works_without_javascript() {
     assert!(home.body.contains("Search 40 articles"), "{}", home.body);
     let page = server.get("/?q=oil&vs=cocoa&by=month");
     assert_eq!(page.status, 200);
-    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     let html = &page.body;
     assert!(html.len() < 200 * 1024, "page weight {}", html.len());
     assert!(html.contains("<mark>oil</mark>"), "{html}");
     assert!(html.contains("<svg"), "a timeline chart");
     // Each bar drills into its period; zero periods are drawn too.
-    assert!(html.contains("href=\"/?q=oil&amp;vs=cocoa&amp;since=1987-03-01&amp;until=1987-03-31\""), "{html}");
+    assert!(
+        html.contains("href=\"/?q=oil&amp;vs=cocoa&amp;since=1987-03-01&amp;until=1987-03-31\""),
+        "{html}"
+    );
     assert!(html.contains("class=\"zero\""));
-    assert!(html.contains("/article/"), "results link to the article view");
+    assert!(
+        html.contains("/article/"),
+        "results link to the article view"
+    );
     assert!(!html.contains("<script>"), "no inline script");
     // More results are one link away.
     let page = server.get("/?q=the");
@@ -272,7 +298,11 @@ fn the_search_page_works_without_javascript() {
     // A bad date is said on the page, with the form to fix it.
     let bad = server.get("/?q=oil&since=2024-02-30");
     assert_eq!(bad.status, 400);
-    assert!(bad.body.contains("day 30 does not exist in 2024-02"), "{}", bad.body);
+    assert!(
+        bad.body.contains("day 30 does not exist in 2024-02"),
+        "{}",
+        bad.body
+    );
     assert!(bad.body.contains("value=\"2024-02-30\""));
     // The stylesheet and script are served from the binary.
     let css_path = html_attr(&page.body, "rel=\"stylesheet\" href=\"");
@@ -285,7 +315,11 @@ fn the_search_page_works_without_javascript() {
 /// The value that follows `prefix` in `html`, up to the next quote.
 fn html_attr(html: &str, prefix: &str) -> String {
     let start = html.find(prefix).expect(prefix) + prefix.len();
-    html[start..].split('"').next().unwrap().replace("&amp;", "&")
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&")
 }
 
 fn the_article_view_marks_the_passage_and_finds_neighbours() {
@@ -342,19 +376,36 @@ fn bad_requests_are_4xx_and_the_server_keeps_serving() {
     error("/api/timeline?q=a&by=century", 400);
     error("/api/timeline?q=a&vs=b&vs=c&vs=d&vs=e&vs=f", 400);
     error(&format!("/api/search?q={}", "a".repeat(1001)), 414);
-    error(&format!("/api/search?q=a&since={}", "9".repeat(20_000)), 414);
+    error(
+        &format!("/api/search?q=a&since={}", "9".repeat(20_000)),
+        414,
+    );
     error("/api/search?q=%FF%FE", 200);
     // Articles only by id: no path reaches a file.
     error("/api/article/..%2F..%2F..%2Fetc%2Fpasswd", 404);
     error("/api/article/0000000000000000", 404);
     error("/api/nothing", 404);
     let reply = server.get("/../../../../etc/passwd");
-    assert!(reply.status == 404 || reply.status == 400, "{}", reply.status);
+    assert!(
+        reply.status == 404 || reply.status == 400,
+        "{}",
+        reply.status
+    );
     assert!(!reply.body.contains("root:"));
     let reply = server.get("/assets/..%2F..%2FCargo.toml");
     assert_eq!(reply.status, 404);
-    assert_eq!(server.request("POST", "/api/search?q=a", &["Content-Length: 0"]).status, 405);
-    assert_eq!(server.request("GET", "/api/stats", &["Host: evil.example"]).status, 421);
+    assert_eq!(
+        server
+            .request("POST", "/api/search?q=a", &["Content-Length: 0"])
+            .status,
+        405
+    );
+    assert_eq!(
+        server
+            .request("GET", "/api/stats", &["Host: evil.example"])
+            .status,
+        421
+    );
     let reply = server.request("GET", "not a request line", &[]);
     assert!((400..500).contains(&reply.status) || reply.status == 0);
     // Still serving.
@@ -380,28 +431,53 @@ fn hostile_articles_are_escaped_and_never_linked() {
     let article_link = html_attr(&page.body, "class=\"title\" href=\"");
     let article = server.get(&article_link);
     let fine = server.json("/api/search?q=left");
-    let fine_id = fine["results"][0]["article_id"].as_str().unwrap().to_string();
+    let fine_id = fine["results"][0]["article_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let fine_page = server.get(&format!("/article/{fine_id}"));
     for html in [&page.body, &article.body] {
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(!html.contains("<img src=x"), "{html}");
         assert!(!html.contains("<b>Mallory"), "{html}");
-        assert!(!html.to_ascii_lowercase().contains("href=\"javascript:"), "{html}");
+        assert!(
+            !html.to_ascii_lowercase().contains("href=\"javascript:"),
+            "{html}"
+        );
         assert!(html.contains("&lt;script&gt;"), "{html}");
     }
-    assert!(article.body.contains("javascript:alert(document.cookie)"), "the URL is shown as text");
-    assert!(fine_page.body.contains("href=\"https://example.com/fine?a=1&amp;b=2\""), "{}", fine_page.body);
+    assert!(
+        article.body.contains("javascript:alert(document.cookie)"),
+        "the URL is shown as text"
+    );
+    assert!(
+        fine_page
+            .body
+            .contains("href=\"https://example.com/fine?a=1&amp;b=2\""),
+        "{}",
+        fine_page.body
+    );
 }
 
 fn every_response_has_the_security_headers_and_no_cors_by_default() {
     let index = corpus_index();
     let server = Server::start(index.path(), &[]);
-    for path in ["/", "/?q=oil", "/api/search?q=oil", "/api/nothing", "/nothing"] {
+    for path in [
+        "/",
+        "/?q=oil",
+        "/api/search?q=oil",
+        "/api/nothing",
+        "/nothing",
+    ] {
         let reply = server.request("GET", path, &["Origin: http://evil.example"]);
         let csp = reply.header("content-security-policy").unwrap_or("");
         assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
-        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
         assert_eq!(reply.header("access-control-allow-origin"), None, "{path}");
     }
 }
@@ -432,7 +508,8 @@ fn a_reindex_while_serving_is_seen_by_the_next_request() {
         )
         .unwrap();
     }
-    let mut indexing = dateline()
+    let mut indexing = dateline();
+    indexing
         .arg("index")
         .arg(articles.path())
         .arg("--index")

@@ -168,6 +168,9 @@ fn facet_lists(facets: &Facets, state: &PageState) -> Markup {
             @if !facets.authors.is_empty() {
                 (facet("Authors", &facets.authors, |c| value_links("author", &state.author, c)))
             }
+            @if let (Some(read), false) = (facets.sampled, facets.outlets.is_empty() && facets.authors.is_empty()) {
+                p.muted.sampled { "Outlets and authors counted over the first " (grouped(read)) " matching articles." }
+            }
         }
     }
 }
