@@ -12,10 +12,13 @@ mod index;
 mod indexing;
 mod output;
 mod readme;
+mod real_world;
 mod relevance;
+mod robustness;
 mod search;
 mod serve;
 mod util;
+mod visible_text;
 
 use std::process::ExitCode;
 
@@ -29,9 +32,12 @@ fn main() -> ExitCode {
         indexing::tests,
         output::tests,
         readme::tests,
+        real_world::tests,
         relevance::tests,
+        robustness::tests,
         search::tests,
         serve::tests,
+        visible_text::tests,
     ] {
         trials.extend(module_tests());
     }
