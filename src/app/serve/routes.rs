@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 
 use dateline::output::html::{SCRIPT_PATH, STYLE_PATH};
@@ -48,9 +48,11 @@ pub fn router(state: Arc<AppState>, cors: Option<HeaderValue>) -> Router {
         ))
         .with_state(state);
     if let Some(origin) = cors {
+        // A list, not an exact origin: the header is sent only to the named
+        // origin, so other sites are not even told which one is allowed.
         router = router.layer(
             CorsLayer::new()
-                .allow_origin(origin)
+                .allow_origin(AllowOrigin::list([origin]))
                 .allow_methods([Method::GET, Method::HEAD]),
         );
     }
