@@ -29,17 +29,33 @@ pub fn tests() -> Vec<Trial> {
     ]
 }
 
-/// Chromium and its WebDriver, as Debian packages them.
+/// The names Chromium and Chrome go by on Linux distributions.
+const BROWSERS: &[&str] = &[
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
+
+/// Chromium (or Chrome) and its WebDriver, as Debian's `chromium` and
+/// `chromium-driver` install them; the label says which is missing.
 fn chromium() -> Need {
-    let found = on_path("chromium") && on_path("chromedriver");
-    Need::new("needs chromium and chromedriver", found)
+    let browser = BROWSERS.iter().any(|name| on_path(name));
+    let driver = on_path("chromedriver");
+    let missing = match (browser, driver) {
+        (true, true) => "chromium and chromedriver",
+        (false, true) => "chromium: no chromium, chromium-browser or google-chrome on PATH",
+        (true, false) => "chromedriver: not on PATH",
+        (false, false) => "chromium and chromedriver: neither is on PATH",
+    };
+    Need::new(format!("needs {missing}"), browser && driver)
 }
 
 fn chromium_and(data: &str) -> Need {
     let data_need = Need::from(data);
     let browser = chromium();
     Need::new(
-        "needs chromium, chromedriver and ../shared/data/news-folder",
+        format!("needs chromium, chromedriver and ../shared/data/{data}"),
         browser.is_met() && data_need.is_met(),
     )
 }
@@ -257,7 +273,14 @@ async fn reader_steps(
     assert!(client.find(Locator::Css(".timeline svg")).await.is_ok());
     snap(client, dir, "2-results").await;
 
-    // Dates: open the options, type a range, search.
+    // Only what was chosen is in the URL.
+    let url = current_url(client).await;
+    assert!(url.ends_with(&format!("/?q={query}")), "{url}");
+
+    // Dates: open the options (closed while all are defaults), type a
+    // range, search.
+    let options = client.find(Locator::Css("details.options")).await.unwrap();
+    assert_eq!(options.attr("open").await.unwrap(), None);
     client
         .find(Locator::Css("details.options summary"))
         .await
@@ -382,7 +405,9 @@ fn the_page_fits_a_phone() {
 }
 
 fn the_news_folder_in_a_browser() {
-    let index = index_of(&[&shared_data("news-folder")]);
+    // The canonical path, as a reader's own folder would read.
+    let folder = shared_data("news-folder").canonicalize().unwrap();
+    let index = index_of(&[&folder]);
     let server = Server::start(index.path(), &[]);
     let driver = Driver::start();
     let dir = screenshots("news-folder");

@@ -27,3 +27,21 @@ window.addEventListener("load", function () {
     hit.focus({ preventScroll: true });
   }
 });
+// Empty fields and the default order stay out of the URL, so a shared
+// link holds only what was chosen; they are enabled again when the page is
+// shown from the history.
+document.addEventListener("submit", function (event) {
+  var fields = event.target.querySelectorAll("input[name], select[name]");
+  for (var i = 0; i < fields.length; i++) {
+    var field = fields[i];
+    if (field.value === "" || (field.name === "sort" && field.value === "relevance")) {
+      field.disabled = true;
+    }
+  }
+});
+window.addEventListener("pageshow", function () {
+  var fields = document.querySelectorAll("form.search [disabled]");
+  for (var i = 0; i < fields.length; i++) {
+    fields[i].disabled = false;
+  }
+});

@@ -140,17 +140,13 @@ impl PageState {
         url
     }
 
+    /// Whether an option differs from its default, which opens the
+    /// options under the search box.
     fn has_options(&self) -> bool {
-        [
-            &self.vs,
-            &self.since,
-            &self.until,
-            &self.on,
-            &self.sort,
-            &self.by,
-        ]
-        .iter()
-        .any(|v| !v.is_empty())
+        [&self.vs, &self.since, &self.until, &self.on, &self.by]
+            .iter()
+            .any(|v| !v.is_empty())
+            || !matches!(self.sort.as_str(), "" | "relevance")
     }
 }
 
