@@ -132,14 +132,23 @@ fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema) -> StoredArtic
     }
 }
 
-/// A whole article found by its id: its metadata, its date (UTC seconds)
-/// and every passage in reading order; `None` when no live passage has
+/// A whole article as stored: what [`article_by_id`] finds.
+pub struct WholeArticle {
+    /// Its metadata, from its first passage.
+    pub article: StoredArticle,
+    /// Its date, UTC seconds.
+    pub date: Option<i64>,
+    /// Every passage, in reading order.
+    pub passages: Vec<ArticlePassage>,
+}
+
+/// The whole article with id `article_id`; `None` when no live passage has
 /// that id.
 pub fn article_by_id(
     searcher: &Searcher,
     fields: &DatelineSchema,
     article_id: u64,
-) -> Result<Option<(StoredArticle, Option<i64>, Vec<ArticlePassage>)>> {
+) -> Result<Option<WholeArticle>> {
     let query = TermQuery::new(
         Term::from_field_u64(fields.article_id, article_id),
         IndexRecordOption::Basic,
@@ -160,7 +169,11 @@ pub fn article_by_id(
     };
     passages.sort_by_key(|p| p.passage_no);
     let date = first.get_first(fields.date).and_then(|v| v.as_i64());
-    Ok(Some((decode_article(&first, fields), date, passages)))
+    Ok(Some(WholeArticle {
+        article: decode_article(&first, fields),
+        date,
+        passages,
+    }))
 }
 
 /// The source (path) of the article the passage at `address` belongs to.

@@ -70,8 +70,11 @@ impl ArticleText {
 /// query is blank); `None` when the index holds no such article.
 pub fn article(index: &OpenIndex, article_id: u64, query: &str) -> Result<Option<ArticleText>> {
     let searcher = open_searcher(index)?;
-    let Some((stored, date, passages)) =
-        stored::article_by_id(&searcher, &index.fields, article_id)?
+    let Some(stored::WholeArticle {
+        article: stored,
+        date,
+        passages,
+    }) = stored::article_by_id(&searcher, &index.fields, article_id)?
     else {
         return Ok(None);
     };

@@ -343,7 +343,7 @@ async fn reader_steps(
     assert!(
         dates
             .iter()
-            .all(|d| d.as_str() >= drill_since.as_str() && d[..10].to_string() <= drill_until),
+            .all(|d| d.as_str() >= drill_since.as_str() && &d[..10] <= drill_until.as_str()),
         "{dates:?} within {drill_since}..{drill_until}"
     );
     snap(client, dir, "5-drill-down").await;

@@ -351,7 +351,11 @@ mod tests {
     fn passages_are_escaped_and_marked() {
         let text = "<script>alert(1)</script> troops & tanks";
         let start = text.find("troops").unwrap();
-        let html = marked_passage(text, &[start..start + 6], 0).into_string();
+        let marks = [std::ops::Range {
+            start,
+            end: start + 6,
+        }];
+        let html = marked_passage(text, &marks, 0).into_string();
         assert_eq!(
             html,
             "&lt;script&gt;alert(1)&lt;/script&gt; <mark>troops</mark> &amp; tanks"
