@@ -30,7 +30,18 @@ const NEIGHBOURS: usize = 3;
 
 /// The parameters the search page takes.
 const PAGE_PARAMS: &[&str] = &[
-    "q", "vs", "since", "until", "on", "sort", "by", "page", "format", "outlet", "author",
+    "q",
+    "vs",
+    "since",
+    "until",
+    "on",
+    "sort",
+    "by",
+    "per_article",
+    "page",
+    "format",
+    "outlet",
+    "author",
 ];
 /// The parameters the article view takes: the search it came from and the
 /// passage to mark.
@@ -192,6 +203,7 @@ fn page_state(params: &Params) -> PageState {
         on: get("on"),
         sort: get("sort"),
         by: get("by"),
+        per_article: get("per_article"),
         format: get("format"),
         outlet: get("outlet"),
         author: get("author"),

@@ -16,7 +16,7 @@ document.addEventListener("keydown", function (event) {
 document.addEventListener("change", function (event) {
   var target = event.target;
   var box = document.getElementById("q");
-  if (target && (target.name === "sort" || target.name === "by") && box && box.value.trim() !== "") {
+  if (target && (target.name === "sort" || target.name === "by" || target.name === "per_article") && box && box.value.trim() !== "") {
     target.form.submit();
   }
 });

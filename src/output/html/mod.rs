@@ -55,6 +55,8 @@ pub struct PageState {
     pub sort: String,
     /// The timeline's bars: `day`, `week`, `month`, `year` (empty: auto).
     pub by: String,
+    /// The most passages shown per article (empty: 2, as the CLI).
+    pub per_article: String,
     /// The format facet narrowing the results.
     pub format: String,
     /// The outlet facet narrowing the results.
@@ -66,8 +68,18 @@ pub struct PageState {
 }
 
 impl PageState {
-    const NAMES: [&'static str; 10] = [
-        "q", "vs", "since", "until", "on", "sort", "by", "format", "outlet", "author",
+    const NAMES: [&'static str; 11] = [
+        "q",
+        "vs",
+        "since",
+        "until",
+        "on",
+        "sort",
+        "by",
+        "per_article",
+        "format",
+        "outlet",
+        "author",
     ];
 
     fn value(&self, name: &str) -> &str {
@@ -79,6 +91,7 @@ impl PageState {
             "on" => &self.on,
             "sort" => &self.sort,
             "by" => &self.by,
+            "per_article" => &self.per_article,
             "format" => &self.format,
             "outlet" => &self.outlet,
             "author" => &self.author,
@@ -143,9 +156,16 @@ impl PageState {
     /// Whether an option differs from its default, which opens the
     /// options under the search box.
     fn has_options(&self) -> bool {
-        [&self.vs, &self.since, &self.until, &self.on, &self.by]
-            .iter()
-            .any(|v| !v.is_empty())
+        [
+            &self.vs,
+            &self.since,
+            &self.until,
+            &self.on,
+            &self.by,
+            &self.per_article,
+        ]
+        .iter()
+        .any(|v| !v.is_empty())
             || !matches!(self.sort.as_str(), "" | "relevance")
     }
 }
@@ -246,6 +266,13 @@ fn search_form(state: &PageState) -> Markup {
                         select name="by" {
                             @for (value, text) in [("", "auto"), ("day", "day"), ("week", "week"), ("month", "month"), ("year", "year")] {
                                 option value=(value) selected[state.by == value] { (text) }
+                            }
+                        }
+                    }
+                    label { "Passages per article "
+                        select name="per_article" {
+                            @for (value, text) in [("1", "1"), ("", "2"), ("3", "3"), ("5", "5"), ("10", "10")] {
+                                option value=(value) selected[state.per_article == value] { (text) }
                             }
                         }
                     }
