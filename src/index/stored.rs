@@ -149,15 +149,10 @@ pub fn article_by_id(
     fields: &DatelineSchema,
     article_id: u64,
 ) -> Result<Option<WholeArticle>> {
-    let query = TermQuery::new(
-        Term::from_field_u64(fields.article_id, article_id),
-        IndexRecordOption::Basic,
-    );
-    let addresses = searcher.search(&query, &DocSetCollector)?;
+    let documents = documents_of(searcher, fields, article_id)?;
     let mut first = None;
-    let mut passages = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        let doc: TantivyDocument = searcher.doc(address)?;
+    let mut passages = Vec::with_capacity(documents.len());
+    for doc in documents {
         let passage = decode_passage(&doc, fields);
         if passage.passage_no == 0 {
             first = Some(doc);
@@ -202,22 +197,35 @@ pub fn title_and_text(
         .collect())
 }
 
+/// The stored documents of every live passage of `article_id`, in no
+/// particular order.
+fn documents_of(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    article_id: u64,
+) -> Result<Vec<TantivyDocument>> {
+    let query = TermQuery::new(
+        Term::from_field_u64(fields.article_id, article_id),
+        IndexRecordOption::Basic,
+    );
+    let addresses = searcher.search(&query, &DocSetCollector)?;
+    let mut documents = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        documents.push(searcher.doc(address)?);
+    }
+    Ok(documents)
+}
+
 /// Every passage of the article `article_id`, in reading order.
 pub fn article_passages(
     searcher: &Searcher,
     fields: &DatelineSchema,
     article_id: u64,
 ) -> Result<Vec<ArticlePassage>> {
-    let query = TermQuery::new(
-        Term::from_field_u64(fields.article_id, article_id),
-        IndexRecordOption::Basic,
-    );
-    let addresses = searcher.search(&query, &DocSetCollector)?;
-    let mut passages = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        passages.push(decode_passage(&doc, fields));
-    }
+    let mut passages: Vec<ArticlePassage> = documents_of(searcher, fields, article_id)?
+        .iter()
+        .map(|doc| decode_passage(doc, fields))
+        .collect();
     passages.sort_by_key(|p| p.passage_no);
     Ok(passages)
 }

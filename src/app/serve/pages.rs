@@ -10,8 +10,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use dateline::output::html::{
-    ArticlePage, PageState, SCRIPT, STYLE, SearchPage, write_article_page, write_error_page,
-    write_search_page,
+    ArticlePage, PageState, SCRIPT, SEARCH_PAGE_PARAMS, STYLE, SearchPage, write_article_page,
+    write_error_page, write_search_page,
 };
 use dateline::search::article::{article, neighbours, parse_article_id};
 use dateline::search::facets::facets;
@@ -28,21 +28,6 @@ const PER_PAGE: usize = 20;
 /// Articles listed on each side of the article view.
 const NEIGHBOURS: usize = 3;
 
-/// The parameters the search page takes.
-const PAGE_PARAMS: &[&str] = &[
-    "q",
-    "vs",
-    "since",
-    "until",
-    "on",
-    "sort",
-    "by",
-    "per_article",
-    "page",
-    "format",
-    "outlet",
-    "author",
-];
 /// The parameters the article view takes: the search it came from and the
 /// passage to mark.
 const ARTICLE_PARAMS: &[&str] = &[
@@ -51,7 +36,7 @@ const ARTICLE_PARAMS: &[&str] = &[
 
 /// `GET /`: the search page.
 pub async fn search_page(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    let params = match Params::parse(raw.as_deref(), PAGE_PARAMS) {
+    let params = match Params::parse(raw.as_deref(), SEARCH_PAGE_PARAMS) {
         Ok(params) => params,
         Err(error) => return error_page(&PageState::default(), &error),
     };

@@ -67,21 +67,24 @@ pub struct PageState {
     pub page: usize,
 }
 
-impl PageState {
-    const NAMES: [&'static str; 11] = [
-        "q",
-        "vs",
-        "since",
-        "until",
-        "on",
-        "sort",
-        "by",
-        "per_article",
-        "format",
-        "outlet",
-        "author",
-    ];
+/// The parameters of the search page: the fields of [`PageState`], `page`
+/// last.
+pub const SEARCH_PAGE_PARAMS: &[&str] = &[
+    "q",
+    "vs",
+    "since",
+    "until",
+    "on",
+    "sort",
+    "by",
+    "per_article",
+    "format",
+    "outlet",
+    "author",
+    "page",
+];
 
+impl PageState {
     fn value(&self, name: &str) -> &str {
         match name {
             "q" => &self.q,
@@ -104,7 +107,7 @@ impl PageState {
     /// a change names it.
     pub fn link(&self, changes: &[(&str, &str)]) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
-        for name in Self::NAMES {
+        for &name in SEARCH_PAGE_PARAMS.iter().filter(|&&n| n != "page") {
             let value = changes
                 .iter()
                 .find(|(n, _)| *n == name)
