@@ -2,8 +2,10 @@
 # Load test of `dateline serve`: 50 concurrent connections for 20 s against
 # 127.0.0.1 on an index of the news folder, with mixed requests (JSON
 # searches, date-filtered searches, whole pages, timelines: see
-# serve_load.lua). Prints throughput, p50/p90/p99 latency, errors, and the
-# server's memory (RSS) before and after. Needs wrk (Debian's `wrk`).
+# serve_load.lua). Prints throughput, p50/p90/p99 latency, errors, the
+# server's memory (RSS) before and after, and, as the peer of the same run,
+# the throughput of the same searches through `dateline search`. Needs wrk
+# (Debian's `wrk`).
 #
 #   bash bench/serve_load.sh                # builds the release binary first
 #   INDEX=/tmp/news-index bash bench/serve_load.sh   # reuse an index
@@ -39,5 +41,25 @@ wrk -t2 -c4 -d3s -s bench/serve_load.lua "http://127.0.0.1:$PORT" >/dev/null
 echo "server memory warm:   $(rss)"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s bench/serve_load.lua "http://127.0.0.1:$PORT"
 echo "server memory after:  $(rss)"
+# Searches while the index is rebuilt from scratch under the server: every
+# one must still succeed (the old commit serves until the new one lands).
+echo "while \`dateline index --rebuild\` runs:"
+("$BIN" index "$DATA" --index "$INDEX" --rebuild --quiet 2>"$scratch/rebuild.log"; echo "rebuild exit $?") &
+rebuild=$!
+wrk -t2 -c"$CONNECTIONS" -d10s --timeout 10s -s bench/serve_load.lua "http://127.0.0.1:$PORT" | tail -1
+wait $rebuild
+echo "server memory after the rebuild: $(rss)"
+# The peer, measured in the same run: the same JSON searches through the
+# command line, one process per query, one after another.
+start=$(date +%s.%N)
+count=0
+while IFS= read -r query; do
+    [ -n "$query" ] || continue
+    "$BIN" search "$query" --index "$INDEX" --format json >/dev/null 2>&1 || true
+    count=$((count + 1))
+done < bench/queries.txt
+end=$(date +%s.%N)
+awk -v n="$count" -v s="$start" -v e="$end" \
+    'BEGIN { printf "peer: dateline search --format json, one process per query, sequential: %d queries in %.2f s: %.0f/s\n", n, e - s, n / (e - s) }'
 kill -TERM $server
 wait $server && echo "server stopped cleanly"

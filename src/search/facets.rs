@@ -5,9 +5,10 @@
 //! match. Years and formats come from fast fields (the format from the
 //! article's first passage, which sits just before its others), so they
 //! are exact at any size. Outlets and authors are stored only, once per
-//! article: reading them costs a document-store read per article, so they
-//! are counted over the first [`STORED_READS`] matching articles (in index
-//! order) and [`Facets::sampled`] says so when there are more. They are
+//! article: reading them costs a document-store read per article, so an
+//! article whose format never carries one is not read, the others are
+//! counted over the first [`STORED_READS`] (in index order), and
+//! [`Facets::sampled`] says so when there are more. They are
 //! stored, not indexed, so narrowing by them cannot be a term of the query:
 //! the matching articles that pass are collected and the search is
 //! restricted to their ids (a term set on `article_id`), which keeps
@@ -22,6 +23,7 @@ use tantivy::{DocAddress, Searcher, Term};
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
 use crate::index::{DatelineSchema, OpenIndex, stored};
+use crate::ingest::Format;
 use crate::search::{Prepared, SearchRequest, open_searcher};
 
 /// The most values listed per facet, the most frequent first.
@@ -77,7 +79,7 @@ pub struct Facets {
     /// Per author, most frequent first (empty when none is known).
     pub authors: Vec<FacetCount>,
     /// How many articles the outlets and authors were counted over, when
-    /// fewer than all the matching ones.
+    /// some matching articles that may have one were not read.
     pub sampled: Option<u64>,
 }
 
@@ -92,6 +94,7 @@ pub fn facets(index: &OpenIndex, request: &SearchRequest) -> Result<Facets> {
     let mut outlets: HashMap<String, u64> = HashMap::new();
     let mut authors: HashMap<String, u64> = HashMap::new();
     let mut read = 0;
+    let mut unread = 0;
     for_each_matching_article(searcher, &*prepared.any_words, |article| {
         facets.articles += 1;
         match article.date {
@@ -104,10 +107,13 @@ pub fn facets(index: &OpenIndex, request: &SearchRequest) -> Result<Facets> {
             None => facets.undated += 1,
         }
         let format = article.format.clone();
-        let stored = if read < STORED_READS {
+        let stored = if !article.may_have_byline() {
+            None
+        } else if read < STORED_READS {
             read += 1;
             Some(stored::article(searcher, &index.fields, article.address)?)
         } else {
+            unread += 1;
             None
         };
         let format = format.or_else(|| stored.as_ref().and_then(|s| s.meta.format.clone()));
@@ -126,7 +132,7 @@ pub fn facets(index: &OpenIndex, request: &SearchRequest) -> Result<Facets> {
         }
         Ok(())
     })?;
-    if facets.articles > read {
+    if unread > 0 {
         facets.sampled = Some(read);
     }
     facets.years = years
@@ -169,6 +175,9 @@ pub(crate) fn restriction(
             filters.iter().all(|f| {
                 matches!(f, ArticleFilter::Format(v) if article.format.as_deref() == Some(v.as_str()))
             })
+        } else if !article.may_have_byline() {
+            // No outlet or author to match; its format is known.
+            false
         } else {
             let stored = stored::article(searcher, fields, article.address)?;
             filters.iter().all(|f| f.accepts(&stored))
@@ -190,6 +199,17 @@ struct MatchingArticle {
     address: DocAddress,
     /// Its format, read from the first passage's fast field.
     format: Option<String>,
+}
+
+impl MatchingArticle {
+    /// Whether its stored metadata may hold an outlet or author: not when
+    /// its format never carries one, which spares a document-store read.
+    fn may_have_byline(&self) -> bool {
+        self.format
+            .as_deref()
+            .and_then(Format::from_name)
+            .is_none_or(Format::carries_byline)
+    }
 }
 
 /// Calls `visit` once per article with a passage matching `query`, in

@@ -25,6 +25,7 @@ pub fn tests() -> Vec<Trial> {
         the_article_view_marks_the_passage_and_finds_neighbours,
         bad_requests_are_4xx_and_the_server_keeps_serving,
         hostile_articles_are_escaped_and_never_linked,
+        facets_count_the_matches_and_narrow_them,
         every_response_has_the_security_headers_and_no_cors_by_default,
         cors_is_allowed_for_the_named_origin_only,
         a_reindex_while_serving_is_seen_by_the_next_request,
@@ -580,4 +581,69 @@ fn a_missing_index_is_refused_at_start() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no index at"));
+}
+
+fn facets_count_the_matches_and_narrow_them() {
+    let post = |day: u32, author: &str, outlet: &str| {
+        format!(
+            "---\ntitle: Post {day}\ndate: 2024-01-{day:02}\nauthor: {author}\npublisher: {outlet}\n---\n\nThe harbour was busy on day {day}.\n"
+        )
+    };
+    let files = [
+        ("a.md".to_string(), post(1, "Ann Lee", "The Courier")),
+        ("b.md".to_string(), post(2, "Ann Lee", "The Herald")),
+        ("c.md".to_string(), post(3, "Bo Chen", "The Courier")),
+        (
+            "d.txt".to_string(),
+            " date 2023-05-06 The harbour was quiet.\n".to_string(),
+        ),
+    ];
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_str()))
+        .collect();
+    let folder = folder_with(&files);
+    let index = index_of(&[folder.path()]);
+    let server = Server::start(index.path(), &[]);
+
+    let page = server.get("/?q=harbour");
+    assert_eq!(page.status, 200);
+    let facets = &page.body[page.body.find("class=\"facets\"").expect("facets")..];
+    for (value, count) in [
+        ("2024", 3),
+        ("2023", 1),
+        ("markdown", 3),
+        ("reference", 1),
+        ("The Courier", 2),
+        ("The Herald", 1),
+        ("Ann Lee", 2),
+        ("Bo Chen", 1),
+    ] {
+        let shown =
+            format!("<span class=\"value\">{value}</span><span class=\"count\">{count}</span>");
+        assert!(facets.contains(&shown), "{shown} in {facets}");
+    }
+    assert!(!facets.contains("counted over the first"), "{facets}");
+
+    let sources = |query: &str| -> Vec<String> {
+        let mut found: Vec<String> =
+            server.json(&format!("/api/search?q=harbour&{query}"))["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|hit| {
+                    let source = hit["source"].as_str().unwrap();
+                    source.rsplit(['/', '\\']).next().unwrap().to_string()
+                })
+                .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(sources("author=Ann+Lee"), ["a.md", "b.md"]);
+    assert_eq!(sources("outlet=The+Courier"), ["a.md", "c.md"]);
+    assert_eq!(sources("outlet=The+Courier&author=Bo+Chen"), ["c.md"]);
+    assert_eq!(sources("format=reference"), ["d.txt"]);
+    assert!(sources("author=Nobody").is_empty());
+    let narrowed = server.json("/api/timeline?q=harbour&author=Ann+Lee");
+    assert_eq!(narrowed["queries"][0]["articles"], 2, "{narrowed}");
 }
