@@ -47,6 +47,10 @@ pub enum Command {
     /// Show what the index holds: articles per format and year, dates, undated files.
     #[command(after_help = help::STATS)]
     Stats(StatsArgs),
+    /// Serve a search page and a JSON API over the index, on this machine
+    /// by default.
+    #[command(after_help = help::SERVE)]
+    Serve(ServeArgs),
     /// Measure ranking quality on a test collection in BEIR layout.
     #[command(after_help = help::EVAL)]
     Eval(EvalArgs),
@@ -293,6 +297,7 @@ impl SearchArgs {
             recency_half_life: self.recency,
             context: self.context,
             ranking: self.ranking.to_ranking(),
+            only: Vec::new(),
         })
     }
 
@@ -375,6 +380,7 @@ impl TimelineArgs {
                 BucketArg::Year => Bucket::Year,
             }),
             strict: self.strict,
+            only: Vec::new(),
             top_passages: self.format == TimelineFormatArg::Json,
         })
     }
@@ -387,6 +393,26 @@ impl TimelineArgs {
             TimelineFormatArg::Csv => TimelineFormat::Csv,
         }
     }
+}
+
+/// Arguments of `dateline serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The index folder (read only; a concurrent `dateline index` run's
+    /// commits show on the next request).
+    #[arg(long, env = "DATELINE_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// The address and port to listen on. Anything but a loopback address
+    /// makes the index readable by others on the network.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:7700")]
+    pub addr: std::net::SocketAddr,
+    /// Open the search page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Let pages served from ORIGIN (e.g. http://localhost:3000) call the
+    /// JSON API from a browser (CORS); none may by default.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Option<String>,
 }
 
 /// Arguments of `dateline stats`.
@@ -498,7 +524,7 @@ impl DateArgs {
 
 /// The "today" relative dates count back from: the system clock, unless
 /// `DATELINE_TODAY=YYYY-MM-DD` pins it (for tests and reproducible runs).
-fn reference_today() -> Result<jiff::civil::Date> {
+pub fn reference_today() -> Result<jiff::civil::Date> {
     match std::env::var("DATELINE_TODAY") {
         Ok(text) if !text.is_empty() => Period::parse(&text)
             .map(|period| period.first_day())

@@ -82,6 +82,20 @@ pub const STATS: &str = "Examples:
   dateline stats
   dateline stats --index ~/.news-index --format json";
 
+/// After `dateline serve --help`.
+pub const SERVE: &str = "The page: a search box, dates, the query's timeline (click a bar to narrow
+the dates), ranked passages, facets and each article in full. The JSON API
+answers as `--format json` does: /api/search, /api/timeline, /api/stats,
+/api/article/ID (parameters: docs/serve.md). The server only reads the index;
+a concurrent `dateline index` run's commits show on the next request.
+Ctrl-C stops it.
+
+Examples:
+  dateline serve --open
+  dateline serve --index ~/.news-index --addr 127.0.0.1:8080
+  dateline serve --addr 0.0.0.0:7700
+  dateline serve --cors http://localhost:3000";
+
 /// After `dateline eval --help`.
 pub const EVAL: &str =
     "The folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv (BEIR layout).
@@ -109,7 +123,7 @@ pub const MAN: &str = "Examples:
 pub const SHORT_USAGE: &str = "dateline: a command is needed, e.g.
   dateline index [PATH ...]     index a folder of articles (corpus/ by default)
   dateline search QUERY         ranked passages with dates and sources
-other commands: timeline, stats, eval, completions, man; see `dateline --help`";
+other commands: timeline, stats, serve, eval, completions, man; see `dateline --help`";
 
 /// Prints the completion script for `shell`.
 pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) -> std::io::Result<()> {
@@ -212,7 +226,16 @@ mod tests {
 
     #[test]
     fn every_example_in_the_help_parses_as_written() {
-        let texts = [INDEX, SEARCH, TIMELINE, STATS, EVAL, COMPLETIONS, MAN];
+        let texts = [
+            INDEX,
+            SEARCH,
+            TIMELINE,
+            STATS,
+            SERVE,
+            EVAL,
+            COMPLETIONS,
+            MAN,
+        ];
         let mut count = 0;
         for text in texts {
             for example in examples(text) {

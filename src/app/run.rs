@@ -22,6 +22,7 @@ use dateline::search::{SearchResults, matching_sources, search};
 use crate::app::cli::{Command, EvalArgs, IndexArgs, SearchArgs, StatsArgs, TimelineArgs};
 use crate::app::help::{write_completions, write_man_page};
 use crate::app::progress::{PlainReporter, ProgressBarReporter};
+use crate::app::serve;
 
 /// How a successful command ended, for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,7 @@ pub fn run<O: Write, E: Write>(command: &Command, out: &mut O, err: &mut E) -> R
         Command::Search(args) => run_search(args, out, err),
         Command::Timeline(args) => run_timeline(args, out, err),
         Command::Stats(args) => run_stats(args, out),
+        Command::Serve(args) => serve::run_serve(args, err),
         Command::Eval(args) => run_eval_command(args, out, err),
         Command::Completions(args) => {
             write_completions(args.shell, out)?;

@@ -8,6 +8,7 @@
 //! commit, which only the indexer reads.
 
 mod analysis;
+mod live;
 pub mod meta;
 mod read_only;
 mod schema;
@@ -24,6 +25,7 @@ use tantivy::Index;
 pub use analysis::{
     ANALYZER_NAME, Language, analyzer, analyzer_without_stop_words, english_analyzer,
 };
+pub use live::LiveIndex;
 pub use meta::DatelineMeta;
 pub use schema::{CODE_KIND, DatelineSchema, SCHEMA_VERSION};
 pub use stats::{IndexStats, UnreadDateEntry, index_stats};
@@ -115,6 +117,15 @@ impl OpenIndex {
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()?;
         Ok(self.reader.get_or_init(|| reader).searcher())
+    }
+
+    /// The analyzer the index's text was written with, which queries and
+    /// highlights must use too.
+    pub fn analyzer(&self) -> tantivy::tokenizer::TextAnalyzer {
+        self.index
+            .tokenizers()
+            .get(ANALYZER_NAME)
+            .unwrap_or_else(english_analyzer)
     }
 
     /// Fails unless the index is analysed in `language`.

@@ -145,26 +145,69 @@ pub fn article(
     address: DocAddress,
 ) -> Result<StoredArticle> {
     let doc = article_document(searcher, fields, address)?;
-    Ok(StoredArticle {
-        source: text(&doc, fields.source).unwrap_or_default(),
-        title: text(&doc, fields.title_text),
-        date_precision: number(&doc, fields.date_precision).map(precision_of),
+    Ok(decode_article(&doc, fields))
+}
+
+fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema) -> StoredArticle {
+    StoredArticle {
+        source: text(doc, fields.source).unwrap_or_default(),
+        title: text(doc, fields.title_text),
+        date_precision: number(doc, fields.date_precision).map(precision_of),
         date_offset: doc
             .get_first(fields.date_offset)
             .and_then(|v| v.as_i64())
             .and_then(|offset| i32::try_from(offset).ok())
             .unwrap_or(0),
         meta: ArticleMeta {
-            format: text(&doc, fields.format),
-            date_source: text(&doc, fields.date_source),
-            date_text: text(&doc, fields.date_text),
-            url: text(&doc, fields.url),
-            author: text(&doc, fields.author),
-            outlet: text(&doc, fields.outlet),
-            record_id: text(&doc, fields.record_id),
-            record_line: number(&doc, fields.record_line),
+            format: text(doc, fields.format),
+            date_source: text(doc, fields.date_source),
+            date_text: text(doc, fields.date_text),
+            url: text(doc, fields.url),
+            author: text(doc, fields.author),
+            outlet: text(doc, fields.outlet),
+            record_id: text(doc, fields.record_id),
+            record_line: number(doc, fields.record_line),
         },
-    })
+    }
+}
+
+/// A whole article as stored: what [`article_by_id`] finds.
+pub struct WholeArticle {
+    /// Its metadata, from its first passage.
+    pub article: StoredArticle,
+    /// Its date, UTC seconds.
+    pub date: Option<i64>,
+    /// Every passage, in reading order.
+    pub passages: Vec<ArticlePassage>,
+}
+
+/// The whole article with id `article_id`; `None` when no live passage has
+/// that id.
+pub fn article_by_id(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    article_id: u64,
+) -> Result<Option<WholeArticle>> {
+    let documents = documents_of(searcher, fields, article_id)?;
+    let mut first = None;
+    let mut passages = Vec::with_capacity(documents.len());
+    for doc in documents {
+        let passage = decode_passage(&doc, fields);
+        if passage.passage_no == 0 {
+            first = Some(doc);
+        }
+        passages.push(passage);
+    }
+    let Some(first) = first else {
+        return Ok(None);
+    };
+    passages.sort_by_key(|p| p.passage_no);
+    let date = first.get_first(fields.date).and_then(|v| v.as_i64());
+    Ok(Some(WholeArticle {
+        article: decode_article(&first, fields),
+        date,
+        passages,
+    }))
 }
 
 /// The source (path) of the article the passage at `address` belongs to.
@@ -193,28 +236,45 @@ pub fn title_and_text(
         .collect())
 }
 
+/// The stored documents of every live passage of `article_id`, in no
+/// particular order.
+fn documents_of(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    article_id: u64,
+) -> Result<Vec<TantivyDocument>> {
+    let query = TermQuery::new(
+        Term::from_field_u64(fields.article_id, article_id),
+        IndexRecordOption::Basic,
+    );
+    let addresses = searcher.search(&query, &DocSetCollector)?;
+    let mut documents = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        documents.push(searcher.doc(address)?);
+    }
+    Ok(documents)
+}
+
 /// Every passage of the article `article_id`, in reading order.
 pub fn article_passages(
     searcher: &Searcher,
     fields: &DatelineSchema,
     article_id: u64,
 ) -> Result<Vec<ArticlePassage>> {
-    let query = TermQuery::new(
-        Term::from_field_u64(fields.article_id, article_id),
-        IndexRecordOption::Basic,
-    );
-    let addresses = searcher.search(&query, &DocSetCollector)?;
-    let mut passages = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        passages.push(ArticlePassage {
-            passage_no: number(&doc, fields.passage_no).unwrap_or(0),
-            line: number(&doc, fields.line).unwrap_or(1),
-            text: text(&doc, fields.text).unwrap_or_default(),
-        });
-    }
+    let mut passages: Vec<ArticlePassage> = documents_of(searcher, fields, article_id)?
+        .iter()
+        .map(|doc| decode_passage(doc, fields))
+        .collect();
     passages.sort_by_key(|p| p.passage_no);
     Ok(passages)
+}
+
+fn decode_passage(doc: &TantivyDocument, fields: &DatelineSchema) -> ArticlePassage {
+    ArticlePassage {
+        passage_no: number(doc, fields.passage_no).unwrap_or(0),
+        line: number(doc, fields.line).unwrap_or(1),
+        text: text(doc, fields.text).unwrap_or_default(),
+    }
 }
 
 /// The stored document holding the metadata of the article that the

@@ -59,6 +59,13 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
+    /// Whether articles of this format can name an author or an outlet
+    /// (front matter, headers, meta tags, record fields); the reference
+    /// format and plain text never do.
+    pub fn carries_byline(self) -> bool {
+        !matches!(self, Format::Reference | Format::Text)
+    }
+
     /// Whether files of this format hold records read one at a time, so
     /// that no size limit applies to them.
     pub fn is_stream(self) -> bool {

@@ -8,7 +8,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::search::{ArticlePassage, Hit, SearchResults, to_char_ranges};
+use crate::search::article::{ArticleText, format_article_id};
+use crate::search::{ArticleMeta, ArticlePassage, Hit, SearchResults, to_char_ranges};
 
 /// One result as JSON.
 #[derive(Debug, Serialize)]
@@ -52,6 +53,18 @@ pub struct JsonHit<'a> {
     /// With `--context`: the passages after this one, in reading order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub context_after: Vec<JsonContext<'a>>,
+    /// The article's metadata.
+    #[serde(flatten)]
+    pub meta: JsonMeta<'a>,
+}
+
+/// What is known about an article besides its date, source and title, as
+/// JSON: part of every result and of an article.
+#[derive(Debug, Serialize)]
+pub struct JsonMeta<'a> {
+    /// The article's id in the index (16 hex digits), which
+    /// `/api/article/{id}` takes.
+    pub article_id: String,
     /// Where the date came from (`date-line`, `front-matter`, `json-ld`,
     /// `filename`, ...), or null when undated.
     pub date_source: Option<&'a str>,
@@ -74,6 +87,23 @@ pub struct JsonHit<'a> {
     /// The line where the record starts in a multi-article file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_line: Option<u64>,
+}
+
+impl<'a> JsonMeta<'a> {
+    /// The metadata of article `article_id`.
+    pub fn new(article_id: u64, meta: &'a ArticleMeta) -> JsonMeta<'a> {
+        JsonMeta {
+            article_id: format_article_id(article_id),
+            date_source: meta.date_source.as_deref(),
+            date_text: meta.date_text.as_deref(),
+            format: meta.format.as_deref(),
+            url: meta.url.as_deref(),
+            author: meta.author.as_deref(),
+            outlet: meta.outlet.as_deref(),
+            record_id: meta.record_id.as_deref(),
+            record_line: meta.record_line,
+        }
+    }
 }
 
 /// A neighbouring passage shown with `--context`.
@@ -113,14 +143,7 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             also_in_more: hit.also_in_more,
             context_before: json_context(&hit.context_before),
             context_after: json_context(&hit.context_after),
-            date_source: hit.meta.date_source.as_deref(),
-            date_text: hit.meta.date_text.as_deref(),
-            format: hit.meta.format.as_deref(),
-            url: hit.meta.url.as_deref(),
-            author: hit.meta.author.as_deref(),
-            outlet: hit.meta.outlet.as_deref(),
-            record_id: hit.meta.record_id.as_deref(),
-            record_line: hit.meta.record_line,
+            meta: JsonMeta::new(hit.article_id, &hit.meta),
         }
     }
 }
@@ -152,6 +175,55 @@ pub fn write_jsonl<W: Write>(out: &mut W, results: &SearchResults) -> io::Result
         writeln!(out)?;
     }
     Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonArticle<'a> {
+    date: Option<String>,
+    source: &'a str,
+    title: Option<&'a str>,
+    #[serde(flatten)]
+    meta: JsonMeta<'a>,
+    ignored: &'a [String],
+    passages: Vec<JsonPassage<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPassage<'a> {
+    passage_no: u64,
+    line: u64,
+    passage: &'a str,
+    highlights: Vec<[usize; 2]>,
+}
+
+/// Writes a whole article as one pretty-printed JSON object: its metadata
+/// (the keys of a search result) and every passage with the query's
+/// matches as character offsets.
+pub fn write_article_json<W: Write>(out: &mut W, article: &ArticleText) -> io::Result<()> {
+    let object = JsonArticle {
+        date: article.date.map(|d| d.to_string()),
+        source: &article.source,
+        title: article.title.as_deref(),
+        meta: JsonMeta::new(article.article_id, &article.meta),
+        ignored: &article.ignored,
+        passages: article
+            .passages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| JsonPassage {
+                passage_no: p.passage_no,
+                line: p.line,
+                passage: &p.text,
+                highlights: article
+                    .highlights
+                    .get(i)
+                    .map(|marks| to_char_ranges(&p.text, marks))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &object)?;
+    writeln!(out)
 }
 
 fn is_zero(n: &usize) -> bool {

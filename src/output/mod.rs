@@ -1,10 +1,12 @@
 //! Every printer: search results (text, JSON), timelines (chart, JSON, CSV),
-//! index stats, indexing summaries and evaluation reports.
+//! index stats, indexing summaries and evaluation reports, and the pages
+//! of `dateline serve` ([`html`]).
 //!
 //! Printers take the library's plain values and any `io::Write`, so tests
 //! capture output in a `Vec<u8>`; they never touch tantivy.
 
 mod eval;
+pub mod html;
 mod json;
 mod layout;
 mod stats;
@@ -15,7 +17,7 @@ mod timeline;
 use std::io::IsTerminal;
 
 pub use eval::{write_eval_json, write_eval_report};
-pub use json::{JsonContext, JsonHit, write_json, write_jsonl};
+pub use json::{JsonContext, JsonHit, JsonMeta, write_article_json, write_json, write_jsonl};
 pub use stats::{write_stats_json, write_stats_text};
 pub use summary::write_index_summary_json;
 pub use text::{TextPrinter, write_sources};

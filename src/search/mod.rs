@@ -10,7 +10,9 @@
 //! passages. [`ArticleRanker`] ranks whole articles the same way for
 //! `dateline eval`.
 
+pub mod article;
 mod date_filter;
+pub mod facets;
 mod highlight;
 mod matching;
 mod order;
@@ -28,6 +30,7 @@ use tantivy::{DocAddress, Searcher};
 pub use crate::index::ArticlePassage;
 pub use crate::index::stored::ArticleMeta;
 pub use date_filter::DateFilter;
+pub use facets::ArticleFilter;
 pub use highlight::{Highlighter, to_char_ranges};
 pub use order::SortOrder;
 pub use query::{ParsedQuery, parse_user_query};
@@ -35,7 +38,7 @@ pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
-use crate::index::{ANALYZER_NAME, DatelineSchema, OpenIndex, english_analyzer, stored};
+use crate::index::{DatelineSchema, OpenIndex, stored};
 use order::PassageOrder;
 pub use page::HiddenPassages;
 use page::{Stories, first_page, pick_page};
@@ -63,6 +66,8 @@ pub struct SearchRequest {
     pub context: usize,
     /// How passages are scored.
     pub ranking: Ranking,
+    /// Only articles with these properties (format, outlet, author).
+    pub only: Vec<ArticleFilter>,
 }
 
 /// One ranked passage.
@@ -138,11 +143,7 @@ pub(crate) fn search_with(
     let first = first_page(request.limit, per_article);
     let (mut ranked, order) = prepared.rank(first)?;
     let stories = Stories::new(&prepared.searcher);
-    let analyzer = index
-        .index
-        .tokenizers()
-        .get(ANALYZER_NAME)
-        .unwrap_or_else(english_analyzer);
+    let analyzer = index.analyzer();
     let mut text_marks = Highlighter::for_query(
         &*prepared.parsed.any_words,
         index.fields.text,
@@ -299,7 +300,13 @@ impl Prepared {
         let date_query = request.dates.to_query(index.fields.day, index.fields.date);
         let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
         let (words, widened) = scored_words(index, &parsed, &request.query);
-        let any_words = restrict(widened, date_query.as_deref());
+        let mut any_words = restrict(widened, date_query.as_deref());
+        let mut all_words = all_words;
+        if !request.only.is_empty() {
+            let only = facets::restriction(&searcher, &index.fields, &*any_words, &request.only)?;
+            any_words = restrict(any_words, Some(&*only));
+            all_words = restrict(all_words, Some(&*only));
+        }
         Ok(Prepared {
             searcher,
             parsed,

@@ -103,6 +103,8 @@ pub struct TimelineRequest {
     pub bucket: Option<Bucket>,
     /// Whether an unparsable query is an error.
     pub strict: bool,
+    /// Only articles with these properties (format, outlet, author).
+    pub only: Vec<crate::search::ArticleFilter>,
     /// Whether to find each period's best passage (costs one search per
     /// non-empty period and query).
     pub top_passages: bool,
@@ -185,6 +187,7 @@ pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline
             query: query.clone(),
             dates: request.dates,
             strict: request.strict,
+            only: request.only.clone(),
             ..SearchRequest::default()
         };
         prepared.push((

@@ -6,6 +6,7 @@
 //! `--test-threads`, `--ignored`, `--include-ignored`, `--list`) and prints
 //! libtest's report. Each module lists its tests with `util::trials!`.
 
+mod browser;
 mod dates;
 mod formats;
 mod index;
@@ -16,6 +17,7 @@ mod real_world;
 mod relevance;
 mod robustness;
 mod search;
+mod serve;
 mod util;
 mod visible_text;
 
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let mut trials = Vec::new();
     for module_tests in [
+        browser::tests,
         dates::tests,
         formats::tests,
         index::tests,
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         relevance::tests,
         robustness::tests,
         search::tests,
+        serve::tests,
         visible_text::tests,
     ] {
         trials.extend(module_tests());

@@ -127,7 +127,10 @@ fn json_output_snapshot() {
             "json",
         ],
     );
-    insta::assert_json_snapshot!("search_phrase_json", value, { ".results[].score" => "[score]" });
+    insta::assert_json_snapshot!("search_phrase_json", value, {
+        ".results[].score" => "[score]",
+        ".results[].article_id" => "[article id]",
+    });
 }
 
 fn timeline_snapshots() {
@@ -139,7 +142,10 @@ fn timeline_snapshots() {
     let csv = run(index.path(), &[&args[..], &["--format", "csv"]].concat());
     insta::assert_snapshot!("timeline_csv", csv.stdout);
     let value = json(index.path(), &[&args[..], &["--format", "json"]].concat());
-    insta::assert_json_snapshot!("timeline_json", value, { ".buckets[].counts[].top.score" => "[score]" });
+    insta::assert_json_snapshot!("timeline_json", value, {
+        ".buckets[].counts[].top.score" => "[score]",
+        ".buckets[].counts[].top.article_id" => "[article id]",
+    });
 }
 
 fn piped_output_has_no_escape_codes_and_color_always_has_them() {

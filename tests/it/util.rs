@@ -89,6 +89,11 @@ impl Need {
             met,
         }
     }
+
+    /// Whether it is there.
+    pub fn is_met(&self) -> bool {
+        self.met
+    }
 }
 
 /// The substrings of `passage` that the hit's character offsets select.
