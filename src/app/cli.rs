@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use dateline::date::{Period, parse_age, today_utc};
 use dateline::error::{Error, Result};
-use dateline::eval::EvalOptions;
+use dateline::eval::{EvalOptions, QueryIds};
 use dateline::index::Language;
 use dateline::indexer::{DEFAULT_COMMIT_SECONDS, DEFAULT_MEMORY_BUDGET, IndexOptions};
 use dateline::ingest::{DEFAULT_MAX_FILE_SIZE, FieldOverrides, ReadOptions, UndatedPolicy};
@@ -394,12 +394,38 @@ pub struct EvalArgs {
     /// `dateline index` does).
     #[arg(long, value_name = "N")]
     pub passage_words: Option<usize>,
+    /// Run every judged query, or only those whose id ends in an odd or an
+    /// even number (to choose a ranking on one half and check it on the
+    /// other).
+    #[arg(long, value_enum, default_value_t = QueryIdsArg::All)]
+    pub queries: QueryIdsArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormatArg::Text)]
     pub format: ReportFormatArg,
     /// Ranking knobs.
     #[command(flatten)]
     pub ranking: RankingArgs,
+}
+
+/// `--queries` values of `eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QueryIdsArg {
+    /// Every judged query.
+    All,
+    /// Ids ending in an odd number.
+    Odd,
+    /// Ids ending in an even number.
+    Even,
+}
+
+impl From<QueryIdsArg> for QueryIds {
+    fn from(ids: QueryIdsArg) -> QueryIds {
+        match ids {
+            QueryIdsArg::All => QueryIds::All,
+            QueryIdsArg::Odd => QueryIds::Odd,
+            QueryIdsArg::Even => QueryIds::Even,
+        }
+    }
 }
 
 impl EvalArgs {
@@ -412,6 +438,7 @@ impl EvalArgs {
             language: self.language,
             passage_words: self.passage_words,
             ranking: self.ranking.to_ranking(),
+            queries: self.queries.into(),
         }
     }
 }

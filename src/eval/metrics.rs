@@ -7,6 +7,11 @@
 //!   judged grades for the query, whether retrieved or not.
 //! - Recall@k: relevant documents (grade > 0) in the top k over all relevant.
 //! - MRR@k: 1 / rank of the first relevant document in the top k, else 0.
+//! - P@k: relevant documents in the top k over k (a shorter list still
+//!   counts k places).
+//! - MAP@k (`map_cut_k`): the precision at the rank of each relevant
+//!   document found in the top k, summed and divided by *all* relevant
+//!   documents of the query, found or not.
 
 use std::collections::HashMap;
 
@@ -59,6 +64,35 @@ pub fn reciprocal_rank_at(k: usize, ranked: &[String], judged: &Judgments) -> f6
         .take(k)
         .position(|id| is_relevant(id, judged))
         .map_or(0.0, |i| 1.0 / (i + 1) as f64)
+}
+
+/// Precision at cut-off `k`: the share of the top `k` places holding a
+/// relevant document.
+pub fn precision_at(k: usize, ranked: &[String], judged: &Judgments) -> f64 {
+    let found = ranked
+        .iter()
+        .take(k)
+        .filter(|id| is_relevant(id, judged))
+        .count();
+    found as f64 / k.max(1) as f64
+}
+
+/// Average precision at cut-off `k`, over all relevant documents of the
+/// query (trec_eval's `map_cut`).
+pub fn average_precision_at(k: usize, ranked: &[String], judged: &Judgments) -> f64 {
+    let relevant = judged.values().filter(|&&g| g > 0).count();
+    if relevant == 0 {
+        return 0.0;
+    }
+    let mut found = 0;
+    let mut sum = 0.0;
+    for (i, id) in ranked.iter().take(k).enumerate() {
+        if is_relevant(id, judged) {
+            found += 1;
+            sum += f64::from(found) / (i + 1) as f64;
+        }
+    }
+    sum / relevant as f64
 }
 
 fn is_relevant(id: &String, judged: &Judgments) -> bool {
@@ -117,6 +151,29 @@ mod tests {
         assert!((recall_at(4, &ranked, &qrels) - 2.0 / 3.0).abs() < EPS);
         assert!((recall_at(100, &ranked, &qrels) - 1.0).abs() < EPS);
         assert_eq!(recall_at(100, &ranked, &judged(&[("z", 0)])), 0.0);
+    }
+
+    #[test]
+    fn precision_counts_relevant_documents_over_the_cutoff() {
+        let qrels = judged(&[("a", 1), ("b", 2), ("z", 0)]);
+        let ranked = ids(&["a", "z", "b", "x"]);
+        assert!((precision_at(2, &ranked, &qrels) - 0.5).abs() < EPS);
+        assert!((precision_at(4, &ranked, &qrels) - 0.5).abs() < EPS);
+        // A list shorter than the cut-off still counts k places.
+        assert!((precision_at(10, &ranked, &qrels) - 0.2).abs() < EPS);
+    }
+
+    #[test]
+    fn average_precision_divides_by_every_relevant_document() {
+        // Relevant a, b, c; found at ranks 1 and 3, c never.
+        let qrels = judged(&[("a", 1), ("b", 1), ("c", 1), ("z", 0)]);
+        let ranked = ids(&["a", "z", "b", "x"]);
+        let expected = (1.0 + 2.0 / 3.0) / 3.0;
+        assert!((average_precision_at(100, &ranked, &qrels) - expected).abs() < EPS);
+        // The cut-off drops b.
+        assert!((average_precision_at(2, &ranked, &qrels) - 1.0 / 3.0).abs() < EPS);
+        assert!((average_precision_at(10, &ids(&["a", "b", "c"]), &qrels) - 1.0).abs() < EPS);
+        assert_eq!(average_precision_at(10, &ranked, &judged(&[("z", 0)])), 0.0);
     }
 
     #[test]
