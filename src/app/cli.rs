@@ -563,6 +563,9 @@ pub struct RankingArgs {
     /// Mix W × the whole article's BM25F into each passage's score, 0..1.
     #[arg(long, value_name = "W", hide_short_help = true)]
     pub article_weight: Option<f32>,
+    /// BM25 length normalisation (b) of whole articles, 0..1.
+    #[arg(long, value_name = "B", hide_short_help = true)]
+    pub article_b: Option<f32>,
     /// RM3 feedback from the top N articles (0 = off).
     #[arg(long, value_name = "N", hide_short_help = true)]
     pub rm3_docs: Option<usize>,
@@ -591,6 +594,7 @@ impl RankingArgs {
             article_idf: self.article_idf.unwrap_or(defaults.article_idf),
             sibling_weight: self.sibling_weight.unwrap_or(defaults.sibling_weight),
             article_weight: self.article_weight.unwrap_or(defaults.article_weight),
+            article_b: self.article_b.unwrap_or(defaults.article_b),
             feedback_docs: self.rm3_docs.unwrap_or(defaults.feedback_docs),
             feedback_terms: self.rm3_terms.unwrap_or(defaults.feedback_terms),
             feedback_original_weight: self

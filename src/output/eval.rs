@@ -40,7 +40,7 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
     )?;
     writeln!(
         out,
-        "ranking        bm25-k1={} bm25-b={} length-floor={} title-weight={} proximity-weight={} proximity-window={} skip-stop-words={} all-words-first={} pair-windows={} article-idf={} sibling-weight={} article-weight={} rm3-docs={} rm3-terms={} rm3-original-weight={}",
+        "ranking        bm25-k1={} bm25-b={} length-floor={} title-weight={} proximity-weight={} proximity-window={} skip-stop-words={} all-words-first={} pair-windows={} article-idf={} sibling-weight={} article-weight={} article-b={} rm3-docs={} rm3-terms={} rm3-original-weight={}",
         r.k1,
         r.b,
         r.length_floor,
@@ -53,6 +53,7 @@ pub fn write_eval_report<W: Write>(out: &mut W, report: &EvalReport) -> io::Resu
         r.article_idf,
         r.sibling_weight,
         r.article_weight,
+        r.article_b,
         r.feedback_docs,
         r.feedback_terms,
         r.feedback_original_weight
