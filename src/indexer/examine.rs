@@ -24,6 +24,8 @@ pub(super) enum Outcome {
     Touched { size: u64, mtime_ns: i64 },
     /// New or changed content, parsed and made ready for the writer.
     Parsed {
+        /// The file as walked (the path as the user gave it), for notes.
+        source: PathBuf,
         record: FileRecord,
         articles: Vec<PreparedArticle>,
         /// Remarks on the file (re-decoded text, bad records, odd dates).
@@ -31,6 +33,9 @@ pub(super) enum Outcome {
         /// Undated articles left out under `--undated skip`.
         dropped_undated: usize,
     },
+    /// Not an article (an image, a redirect, an index page...): the kind it
+    /// is counted under.
+    LeftOut(String),
     /// Refused under `--undated error`: how many articles had no date.
     RejectedUndated(Skipped, usize),
     /// Not indexable.
@@ -167,6 +172,9 @@ pub(super) fn read_file(
     fields: &DatelineSchema,
 ) -> Result<Outcome, String> {
     let parsed = read_articles_with(file, read, &stamp.metadata).map_err(|skip| skip.reason)?;
+    if let Some(kind) = parsed.left_out {
+        return Ok(Outcome::LeftOut(kind));
+    }
     let hash = parsed.content_hash;
     let FileMeta { size, mtime_ns, .. } = stamp;
     if let Some(prior) = prior
@@ -194,6 +202,7 @@ pub(super) fn read_file(
         return Ok(Outcome::RejectedUndated(skip, rejected_undated));
     }
     Ok(Outcome::Parsed {
+        source: file.source.clone(),
         record: FileRecord::new(size, mtime_ns, hash),
         articles: prepare_articles(fields, key, &articles),
         notes,

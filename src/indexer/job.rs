@@ -33,10 +33,10 @@ use crate::indexer::examine::{
     CanonicalParents, Examined, Outcome, Stamp, decide, is_unchanged, read_error, read_file,
     regular_file_stamp, stamp,
 };
-use crate::indexer::manifest::{FileRecord, FileStamp, Manifest, article_hash, key_path};
+use crate::indexer::manifest::{FileRecord, FileStamp, Manifest, article_hash, key_path, path_key};
 use crate::indexer::writer::ArticleWriter;
 use crate::indexer::{IndexOptions, IndexProgress, IndexSummary, open_writer};
-use crate::ingest::{Article, InputFile, Skipped, walk_files};
+use crate::ingest::{Article, InputFile, Skipped, walk_selected};
 
 /// How many files are examined and parsed before their articles are handed
 /// to the writer; also how often an interruption is noticed.
@@ -82,10 +82,11 @@ pub(super) fn index_files(
     progress: &mut dyn IndexProgress,
 ) -> Result<IndexSummary> {
     let started = Instant::now();
-    let (files, mut skipped) = walk_files(&options.paths)?;
+    let (files, mut skipped) = walk_selected(&options.paths, &options.select)?;
     let mut writer = open_writer(options, progress)?;
     let mut summary = IndexSummary {
-        files: files.len(),
+        files: files.len() + files.left_out.values().sum::<usize>(),
+        left_out: files.left_out.clone(),
         ..IndexSummary::default()
     };
     progress.start(files.len() as u64);
@@ -166,6 +167,17 @@ pub(super) fn index_files(
             summary.removed += 1;
         }
     }
+    // An original indexed in this run is named as the user gave it too.
+    for (_, original) in &mut summary.duplicates {
+        let given = writer
+            .manifest()
+            .slot_of(&path_key(original))
+            .and_then(|slot| walked.get(slot as usize))
+            .and_then(|&at| files.get(at as usize));
+        if let Some(file) = given {
+            *original = file.source;
+        }
+    }
     if !summary.interrupted {
         let walked_file = |key: &str, manifest: &Manifest| {
             let slot = manifest.slot_of(key)?;
@@ -210,6 +222,7 @@ pub(super) fn index_records(
         let outcome = match writer.manifest().stamp(&key) {
             Some(prior) if prior.hash == hash => Outcome::Unchanged,
             _ => Outcome::Parsed {
+                source: key_path(&key),
                 record: FileRecord::new(0, 0, hash),
                 articles: prepare_articles(&fields, &key, &articles),
                 notes: Vec::new(),
@@ -313,16 +326,16 @@ fn apply(
             summary.unchanged += 1;
         }
         Outcome::Parsed {
+            source,
             record,
             articles,
             notes,
             dropped_undated,
         } => {
-            let path = key_path(key);
             summary
                 .notes
                 .extend(notes.into_iter().map(|reason| Skipped {
-                    path: path.clone(),
+                    path: source.clone(),
                     reason,
                 }));
             summary.undated_dropped += dropped_undated;
@@ -338,8 +351,14 @@ fn apply(
             for original in replaced.duplicates {
                 summary
                     .duplicates
-                    .push((key_path(key), key_path(&original)));
+                    .push((source.clone(), key_path(&original)));
             }
+        }
+        Outcome::LeftOut(kind) => {
+            if writer.manifest().contains(key) {
+                writer.remove_file(key);
+            }
+            *summary.left_out.entry(kind).or_default() += 1;
         }
         Outcome::Skipped(skip) => {
             // What was indexed from it is no longer what the file holds.

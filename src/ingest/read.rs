@@ -7,11 +7,13 @@ use std::io::{self, BufReader, Cursor, Read};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::ingest::dates::{DateSource, date_from_path, is_suspicious};
-use crate::ingest::detect::{Format, binary_reason, detect_format};
+use crate::ingest::detect::{Format, binary_reason, detect_format, non_article_markup};
 use crate::ingest::fields::FieldOverrides;
 use crate::ingest::formats::{html, json, mail, markdown, sgml};
-use crate::ingest::lines::{LineReader, decode_text};
-use crate::ingest::{Article, InputFile, Skipped, parse_reference_article};
+use crate::ingest::isolate::isolated;
+use crate::ingest::lines::{LineReader, declared_encoding, decode_declared, utf16_encoding};
+use crate::ingest::select::{is_article_extension, kind_of};
+use crate::ingest::{Article, InputFile, NotIndexed, Skipped, parse_reference_article};
 
 /// How many bytes are read to detect a file's format.
 const HEAD_BYTES: u64 = 16 * 1024;
@@ -72,6 +74,9 @@ pub struct FileArticles {
     pub rejected_undated: usize,
     /// Undated articles left out under `--undated skip`.
     pub dropped_undated: usize,
+    /// Set when the file is not an article (an image, a redirect, an index
+    /// page, ...): the kind it is counted under; `articles` is empty.
+    pub left_out: Option<String>,
     /// The xxh3 hash of the file's bytes as stored (before any gzip
     /// decompression), computed while reading it, so the indexer need not
     /// read the file a second time.
@@ -106,6 +111,9 @@ pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArti
 
 /// [`read_articles`] with the file's metadata already at hand (the indexer
 /// has it from deciding whether the file changed), saving a `stat`.
+///
+/// The parse is isolated: a panic in any parser costs this file only, as
+/// a skip saying so.
 pub fn read_articles_with(
     file: &InputFile,
     options: &ReadOptions,
@@ -115,7 +123,25 @@ pub fn read_articles_with(
         path: file.source.clone(),
         reason,
     };
-    let cannot_read = |e: io::Error| skipped(format!("cannot read: {e}"));
+    match isolated(|| read_file(file, options, metadata)) {
+        Ok(Ok(read)) => Ok(read),
+        Ok(Err(NotIndexed::Skipped(reason))) => Err(skipped(reason)),
+        Ok(Err(NotIndexed::LeftOut(kind))) => Ok(FileArticles {
+            left_out: Some(kind),
+            ..FileArticles::default()
+        }),
+        Err(message) => Err(skipped(format!(
+            "dateline failed on this file ({message}); this is a bug, please report it"
+        ))),
+    }
+}
+
+fn read_file(
+    file: &InputFile,
+    options: &ReadOptions,
+    metadata: &std::fs::Metadata,
+) -> Result<FileArticles, NotIndexed> {
+    let cannot_read = |e: io::Error| NotIndexed::Skipped(format!("cannot read: {e}"));
     let mut opened = HashingReader {
         inner: File::open(&file.source).map_err(cannot_read)?,
         hasher: xxhash_rust::xxh3::Xxh3::new(),
@@ -126,19 +152,38 @@ pub fn read_articles_with(
     if compressed {
         let stream = Cursor::new(std::mem::take(&mut head)).chain(reader);
         reader = Box::new(flate2::read::MultiGzDecoder::new(stream));
-        head = read_head(&mut reader).map_err(|e| skipped(format!("cannot decompress: {e}")))?;
+        head = read_head(&mut reader)
+            .map_err(|e| NotIndexed::Skipped(format!("cannot decompress: {e}")))?;
     }
+    let kind = || kind_of(&file.source);
     if head.iter().all(u8::is_ascii_whitespace) {
-        return Err(skipped("empty file".to_string()));
+        return Err(NotIndexed::LeftOut("empty".to_string()));
     }
-    if let Some(reason) = binary_reason(&head) {
-        return Err(skipped(reason));
+    let utf16 = utf16_encoding(&head);
+    if let Some(reason) = binary_reason(&head).filter(|_| utf16.is_none()) {
+        // A binary file named like an article is a surprise worth a
+        // reason; one named otherwise (or not at all) is just not text.
+        return Err(match kind() {
+            Some(kind) if !is_article_extension(&kind) => NotIndexed::LeftOut(kind),
+            Some(_) => NotIndexed::Skipped(reason),
+            None => NotIndexed::LeftOut("binary".to_string()),
+        });
     }
-    let format = detect_format(&String::from_utf8_lossy(&head), &file.source).map_err(skipped)?;
+    let head_text = match utf16 {
+        Some(encoding) => encoding.decode_with_bom_removal(&head).0,
+        None => String::from_utf8_lossy(&head),
+    };
+    if let Some(other) = non_article_markup(&head_text) {
+        return Err(NotIndexed::LeftOut(
+            kind().unwrap_or_else(|| other.to_string()),
+        ));
+    }
+    let format = detect_format(&head_text, &file.source)?;
     let reader = Cursor::new(head).chain(reader);
     let mut notes = Vec::new();
-    let articles = if format.is_stream() {
-        let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, reader));
+    let articles = if format.is_stream() && utf16.is_none() {
+        let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, reader))
+            .max_line(options.max_file_size);
         let parsed = match format {
             Format::Jsonl => json::parse_json_lines(&mut lines, &options.fields, &mut notes),
             _ => sgml::parse_sgml(&mut lines, &mut notes),
@@ -148,11 +193,11 @@ pub fn read_articles_with(
                 "not valid UTF-8 from line {line}: read as Windows-1252"
             ));
         }
-        parsed.map_err(skipped)?
+        parsed?
     } else {
         let max = options.max_file_size;
         if metadata.len() > max {
-            return Err(skipped(too_big(metadata.len(), max)));
+            return Err(too_big(metadata.len(), max).into());
         }
         let mut bytes = Vec::with_capacity(metadata.len() as usize);
         reader
@@ -160,13 +205,14 @@ pub fn read_articles_with(
             .read_to_end(&mut bytes)
             .map_err(cannot_read)?;
         if bytes.len() as u64 > max {
-            return Err(skipped(format!(
-                "decompressed {}",
-                too_big(bytes.len() as u64, max)
-            )));
+            return Err(format!("decompressed {}", too_big(bytes.len() as u64, max)).into());
         }
-        let text = decode_text(&bytes, &mut notes);
-        parse_text(format, &text, options, &mut notes).map_err(skipped)?
+        let declared = match format {
+            Format::Html => declared_encoding(&bytes),
+            _ => utf16,
+        };
+        let text = decode_declared(&bytes, declared, &mut notes);
+        parse_text(format, &text, options, &mut notes)?
     };
     // Whatever the parser left unread still counts in the content hash.
     std::io::copy(&mut opened, &mut io::sink()).map_err(cannot_read)?;
@@ -185,7 +231,7 @@ pub fn read_articles_with(
         } else {
             format!("no article text found (read as {format})")
         };
-        return Err(skipped(reason));
+        return Err(reason.into());
     }
     Ok(read)
 }
@@ -203,7 +249,7 @@ fn parse_text(
     text: &str,
     options: &ReadOptions,
     notes: &mut Vec<String>,
-) -> Result<Vec<Article>, String> {
+) -> Result<Vec<Article>, NotIndexed> {
     match format {
         Format::Reference => {
             let parsed = parse_reference_article(text).map_err(|e| e.to_string())?;
@@ -215,16 +261,17 @@ fn parse_text(
                 ..Article::default()
             }])
         }
-        Format::Markdown | Format::Text => markdown::parse_text_article(text).map(|a| vec![a]),
-        Format::Json => json::parse_json(text, &options.fields, notes),
-        Format::Mail => mail::parse_mail(text).map(|a| vec![a]),
+        Format::Markdown => markdown::parse_markdown_article(text).map(|a| vec![a]),
+        Format::Text => Ok(vec![markdown::parse_text_article(text)?]),
+        Format::Json => Ok(json::parse_json(text, &options.fields, notes)?),
+        Format::Mail => Ok(vec![mail::parse_mail(text)?]),
         Format::Html => html::parse_html(text).map(|a| vec![a]),
         Format::Jsonl | Format::Sgml => {
             let mut lines = LineReader::new(text.as_bytes());
-            match format {
+            Ok(match format {
                 Format::Jsonl => json::parse_json_lines(&mut lines, &options.fields, notes),
                 _ => sgml::parse_sgml(&mut lines, notes),
-            }
+            }?)
         }
     }
 }
@@ -351,6 +398,33 @@ mod tests {
                 xxhash_rust::xxh3::xxh3_64(&bytes),
                 "{name}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes, after any of the starts that steer format detection,
+        /// under any name: read as some format or refused with a reason,
+        /// never a panic (which `read_articles` would turn into a skip
+        /// saying it is a bug).
+        #[test]
+        fn any_bytes_in_any_format_read_without_panicking(
+            start in proptest::sample::select(vec![
+                "", "---\ntitle: x\n---\n", "+++\n", "<html><body>", "<p>", "{\"text\": ",
+                "[", "From: a\nSubject: b\n\n", " date 2024-01-01 ", "<REUTERS NEWID=\"1\">",
+                "<?xml version=\"1.0\"?>", "\u{feff}", "# Title\n",
+            ]),
+            bytes in proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..600),
+            name in proptest::sample::select(vec!["a.md", "a.html", "a.json", "a.jsonl", "a.txt", "a", "a.sgm", "a.xml"]),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(name);
+            let mut contents = start.as_bytes().to_vec();
+            contents.extend_from_slice(&bytes);
+            std::fs::write(&path, &contents).unwrap();
+            let file = InputFile { source: path, relative: name.into() };
+            if let Err(skip) = read_articles(&file, &ReadOptions::default()) {
+                proptest::prop_assert!(!skip.reason.contains("this is a bug"), "{}", skip.reason);
+            }
         }
     }
 
