@@ -88,7 +88,7 @@ Examples:
   dateline eval ../shared/data/scifact
   dateline eval ../shared/data/scifact --queries odd
   dateline eval ../shared/data/scifact --bm25-k1 1.2 --bm25-b 0.75 --format json
-  dateline eval ../shared/data/scifact --proximity-weight 0 --title-weight 1";
+  dateline eval ../shared/data/scifact --article-weight 0 --title-weight 1";
 
 /// After `dateline completions --help`.
 pub const COMPLETIONS: &str = "Examples:

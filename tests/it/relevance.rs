@@ -33,15 +33,15 @@ pub fn tests() -> Vec<Trial> {
 
 /// nDCG@10 reached on SciFact test with the default ranking (see
 /// `docs/relevance.md`); the regression test allows 0.005 below it.
-const SCIFACT_NDCG_AT_10: f64 = 0.7041;
+const SCIFACT_NDCG_AT_10: f64 = 0.7015;
 
 /// nDCG@10, P@10 and MAP@100 reached on the news judgment set
 /// (`bench/news/`) with the default ranking; the regression test allows
 /// 0.005 below each.
 const NEWS_LEVELS: [(&str, f64); 3] = [
-    ("ndcg_at_10", 0.8591),
-    ("precision_at_10", 0.8418),
-    ("map_at_100", 0.6139),
+    ("ndcg_at_10", 0.8722),
+    ("precision_at_10", 0.8567),
+    ("map_at_100", 0.6127),
 ];
 
 fn eval_json(args: &[&str]) -> Value {
@@ -139,8 +139,9 @@ fn scifact_ndcg_does_not_drop_below_the_level_reached() {
         ndcg >= SCIFACT_NDCG_AT_10 - 0.005,
         "nDCG@10 fell to {ndcg:.4} (reached: {SCIFACT_NDCG_AT_10})"
     );
-    // Above the published BM25 baselines (BEIR 0.665, Anserini flat 0.6789).
-    assert!(ndcg > 0.6789);
+    // The project's floor, above the published BM25 baselines (BEIR 0.665,
+    // Anserini flat 0.6789).
+    assert!(ndcg >= 0.70, "nDCG@10 fell to {ndcg:.4}, below 0.70");
 }
 
 /// What writing the news judgment set needs: Reuters-21578 and the news
