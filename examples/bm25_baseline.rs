@@ -18,7 +18,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use dateline::eval::{QueryIds, load_collection, metrics};
+use dateline::eval::metrics::MetricSums;
+use dateline::eval::{QueryIds, load_collection};
 use dateline::ingest::PassageSplitter;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser};
@@ -79,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let searcher = index.reader()?.searcher();
     let parser = QueryParser::for_index(&index, vec![title, body]);
     let started = Instant::now();
-    let mut sums = [0.0; 5];
+    let mut sums = MetricSums::default();
     for query in &queries {
         let (text_query, _) = parser.parse_query_lenient(&query.text);
         let query_to_run: Box<dyn Query> = match query.dates.to_query(date) {
@@ -96,16 +97,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let value = doc.get_first(id).and_then(|v| v.as_str()).unwrap_or("");
             ranked.push(value.to_string());
         }
-        let judged = &collection.qrels[&query.id];
-        sums[0] += metrics::ndcg_at(10, &ranked, judged);
-        sums[1] += metrics::recall_at(100, &ranked, judged);
-        sums[2] += metrics::reciprocal_rank_at(10, &ranked, judged);
-        sums[3] += metrics::precision_at(10, &ranked, judged);
-        sums[4] += metrics::average_precision_at(100, &ranked, judged);
+        sums.add(&ranked, &collection.qrels[&query.id]);
     }
     let query_seconds = started.elapsed().as_secs_f64();
-    let n = queries.len().max(1) as f64;
-    let [ndcg, recall, mrr, precision, map] = sums.map(|sum| sum / n);
+    let means = sums.means();
     println!(
         "{}",
         serde_json::json!({
@@ -115,11 +110,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "queries": queries.len(),
             "query_ids": which,
             "dated_queries": queries.iter().filter(|q| !q.dates.is_unbounded()).count(),
-            "ndcg_at_10": ndcg,
-            "precision_at_10": precision,
-            "map_at_100": map,
-            "recall_at_100": recall,
-            "mrr_at_10": mrr,
+            "ndcg_at_10": means.ndcg_at_10,
+            "precision_at_10": means.precision_at_10,
+            "map_at_100": means.map_at_100,
+            "recall_at_100": means.recall_at_100,
+            "mrr_at_10": means.mrr_at_10,
             "index_seconds": index_seconds,
             "query_seconds": query_seconds,
         })

@@ -18,6 +18,49 @@ use std::collections::HashMap;
 /// The judgments of one query: document id → relevance grade.
 pub type Judgments = HashMap<String, i32>;
 
+/// The metrics `eval` reports, each a mean over the judged queries.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MeanMetrics {
+    pub ndcg_at_10: f64,
+    pub recall_at_100: f64,
+    pub mrr_at_10: f64,
+    pub precision_at_10: f64,
+    pub map_at_100: f64,
+}
+
+/// Sums the metrics of each query's ranking, for their means.
+#[derive(Debug, Default)]
+pub struct MetricSums {
+    sums: MeanMetrics,
+    queries: usize,
+}
+
+impl MetricSums {
+    /// Adds one query: its ranked document ids and its judgments.
+    pub fn add(&mut self, ranked: &[String], judged: &Judgments) {
+        let s = &mut self.sums;
+        s.ndcg_at_10 += ndcg_at(10, ranked, judged);
+        s.recall_at_100 += recall_at(100, ranked, judged);
+        s.mrr_at_10 += reciprocal_rank_at(10, ranked, judged);
+        s.precision_at_10 += precision_at(10, ranked, judged);
+        s.map_at_100 += average_precision_at(100, ranked, judged);
+        self.queries += 1;
+    }
+
+    /// The means over the queries added (zeros when there were none).
+    pub fn means(&self) -> MeanMetrics {
+        let n = self.queries.max(1) as f64;
+        let s = &self.sums;
+        MeanMetrics {
+            ndcg_at_10: s.ndcg_at_10 / n,
+            recall_at_100: s.recall_at_100 / n,
+            mrr_at_10: s.mrr_at_10 / n,
+            precision_at_10: s.precision_at_10 / n,
+            map_at_100: s.map_at_100 / n,
+        }
+    }
+}
+
 /// nDCG at cut-off `k` of a ranked list of document ids.
 pub fn ndcg_at(k: usize, ranked: &[String], judged: &Judgments) -> f64 {
     let gain = |id: &String| f64::from(judged.get(id).copied().unwrap_or(0).max(0));
@@ -184,5 +227,19 @@ mod tests {
         );
         assert_eq!(reciprocal_rank_at(10, &ids(&["b"]), &qrels), 1.0);
         assert_eq!(reciprocal_rank_at(2, &ids(&["z", "x", "c"]), &qrels), 0.0);
+    }
+
+    #[test]
+    fn sums_average_each_metric_over_the_queries_added() {
+        let mut sums = MetricSums::default();
+        assert_eq!(sums.means(), MeanMetrics::default());
+        sums.add(&ids(&["a"]), &judged(&[("a", 1)]));
+        sums.add(&ids(&["x"]), &judged(&[("a", 1)]));
+        let means = sums.means();
+        assert!((means.mrr_at_10 - 0.5).abs() < EPS);
+        assert!((means.map_at_100 - 0.5).abs() < EPS);
+        assert!((means.precision_at_10 - 0.05).abs() < EPS);
+        assert!((means.recall_at_100 - 0.5).abs() < EPS);
+        assert!((means.ndcg_at_10 - 0.5).abs() < EPS);
     }
 }

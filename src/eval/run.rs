@@ -5,7 +5,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::error::Result;
-use crate::eval::{EvalOptions, EvalReport, load_collection, metrics};
+use crate::eval::metrics::MetricSums;
+use crate::eval::{EvalOptions, EvalReport, load_collection};
 use crate::index::OpenIndex;
 use crate::indexer::{IndexOptions, NoProgress, index_articles};
 use crate::ingest::PassageSplitter;
@@ -60,7 +61,7 @@ pub fn run_eval(options: &EvalOptions) -> Result<EvalReport> {
     let index = OpenIndex::open(&index_dir)?;
     let mut ranker = ArticleRanker::new(&index)?;
     let started = Instant::now();
-    let mut sums = [0.0; 5];
+    let mut sums = MetricSums::default();
     for query in &queries {
         let mut ranked: Vec<String> = Vec::with_capacity(DEPTH);
         for article in ranker.rank(&query.text, &query.dates, &options.ranking, DEPTH)? {
@@ -74,16 +75,10 @@ pub fn run_eval(options: &EvalOptions) -> Result<EvalReport> {
             }
         }
         ranked.truncate(DEPTH);
-        let judged = &collection.qrels[&query.id];
-        sums[0] += metrics::ndcg_at(10, &ranked, judged);
-        sums[1] += metrics::recall_at(100, &ranked, judged);
-        sums[2] += metrics::reciprocal_rank_at(10, &ranked, judged);
-        sums[3] += metrics::precision_at(10, &ranked, judged);
-        sums[4] += metrics::average_precision_at(100, &ranked, judged);
+        sums.add(&ranked, &collection.qrels[&query.id]);
     }
     let query_seconds = started.elapsed().as_secs_f64();
-    let n = queries.len().max(1) as f64;
-    let [ndcg, recall, mrr, precision, map] = sums.map(|sum| sum / n);
+    let means = sums.means();
     Ok(EvalReport {
         collection: options.collection.display().to_string(),
         split: options.split.clone(),
@@ -92,11 +87,11 @@ pub fn run_eval(options: &EvalOptions) -> Result<EvalReport> {
         queries: queries.len(),
         query_ids: options.queries,
         dated_queries: queries.iter().filter(|q| !q.dates.is_unbounded()).count(),
-        ndcg_at_10: ndcg,
-        recall_at_100: recall,
-        mrr_at_10: mrr,
-        precision_at_10: precision,
-        map_at_100: map,
+        ndcg_at_10: means.ndcg_at_10,
+        recall_at_100: means.recall_at_100,
+        mrr_at_10: means.mrr_at_10,
+        precision_at_10: means.precision_at_10,
+        map_at_100: means.map_at_100,
         index_seconds,
         query_seconds,
         queries_per_second: queries.len() as f64 / query_seconds.max(1e-9),
