@@ -184,6 +184,14 @@ pub enum CollectionError {
         /// What is wrong.
         reason: String,
     },
+    /// Odd or even query ids were asked for, and a query id has no number.
+    #[error(
+        "query id {id:?} does not end in a number, so it is neither odd nor even (run every query instead)"
+    )]
+    QueryIdWithoutNumber {
+        /// The query id.
+        id: String,
+    },
 }
 
 /// The library's result type.

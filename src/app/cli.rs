@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use dateline::date::{Period, parse_age, today_utc};
 use dateline::error::{Error, Result};
-use dateline::eval::EvalOptions;
+use dateline::eval::{EvalOptions, QueryIds};
 use dateline::index::Language;
 use dateline::indexer::{DEFAULT_COMMIT_SECONDS, DEFAULT_MEMORY_BUDGET, IndexOptions};
 use dateline::ingest::{
@@ -462,12 +462,38 @@ pub struct EvalArgs {
     /// `dateline index` does).
     #[arg(long, value_name = "N")]
     pub passage_words: Option<usize>,
+    /// Run every judged query, or only those whose id ends in an odd or an
+    /// even number (to choose a ranking on one half and check it on the
+    /// other).
+    #[arg(long, value_enum, default_value_t = QueryIdsArg::All)]
+    pub queries: QueryIdsArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormatArg::Text)]
     pub format: ReportFormatArg,
     /// Ranking knobs.
     #[command(flatten)]
     pub ranking: RankingArgs,
+}
+
+/// `--queries` values of `eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QueryIdsArg {
+    /// Every judged query.
+    All,
+    /// Ids ending in an odd number.
+    Odd,
+    /// Ids ending in an even number.
+    Even,
+}
+
+impl From<QueryIdsArg> for QueryIds {
+    fn from(ids: QueryIdsArg) -> QueryIds {
+        match ids {
+            QueryIdsArg::All => QueryIds::All,
+            QueryIdsArg::Odd => QueryIds::Odd,
+            QueryIdsArg::Even => QueryIds::Even,
+        }
+    }
 }
 
 impl EvalArgs {
@@ -480,6 +506,7 @@ impl EvalArgs {
             language: self.language,
             passage_words: self.passage_words,
             ranking: self.ranking.to_ranking(),
+            queries: self.queries.into(),
         }
     }
 }
@@ -605,6 +632,9 @@ pub struct RankingArgs {
     /// Mix W × the whole article's BM25F into each passage's score, 0..1.
     #[arg(long, value_name = "W", hide_short_help = true)]
     pub article_weight: Option<f32>,
+    /// BM25 length normalisation (b) of whole articles, 0..1.
+    #[arg(long, value_name = "B", hide_short_help = true)]
+    pub article_b: Option<f32>,
     /// RM3 feedback from the top N articles (0 = off).
     #[arg(long, value_name = "N", hide_short_help = true)]
     pub rm3_docs: Option<usize>,
@@ -633,6 +663,7 @@ impl RankingArgs {
             article_idf: self.article_idf.unwrap_or(defaults.article_idf),
             sibling_weight: self.sibling_weight.unwrap_or(defaults.sibling_weight),
             article_weight: self.article_weight.unwrap_or(defaults.article_weight),
+            article_b: self.article_b.unwrap_or(defaults.article_b),
             feedback_docs: self.rm3_docs.unwrap_or(defaults.feedback_docs),
             feedback_terms: self.rm3_terms.unwrap_or(defaults.feedback_terms),
             feedback_original_weight: self

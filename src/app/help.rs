@@ -98,13 +98,17 @@ Examples:
 
 /// After `dateline eval --help`.
 pub const EVAL: &str =
-    "The folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv (BEIR layout).
-Prints nDCG@10, Recall@100, MRR@10 and queries/s over the judged queries.
+    "The folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv (BEIR layout);
+a document may have a \"date\" and a query \"since\" and \"until\" (YYYY, YYYY-MM or
+YYYY-MM-DD), which search it within that period. Prints nDCG@10, P@10, MAP@100,
+Recall@100, MRR@10 and queries/s over the judged queries. Near-copies that a
+search names under a hit, and exact duplicates, count as retrieved right after it.
 
 Examples:
   dateline eval ../shared/data/scifact
+  dateline eval ../shared/data/scifact --queries odd
   dateline eval ../shared/data/scifact --bm25-k1 1.2 --bm25-b 0.75 --format json
-  dateline eval ../shared/data/scifact --proximity-weight 0 --title-weight 1";
+  dateline eval ../shared/data/scifact --article-weight 0 --title-weight 1";
 
 /// After `dateline completions --help`.
 pub const COMPLETIONS: &str = "Examples:

@@ -1,6 +1,12 @@
 //! Reading a test collection in BEIR layout: `corpus.jsonl` (`_id`,
 //! `title`, `text`), `queries.jsonl` (`_id`, `text`) and
 //! `qrels/<split>.tsv` (`query-id`, `corpus-id`, `score`, with a header).
+//!
+//! Two optional fields beyond BEIR let a collection test date filtering: a
+//! document's `date` and a query's `since` and `until` (YYYY, YYYY-MM or
+//! YYYY-MM-DD, UTC, as `--since` and `--until` take them; a partial date
+//! covers its whole period). A dated query is run with that date filter,
+//! and its judgments are expected to cover that period only.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -8,19 +14,33 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::date::{ArticleDate, DatePrecision, Period};
 use crate::error::CollectionError;
 use crate::eval::metrics::Judgments;
-use crate::ingest::{Article, PassageSplitter};
+use crate::ingest::{Article, DateSource, PassageSplitter};
+use crate::search::DateFilter;
 
 /// A loaded test collection.
 #[derive(Debug, Default)]
 pub struct Collection {
     /// The documents, as articles whose `source` is the document id.
     pub articles: Vec<Article>,
-    /// The judged queries of the split: `(id, text)`, in file order.
-    pub queries: Vec<(String, String)>,
+    /// The judged queries of the split, in file order.
+    pub queries: Vec<TestQuery>,
     /// Judgments by query id.
     pub qrels: HashMap<String, Judgments>,
+}
+
+/// A judged query.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TestQuery {
+    /// Its id, as the qrels name it.
+    pub id: String,
+    /// The query as a user would type it.
+    pub text: String,
+    /// The period it is searched in (unbounded unless `since` or `until`
+    /// was given).
+    pub dates: DateFilter,
 }
 
 #[derive(Deserialize)]
@@ -31,6 +51,8 @@ struct CorpusLine {
     title: String,
     #[serde(default)]
     text: String,
+    #[serde(default)]
+    date: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -39,6 +61,10 @@ struct QueryLine {
     id: String,
     #[serde(default)]
     text: String,
+    #[serde(default)]
+    since: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
 }
 
 /// Loads the collection in `dir` with the judgments of `split` (`test`,
@@ -56,19 +82,35 @@ pub fn load_collection(
     let mut articles = Vec::new();
     for_each_json_line(&dir.join("corpus.jsonl"), |line: CorpusLine| {
         let title = line.title.trim();
+        let date = match &line.date {
+            Some(text) => Some(ArticleDate::from_stored(
+                Period::parse(text).map_err(|e| e.to_string())?.start(),
+                DatePrecision::Day,
+            )),
+            None => None,
+        };
         articles.push(Article {
             source: PathBuf::from(&line.id),
             relative: PathBuf::from(&line.id),
             title: (!title.is_empty()).then(|| title.to_string()),
             passages: splitter.split(&line.text, 0),
+            date,
+            date_source: date.map(|_| DateSource::JsonField),
+            date_text: date.and(line.date),
             ..Article::default()
         });
+        Ok(())
     })?;
     let mut queries = Vec::new();
     for_each_json_line(&dir.join("queries.jsonl"), |line: QueryLine| {
         if qrels.contains_key(&line.id) {
-            queries.push((line.id, line.text));
+            queries.push(TestQuery {
+                dates: query_dates(line.since.as_deref(), line.until.as_deref())?,
+                id: line.id,
+                text: line.text,
+            });
         }
+        Ok(())
     })?;
     Ok(Collection {
         articles,
@@ -86,9 +128,20 @@ fn open(path: &Path) -> Result<BufReader<std::fs::File>, CollectionError> {
         })
 }
 
+/// A judged query's period. Relative dates (`30d`, `last-month`) are
+/// refused: they would judge a different period every day.
+fn query_dates(since: Option<&str>, until: Option<&str>) -> Result<DateFilter, String> {
+    for text in since.iter().chain(until.iter()) {
+        Period::parse(text).map_err(|e| e.to_string())?;
+    }
+    DateFilter::from_args(since, until, None).map_err(|e| e.to_string())
+}
+
+/// Calls `each` with every line of a JSON-lines file; an `Err` from it is
+/// reported with the file and line.
 fn for_each_json_line<T: for<'de> Deserialize<'de>>(
     path: &Path,
-    mut each: impl FnMut(T),
+    mut each: impl FnMut(T) -> Result<(), String>,
 ) -> Result<(), CollectionError> {
     for (number, line) in open(path)?.lines().enumerate() {
         let line = line.map_err(|source| CollectionError::Read {
@@ -98,12 +151,13 @@ fn for_each_json_line<T: for<'de> Deserialize<'de>>(
         if line.trim().is_empty() {
             continue;
         }
-        let value = serde_json::from_str(&line).map_err(|e| CollectionError::Format {
+        let bad = |reason: String| CollectionError::Format {
             path: path.to_path_buf(),
             line: number + 1,
-            reason: e.to_string(),
-        })?;
-        each(value);
+            reason,
+        };
+        let value = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
+        each(value).map_err(bad)?;
     }
     Ok(())
 }
@@ -176,8 +230,54 @@ mod tests {
         assert_eq!(collection.articles[1].passages[0].text, "Dogs bark.");
         assert_eq!(
             collection.queries,
-            [("q1".to_string(), "purring cats".to_string())]
+            [TestQuery {
+                id: "q1".to_string(),
+                text: "purring cats".to_string(),
+                dates: DateFilter::default(),
+            }]
         );
         assert_eq!(collection.qrels["q1"]["d1"], 1);
+    }
+
+    #[test]
+    fn documents_may_have_dates_and_queries_periods() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("corpus.jsonl"),
+            "{\"_id\": \"d1\", \"text\": \"Cats purr.\", \"date\": \"1987-03-02\"}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("queries.jsonl"),
+            "{\"_id\": \"q1\", \"text\": \"cats\", \"since\": \"1987-03\", \"until\": \"1987-03-15\"}\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("qrels")).unwrap();
+        std::fs::write(
+            dir.path().join("qrels/test.tsv"),
+            "query-id\tcorpus-id\tscore\nq1\td1\t1\n",
+        )
+        .unwrap();
+        let collection = load_collection(dir.path(), "test", 120).unwrap();
+        let date = collection.articles[0].date.unwrap();
+        assert_eq!(date.day(), jiff::civil::date(1987, 3, 2));
+        let dates = collection.queries[0].dates;
+        assert!(dates.contains(date.timestamp));
+        assert_eq!(
+            dates.since,
+            Some(Period::parse("1987-03-01").unwrap().start())
+        );
+        assert_eq!(
+            dates.until,
+            Some(Period::parse("1987-03-15").unwrap().end())
+        );
+
+        std::fs::write(
+            dir.path().join("queries.jsonl"),
+            "{\"_id\": \"q1\", \"text\": \"cats\", \"since\": \"30d\"}\n",
+        )
+        .unwrap();
+        let error = load_collection(dir.path(), "test", 120).unwrap_err();
+        assert!(error.to_string().contains("queries.jsonl:1"), "{error}");
     }
 }

@@ -361,12 +361,17 @@ pub struct RankedArticle {
     pub source: String,
     /// Its score.
     pub score: f32,
+    /// The sources of the other matching articles of its story (its
+    /// near-copies), best first: a search shows the story once and names
+    /// them under it.
+    pub near_copies: Vec<String>,
 }
 
 /// Ranks whole articles, query after query, on one snapshot of an index:
-/// the same query parsing and passage scoring as [`search`], with each
-/// article scored from its passages ([`aggregate_articles`]). Sources are
-/// read once per article and remembered.
+/// the same query parsing, date filter and passage scoring as [`search`],
+/// with each article scored from its passages ([`aggregate_articles`]) and
+/// one article per story of near-copies, as a search shows them. Sources
+/// are read once per article and remembered.
 pub struct ArticleRanker<'a> {
     index: &'a OpenIndex,
     searcher: Searcher,
@@ -383,56 +388,82 @@ impl<'a> ArticleRanker<'a> {
         })
     }
 
-    /// The best `limit` articles for `query`, best first.
+    /// The best stories for `query` within `dates`, best first, each as its
+    /// best article with its near-copies: as many as hold `limit` articles.
     pub fn rank(
         &mut self,
         query: &str,
+        dates: &DateFilter,
         ranking: &Ranking,
         limit: usize,
     ) -> Result<Vec<RankedArticle>> {
-        let mut articles = rank_articles(self.index, &self.searcher, query, ranking)?;
-        articles.truncate(limit);
-        articles
-            .into_iter()
-            .map(|article| {
-                let source = match self.sources.get(&article.article_id) {
-                    Some(source) => source.clone(),
-                    None => {
-                        let source = stored::article_source(
-                            &self.searcher,
-                            &self.index.fields,
-                            article.best,
-                        )?;
-                        self.sources.insert(article.article_id, source.clone());
-                        source
-                    }
-                };
-                Ok(RankedArticle {
-                    source,
-                    score: article.score,
-                })
-            })
-            .collect()
+        let articles = rank_articles(self.index, &self.searcher, query, dates, ranking)?;
+        let stories = Stories::new(&self.searcher);
+        let mut leaders: HashMap<u64, usize> = HashMap::new();
+        let mut grouped: Vec<(ScoredArticle, Vec<ScoredArticle>)> = Vec::new();
+        for article in articles {
+            match leaders.entry(stories.of_article(article.article_id, article.best)) {
+                std::collections::hash_map::Entry::Occupied(leader) => {
+                    grouped[*leader.get()].1.push(article);
+                }
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(grouped.len());
+                    grouped.push((article, Vec::new()));
+                }
+            }
+        }
+        let mut ranked = Vec::new();
+        let mut count = 0;
+        for (leader, copies) in grouped {
+            if count >= limit {
+                break;
+            }
+            count += 1 + copies.len();
+            let near_copies = copies
+                .iter()
+                .map(|copy| self.source(copy))
+                .collect::<Result<Vec<_>>>()?;
+            ranked.push(RankedArticle {
+                source: self.source(&leader)?,
+                score: leader.score,
+                near_copies,
+            });
+        }
+        Ok(ranked)
+    }
+
+    fn source(&mut self, article: &ScoredArticle) -> Result<String> {
+        if let Some(source) = self.sources.get(&article.article_id) {
+            return Ok(source.clone());
+        }
+        let source = stored::article_source(&self.searcher, &self.index.fields, article.best)?;
+        self.sources.insert(article.article_id, source.clone());
+        Ok(source)
     }
 }
 
-/// Every article matching `query`, best first (see [`ArticleRanker`]).
+/// Every article matching `query` within `dates`, best first (see
+/// [`ArticleRanker`]).
 fn rank_articles(
     index: &OpenIndex,
     searcher: &Searcher,
     query: &str,
+    dates: &DateFilter,
     ranking: &Ranking,
 ) -> Result<Vec<ScoredArticle>> {
     let parsed = parse_user_query(index, query, false)?;
     let (mut words, mut query) = scored_words(index, &parsed, query);
+    let date_query = dates.to_query(index.fields.date);
+    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
     // Every passage, best first: feedback learns from the top, and an
     // article's first passage is its best.
     let ranked = |query: &dyn Query, words: &mut [QueryWord]| -> Result<Vec<ScoredPassage>> {
+        let query = restrict(query.box_clone(), date_query.as_deref());
         let mut passages = rank::rank_passages(
             searcher,
             &index.fields,
-            query,
-            Some(&*parsed.all_words),
+            &*query,
+            Some(&*all_words),
             words,
             ranking,
         )?;
@@ -450,6 +481,8 @@ fn rank_articles(
             &mut words,
             ranking,
         )?;
+        // Widened before the date restriction, which would make the
+        // expansion words required.
         query = widen_with_terms(query, extra);
     }
     let passages = ranked(&*query, &mut words)?;

@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tantivy::Searcher;
 use tantivy::columnar::Column;
+use tantivy::{DocAddress, Searcher};
 
 use crate::error::Result;
 use crate::index::{DatelineSchema, stored};
@@ -114,11 +114,17 @@ impl Stories {
 
     /// The passage's story; an article outside any story is its own.
     pub(crate) fn of(&self, passage: &ScoredPassage) -> u64 {
+        self.of_article(passage.article_id, passage.address)
+    }
+
+    /// The story of the article `article_id`, which holds the passage at
+    /// `address`.
+    pub(crate) fn of_article(&self, article_id: u64, address: DocAddress) -> u64 {
         self.columns
-            .get(passage.address.segment_ord as usize)
+            .get(address.segment_ord as usize)
             .and_then(Option::as_ref)
-            .and_then(|column| column.first(passage.address.doc_id))
-            .unwrap_or(passage.article_id)
+            .and_then(|column| column.first(address.doc_id))
+            .unwrap_or(article_id)
     }
 
     /// For each picked passage, the sources of the other matching articles

@@ -1,13 +1,16 @@
 //! `dateline eval` and the ranking it measures: metrics through the binary,
-//! the SciFact regression level, length fairness, languages and phrases.
+//! the SciFact and news regression levels, whole-article evidence, languages
+//! and phrases.
 
+use std::process::Command as StdCommand;
 use std::time::Instant;
 
 use libtest_mimic::Trial;
 use serde_json::Value;
 
 use crate::util::{
-    dateline, folder_with, hit_sources, index_of, json_run, search_json, shared_data, trials,
+    Need, dateline, folder_with, hit_sources, index_of, json_run, project_root, search_json,
+    shared_data, trials,
 };
 
 /// This module's tests, for the harness.
@@ -16,7 +19,9 @@ pub fn tests() -> Vec<Trial> {
         eval_prints_the_metrics_of_a_collection_as_json_and_text,
         eval_names_the_missing_file_of_a_broken_collection,
         needs("scifact") => scifact_ndcg_does_not_drop_below_the_level_reached,
-        a_long_article_does_not_lose_to_a_short_one_because_of_its_length,
+        needs(news_judgment_set()) => news_ranking_does_not_drop_below_the_level_reached,
+        dated_queries_are_judged_within_their_period,
+        an_article_about_the_query_beats_one_that_mentions_it_in_passing,
         an_answer_across_two_adjacent_paragraphs_beats_the_same_words_far_apart,
         quoted_phrases_stay_exact_while_bare_compounds_match_their_parts,
         rarity_counts_articles_so_one_long_report_does_not_make_a_word_common,
@@ -28,7 +33,16 @@ pub fn tests() -> Vec<Trial> {
 
 /// nDCG@10 reached on SciFact test with the default ranking (see
 /// `docs/relevance.md`); the regression test allows 0.005 below it.
-const SCIFACT_NDCG_AT_10: f64 = 0.7013;
+const SCIFACT_NDCG_AT_10: f64 = 0.7015;
+
+/// nDCG@10, P@10 and MAP@100 reached on the news judgment set
+/// (`bench/news/`) with the default ranking; the regression test allows
+/// 0.005 below each.
+const NEWS_LEVELS: [(&str, f64); 3] = [
+    ("ndcg_at_10", 0.8722),
+    ("precision_at_10", 0.8567),
+    ("map_at_100", 0.6127),
+];
 
 fn eval_json(args: &[&str]) -> Value {
     let (code, value, stderr) = json_run(dateline().arg("eval").args(args));
@@ -125,45 +139,161 @@ fn scifact_ndcg_does_not_drop_below_the_level_reached() {
         ndcg >= SCIFACT_NDCG_AT_10 - 0.005,
         "nDCG@10 fell to {ndcg:.4} (reached: {SCIFACT_NDCG_AT_10})"
     );
-    // Above the published BM25 baselines (BEIR 0.665, Anserini flat 0.6789).
-    assert!(ndcg > 0.6789);
+    // The project's floor, above the published BM25 baselines (BEIR 0.665,
+    // Anserini flat 0.6789).
+    assert!(ndcg >= 0.70, "nDCG@10 fell to {ndcg:.4}, below 0.70");
 }
 
-/// A long report whose one paragraph on the topic reads exactly like a short
-/// note must score exactly like the note: the rest of the report neither
-/// helps nor hurts, because passages are scored on their own.
-fn a_long_article_does_not_lose_to_a_short_one_because_of_its_length() {
+/// What writing the news judgment set needs: Reuters-21578 and the news
+/// folder in the shared data, and python3 to run the script.
+fn news_judgment_set() -> Need {
+    let data = project_root().join("../shared/data");
+    let python = StdCommand::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    Need::new(
+        "needs ../shared/data/reuters21578, news-folder and python3",
+        python && data.join("reuters21578").exists() && data.join("news-folder").exists(),
+    )
+}
+
+/// Writes the news judgment set (`bench/news/make_judgments.py`) into a
+/// temporary folder.
+fn news_collection() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let output = StdCommand::new("python3")
+        .arg(project_root().join("bench/news/make_judgments.py"))
+        .arg(dir.path())
+        .arg("--data")
+        .arg(project_root().join("../shared/data"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "make_judgments.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    dir
+}
+
+fn news_ranking_does_not_drop_below_the_level_reached() {
+    let started = Instant::now();
+    let collection = news_collection();
+    let report = eval_json(&[collection.path().to_str().unwrap()]);
+    let figure = |name: &str| report[name].as_f64().unwrap();
+    eprintln!(
+        "news: nDCG@10 {:.4}, P@10 {:.4}, MAP@100 {:.4}, Recall@100 {:.4} in {:.1}s",
+        figure("ndcg_at_10"),
+        figure("precision_at_10"),
+        figure("map_at_100"),
+        figure("recall_at_100"),
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(report["documents"], 13476);
+    assert_eq!(report["queries"], 67);
+    assert_eq!(report["dated_queries"], 22);
+    for (name, reached) in NEWS_LEVELS {
+        let now = figure(name);
+        assert!(
+            now >= reached - 0.005,
+            "{name} fell to {now:.4} (reached: {reached})"
+        );
+    }
+}
+
+/// A dated query is searched within its period: an article outside it is
+/// never ranked, however well it matches, and the judged one inside is
+/// found; the text report says how many queries were dated and which half
+/// ran.
+fn dated_queries_are_judged_within_their_period() {
+    let collection = folder_with(&[
+        (
+            "corpus.jsonl",
+            concat!(
+                "{\"_id\": \"march\", \"title\": \"Cocoa harvest\", \"text\": \"The cocoa harvest was cut by dry weather.\", \"date\": \"1987-03-02\"}\n",
+                "{\"_id\": \"april\", \"title\": \"Cocoa harvest, cocoa harvest\", \"text\": \"Cocoa harvest: the cocoa harvest, the cocoa harvest.\", \"date\": \"1987-04-02\"}\n",
+            ),
+        ),
+        (
+            "queries.jsonl",
+            "{\"_id\": \"1\", \"text\": \"cocoa harvest\", \"since\": \"1987-03\", \"until\": \"1987-03\"}\n",
+        ),
+        (
+            "qrels/test.tsv",
+            "query-id\tcorpus-id\tscore\n1\tmarch\t1\n",
+        ),
+    ]);
+    let report = eval_json(&[collection.path().to_str().unwrap(), "--queries", "odd"]);
+    assert_eq!(report["dated_queries"], 1);
+    assert_eq!(report["query_ids"], "odd");
+    assert_eq!(report["precision_at_10"], 0.1);
+    assert_eq!(report["map_at_100"], 1.0);
+    assert_eq!(report["mrr_at_10"], 1.0);
+    let even = eval_json(&[collection.path().to_str().unwrap(), "--queries", "even"]);
+    assert_eq!(even["queries"], 0);
+    let text = dateline()
+        .arg("eval")
+        .arg(collection.path())
+        .args(["--queries", "odd"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        stdout.contains("queries        1 (odd ids), 1 of them dated"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("MAP@100        1.0000"), "{stdout}");
+}
+
+/// An article about the query outranks one that mentions it in passing, and
+/// each still shows the paragraph that answers best. Both are long, and the
+/// answering paragraph is the same in each: the difference is the rest of
+/// the article, which the default ranking counts (whole-article evidence,
+/// each article normalised by its own length). With `--article-weight 0`
+/// passages are scored on their own, and the two paragraphs score the same.
+fn an_article_about_the_query_beats_one_that_mentions_it_in_passing() {
     let paragraph = "Cocoa growers expect the harvest forecast to be cut after the dry spell.";
     let filler: Vec<String> = (0..40)
         .map(|i| format!("Paragraph {i} of the annual report covers shipping schedules, port fees and currency moves in detail."))
         .collect();
-    let long = format!(
+    let passing = format!(
         " date 2024-03-01 {}\n\n{paragraph}\n\n{}\n",
         filler[..20].join("\n\n"),
         filler[20..].join("\n\n")
     );
-    let short = format!(" date 2024-03-02 {paragraph}\n");
+    let cocoa: Vec<String> = (0..8)
+        .map(|i| format!("Section {i}: cocoa arrivals at the ports and the harvest outlook for the mid crop, region by region."))
+        .collect();
+    let about = format!(
+        " date 2024-03-02 {}\n\n{paragraph}\n\n{}\n",
+        cocoa[..4].join("\n\n"),
+        cocoa[4..].join("\n\n")
+    );
     let other = " date 2024-03-03 Cocoa prices were steady in London.\n";
     let folder = folder_with(&[
-        ("long.txt", long.as_str()),
-        ("short.txt", short.as_str()),
+        ("passing.txt", passing.as_str()),
+        ("about.txt", about.as_str()),
         ("other.txt", other),
     ]);
     let index = index_of(&[folder.path()]);
-    let output = search_json(
-        index.path(),
-        &["cocoa harvest forecast", "--color", "never"],
-    );
-    let hits = output["results"].as_array().unwrap();
+    let query = "cocoa harvest forecast";
+    let output = search_json(index.path(), &[query, "--per-article", "1"]);
     let sources = hit_sources(&output);
-    assert!(
-        sources[..2].iter().any(|s| s.ends_with("long.txt")),
-        "{sources:?}"
+    assert!(sources[0].ends_with("about.txt"), "{sources:?}");
+    assert!(sources[1].ends_with("passing.txt"), "{sources:?}");
+    for hit in output["results"].as_array().unwrap().iter().take(2) {
+        assert_eq!(
+            hit["passage"], paragraph,
+            "the shown passage is the one that answers"
+        );
+    }
+
+    let alone = search_json(
+        index.path(),
+        &[query, "--per-article", "1", "--article-weight", "0"],
     );
-    assert!(
-        sources[..2].iter().any(|s| s.ends_with("short.txt")),
-        "{sources:?}"
-    );
+    let hits = alone["results"].as_array().unwrap();
     let (a, b) = (
         hits[0]["score"].as_f64().unwrap(),
         hits[1]["score"].as_f64().unwrap(),
@@ -172,20 +302,14 @@ fn a_long_article_does_not_lose_to_a_short_one_because_of_its_length() {
         (a - b).abs() < 1e-4,
         "the same paragraph scored {a} and {b}"
     );
-    let long_hit = hits
-        .iter()
-        .find(|h| h["source"].as_str().unwrap().ends_with("long.txt"))
-        .unwrap();
-    assert_eq!(
-        long_hit["passage"], paragraph,
-        "the shown passage is the one that answers"
-    );
 }
 
 /// An answer that straddles a paragraph break (the drought in one, the
 /// harvest forecast in the next) beats an article where the same words are
-/// paragraphs apart, and the stronger paragraph of the two is the one shown;
-/// with `--pair-windows false` the two articles score the same.
+/// paragraphs apart, and the stronger paragraph of the two is the one shown.
+/// Scored on their own (`--article-weight 0`, as both articles hold the
+/// same words), the window is what tells them apart: with `--pair-windows
+/// false` as well, the two score the same.
 fn an_answer_across_two_adjacent_paragraphs_beats_the_same_words_far_apart() {
     let first = "Cocoa farmers in Ivory Coast report a severe drought this spring.";
     let second = "Exporters cut the harvest forecast for the mid crop by a tenth.";
@@ -215,14 +339,17 @@ fn an_answer_across_two_adjacent_paragraphs_beats_the_same_words_far_apart() {
             .ends_with("together.txt"),
         "{hits:?}"
     );
-    assert!(hits[0]["score"].as_f64().unwrap() > hits[1]["score"].as_f64().unwrap() + 0.1);
     // The window is shown as its stronger passage: three query words
     // against two.
     assert_eq!(hits[0]["passage"], first);
 
+    let alone = ["--per-article", "1", "--article-weight", "0"];
+    let on = search_json(index.path(), &[&[query][..], &alone].concat());
+    let hits = on["results"].as_array().unwrap();
+    assert!(hits[0]["score"].as_f64().unwrap() > hits[1]["score"].as_f64().unwrap() + 0.1);
     let off = search_json(
         index.path(),
-        &[query, "--per-article", "1", "--pair-windows", "false"],
+        &[&[query][..], &alone, &["--pair-windows", "false"]].concat(),
     );
     let hits = off["results"].as_array().unwrap();
     let (a, b) = (

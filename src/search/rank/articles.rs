@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use tantivy::columnar::Column;
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 
@@ -77,67 +79,176 @@ pub(super) fn articles_with(
     Ok(articles)
 }
 
-/// A matched article's word frequencies, summed over its passages.
-pub(super) struct ArticleFrequencies {
-    pub(super) text: Vec<u32>,
-    pub(super) title: Vec<u32>,
-    pub(super) title_len: u32,
+/// BM25F over whole articles, gathered while their passages are scored.
+///
+/// An article's text is all its passages, its title counted once: a word's
+/// frequency is summed over the article's matching passages, and the
+/// article is normalised by its own length (all its passages, matching or
+/// not) against the average article, with its own `b`
+/// ([`Ranking::article_b`]). So a long report is compared with other
+/// articles, not with paragraphs, and a word repeated through it counts
+/// for what the article is about. idf is the query word's own.
+///
+/// Matching passages come in doc order, and an article's passages are
+/// consecutive documents in reading order (the writer adds each article in
+/// one batch), so the passages of one article arrive together: each
+/// article is summed in one buffer and scored when the next one starts,
+/// with no map of articles. Its length is read from the fieldnorms of its
+/// documents, from `passage_no` documents before its first match to the
+/// next article's passage 0.
+pub(super) struct WholeArticles<'a> {
+    words: &'a [QueryWord],
+    ranking: &'a Ranking,
+    avg_text: f32,
+    avg_title: f32,
+    /// The whole-article score of each passage pushed, in push order.
+    scores: Vec<f32>,
+    /// The article being summed.
+    current: Option<OpenArticle>,
+    /// Where the open article's passages start in `scores`.
+    first_pending: usize,
+    text_tf: Vec<u32>,
+    title_tf: Vec<u32>,
+    segment: Option<SegmentColumns>,
 }
 
-/// BM25F over whole articles, from the frequencies of their matched
-/// passages: an article's text is all its passages (their lengths summed
-/// over the whole index), its title counted once; a word's document
-/// frequency is the number of matched articles holding it.
-pub(super) fn score_whole_articles(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    words: &[QueryWord],
-    ranking: &Ranking,
-    stats: &Statistics,
-    articles: &HashMap<u64, ArticleFrequencies>,
-) -> Result<HashMap<u64, f32>> {
-    let mut out = HashMap::new();
-    let mut lengths: HashMap<u64, u32> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let norms = segment.get_fieldnorms_reader(fields.text)?;
-        let ids = segment.fast_fields().u64("article_id")?;
-        for doc in segment.doc_ids_alive() {
-            if let Some(id) = ids.first(doc) {
-                *lengths.entry(id).or_default() += norms.fieldnorm(doc);
-            }
+/// The article whose passages are being summed.
+struct OpenArticle {
+    article_id: u64,
+    /// Its first document: the first matching passage's doc less its
+    /// passage number.
+    start: DocId,
+    /// Its last matching document.
+    last: DocId,
+    title_len: u32,
+}
+
+/// What measuring an article's length reads in the current segment.
+struct SegmentColumns {
+    text_norms: FieldNormReader,
+    passage_numbers: Option<Column<u64>>,
+    max_doc: DocId,
+}
+
+impl<'a> WholeArticles<'a> {
+    /// `article_count` is the number of articles in the index, for the
+    /// average article length; titles are as long on average as the
+    /// passages' (each passage carries its article's title).
+    pub(super) fn new(
+        words: &'a [QueryWord],
+        ranking: &'a Ranking,
+        stats: &Statistics,
+        article_count: u64,
+    ) -> WholeArticles<'a> {
+        WholeArticles {
+            words,
+            ranking,
+            avg_text: (stats.text_tokens as f32 / article_count.max(1) as f32).max(1.0),
+            avg_title: stats.avg_title,
+            scores: Vec::new(),
+            current: None,
+            first_pending: 0,
+            text_tf: vec![0; words.len()],
+            title_tf: vec![0; words.len()],
+            segment: None,
         }
     }
-    let article_count = lengths.len().max(1) as f32;
-    let total: u64 = lengths.values().map(|&l| u64::from(l)).sum();
-    let avg_text = (total as f32 / article_count).max(1.0);
-    let (k1, b) = (ranking.k1, ranking.b);
-    let idf: Vec<f32> = (0..words.len())
-        .map(|i| {
-            let df = articles
-                .values()
-                .filter(|a| a.text[i] + a.title[i] > 0)
-                .count() as f32;
-            (1.0 + (article_count - df + 0.5) / (df + 0.5)).ln()
-        })
-        .collect();
-    for (id, article) in articles {
-        let length = lengths.get(id).copied().unwrap_or(0) as f32;
-        let text_norm = 1.0 - b + b * length / avg_text;
-        let title_norm = 1.0 - b + b * article.title_len as f32 / stats.avg_title;
+
+    /// Starts the passages of another segment.
+    pub(super) fn start_segment(
+        &mut self,
+        searcher: &Searcher,
+        segment_ord: u32,
+        fields: &DatelineSchema,
+    ) -> Result<()> {
+        self.finish_article();
+        let segment = searcher.segment_reader(segment_ord);
+        self.segment = Some(SegmentColumns {
+            text_norms: segment.get_fieldnorms_reader(fields.text)?,
+            passage_numbers: segment.fast_fields().u64("passage_no").ok(),
+            max_doc: segment.max_doc(),
+        });
+        Ok(())
+    }
+
+    /// Adds a matching passage (in doc order within the segment).
+    pub(super) fn push(
+        &mut self,
+        doc: DocId,
+        article_id: u64,
+        passage_no: Option<u64>,
+        frequencies: &[(u32, u32)],
+        title_len: u32,
+    ) {
+        if self.current.as_ref().map(|a| a.article_id) != Some(article_id) {
+            self.finish_article();
+            self.first_pending = self.scores.len();
+            let back = DocId::try_from(passage_no.unwrap_or(0)).unwrap_or(DocId::MAX);
+            self.current = Some(OpenArticle {
+                article_id,
+                start: doc.saturating_sub(back),
+                last: doc,
+                title_len,
+            });
+        }
+        if let Some(article) = self.current.as_mut() {
+            article.last = doc;
+        }
+        for (i, &(text, title)) in frequencies.iter().enumerate() {
+            self.text_tf[i] += text;
+            // Every passage carries the title: it counts once.
+            self.title_tf[i] = self.title_tf[i].max(title);
+        }
+        self.scores.push(0.0);
+    }
+
+    /// Scores the open article and gives the score to its passages.
+    fn finish_article(&mut self) {
+        let Some(article) = self.current.take() else {
+            return;
+        };
+        let length = self.article_length(&article) as f32;
+        let (k1, b) = (self.ranking.k1, self.ranking.article_b);
+        let text_norm = 1.0 - b + b * length / self.avg_text;
+        let title_norm = 1.0 - b + b * article.title_len as f32 / self.avg_title;
         let mut score = 0.0;
-        for (i, word) in words.iter().enumerate() {
-            if ranking.skip_stop_words && word.stop {
+        for (i, word) in self.words.iter().enumerate() {
+            let (text, title) = (self.text_tf[i], self.title_tf[i]);
+            self.text_tf[i] = 0;
+            self.title_tf[i] = 0;
+            if self.ranking.skip_stop_words && word.stop {
                 continue;
             }
-            let tf = article.text[i] as f32 / text_norm
-                + ranking.title_weight * article.title[i] as f32 / title_norm;
+            let tf =
+                text as f32 / text_norm + self.ranking.title_weight * title as f32 / title_norm;
             if tf > 0.0 {
-                score += word.weight * idf[i] * tf * (k1 + 1.0) / (tf + k1);
+                score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
             }
         }
-        out.insert(*id, score);
+        self.scores[self.first_pending..].fill(score);
     }
-    Ok(out)
+
+    /// The article's length in words: the fieldnorms of all its documents.
+    fn article_length(&self, article: &OpenArticle) -> u64 {
+        let Some(segment) = &self.segment else {
+            return 0;
+        };
+        let mut end = article.last + 1;
+        if let Some(numbers) = &segment.passage_numbers {
+            while end < segment.max_doc && numbers.first(end).is_some_and(|n| n > 0) {
+                end += 1;
+            }
+        }
+        (article.start..end)
+            .map(|doc| u64::from(segment.text_norms.fieldnorm(doc)))
+            .sum()
+    }
+
+    /// The whole-article score of every passage pushed, in push order.
+    pub(super) fn finish(mut self) -> Vec<f32> {
+        self.finish_article();
+        self.scores
+    }
 }
 
 /// An article's score from its passages' scores.

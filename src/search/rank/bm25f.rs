@@ -14,6 +14,8 @@ use crate::search::rank::Ranking;
 /// Collection statistics for BM25F.
 pub(super) struct Statistics {
     docs: f32,
+    /// Words in all passages' text.
+    pub(super) text_tokens: u64,
     pub(super) avg_text: f32,
     pub(super) avg_title: f32,
 }
@@ -31,6 +33,7 @@ impl Statistics {
         let docs = docs.max(1) as f32;
         Ok(Statistics {
             docs,
+            text_tokens,
             avg_text: (text_tokens as f32 / docs).max(1.0),
             avg_title: (title_tokens as f32 / docs).max(1.0),
         })

@@ -29,8 +29,6 @@ mod bm25f;
 mod feedback;
 mod windows;
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use tantivy::query::Query;
 use tantivy::{DocAddress, DocId, Searcher};
@@ -42,7 +40,7 @@ use crate::error::Result;
 use crate::index::DatelineSchema;
 use crate::search::matching::{MatchingDocs, SortedMembership};
 use crate::search::query::QueryWord;
-use articles::{ArticleFrequencies, articles_with, count_articles, score_whole_articles};
+use articles::{WholeArticles, articles_with, count_articles};
 use bm25f::{ScoredDoc, SegmentScorer, Statistics, bm25_idf};
 use windows::PairWindows;
 
@@ -84,8 +82,12 @@ pub struct Ranking {
     /// Article score = best passage + this × the sum of its other passages.
     pub sibling_weight: f32,
     /// Passage score = (1 − this) × its own score + this × BM25F of its
-    /// whole article (the article's passages' frequencies summed); 0 = off.
+    /// whole article (the article's passages' frequencies summed, the
+    /// article normalised by its own length); 0 = the passage alone.
     pub article_weight: f32,
+    /// BM25 length normalisation of whole articles (against the average
+    /// article), for [`Ranking::article_weight`].
+    pub article_b: f32,
     /// RM3 feedback: how many top articles to learn expansion words from; 0
     /// turns feedback off.
     pub feedback_docs: usize,
@@ -101,15 +103,16 @@ impl Default for Ranking {
             k1: 1.2,
             b: 0.9,
             length_floor: 0.5,
-            title_weight: 1.0,
+            title_weight: 2.0,
             proximity_weight: 0.0,
             proximity_window: 4,
             skip_stop_words: false,
-            all_words_first: true,
+            all_words_first: false,
             article_idf: true,
             pair_windows: true,
             sibling_weight: 0.0,
-            article_weight: 0.0,
+            article_weight: 0.4,
+            article_b: 0.4,
             feedback_docs: 0,
             feedback_terms: 10,
             feedback_original_weight: 0.5,
@@ -142,26 +145,24 @@ pub(crate) fn rank_passages(
     ranking: &Ranking,
 ) -> Result<Vec<ScoredPassage>> {
     let article_weight = ranking.article_weight.clamp(0.0, 1.0);
-    let mut articles: Option<HashMap<u64, ArticleFrequencies>> =
-        (article_weight > 0.0).then(HashMap::new);
     let matched = searcher.search(any_words, &MatchingDocs)?;
     let top_tier: Vec<Vec<DocId>> = match all_words {
         Some(query) if ranking.all_words_first => searcher.search(query, &MatchingDocs)?,
         _ => Vec::new(),
     };
     let stats = Statistics::of(searcher, fields)?;
-    let article_count = match ranking.article_idf {
-        true => Some(count_articles(searcher, fields)? as f32),
+    let article_count = match ranking.article_idf || article_weight > 0.0 {
+        true => Some(count_articles(searcher, fields)?),
         false => None,
     };
     match article_count {
-        Some(count) => {
+        Some(count) if ranking.article_idf => {
             let with = articles_with(searcher, fields, words)?;
             for (word, articles) in words.iter_mut().zip(with) {
-                word.idf = bm25_idf(count, articles as f32);
+                word.idf = bm25_idf(count as f32, articles as f32);
             }
         }
-        None => {
+        _ => {
             for word in words.iter_mut() {
                 let mut doc_freq = 0;
                 for term in [&word.text_term, &word.title_term].into_iter().flatten() {
@@ -171,8 +172,15 @@ pub(crate) fn rank_passages(
             }
         }
     }
+    let words: &[QueryWord] = words;
     let mut scored = Vec::with_capacity(matched.iter().map(Vec::len).sum());
     let mut windows = ranking.pair_windows.then(|| PairWindows::new(words.len()));
+    let mut articles = match article_count {
+        Some(count) if article_weight > 0.0 => {
+            Some(WholeArticles::new(words, ranking, &stats, count))
+        }
+        _ => None,
+    };
     for (segment_ord, docs) in matched.iter().enumerate() {
         if docs.is_empty() {
             continue;
@@ -183,6 +191,9 @@ pub(crate) fn rank_passages(
                 .get(segment_ord as usize)
                 .map_or(&[], Vec::as_slice),
         );
+        if let Some(articles) = articles.as_mut() {
+            articles.start_segment(searcher, segment_ord, fields)?;
+        }
         let scorer = SegmentScorer::new(searcher, segment_ord, fields, words, ranking, &stats)?;
         scorer.score(docs, &mut |scored_doc| {
             let &ScoredDoc {
@@ -199,17 +210,7 @@ pub(crate) fn rank_passages(
                 windows.push(frequencies, title_tf, text_len, passage_no);
             }
             if let Some(articles) = articles.as_mut() {
-                let entry = articles
-                    .entry(article_id)
-                    .or_insert_with(|| ArticleFrequencies {
-                        text: vec![0; frequencies.len()],
-                        title: vec![0; frequencies.len()],
-                        title_len,
-                    });
-                for (i, &(text, title)) in frequencies.iter().enumerate() {
-                    entry.text[i] += text;
-                    entry.title[i] = entry.title[i].max(title);
-                }
+                articles.push(doc, article_id, passage_no, frequencies, title_len);
             }
             let address = DocAddress::new(segment_ord, doc);
             scored.push(ScoredPassage {
@@ -224,9 +225,7 @@ pub(crate) fn rank_passages(
         windows.apply(&mut scored, words, ranking, &stats);
     }
     if let Some(articles) = articles {
-        let whole = score_whole_articles(searcher, fields, words, ranking, &stats, &articles)?;
-        for passage in &mut scored {
-            let article = whole.get(&passage.article_id).copied().unwrap_or(0.0);
+        for (passage, article) in scored.iter_mut().zip(articles.finish()) {
             passage.score = (1.0 - article_weight) * passage.score + article_weight * article;
         }
     }
