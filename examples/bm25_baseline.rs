@@ -55,6 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let title = builder.add_text_field("title", TEXT);
     let body = builder.add_text_field("body", TEXT);
     let date = builder.add_i64_field("date", FAST);
+    let day_field = builder.add_i64_field("day", FAST);
     let schema = builder.build();
     let folder = tempfile::tempdir()?;
     let index = Index::create_in_dir(folder.path(), schema)?;
@@ -71,6 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         doc.add_text(body, text.join("\n\n"));
         if let Some(day) = article.date {
             doc.add_i64(date, day.timestamp);
+            doc.add_i64(day_field, dateline::date::day_number(day.day()));
         }
         writer.add_document(doc)?;
     }
@@ -83,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sums = MetricSums::default();
     for query in &queries {
         let (text_query, _) = parser.parse_query_lenient(&query.text);
-        let query_to_run: Box<dyn Query> = match query.dates.to_query(date) {
+        let query_to_run: Box<dyn Query> = match query.dates.to_query(day_field, date) {
             Some(dates) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, text_query),
                 (Occur::Must, dates),

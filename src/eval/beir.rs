@@ -262,15 +262,9 @@ mod tests {
         let date = collection.articles[0].date.unwrap();
         assert_eq!(date.day(), jiff::civil::date(1987, 3, 2));
         let dates = collection.queries[0].dates;
-        assert!(dates.contains(date.timestamp));
-        assert_eq!(
-            dates.since,
-            Some(Period::parse("1987-03-01").unwrap().start())
-        );
-        assert_eq!(
-            dates.until,
-            Some(Period::parse("1987-03-15").unwrap().end())
-        );
+        assert!(dates.contains(date.day(), date.timestamp));
+        assert_eq!(dates.first_day, Some(jiff::civil::date(1987, 3, 1)));
+        assert_eq!(dates.last_day, Some(jiff::civil::date(1987, 3, 15)));
 
         std::fs::write(
             dir.path().join("queries.jsonl"),

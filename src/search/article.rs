@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use crate::date::{ArticleDate, DatePrecision, Period};
+use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
 use crate::index::{ArticlePassage, OpenIndex, stored};
 use crate::search::{
@@ -127,11 +127,11 @@ pub fn neighbours(
         return Ok(Neighbours::default());
     };
     let searcher = open_searcher(index)?;
-    let day = Period::between(date.day(), date.day());
-    let find = |since: Option<i64>, until: Option<i64>, sort: SortOrder, limit: usize| {
+    let day = date.day();
+    let find = |dates: DateFilter, sort: SortOrder, limit: usize| {
         let request = SearchRequest {
             query: query.to_string(),
-            dates: DateFilter { since, until },
+            dates,
             limit,
             per_article: 1,
             sort,
@@ -140,17 +140,32 @@ pub fn neighbours(
         search_with(index, &searcher, &request).map(|results| results.hits)
     };
     let mut same_day = find(
-        Some(day.start()),
-        Some(day.end()),
+        DateFilter::days(Some(day), Some(day)),
         SortOrder::Relevance,
         per_side + 1,
     )?;
     same_day.retain(|hit| hit.article_id != article.article_id);
     same_day.truncate(per_side);
+    let earlier = match day.yesterday() {
+        Ok(last) => find(
+            DateFilter::days(None, Some(last)),
+            SortOrder::Newest,
+            per_side,
+        )?,
+        Err(_) => Vec::new(),
+    };
+    let later = match day.tomorrow() {
+        Ok(first) => find(
+            DateFilter::days(Some(first), None),
+            SortOrder::Oldest,
+            per_side,
+        )?,
+        Err(_) => Vec::new(),
+    };
     Ok(Neighbours {
-        earlier: find(None, Some(day.start() - 1), SortOrder::Newest, per_side)?,
+        earlier,
         same_day,
-        later: find(Some(day.end() + 1), None, SortOrder::Oldest, per_side)?,
+        later,
     })
 }
 

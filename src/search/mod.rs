@@ -453,7 +453,7 @@ fn rank_articles(
 ) -> Result<Vec<ScoredArticle>> {
     let parsed = parse_user_query(index, query, false)?;
     let (mut words, mut query) = scored_words(index, &parsed, query);
-    let date_query = dates.to_query(index.fields.date);
+    let date_query = dates.to_query(index.fields.day, index.fields.date);
     let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
     // Every passage, best first: feedback learns from the top, and an
     // article's first passage is its best.
