@@ -1,9 +1,12 @@
 //! Reading documents back: every decoding of stored fields lives here, so
 //! the rest of the program deals in plain values.
 //!
-//! A passage document stores its text, line, place in its article and
-//! date; the article's metadata (source, title, format, url, ...) is stored
-//! once, on its first passage ([`super::DatelineSchema`]).
+//! A passage document stores its text and line; its article id, place in
+//! its article and date are fast fields, read from there; the article's
+//! metadata (source, title, format, url, ...) is stored once, on its first
+//! passage ([`super::DatelineSchema`]).
+
+use std::collections::HashSet;
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
@@ -122,6 +125,37 @@ fn number(doc: &TantivyDocument, field: Field) -> Option<u64> {
     doc.get_first(field).and_then(|v| v.as_u64())
 }
 
+/// What a passage's fast fields say about it: the values a passage does
+/// not store.
+struct FastNumbers {
+    article_id: Option<u64>,
+    passage_no: u64,
+    date: Option<i64>,
+}
+
+/// The fast-field values of the passage at `address`.
+fn fast_numbers(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    address: DocAddress,
+) -> Result<FastNumbers> {
+    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+    let name = |field: Field| fields.schema.get_field_name(field);
+    let doc = address.doc_id;
+    let whole = |field: Field| -> Result<Option<u64>> {
+        Ok(fast
+            .column_opt::<u64>(name(field))?
+            .and_then(|column| column.first(doc)))
+    };
+    Ok(FastNumbers {
+        article_id: whole(fields.article_id)?,
+        passage_no: whole(fields.passage_no)?.unwrap_or(0),
+        date: fast
+            .column_opt::<i64>(name(fields.date))?
+            .and_then(|column| column.first(doc)),
+    })
+}
+
 /// The passage at `address`.
 pub fn passage(
     searcher: &Searcher,
@@ -129,12 +163,13 @@ pub fn passage(
     address: DocAddress,
 ) -> Result<StoredPassage> {
     let doc: TantivyDocument = searcher.doc(address)?;
+    let numbers = fast_numbers(searcher, fields, address)?;
     Ok(StoredPassage {
-        article_id: number(&doc, fields.article_id).unwrap_or(u64::MAX),
-        passage_no: number(&doc, fields.passage_no).unwrap_or(0),
+        article_id: numbers.article_id.unwrap_or(u64::MAX),
+        passage_no: numbers.passage_no,
         line: number(&doc, fields.line).unwrap_or(1),
         text: text(&doc, fields.text).unwrap_or_default(),
-        date: doc.get_first(fields.date).and_then(|v| v.as_i64()),
+        date: numbers.date,
     })
 }
 
@@ -191,20 +226,19 @@ pub fn article_by_id(
     let documents = documents_of(searcher, fields, article_id)?;
     let mut first = None;
     let mut passages = Vec::with_capacity(documents.len());
-    for doc in documents {
-        let passage = decode_passage(&doc, fields);
-        if passage.passage_no == 0 {
-            first = Some(doc);
+    for (address, doc) in documents {
+        let numbers = fast_numbers(searcher, fields, address)?;
+        if numbers.passage_no == 0 {
+            first = Some((decode_article(&doc, fields), numbers.date));
         }
-        passages.push(passage);
+        passages.push(decode_passage(&doc, fields, numbers.passage_no));
     }
-    let Some(first) = first else {
+    let Some((article, date)) = first else {
         return Ok(None);
     };
     passages.sort_by_key(|p| p.passage_no);
-    let date = first.get_first(fields.date).and_then(|v| v.as_i64());
     Ok(Some(WholeArticle {
-        article: decode_article(&first, fields),
+        article,
         date,
         passages,
     }))
@@ -236,21 +270,31 @@ pub fn title_and_text(
         .collect())
 }
 
-/// The stored documents of every live passage of `article_id`, in no
-/// particular order.
-fn documents_of(
+/// The addresses of every live passage of `article_id`, in no particular
+/// order.
+fn addresses_of(
     searcher: &Searcher,
     fields: &DatelineSchema,
     article_id: u64,
-) -> Result<Vec<TantivyDocument>> {
+) -> Result<HashSet<DocAddress>> {
     let query = TermQuery::new(
         Term::from_field_u64(fields.article_id, article_id),
         IndexRecordOption::Basic,
     );
-    let addresses = searcher.search(&query, &DocSetCollector)?;
+    Ok(searcher.search(&query, &DocSetCollector)?)
+}
+
+/// The stored documents of every live passage of `article_id`, with their
+/// addresses, in no particular order.
+fn documents_of(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    article_id: u64,
+) -> Result<Vec<(DocAddress, TantivyDocument)>> {
+    let addresses = addresses_of(searcher, fields, article_id)?;
     let mut documents = Vec::with_capacity(addresses.len());
     for address in addresses {
-        documents.push(searcher.doc(address)?);
+        documents.push((address, searcher.doc(address)?));
     }
     Ok(documents)
 }
@@ -261,17 +305,22 @@ pub fn article_passages(
     fields: &DatelineSchema,
     article_id: u64,
 ) -> Result<Vec<ArticlePassage>> {
-    let mut passages: Vec<ArticlePassage> = documents_of(searcher, fields, article_id)?
-        .iter()
-        .map(|doc| decode_passage(doc, fields))
-        .collect();
+    let mut passages = Vec::new();
+    for (address, doc) in documents_of(searcher, fields, article_id)? {
+        let passage_no = fast_numbers(searcher, fields, address)?.passage_no;
+        passages.push(decode_passage(&doc, fields, passage_no));
+    }
     passages.sort_by_key(|p| p.passage_no);
     Ok(passages)
 }
 
-fn decode_passage(doc: &TantivyDocument, fields: &DatelineSchema) -> ArticlePassage {
+fn decode_passage(
+    doc: &TantivyDocument,
+    fields: &DatelineSchema,
+    passage_no: u64,
+) -> ArticlePassage {
     ArticlePassage {
-        passage_no: number(doc, fields.passage_no).unwrap_or(0),
+        passage_no,
         line: number(doc, fields.line).unwrap_or(1),
         text: text(doc, fields.text).unwrap_or_default(),
     }
@@ -289,37 +338,28 @@ fn article_document(
     fields: &DatelineSchema,
     address: DocAddress,
 ) -> Result<TantivyDocument> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let passage_no = number(&doc, fields.passage_no).unwrap_or(0);
-    if passage_no == 0 {
-        return Ok(doc);
-    }
-    let Some(article_id) = number(&doc, fields.article_id) else {
-        return Ok(doc);
+    let numbers = fast_numbers(searcher, fields, address)?;
+    let (Some(article_id), 1..) = (numbers.article_id, numbers.passage_no) else {
+        return Ok(searcher.doc(address)?);
     };
-    let is_first = |candidate: &TantivyDocument| {
-        number(candidate, fields.article_id) == Some(article_id)
-            && number(candidate, fields.passage_no) == Some(0)
+    let is_first = |candidate: DocAddress| -> Result<bool> {
+        let found = fast_numbers(searcher, fields, candidate)?;
+        Ok(found.article_id == Some(article_id) && found.passage_no == 0)
     };
-    if let Some(guess) = address.doc_id.checked_sub(passage_no as u32) {
+    if let Some(guess) = u32::try_from(numbers.passage_no)
+        .ok()
+        .and_then(|n| address.doc_id.checked_sub(n))
+    {
         let guess = DocAddress::new(address.segment_ord, guess);
         let segment = searcher.segment_reader(address.segment_ord);
-        if !segment.is_deleted(guess.doc_id) {
-            let candidate: TantivyDocument = searcher.doc(guess)?;
-            if is_first(&candidate) {
-                return Ok(candidate);
-            }
+        if !segment.is_deleted(guess.doc_id) && is_first(guess)? {
+            return Ok(searcher.doc(guess)?);
         }
     }
-    let query = TermQuery::new(
-        Term::from_field_u64(fields.article_id, article_id),
-        IndexRecordOption::Basic,
-    );
-    for found in searcher.search(&query, &DocSetCollector)? {
-        let candidate: TantivyDocument = searcher.doc(found)?;
-        if is_first(&candidate) {
-            return Ok(candidate);
+    for found in addresses_of(searcher, fields, article_id)? {
+        if is_first(found)? {
+            return Ok(searcher.doc(found)?);
         }
     }
-    Ok(doc)
+    Ok(searcher.doc(address)?)
 }

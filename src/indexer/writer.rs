@@ -24,7 +24,9 @@ use tantivy::{Index, IndexWriter, TantivyError, Term};
 
 use crate::error::{Error, Result};
 use crate::index::meta::META_FILE;
-use crate::index::{DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION};
+use crate::index::{
+    DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION, index_settings,
+};
 use crate::indexer::documents::{PreparedArticle, article_id};
 use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
 use crate::indexer::merging::SmallSegmentsFirst;
@@ -292,7 +294,12 @@ impl ArticleWriter {
             // (`search::rank`: adjacent passages, articles per word).
             let mut batch = Vec::with_capacity(article.documents.len());
             for mut doc in article.documents {
-                doc.add_u64(story_field, story);
+                // An article outside any story is its own story, which
+                // readers assume when the column has no value: only
+                // near-copies pay for the field.
+                if story != article.article_id {
+                    doc.add_u64(story_field, story);
+                }
                 batch.push(UserOperation::Add(doc));
                 replaced.passages += 1;
             }
@@ -431,7 +438,10 @@ fn open_or_create(path: &Path, language: Language) -> Result<OpenIndex> {
     };
     std::fs::create_dir_all(path).map_err(io)?;
     let fields = DatelineSchema::build();
-    let index = Index::create_in_dir(path, fields.schema.clone())?;
+    let index = Index::builder()
+        .schema(fields.schema.clone())
+        .settings(index_settings())
+        .create_in_dir(path)?;
     DatelineMeta::new(language).write(path).map_err(io)?;
     Ok(OpenIndex::from_parts(index, fields, path, language))
 }
