@@ -190,6 +190,13 @@ fn write_index_summary<E: Write>(
         index.display(),
         summary.elapsed.as_secs_f64()
     )?;
+    if summary.articles_kept > 0 {
+        writeln!(
+            err,
+            "dateline: {} of changed files already indexed as they are: kept",
+            counted(summary.articles_kept, "article", "articles"),
+        )?;
+    }
     if verbose {
         writeln!(
             err,

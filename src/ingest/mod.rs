@@ -5,7 +5,11 @@
 //!   ones, and dispatches to the parser of its format; `detect` decides
 //!   the format from the first bytes, the extension breaking ties.
 //! - `formats/` holds one parser per format (reference, Markdown and text
-//!   with front matter, JSON and JSON Lines, mail, Reuters SGML, HTML).
+//!   with front matter, JSON and JSON Lines, mail and mbox, Reuters SGML,
+//!   HTML, feeds, WARC, PDF).
+//! - `records` reads containers (JSON Lines, SGML, mbox, WARC) one record
+//!   at a time, so a file of any size is read in constant memory, and
+//!   parses each record on its own, so records can be parsed in parallel.
 //! - `dates` reads dates as written; `passages` splits bodies into
 //!   passages; the leaves `lines` (decoding, record streams) and `fields`
 //!   (mapping metadata field names) import nothing from their users.
@@ -20,6 +24,7 @@ mod formats;
 mod lines;
 mod passages;
 mod read;
+mod records;
 mod walk;
 
 use std::fmt;
@@ -32,9 +37,10 @@ pub use formats::reference::{ReferenceError, parse_reference_article};
 pub use lines::{LineReader, decode_text};
 pub use passages::{PassageSplitter, split_paragraphs};
 pub use read::{
-    DEFAULT_MAX_FILE_SIZE, FileArticles, ReadOptions, UndatedPolicy, read_articles,
-    read_articles_with, undated_rejection,
+    DEFAULT_MAX_FILE_SIZE, FileArticles, ReadOptions, Reading, UndatedPolicy, content_hash,
+    open_file, read_articles, read_articles_with, undated_rejection,
 };
+pub use records::{ParsedRecord, RawRecord, RecordParser, RecordStream, RecordTally, StreamEnd};
 pub use walk::{InputFile, WalkedFiles, walk_files, walk_inputs};
 
 use crate::date::ArticleDate;
@@ -67,7 +73,24 @@ pub struct Article {
     pub record_id: Option<String>,
     /// The 1-based line where the record starts, for multi-article files.
     pub record_line: Option<u32>,
-    /// The body, split into passages in reading order.
+    /// A name the article keeps wherever it is found: a feed item's guid
+    /// (else its link), a mail's `Message-ID`, a web page's URL. The same
+    /// identity in another file, or in the same file read again, is the
+    /// same article (updated in place when its content changed), not a
+    /// second one. `None` for articles known only by their file.
+    pub identity: Option<String>,
+    /// The thread a message belongs to: the first of its `References`,
+    /// else its `In-Reply-To`, else its own `Message-ID`.
+    pub thread: Option<String>,
+    /// The names of a message's attachments (not article text).
+    pub attachments: Vec<String>,
+    /// The places (in `passages`) of passages that quote other text: a
+    /// reply's `> ` lines and its `On … wrote:` line. They are searchable
+    /// but are not the article's own words, so near-copy grouping leaves
+    /// them out.
+    pub quoted_passages: Vec<usize>,
+    /// The body, split into passages in reading order. In a PDF a
+    /// passage's `line` is its page number.
     pub passages: Vec<Passage>,
 }
 

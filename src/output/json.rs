@@ -21,8 +21,12 @@ pub struct JsonHit<'a> {
     pub date: Option<String>,
     /// The article's path.
     pub source: &'a str,
-    /// The 1-based line where the passage starts.
-    pub line: u64,
+    /// The 1-based line where the passage starts (absent for a PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The page the passage is on, for a PDF (in place of `line`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
     /// The article title, or null.
     pub title: Option<&'a str>,
     /// The passage text, exactly as in the article.
@@ -66,43 +70,69 @@ pub struct JsonHit<'a> {
     /// The line where the record starts in a multi-article file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_line: Option<u64>,
+    /// The thread a mail belongs to: the Message-ID of its first message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<&'a str>,
+    /// The names of a mail's attachments.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub attachments: &'a [String],
 }
 
 /// A neighbouring passage shown with `--context`.
 #[derive(Debug, Serialize)]
 pub struct JsonContext<'a> {
-    /// The 1-based line where the passage starts.
-    pub line: u64,
+    /// The 1-based line where the passage starts (absent for a PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The page the passage is on, for a PDF.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
     /// The passage text.
     pub passage: &'a str,
 }
 
-fn json_context(passages: &[ArticlePassage]) -> Vec<JsonContext<'_>> {
+fn json_context(passages: &[ArticlePassage], by_page: bool) -> Vec<JsonContext<'_>> {
     passages
         .iter()
-        .map(|p| JsonContext {
-            line: p.line,
-            passage: &p.text,
+        .map(|p| {
+            let (line, page) = line_or_page(p.line, by_page);
+            JsonContext {
+                line,
+                page,
+                passage: &p.text,
+            }
         })
         .collect()
 }
 
+/// A location as `line` or, for a PDF, `page`.
+fn line_or_page(location: u64, by_page: bool) -> (Option<u64>, Option<u64>) {
+    if by_page {
+        (None, Some(location))
+    } else {
+        (Some(location), None)
+    }
+}
+
 impl<'a> From<&'a Hit> for JsonHit<'a> {
     fn from(hit: &'a Hit) -> Self {
+        let by_page = hit.meta.locates_by_page();
+        let (line, page) = line_or_page(hit.line, by_page);
         JsonHit {
             rank: hit.rank,
             score: hit.score,
             date: hit.date.map(|d| d.to_string()),
             source: &hit.source,
-            line: hit.line,
+            line,
+            page,
             title: hit.title.as_deref(),
             passage: &hit.passage,
             highlights: to_char_ranges(&hit.passage, &hit.highlights),
             title_only: hit.title_only,
             also_in: &hit.also_in,
             also_in_more: hit.also_in_more,
-            context_before: json_context(&hit.context_before),
-            context_after: json_context(&hit.context_after),
+            context_before: json_context(&hit.context_before, by_page),
+            context_after: json_context(&hit.context_after, by_page),
             date_source: hit.meta.date_source.as_deref(),
             date_text: hit.meta.date_text.as_deref(),
             format: hit.meta.format.as_deref(),
@@ -111,6 +141,8 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             outlet: hit.meta.outlet.as_deref(),
             record_id: hit.meta.record_id.as_deref(),
             record_line: hit.meta.record_line,
+            thread: hit.meta.thread.as_deref(),
+            attachments: &hit.meta.attachments,
         }
     }
 }

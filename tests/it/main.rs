@@ -6,6 +6,7 @@
 //! `--test-threads`, `--ignored`, `--include-ignored`, `--list`) and prints
 //! libtest's report. Each module lists its tests with `util::trials!`.
 
+mod containers;
 mod formats;
 mod index;
 mod indexing;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let mut trials = Vec::new();
     for module_tests in [
+        containers::tests,
         formats::tests,
         index::tests,
         indexing::tests,

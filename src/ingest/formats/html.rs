@@ -133,6 +133,20 @@ pub fn parse_html(source: &str) -> Result<Article, String> {
     Ok(article)
 }
 
+/// The cleaned text of an HTML fragment or page, as passages whose lines
+/// count from the start of `source`: how feed items and HTML mail bodies
+/// are read, so they are cleaned exactly as pages are.
+pub fn html_passages(source: &str) -> Vec<Passage> {
+    let document = Html::parse_document(source);
+    let mut blocks = Vec::new();
+    if let Some(root) = main_content(&document) {
+        let mut current = String::new();
+        collect_blocks(root, &mut current, &mut blocks);
+        flush(&mut current, &mut blocks);
+    }
+    locate(source, &blocks)
+}
+
 fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("selectors in this module are valid CSS")
 }
