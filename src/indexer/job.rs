@@ -378,7 +378,11 @@ impl Run<'_> {
     }
 
     fn count_file(&mut self, key: &str) {
-        if self.writer.manifest().contains(key) {
+        self.count_existing(self.writer.manifest().contains(key));
+    }
+
+    fn count_existing(&mut self, existed: bool) {
+        if existed {
             self.summary.updated += 1;
         } else {
             self.summary.added += 1;
@@ -434,7 +438,7 @@ impl Run<'_> {
                 return Ok(self.skip(key, Skipped { path, reason }));
             }
         };
-        self.count_file(key);
+        let existed = self.writer.manifest().contains(key);
         let mut update = self.writer.begin_file(key, record);
         let (written, end) = self.pump(key, stream, &mut update);
         let outcome = written.and_then(|rejected| Ok((rejected, end?)));
@@ -446,6 +450,7 @@ impl Run<'_> {
             }
             Err(StreamError::Read(reason)) => {
                 // What was read is indexed; the rest waits for the next run.
+                self.count_existing(existed);
                 let replaced = self.writer.finish_file(update, false);
                 self.count(key, replaced);
                 self.skipped.push(Skipped {
@@ -463,6 +468,7 @@ impl Run<'_> {
             }
             Ok((None, end)) if end.interrupted => {
                 self.summary.interrupted = true;
+                self.count_existing(existed);
                 let replaced = self.writer.finish_file(update, false);
                 self.count(key, replaced);
             }
@@ -480,6 +486,7 @@ impl Run<'_> {
                     self.writer.abort_file(update);
                     self.skipped.push(Skipped { path, reason });
                 } else {
+                    self.count_existing(existed);
                     update.set_content_hash(content_hash);
                     let replaced = self.writer.finish_file(update, true);
                     self.count(key, replaced);

@@ -499,10 +499,11 @@ impl ArticleWriter {
         record.passages = record.indexed.iter().map(|a| a.passages).sum();
         record.size = u64::MAX;
         record.hash = 0;
-        update.first = self.manifest.next_article_at();
         self.manifest.insert(&update.key, record);
-        // What was written now sits at `first` onwards: the near-copy and
-        // identity tables follow it there.
+        // The next record of the file (at the next checkpoint or the end)
+        // goes at the end of the article table, what was written first:
+        // the near-copy and identity tables follow it there.
+        update.first = self.manifest.next_article_at();
         for (local, article) in update.record.indexed.iter().enumerate().take(written) {
             let at = update.first + local as u32;
             if let (Some(stories), Some(signature)) = (&mut self.stories, &article.signature) {

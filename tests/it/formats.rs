@@ -151,7 +151,7 @@ fn twenty_newsgroups_all_messages_undated_with_subject_titles() {
         .find(|h| h["source"].as_str().unwrap().ends_with("sci.space/60804"))
         .expect("the sample message is found");
     assert_eq!(hit["title"], "Big amateur rockets");
-    assert_eq!(hit["author"], "pbd@runyon.cim.cdc.com (Paul Dokas)");
+    assert_eq!(hit["author"], "Paul Dokas <pbd@runyon.cim.cdc.com>");
     assert_eq!(hit["date"], Value::Null);
     // Undated articles never pass a date filter.
     let (code, _) = search(&idx, &["rockets", "--since", "1000"]);
