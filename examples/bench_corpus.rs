@@ -120,7 +120,6 @@ fn page(i: usize, date: jiff::civil::Date, paragraphs: &[String]) -> String {
 }
 
 fn warc(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
-    use flate2::write::GzEncoder;
     let articles = load(src)?;
     if articles.is_empty() {
         return Err(format!("no articles under {}", src.display()).into());
@@ -128,11 +127,7 @@ fn warc(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Erro
     let pages = out.join("pages");
     fs::create_dir_all(&pages)?;
     let mut archive = BufWriter::new(fs::File::create(out.join("crawl.warc.gz"))?);
-    let mut member = |record: &[u8]| -> std::io::Result<()> {
-        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(record)?;
-        archive.write_all(&gz.finish()?)
-    };
+    let mut member = |record: &[u8]| gzip_member(&mut archive, record);
     member(&warc_record(
         "warcinfo",
         "",
@@ -164,9 +159,16 @@ fn warc(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Erro
             response.as_bytes(),
         ))?;
     }
-    drop(member);
     archive.flush()?;
     Ok(())
+}
+
+/// Appends `record` to `archive` as a gzip member of its own, as web
+/// crawlers write WARC files.
+fn gzip_member(archive: &mut impl Write, record: &[u8]) -> std::io::Result<()> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(record)?;
+    archive.write_all(&gz.finish()?)
 }
 
 fn warc_record(kind: &str, url: &str, content_type: &str, block: &[u8]) -> Vec<u8> {

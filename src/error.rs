@@ -45,6 +45,10 @@ pub enum Error {
     #[error("no index at {}: run `dateline index [PATH ...] --index {}` first", .0.display(), .0.display())]
     NoIndex(PathBuf),
 
+    /// `--index` names something that is not a folder.
+    #[error("--index {}: is a file, not an index folder: name a folder (it is created if missing)", .0.display())]
+    IndexNotAFolder(PathBuf),
+
     /// The index exists but holds no articles.
     #[error("the index at {} is empty: run `dateline index [PATH ...] --index {}` first", .0.display(), .0.display())]
     EmptyIndex(PathBuf),

@@ -12,7 +12,9 @@ use dateline::error::{Error, Result};
 use dateline::eval::EvalOptions;
 use dateline::index::Language;
 use dateline::indexer::{DEFAULT_COMMIT_SECONDS, DEFAULT_MEMORY_BUDGET, IndexOptions};
-use dateline::ingest::{DEFAULT_MAX_FILE_SIZE, FieldOverrides, ReadOptions, UndatedPolicy};
+use dateline::ingest::{
+    DEFAULT_MAX_FILE_SIZE, FieldOverrides, FileSelection, ReadOptions, UndatedPolicy,
+};
 use dateline::output::{ColorChoice, OutputFormat, ReportFormat, TimelineFormat};
 use dateline::search::timeline::{Bucket, TimelineRequest};
 use dateline::search::{DateFilter, Ranking, SearchRequest, SortOrder};
@@ -118,6 +120,18 @@ pub struct IndexArgs {
     /// author=, id= (dots reach into objects: date=meta.published). Repeatable.
     #[arg(long = "field", value_name = "KEY=FIELD")]
     pub fields: Vec<String>,
+    /// Index only files matching GLOB (as `rg -g`), whatever their kind:
+    /// `--include '*.go'` indexes Go files as text. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Do not index files or folders matching GLOB. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Index only files of this type, by rg's type names (`md`, `html`,
+    /// `txt`, `json`, `go`, ...; `rg --type-list`), whatever their kind.
+    /// Repeatable.
+    #[arg(long = "type", short = 't', value_name = "TYPE")]
+    pub types: Vec<String>,
 }
 
 /// `--undated` values.
@@ -153,6 +167,15 @@ impl IndexArgs {
                 max_file_size: self.max_file_size.saturating_mul(1024 * 1024),
                 fields: FieldOverrides::parse(&self.fields).map_err(Error::InvalidArgument)?,
                 ..ReadOptions::default()
+            },
+            select: {
+                let select = FileSelection {
+                    include: self.include.clone(),
+                    exclude: self.exclude.clone(),
+                    types: self.types.clone(),
+                };
+                select.check()?;
+                select
             },
             ..IndexOptions::new(self.paths.clone(), self.index.clone())
         })

@@ -28,7 +28,7 @@ Re-running updates only what changed; Ctrl-C commits what is done (exit 130).";
 /// After `dateline search --help`.
 pub const SEARCH: &str = "Query language:
   troops iraq          passages with both words rank first, then those with either
-  '\"timeline for reducing\"'   an exact phrase (the single quotes keep the double ones from the shell)
+  '\"timeline for reducing\"'  an exact phrase (single quotes keep it whole)
   troops -syria        exclude a word
   oil OR gas, '(oil OR gas) AND opec', title:cocoa
 

@@ -40,6 +40,11 @@ pub enum Outcome {
 /// only keeps a bug from dumping debug output on the user.
 pub fn report_panics_as_bugs() {
     std::panic::set_hook(Box::new(|info| {
+        // A panic while reading one file costs that file only: it is
+        // reported as skipped, with the reason, by the indexer.
+        if dateline::ingest::panic_is_isolated() {
+            return;
+        }
         let payload = info.payload();
         let message = payload
             .downcast_ref::<&str>()
@@ -178,12 +183,13 @@ fn write_index_summary<E: Write>(
 ) -> Result<()> {
     writeln!(
         err,
-        "dateline: {}: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} ({}) indexed into {} in {:.2}s",
+        "dateline: {}: {} added, {} updated, {} removed, {} unchanged, {} left out, {} skipped; {} ({}) indexed into {} in {:.2}s",
         counted(summary.files, "file", "files"),
         summary.added,
         summary.updated,
         summary.removed,
         summary.unchanged,
+        summary.left_out_files(),
         summary.skipped.len(),
         counted(summary.articles, "article", "articles"),
         counted(summary.passages, "passage", "passages"),
@@ -196,6 +202,10 @@ fn write_index_summary<E: Write>(
             "dateline: {} of changed files already indexed as they are: kept",
             counted(summary.articles_kept, "article", "articles"),
         )?;
+    }
+    let left_out = summary.left_out_files();
+    if left_out > 0 {
+        writeln!(err, "dateline: {}", left_out_line(summary, left_out))?;
     }
     if verbose {
         writeln!(
@@ -235,6 +245,35 @@ fn write_index_summary<E: Write>(
         )?;
     }
     Ok(())
+}
+
+/// How many kinds of left-out files are named; the rest are counted.
+const SHOWN_KINDS: usize = 8;
+
+/// "left out 814 files that are not articles: 458 svg, 277 png, ...".
+fn left_out_line(summary: &IndexSummary, left_out: usize) -> String {
+    let kinds = summary.left_out_by_count();
+    let mut named: Vec<String> = kinds
+        .iter()
+        .take(SHOWN_KINDS)
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    if kinds.len() > SHOWN_KINDS {
+        let rest: usize = kinds[SHOWN_KINDS..].iter().map(|(_, n)| n).sum();
+        named.push(format!(
+            "and {rest} more of {} other kinds",
+            kinds.len() - SHOWN_KINDS
+        ));
+    }
+    format!(
+        "left out {}: {} (--include GLOB or --type TYPE indexes such files)",
+        counted(
+            left_out,
+            "file that is not an article",
+            "files that are not articles"
+        ),
+        named.join(", ")
+    )
 }
 
 fn run_search<O: Write, E: Write>(args: &SearchArgs, out: &mut O, err: &mut E) -> Result<Outcome> {

@@ -25,7 +25,7 @@ pub use analysis::{
     ANALYZER_NAME, Language, analyzer, analyzer_without_stop_words, english_analyzer,
 };
 pub use meta::DatelineMeta;
-pub use schema::{DatelineSchema, SCHEMA_VERSION};
+pub use schema::{CODE_KIND, DatelineSchema, SCHEMA_VERSION};
 pub use stats::{IndexStats, index_stats};
 pub use stored::ArticlePassage;
 pub use words::WordTokenizer;
@@ -51,6 +51,9 @@ impl OpenIndex {
     /// Opens an existing index for reading; it must have been written by a
     /// dateline with this schema version.
     pub fn open(path: &Path) -> Result<OpenIndex> {
+        if path.is_file() {
+            return Err(Error::IndexNotAFolder(path.to_path_buf()));
+        }
         if !path.join("meta.json").is_file() {
             return Err(Error::NoIndex(path.to_path_buf()));
         }

@@ -18,7 +18,10 @@ use crate::index::ANALYZER_NAME;
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
+
+/// The value of the `kind` field on a code passage.
+pub const CODE_KIND: u64 = 1;
 
 /// The fields of a passage document.
 #[derive(Clone, Debug)]
@@ -52,6 +55,9 @@ pub struct DatelineSchema {
     /// The 1-based line of the file where the passage starts (in a PDF,
     /// its page).
     pub line: Field,
+    /// What the passage holds: 1 for code, absent for prose (fast: a code
+    /// passage's score is weighed down, see `search::passage_kinds`).
+    pub kind: Field,
     /// The article's format name (`sgml`, `jsonl`, ...): a fast field for
     /// `stats`; on the first passage only, which is how `stats` counts
     /// articles.
@@ -101,6 +107,7 @@ impl DatelineSchema {
         builder.add_u64_field("story", FAST);
         builder.add_u64_field("passage_no", INDEXED | STORED | FAST);
         builder.add_u64_field("line", STORED);
+        builder.add_u64_field("kind", FAST);
         builder.add_text_field("format", STORED | FAST);
         builder.add_text_field("date_source", STORED);
         builder.add_text_field("date_text", STORED);
@@ -130,6 +137,7 @@ impl DatelineSchema {
             story: field("story")?,
             passage_no: field("passage_no")?,
             line: field("line")?,
+            kind: field("kind")?,
             format: field("format")?,
             date_source: field("date_source")?,
             date_text: field("date_text")?,

@@ -14,6 +14,14 @@
 //!   instead of becoming a word `s` of its own, without a gap in positions,
 //!   so `"Alzheimer's disease"` and `"Alzheimer disease"` are one phrase.
 //!
+//! - Chinese, Japanese and Korean are written without spaces between
+//!   words, and a dictionary to find them would have to be shipped: as
+//!   Lucene's CJK analyzer does, a run of CJK characters yields its
+//!   overlapping pairs of characters (`中华人民` → `中华`, `华人`, `人民`),
+//!   each at its own position, so a query of any length matches as the
+//!   phrase of its pairs; a lone character is a word of one. A Latin word
+//!   written against CJK characters (`goroutine协程`) is a word of its own.
+//!
 //! The same analysis runs on the index and the query side, so what a
 //! phrase means does not change between them.
 
@@ -54,6 +62,7 @@ impl Tokenizer for WordTokenizer {
             previous_end: None,
             chain: Chain::default(),
             pending: None,
+            cjk: None,
             token: &mut self.token,
         }
     }
@@ -88,21 +97,85 @@ pub struct WordStream<'a> {
     /// Where the last word read ended.
     previous_end: Option<usize>,
     chain: Chain,
-    /// A word read while the joined compound before it was being emitted.
-    pending: Option<(usize, usize)>,
+    /// A word read while the joined compound before it was being emitted:
+    /// its span and whether it is a run of CJK characters.
+    pending: Option<(usize, usize, bool)>,
+    /// The rest of a CJK run whose pairs are being emitted: the start of
+    /// the next pair and the end of the run.
+    cjk: Option<(usize, usize)>,
     token: &'a mut Token,
 }
 
+/// Whether `c` is written in a CJK script (Han, Hiragana, Katakana,
+/// Hangul, Bopomofo), whose words are not separated by spaces.
+pub fn is_cjk(c: char) -> bool {
+    let c = c as u32;
+    c >= 0x1100
+        && matches!(c,
+            0x1100..=0x11FF // Hangul Jamo
+            | 0x3005..=0x3007 // 々 〆 〇
+            | 0x3040..=0x30FF // Hiragana, Katakana
+            | 0x3100..=0x312F // Bopomofo
+            | 0x3130..=0x318F // Hangul compatibility Jamo
+            | 0x31A0..=0x31BF // Bopomofo extended
+            | 0x31F0..=0x31FF // Katakana phonetic extensions
+            | 0x3400..=0x4DBF // Han extension A
+            | 0x4E00..=0x9FFF // Han
+            | 0xA960..=0xA97F // Hangul Jamo extended A
+            | 0xAC00..=0xD7AF // Hangul syllables
+            | 0xD7B0..=0xD7FF // Hangul Jamo extended B
+            | 0xF900..=0xFAFF // Han compatibility
+            | 0xFF66..=0xFF9F // half-width Katakana
+            | 0xFFA0..=0xFFDC // half-width Hangul
+            | 0x20000..=0x323AF // Han extensions B to H
+        )
+}
+
 impl WordStream<'_> {
-    /// The next run of letters and digits at or after the cursor.
-    fn next_run(&mut self) -> Option<(usize, usize)> {
+    /// The next run of letters and digits at or after the cursor, all CJK
+    /// or none, and which it is.
+    fn next_run(&mut self) -> Option<(usize, usize, bool)> {
         let rest = &self.text[self.cursor..];
-        let start = self.cursor + rest.find(char::is_alphanumeric)?;
+        let (at, first) = rest.char_indices().find(|(_, c)| c.is_alphanumeric())?;
+        let start = self.cursor + at;
+        let cjk = is_cjk(first);
         let end = self.text[start..]
-            .find(|c: char| !c.is_alphanumeric())
+            .find(|c: char| !c.is_alphanumeric() || is_cjk(c) != cjk)
             .map_or(self.text.len(), |i| start + i);
         self.cursor = end;
-        Some((start, end))
+        Some((start, end, cjk))
+    }
+
+    /// Starts emitting the pairs of the CJK run `start..end`.
+    fn start_cjk(&mut self, start: usize, end: usize) {
+        // A CJK run ends any compound and starts none.
+        self.previous_end = None;
+        self.cjk = Some((start, end));
+        self.emit_cjk();
+    }
+
+    /// Emits the next pair of the CJK run (or its only character), at the
+    /// next position.
+    fn emit_cjk(&mut self) -> bool {
+        let Some((at, end)) = self.cjk.take() else {
+            return false;
+        };
+        let mut chars = self.text[at..end].chars();
+        let Some(first) = chars.next() else {
+            return false;
+        };
+        let second_start = at + first.len_utf8();
+        match chars.next() {
+            Some(second) => {
+                let pair_end = second_start + second.len_utf8();
+                self.emit_word(at, pair_end);
+                if pair_end < end {
+                    self.cjk = Some((second_start, end));
+                }
+            }
+            None => self.emit_word(at, end),
+        }
+        true
     }
 
     /// How the run starting at `start` continues the current chain, if it
@@ -189,14 +262,29 @@ impl WordStream<'_> {
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        if let Some((start, end)) = self.pending.take() {
-            self.read_part(start, end, None);
+        if self.emit_cjk() {
+            return true;
+        }
+        if let Some((start, end, cjk)) = self.pending.take() {
+            if cjk {
+                self.start_cjk(start, end);
+            } else {
+                self.read_part(start, end, None);
+            }
             return true;
         }
         loop {
-            let Some((start, end)) = self.next_run() else {
+            let Some((start, end, cjk)) = self.next_run() else {
                 return self.finish_chain();
             };
+            if cjk {
+                if self.finish_chain() {
+                    self.pending = Some((start, end, true));
+                } else {
+                    self.start_cjk(start, end);
+                }
+                return true;
+            }
             if self.is_possessive(start, end) {
                 // Not a word, and it ends any compound.
                 self.previous_end = None;
@@ -209,7 +297,7 @@ impl TokenStream for WordStream<'_> {
                 Some(joint) => self.read_part(start, end, Some(joint)),
                 None => {
                     if self.finish_chain() {
-                        self.pending = Some((start, end));
+                        self.pending = Some((start, end, false));
                         return true;
                     }
                     self.read_part(start, end, None);
@@ -410,6 +498,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn cjk_runs_become_overlapping_pairs_and_latin_words_stand_apart() {
+        assert_eq!(
+            words("中华人民 共和"),
+            [
+                ("中华".into(), 0),
+                ("华人".into(), 1),
+                ("人民".into(), 2),
+                ("共和".into(), 3)
+            ]
+        );
+        assert_eq!(
+            texts("goroutine协程调度"),
+            ["goroutine", "协程", "程调", "调度"]
+        );
+        assert_eq!(texts("用Go写"), ["用", "Go", "写"]);
+        assert_eq!(
+            texts("東京タワーへ行く"),
+            ["東京", "京タ", "タワ", "ワー", "ーへ", "へ行", "行く"]
+        );
+        assert_eq!(texts("한국어 검색"), ["한국", "국어", "검색"]);
+        assert_eq!(texts("COVID-19疫情"), ["COVID", "19", "COVID19", "疫情"]);
+        let text = "用goroutine协程";
+        let mut tokenizer = WordTokenizer::new(true);
+        let mut stream = tokenizer.token_stream(text);
+        let mut spans = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            spans.push(&text[token.offset_from..token.offset_to]);
+        }
+        assert_eq!(spans, ["用", "goroutine", "协程"]);
     }
 
     #[test]

@@ -3,10 +3,11 @@
 use tantivy::TantivyDocument;
 
 use crate::date::DatePrecision;
+use crate::index::CODE_KIND;
 use crate::index::DatelineSchema;
 use crate::indexer::manifest::{ArticleRecord, article_hash};
 use crate::indexer::near_duplicates::{Signature, signature};
-use crate::ingest::Article;
+use crate::ingest::{Article, PassageKind};
 
 /// An article made ready for indexing: its passage documents built (all
 /// but the story, which depends on what is already indexed) and its
@@ -67,6 +68,9 @@ pub fn prepare_articles(
                     doc.add_u64(fields.article_id, article_id);
                     doc.add_u64(fields.passage_no, passage_no as u64);
                     doc.add_u64(fields.line, u64::from(passage.line));
+                    if passage.kind == PassageKind::Code {
+                        doc.add_u64(fields.kind, CODE_KIND);
+                    }
                     if passage_no == 0 {
                         add_article_metadata(fields, article, &mut doc);
                     }

@@ -25,6 +25,8 @@ pub(super) enum Outcome {
     Touched { size: u64, mtime_ns: i64 },
     /// New or changed content, parsed and made ready for the writer.
     Parsed {
+        /// The file as walked (the path as the user gave it), for notes.
+        source: PathBuf,
         record: FileRecord,
         articles: Vec<PreparedArticle>,
         /// Remarks on the file (re-decoded text, bad records, odd dates).
@@ -36,6 +38,9 @@ pub(super) enum Outcome {
     /// at a time by the writer's thread (see `job::write_stream`), so its
     /// articles are never all in memory.
     Stream { file: InputFile, record: FileRecord },
+    /// Not an article (an image, a redirect, an index page...): the kind it
+    /// is counted under.
+    LeftOut(String),
     /// Refused under `--undated error`: how many articles had no date.
     RejectedUndated(Skipped, usize),
     /// Not indexable.
@@ -189,6 +194,9 @@ pub(super) fn read_file(
             });
         }
     };
+    if let Some(kind) = parsed.left_out {
+        return Ok(Outcome::LeftOut(kind));
+    }
     let hash = parsed.content_hash;
     let FileArticles {
         articles,
@@ -209,6 +217,7 @@ pub(super) fn read_file(
         return Ok(Outcome::RejectedUndated(skip, rejected_undated));
     }
     Ok(Outcome::Parsed {
+        source: file.source.clone(),
         record: FileRecord::new(size, mtime_ns, hash),
         articles: prepare_articles(fields, key, &articles),
         notes,

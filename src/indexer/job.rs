@@ -20,7 +20,7 @@
 //! root), the file records ([`Manifest`]) and, per record, the place of its
 //! file in the walk (four bytes), for pruning.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -33,12 +33,12 @@ use crate::indexer::examine::{
     CanonicalParents, Examined, Outcome, Stamp, decide, is_unchanged, read_error, read_file,
     regular_file_stamp, stamp,
 };
-use crate::indexer::manifest::{FileRecord, FileStamp, Manifest, article_hash, key_path};
+use crate::indexer::manifest::{FileRecord, FileStamp, Manifest, article_hash, key_path, path_key};
 use crate::indexer::writer::{ArticleWriter, FileUpdate, Replaced};
 use crate::indexer::{IndexOptions, IndexProgress, IndexSummary, open_writer};
 use crate::ingest::{
     Article, InputFile, ParsedRecord, Reading, RecordStream, RecordTally, Skipped, StreamEnd,
-    UndatedPolicy, open_file, walk_files,
+    UndatedPolicy, open_file, walk_selected,
 };
 
 /// At most this many records of a container are read, parsed and held
@@ -91,10 +91,11 @@ pub(super) fn index_files(
     progress: &mut dyn IndexProgress,
 ) -> Result<IndexSummary> {
     let started = Instant::now();
-    let (files, mut skipped) = walk_files(&options.paths)?;
+    let (files, mut skipped) = walk_selected(&options.paths, &options.select)?;
     let mut writer = open_writer(options, progress)?;
     let mut summary = IndexSummary {
-        files: files.len(),
+        files: files.len() + files.left_out.values().sum::<usize>(),
+        left_out: files.left_out.clone(),
         ..IndexSummary::default()
     };
     progress.start(files.len() as u64);
@@ -183,6 +184,17 @@ pub(super) fn index_files(
             summary.removed += 1;
         }
     }
+    // An original indexed in this run is named as the user gave it too.
+    for (_, original) in &mut summary.duplicates {
+        let given = writer
+            .manifest()
+            .slot_of(&path_key(original))
+            .and_then(|slot| walked.get(slot as usize))
+            .and_then(|&at| files.get(at as usize));
+        if let Some(file) = given {
+            *original = file.source;
+        }
+    }
     if !summary.interrupted {
         let walked_file = |key: &str, manifest: &Manifest| {
             let slot = manifest.slot_of(key)?;
@@ -229,6 +241,7 @@ pub(super) fn index_records(
         let outcome = match writer.manifest().stamp(&key) {
             Some(prior) if prior.hash == hash => Outcome::Unchanged,
             _ => Outcome::Parsed {
+                source: key_path(&key),
                 record: FileRecord::new(0, 0, hash),
                 articles: prepare_articles(&fields, &key, &articles),
                 notes: Vec::new(),
@@ -346,18 +359,25 @@ impl Run<'_> {
                 self.summary.unchanged += 1;
             }
             Outcome::Parsed {
+                source,
                 record,
                 articles,
                 notes,
                 dropped_undated,
             } => {
-                self.note(key, notes);
+                self.note(&source, notes);
                 self.summary.undated_dropped += dropped_undated;
                 self.count_file(key);
                 let replaced = self.writer.replace_prepared(key, record, articles)?;
-                self.count(key, replaced);
+                self.count(&source, replaced);
             }
             Outcome::Stream { file, record } => self.write_stream(key, &file, record)?,
+            Outcome::LeftOut(kind) => {
+                if self.writer.manifest().contains(key) {
+                    self.writer.remove_file(key);
+                }
+                *self.summary.left_out.entry(kind).or_default() += 1;
+            }
             Outcome::Skipped(skip) => self.skip(key, skip),
             Outcome::RejectedUndated(skip, count) => {
                 self.summary.undated_rejected += count;
@@ -367,12 +387,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn note(&mut self, key: &str, notes: Vec<String>) {
-        let path = key_path(key);
+    /// Notes on the file at `path` (as the user named it).
+    fn note(&mut self, path: &Path, notes: Vec<String>) {
         self.summary
             .notes
             .extend(notes.into_iter().map(|reason| Skipped {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 reason,
             }));
     }
@@ -389,7 +409,9 @@ impl Run<'_> {
         }
     }
 
-    fn count(&mut self, key: &str, replaced: Replaced) {
+    /// Counts what was written from the file at `path` (as the user named
+    /// it).
+    fn count(&mut self, path: &Path, replaced: Replaced) {
         self.summary.passages += replaced.passages;
         self.summary.articles += replaced.articles;
         self.summary.articles_kept += replaced.kept;
@@ -397,7 +419,7 @@ impl Run<'_> {
         for original in replaced.duplicates {
             self.summary
                 .duplicates
-                .push((key_path(key), key_path(&original)));
+                .push((path.to_path_buf(), key_path(&original)));
         }
     }
 
@@ -425,22 +447,19 @@ impl Run<'_> {
             Ok(Reading::Records(stream)) => stream,
             Ok(Reading::Articles(_)) => {
                 let reason = "changed while indexing (read again next run)".to_string();
-                return Ok(self.skip(
-                    key,
-                    Skipped {
-                        path: file.source.clone(),
-                        reason,
-                    },
-                ));
+                let path = file.source.clone();
+                self.skip(key, Skipped { path, reason });
+                return Ok(());
             }
             Err(reason) => {
                 let path = file.source.clone();
-                return Ok(self.skip(key, Skipped { path, reason }));
+                self.skip(key, Skipped { path, reason });
+                return Ok(());
             }
         };
         let existed = self.writer.manifest().contains(key);
         let mut update = self.writer.begin_file(key, record);
-        let (written, end) = self.pump(key, stream, &mut update);
+        let (written, end) = self.pump(key, *stream, &mut update);
         let outcome = written.and_then(|rejected| Ok((rejected, end?)));
         let path = file.source.clone();
         match outcome {
@@ -452,7 +471,7 @@ impl Run<'_> {
                 // What was read is indexed; the rest waits for the next run.
                 self.count_existing(existed);
                 let replaced = self.writer.finish_file(update, false);
-                self.count(key, replaced);
+                self.count(&path, replaced);
                 self.skipped.push(Skipped {
                     path,
                     reason: format!("{reason} (indexed up to there)"),
@@ -470,7 +489,7 @@ impl Run<'_> {
                 self.summary.interrupted = true;
                 self.count_existing(existed);
                 let replaced = self.writer.finish_file(update, false);
-                self.count(key, replaced);
+                self.count(&path, replaced);
             }
             Ok((None, end)) => {
                 let StreamEnd {
@@ -480,7 +499,7 @@ impl Run<'_> {
                     empty_reason,
                     ..
                 } = end.end;
-                self.note(key, notes);
+                self.note(&path, notes);
                 self.summary.undated_dropped += dropped_undated;
                 if let Some(reason) = empty_reason {
                     self.writer.abort_file(update);
@@ -489,7 +508,7 @@ impl Run<'_> {
                     self.count_existing(existed);
                     update.set_content_hash(content_hash);
                     let replaced = self.writer.finish_file(update, true);
-                    self.count(key, replaced);
+                    self.count(&path, replaced);
                 }
             }
         }
@@ -617,7 +636,7 @@ impl Run<'_> {
                         record, articles, ..
                     }) => {
                         let replaced = self.writer.replace_prepared(&key, record, articles)?;
-                        self.count(&key, replaced);
+                        self.count(&file.source, replaced);
                     }
                     Ok(Outcome::Stream { file, record }) => {
                         self.write_stream(&key, &file, record)?;

@@ -34,7 +34,7 @@ pub use summary::IndexSummary;
 
 use crate::error::{Error, Result};
 use crate::index::Language;
-use crate::ingest::{Article, ReadOptions};
+use crate::ingest::{Article, FileSelection, ReadOptions};
 use writer::{ArticleWriter, OpenedWriter};
 
 /// What to index and where.
@@ -56,6 +56,8 @@ pub struct IndexOptions {
     pub commit_interval: Duration,
     /// How files are read: undated policy, size limit, JSON field names.
     pub read: ReadOptions,
+    /// Which files are indexed (`--include`, `--exclude`, `--type`).
+    pub select: FileSelection,
     /// Set (by a Ctrl-C handler) to stop after committing what is done.
     pub stop: Arc<AtomicBool>,
     /// The stemmer language of a new index; an existing one must match.
@@ -87,6 +89,7 @@ impl IndexOptions {
             commit_every_articles: None,
             commit_interval: Duration::from_secs(DEFAULT_COMMIT_SECONDS),
             read: ReadOptions::default(),
+            select: FileSelection::default(),
             stop: Arc::new(AtomicBool::new(false)),
             language: None,
         }
@@ -155,6 +158,9 @@ fn explain_write_error(options: &IndexOptions, error: Error) -> Error {
 /// to or when the index cannot be trusted.
 fn open_writer(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Result<ArticleWriter> {
     let dir = &options.index_dir;
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::IndexNotAFolder(dir.clone()));
+    }
     if options.rebuild && dir.join("meta.json").exists() {
         progress.notice(&format!(
             "rebuilding the index at {} from scratch; the old one stays until the new one is committed",

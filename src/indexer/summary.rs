@@ -1,6 +1,7 @@
 //! What an indexing run did, for the summary the command line prints and
 //! for scripts.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,6 +31,9 @@ pub struct IndexSummary {
     pub passages: usize,
     /// Files not indexed, with reasons.
     pub skipped: Vec<Skipped>,
+    /// Files left out as not articles, by kind (`svg`, `png`, `go`,
+    /// `redirect`, `index page`, ...): counted, not reported one by one.
+    pub left_out: BTreeMap<String, usize>,
     /// Articles not indexed because another file holds the same article:
     /// (the file, the file it is indexed under).
     pub duplicates: Vec<(PathBuf, PathBuf)>,
@@ -59,6 +63,22 @@ pub struct IndexSummary {
 }
 
 impl IndexSummary {
+    /// How many files were left out as not articles.
+    pub fn left_out_files(&self) -> usize {
+        self.left_out.values().sum()
+    }
+
+    /// The kinds of files left out, most first (ties by name).
+    pub fn left_out_by_count(&self) -> Vec<(&str, usize)> {
+        let mut kinds: Vec<(&str, usize)> = self
+            .left_out
+            .iter()
+            .map(|(k, n)| (k.as_str(), *n))
+            .collect();
+        kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        kinds
+    }
+
     /// Fails when `strict` and any file was skipped.
     pub fn check_strict(&self, strict: bool) -> Result<()> {
         if strict && !self.skipped.is_empty() {

@@ -186,6 +186,35 @@ pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
     Ok(Format::Text)
 }
 
+/// The kind of markup a file holds when it is markup but not an article
+/// format: `svg` (a drawing, with or without an XML declaration) or `xml`
+/// (an XML document whose root is not one dateline reads). Judged by the
+/// first element after any declaration, comments and doctype.
+pub fn non_article_markup(head: &str) -> Option<&'static str> {
+    let mut rest = head.trim_start_matches('\u{feff}').trim_start();
+    let declared_xml = rest.starts_with("<?xml");
+    loop {
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.split_once("-->")?.1.trim_start();
+        } else if rest.starts_with("<?") || rest.starts_with("<!") {
+            rest = rest.split_once('>')?.1.trim_start();
+        } else {
+            break;
+        }
+    }
+    let name: String = rest
+        .strip_prefix('<')?
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, ':' | '-' | '_'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if name == "svg" || name.ends_with(":svg") {
+        return Some("svg");
+    }
+    let read = ["html", "reuters", "rss", "feed", "rdf:rdf"];
+    (declared_xml && !name.is_empty() && !read.contains(&name.as_str())).then_some("xml")
+}
+
 /// Why the start of a file shows it is not text, if it does: a known
 /// binary signature, NUL bytes, or mostly control characters.
 pub fn binary_reason(head: &[u8]) -> Option<String> {
@@ -360,6 +389,29 @@ mod tests {
             None
         );
         assert_eq!(binary_reason("caf\u{e9} \u{1F600}\n".as_bytes()), None);
+    }
+
+    #[test]
+    fn drawings_and_other_xml_are_markup_that_is_not_an_article() {
+        let svg = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"x\">\n<!-- made by hand -->\n<svg width=\"1\">";
+        assert_eq!(non_article_markup(svg), Some("svg"));
+        assert_eq!(
+            non_article_markup("<svg xmlns=\"x\"><g/></svg>"),
+            Some("svg")
+        );
+        assert_eq!(
+            non_article_markup("<?xml version=\"1.0\"?><urlset>"),
+            Some("xml")
+        );
+        for article in [
+            "<?xml version=\"1.0\"?><!DOCTYPE html><html>",
+            "<?xml version=\"1.0\"?><rss>",
+            "<p>\n<!--include os.svg -->\n<?xml version=\"1.0\"?><svg>",
+            "<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS>",
+            "plain text",
+        ] {
+            assert_eq!(non_article_markup(article), None, "{article}");
+        }
     }
 
     #[test]

@@ -10,9 +10,13 @@
 //! - `records` reads containers (JSON Lines, SGML, mbox, WARC) one record
 //!   at a time, so a file of any size is read in constant memory, and
 //!   parses each record on its own, so records can be parsed in parallel.
-//! - `dates` reads dates as written; `passages` splits bodies into
-//!   passages; the leaves `lines` (decoding, record streams) and `fields`
-//!   (mapping metadata field names) import nothing from their users.
+//! - `select` says which files are articles (the rest is left out and
+//!   counted by kind) and chooses files by glob and type; `isolate` runs
+//!   each file's parse so that a panic costs that file only.
+//! - `dates` reads dates as written; `passages` splits bodies (or the
+//!   blocks of Markdown and HTML) into passages; the leaves `lines`
+//!   (decoding, declared charsets, record streams) and `fields` (mapping
+//!   metadata field names) import nothing from their users.
 //!
 //! Nothing here knows about tantivy or writes an index: the indexer takes
 //! `Article`s.
@@ -21,10 +25,12 @@ mod dates;
 mod detect;
 mod fields;
 mod formats;
+mod isolate;
 mod lines;
 mod passages;
 mod read;
 mod records;
+mod select;
 mod walk;
 
 use std::fmt;
@@ -33,15 +39,19 @@ use std::path::PathBuf;
 pub use dates::{DateSource, date_from_path, date_from_unix, parse_date_text, parse_reuters_date};
 pub use detect::{Format, detect_format};
 pub use fields::FieldOverrides;
+pub use formats::html::text_blocks;
 pub use formats::reference::{ReferenceError, parse_reference_article};
-pub use lines::{LineReader, decode_text};
-pub use passages::{PassageSplitter, split_paragraphs};
+pub use isolate::{isolated, panic_is_isolated};
+pub use lines::{LineReader, declared_encoding, decode_declared, decode_text};
+pub use passages::{Block, PassageKind, PassageSplitter, merge_headings, split_paragraphs};
+pub(crate) use passages::{BlockText, tidy_lines};
 pub use read::{
     DEFAULT_MAX_FILE_SIZE, FileArticles, ReadOptions, Reading, UndatedPolicy, content_hash,
     open_file, read_articles, read_articles_with, undated_rejection,
 };
 pub use records::{ParsedRecord, RawRecord, RecordParser, RecordStream, RecordTally, StreamEnd};
-pub use walk::{InputFile, WalkedFiles, walk_files, walk_inputs};
+pub use select::{FileSelection, kind_of, not_an_article_by_name};
+pub use walk::{InputFile, WalkedFiles, walk_files, walk_inputs, walk_selected};
 
 use crate::date::ArticleDate;
 
@@ -94,13 +104,50 @@ pub struct Article {
     pub passages: Vec<Passage>,
 }
 
-/// A searchable piece of an article: a paragraph or a window of a long one.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A searchable piece of an article: a paragraph or a window of a long
+/// one, or a block of code.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Passage {
     /// The exact text, trimmed of surrounding white space.
     pub text: String,
     /// The 1-based line of the file on which the passage starts.
     pub line: u32,
+    /// Prose or code: code is searchable but ranks below prose that
+    /// matches as well.
+    pub kind: PassageKind,
+}
+
+impl Passage {
+    /// A prose passage.
+    pub fn new(text: impl Into<String>, line: u32) -> Passage {
+        Passage {
+            text: text.into(),
+            line,
+            kind: PassageKind::Prose,
+        }
+    }
+}
+
+/// Why a parser gives no article for a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotIndexed {
+    /// The file cannot be read as its format: reported with the reason.
+    Skipped(String),
+    /// The file is not an article (a redirect, a page without body text,
+    /// an index page): counted by this kind, not reported one by one.
+    LeftOut(String),
+}
+
+impl From<String> for NotIndexed {
+    fn from(reason: String) -> NotIndexed {
+        NotIndexed::Skipped(reason)
+    }
+}
+
+impl From<&str> for NotIndexed {
+    fn from(reason: &str) -> NotIndexed {
+        NotIndexed::Skipped(reason.to_string())
+    }
 }
 
 /// A file that was not indexed, and why.

@@ -3,11 +3,39 @@
 //! A passage is what a search result shows, so it should be a readable unit:
 //! a paragraph. Paragraphs longer than `max_words` are cut into windows at
 //! sentence ends, so a hit never shows a wall of text and BM25 length
-//! normalisation compares like with like.
+//! normalisation compares like with like. Formats with structure (Markdown,
+//! HTML) give [`Block`]s instead of raw text: each block is a paragraph of
+//! its own, and a block of code is cut at line ends, its lines kept.
 
 use std::collections::VecDeque;
 
 use crate::ingest::Passage;
+
+/// What a passage holds: prose, or code (a code block, preformatted
+/// source), which is kept in passages of its own with its line breaks and
+/// ranks below prose that matches as well.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PassageKind {
+    /// Running text.
+    #[default]
+    Prose,
+    /// A block of code.
+    Code,
+}
+
+/// A paragraph-like unit of a structured document, before it is cut into
+/// passages: the text a reader sees, the line of the source it starts on,
+/// and its kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Block {
+    /// The visible text: words separated by single spaces, line breaks
+    /// where the document breaks lines (`<br>`, code).
+    pub text: String,
+    /// The 1-based line of the source where the block starts.
+    pub line: u32,
+    /// Prose or code.
+    pub kind: PassageKind,
+}
 
 /// Splits text into paragraph passages, windowing long paragraphs.
 #[derive(Clone, Copy, Debug)]
@@ -38,6 +66,60 @@ impl PassageSplitter {
             self.split_paragraph(paragraph, paragraph_line, &mut passages);
         }
         passages
+    }
+
+    /// The passages of `blocks`, in order: prose windowed like a paragraph,
+    /// code cut at line ends into pieces of at most `max_words` words.
+    pub fn split_blocks(&self, blocks: &[Block]) -> Vec<Passage> {
+        let mut passages = Vec::new();
+        for block in blocks {
+            let text = block.text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            match block.kind {
+                PassageKind::Prose => self.split_paragraph(text, block.line, &mut passages),
+                PassageKind::Code => self.split_code(&block.text, block.line, &mut passages),
+            }
+        }
+        passages
+    }
+
+    /// Cuts code into pieces of whole lines, at most `max_words` words each
+    /// (a longer line is a piece of its own), keeping every line break and
+    /// the indentation of each line but the first's.
+    fn split_code(&self, code: &str, line: u32, out: &mut Vec<Passage>) {
+        let max = self.max_words.max(1);
+        let mut piece = String::new();
+        let mut piece_line = line;
+        let mut words = 0;
+        let push = |piece: &mut String, at: u32, out: &mut Vec<Passage>| {
+            let text = piece.trim();
+            if !text.is_empty() {
+                out.push(Passage {
+                    text: text.to_string(),
+                    line: at,
+                    kind: PassageKind::Code,
+                });
+            }
+            piece.clear();
+        };
+        for (number, text) in code.split('\n').enumerate() {
+            let line_words = text.split_whitespace().count();
+            if words > 0 && words + line_words > max {
+                push(&mut piece, piece_line, out);
+                words = 0;
+            }
+            if piece.trim().is_empty() {
+                piece.clear();
+                piece_line = line + number as u32;
+            } else {
+                piece.push('\n');
+            }
+            piece.push_str(text.trim_end());
+            words += line_words;
+        }
+        push(&mut piece, piece_line, out);
     }
 
     /// Cuts a paragraph into windows of at most `max_words` words, each
@@ -71,13 +153,113 @@ impl PassageSplitter {
             };
             let start = window[0].0;
             let end = window[last].1;
-            out.push(Passage {
-                text: paragraph[start..end].to_string(),
-                line: lines.line_at(start),
-            });
+            out.push(Passage::new(&paragraph[start..end], lines.line_at(start)));
             window.drain(..=last);
         }
     }
+}
+
+/// The text of a block being built from a document's pieces: running text
+/// with runs of white space made one space, line breaks and cell
+/// separators where the document puts them, code as written.
+#[derive(Debug, Default)]
+pub(crate) struct BlockText {
+    text: String,
+}
+
+impl BlockText {
+    /// Adds running text, white space collapsed; returns how many visible
+    /// characters it added.
+    pub(crate) fn push_flowing(&mut self, text: &str) -> usize {
+        let mut visible = 0;
+        for c in text.chars() {
+            if !c.is_whitespace() {
+                self.text.push(c);
+                visible += 1;
+            } else if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+                self.text.push(' ');
+            }
+        }
+        visible
+    }
+
+    /// Adds text as written (code), line ends made `\n`; returns how many
+    /// visible characters it added.
+    pub(crate) fn push_verbatim(&mut self, text: &str) -> usize {
+        self.text
+            .push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    }
+
+    /// Ends the current line, unless nothing is on it.
+    pub(crate) fn line_break(&mut self) {
+        self.trim_trailing_space();
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    /// Adds `separator` (between table cells) after text on the line.
+    pub(crate) fn separate(&mut self, separator: &str) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.trim_trailing_space();
+            self.text.push_str(separator);
+        }
+    }
+
+    /// Whether no visible text was added.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+
+    /// The text so far, emptying the buffer.
+    pub(crate) fn take(&mut self) -> String {
+        std::mem::take(&mut self.text)
+    }
+
+    fn trim_trailing_space(&mut self) {
+        while self.text.ends_with(' ') {
+            self.text.pop();
+        }
+    }
+}
+
+/// Prose with each line's runs of white space made one, lines trimmed and
+/// empty ones dropped.
+pub(crate) fn tidy_lines(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join("\n")
+}
+
+/// Joins each heading (the `bool` says a block is one) to the prose block
+/// under it, so the heading reads as that passage's title and a search for
+/// its words finds the text it introduces; a heading followed by code,
+/// another heading or nothing stays a passage of its own.
+pub fn merge_headings(blocks: impl IntoIterator<Item = (Block, bool)>) -> Vec<Block> {
+    let mut merged: Vec<Block> = Vec::new();
+    let mut pending: Option<Block> = None;
+    for (block, heading) in blocks {
+        if let Some(mut title) = pending.take() {
+            if block.kind == PassageKind::Prose && !heading {
+                title.text.push('\n');
+                title.text.push_str(&block.text);
+                merged.push(title);
+                continue;
+            }
+            merged.push(title);
+        }
+        if heading {
+            pending = Some(block);
+        } else {
+            merged.push(block);
+        }
+    }
+    merged.extend(pending);
+    merged
 }
 
 /// Line numbers of increasing byte offsets into one text, counted
@@ -244,6 +426,36 @@ mod tests {
     }
 
     #[test]
+    fn code_blocks_keep_their_lines_and_are_cut_at_line_ends() {
+        let code = "\nfunc main() {\n    go work()\n    go rest()\n}\n";
+        let blocks = [
+            Block {
+                text: "A paragraph\nof prose.".into(),
+                line: 1,
+                kind: PassageKind::Prose,
+            },
+            Block {
+                text: code.into(),
+                line: 4,
+                kind: PassageKind::Code,
+            },
+        ];
+        let passages = PassageSplitter { max_words: 5 }.split_blocks(&blocks);
+        let got: Vec<_> = passages
+            .iter()
+            .map(|p| (p.text.as_str(), p.line, p.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("A paragraph\nof prose.", 1, PassageKind::Prose),
+                ("func main() {\n    go work()", 5, PassageKind::Code),
+                ("go rest()\n}", 7, PassageKind::Code),
+            ]
+        );
+    }
+
+    #[test]
     fn abbreviations_do_not_end_sentences() {
         let text = "The U.S. troops left. Then more came.";
         let passages = PassageSplitter { max_words: 5 }.split(text, 0);
@@ -254,20 +466,8 @@ mod tests {
     fn body_start_skips_a_prefix_but_keeps_line_numbers() {
         let text = " date 2024-01-25 Body.\n\nNext.";
         let passages = PassageSplitter::default().split(text, 16);
-        assert_eq!(
-            passages[0],
-            Passage {
-                text: "Body.".into(),
-                line: 1
-            }
-        );
-        assert_eq!(
-            passages[1],
-            Passage {
-                text: "Next.".into(),
-                line: 3
-            }
-        );
+        assert_eq!(passages[0], Passage::new("Body.", 1));
+        assert_eq!(passages[1], Passage::new("Next.", 3));
     }
 
     mod properties {

@@ -9,12 +9,16 @@ use std::sync::{Arc, Mutex};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::ingest::dates::{DateSource, date_from_path, is_suspicious};
-use crate::ingest::detect::{Format, binary_reason, detect_binary_container, detect_format};
+use crate::ingest::detect::{
+    Format, binary_reason, detect_binary_container, detect_format, non_article_markup,
+};
 use crate::ingest::fields::FieldOverrides;
 use crate::ingest::formats::{feed, html, json, mail, markdown, pdf};
-use crate::ingest::lines::decode_text;
+use crate::ingest::isolate::isolated;
+use crate::ingest::lines::{declared_encoding, decode_declared, utf16_encoding};
 use crate::ingest::records::{ParsedRecord, RecordParser, RecordStream, RecordTally};
-use crate::ingest::{Article, InputFile, Skipped, parse_reference_article};
+use crate::ingest::select::{is_article_extension, kind_of};
+use crate::ingest::{Article, InputFile, NotIndexed, Skipped, parse_reference_article};
 
 /// How many bytes are read to detect a file's format.
 const HEAD_BYTES: u64 = 16 * 1024;
@@ -75,6 +79,9 @@ pub struct FileArticles {
     pub rejected_undated: usize,
     /// Undated articles left out under `--undated skip`.
     pub dropped_undated: usize,
+    /// Set when the file is not an article (an image, a redirect, an index
+    /// page, ...): the kind it is counted under; `articles` is empty.
+    pub left_out: Option<String>,
     /// The xxh3 hash of the file's bytes as stored (before any gzip
     /// decompression), computed while reading it, so the indexer need not
     /// read the file a second time.
@@ -103,7 +110,7 @@ pub enum Reading {
     /// A file read whole.
     Articles(FileArticles),
     /// A container (JSON Lines, SGML, mbox, WARC) to read record by record.
-    Records(RecordStream),
+    Records(Box<RecordStream>),
 }
 
 /// The xxh3 hash of a file's bytes as stored, as [`FileArticles`] and
@@ -135,8 +142,11 @@ pub fn read_articles(file: &InputFile, options: &ReadOptions) -> Result<FileArti
     read_articles_with(file, options, &metadata)
 }
 
-/// [`read_articles`] with the file's metadata already at hand, saving a
-/// `stat`.
+/// [`read_articles`] with the file's metadata already at hand (the indexer
+/// has it from deciding whether the file changed), saving a `stat`.
+///
+/// The parse is isolated: a panic in any parser costs this file only, as
+/// a skip saying so.
 pub fn read_articles_with(
     file: &InputFile,
     options: &ReadOptions,
@@ -184,6 +194,7 @@ pub fn read_articles_with(
         notes: end.notes,
         rejected_undated,
         dropped_undated: end.dropped_undated,
+        left_out: None,
         content_hash: end.content_hash,
     })
 }
@@ -200,7 +211,25 @@ pub fn open_file(
         path: file.source.clone(),
         reason,
     };
-    let cannot_read = |e: io::Error| skipped(format!("cannot read: {e}"));
+    match isolated(|| open(file, options, metadata)) {
+        Ok(Ok(read)) => Ok(read),
+        Ok(Err(NotIndexed::Skipped(reason))) => Err(skipped(reason)),
+        Ok(Err(NotIndexed::LeftOut(kind))) => Ok(Reading::Articles(FileArticles {
+            left_out: Some(kind),
+            ..FileArticles::default()
+        })),
+        Err(message) => Err(skipped(format!(
+            "dateline failed on this file ({message}); this is a bug, please report it"
+        ))),
+    }
+}
+
+fn open(
+    file: &InputFile,
+    options: &ReadOptions,
+    metadata: &std::fs::Metadata,
+) -> Result<Reading, NotIndexed> {
+    let cannot_read = |e: io::Error| NotIndexed::Skipped(format!("cannot read: {e}"));
     let handle = File::open(&file.source).map_err(cannot_read)?;
     let rest = handle.try_clone().map_err(cannot_read)?;
     let hasher = Arc::new(Mutex::new(xxhash_rust::xxh3::Xxh3::new()));
@@ -214,55 +243,69 @@ pub fn open_file(
     if compressed {
         let stream = Cursor::new(std::mem::take(&mut head)).chain(reader);
         reader = Box::new(flate2::read::MultiGzDecoder::new(stream));
-        head = read_head(&mut reader).map_err(|e| skipped(format!("cannot decompress: {e}")))?;
+        head = read_head(&mut reader)
+            .map_err(|e| NotIndexed::Skipped(format!("cannot decompress: {e}")))?;
     }
+    let kind = || kind_of(&file.source);
     if head.iter().all(u8::is_ascii_whitespace) {
-        return Err(skipped("empty file".to_string()));
+        return Err(NotIndexed::LeftOut("empty".to_string()));
     }
+    let utf16 = utf16_encoding(&head);
     let format = match detect_binary_container(&head) {
         Some(format) => format,
         None => {
-            if let Some(reason) = binary_reason(&head) {
-                return Err(skipped(reason));
+            if let Some(reason) = binary_reason(&head).filter(|_| utf16.is_none()) {
+                // A binary file named like an article is a surprise worth a
+                // reason; one named otherwise (or not at all) is just not text.
+                return Err(match kind() {
+                    Some(kind) if !is_article_extension(&kind) => NotIndexed::LeftOut(kind),
+                    Some(_) => NotIndexed::Skipped(reason),
+                    None => NotIndexed::LeftOut("binary".to_string()),
+                });
             }
-            detect_format(&String::from_utf8_lossy(&head), &file.source).map_err(skipped)?
+            let head_text = match utf16 {
+                Some(encoding) => encoding.decode_with_bom_removal(&head).0,
+                None => String::from_utf8_lossy(&head),
+            };
+            if let Some(other) = non_article_markup(&head_text) {
+                return Err(NotIndexed::LeftOut(
+                    kind().unwrap_or_else(|| other.to_string()),
+                ));
+            }
+            detect_format(&head_text, &file.source)?
         }
     };
-    let reader = Cursor::new(head).chain(reader);
+    let mut reader: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(reader));
     let dating = FileDating::new(file, options, metadata);
     if format.is_stream() {
+        if let Some(encoding) = utf16 {
+            // Records are cut from UTF-8 text: a UTF-16 container is
+            // decoded whole first (within --max-file-size).
+            let bytes = read_within(reader, metadata, options.max_file_size)?;
+            let text = encoding.decode_with_bom_removal(&bytes).0.into_owned();
+            reader = Box::new(Cursor::new(text.into_bytes()));
+        }
         let parser = RecordParser::new(format, options, file, dating);
         let reader = Box::new(BufReader::with_capacity(256 * 1024, reader));
-        return Ok(Reading::Records(RecordStream::new(
+        return Ok(Reading::Records(Box::new(RecordStream::new(
             format, reader, parser, rest, hasher,
-        )));
+        ))));
     }
     let mut notes = Vec::new();
     let articles = {
-        let max = options.max_file_size;
-        if metadata.len() > max {
-            return Err(skipped(too_big(metadata.len(), max)));
-        }
-        let mut bytes = Vec::with_capacity(metadata.len() as usize);
-        reader
-            .take(max + 1)
-            .read_to_end(&mut bytes)
-            .map_err(cannot_read)?;
-        if bytes.len() as u64 > max {
-            return Err(skipped(format!(
-                "decompressed {}",
-                too_big(bytes.len() as u64, max)
-            )));
-        }
+        let bytes = read_within(reader, metadata, options.max_file_size)?;
         match format {
-            Format::Pdf => pdf::parse_pdf(&bytes, &mut notes).map(|a| vec![a]),
-            Format::Mail => mail::parse_message(&bytes, 1).map(|a| vec![a]),
+            Format::Pdf => Ok(vec![pdf::parse_pdf(&bytes, &mut notes)?]),
+            Format::Mail => Ok(vec![mail::parse_message(&bytes, 1)?]),
             _ => {
-                let text = decode_text(&bytes, &mut notes);
+                let declared = match format {
+                    Format::Html => declared_encoding(&bytes),
+                    _ => utf16,
+                };
+                let text = decode_declared(&bytes, declared, &mut notes);
                 parse_text(format, &text, options, &mut notes)
             }
-        }
-        .map_err(skipped)?
+        }?
     };
     // Whatever the parser left unread still counts in the content hash.
     let mut tail = HashingReader {
@@ -272,7 +315,7 @@ pub fn open_file(
     std::io::copy(&mut tail, &mut io::sink()).map_err(cannot_read)?;
     let content_hash = hasher
         .lock()
-        .map_err(|_| skipped("the content hash was poisoned".to_string()))?
+        .map_err(|_| NotIndexed::Skipped("the content hash was poisoned".to_string()))?
         .digest();
     let mut read = FileArticles {
         articles,
@@ -289,7 +332,7 @@ pub fn open_file(
         } else {
             format!("no article text found (read as {format})")
         };
-        return Err(skipped(reason));
+        return Err(reason.into());
     }
     Ok(Reading::Articles(read))
 }
@@ -307,7 +350,7 @@ fn parse_text(
     text: &str,
     options: &ReadOptions,
     notes: &mut Vec<String>,
-) -> Result<Vec<Article>, String> {
+) -> Result<Vec<Article>, NotIndexed> {
     match format {
         Format::Reference => {
             let parsed = parse_reference_article(text).map_err(|e| e.to_string())?;
@@ -319,13 +362,14 @@ fn parse_text(
                 ..Article::default()
             }])
         }
-        Format::Markdown | Format::Text => markdown::parse_text_article(text).map(|a| vec![a]),
-        Format::Json => json::parse_json(text, &options.fields, notes),
+        Format::Markdown => markdown::parse_markdown_article(text).map(|a| vec![a]),
+        Format::Text => Ok(vec![markdown::parse_text_article(text)?]),
+        Format::Json => Ok(json::parse_json(text, &options.fields, notes)?),
         Format::Html => html::parse_html(text).map(|a| vec![a]),
-        Format::Feed => feed::parse_feed(text, notes),
-        Format::Mail => mail::parse_message(text.as_bytes(), 1).map(|a| vec![a]),
+        Format::Feed => Ok(feed::parse_feed(text, notes)?),
+        Format::Mail => Ok(vec![mail::parse_message(text.as_bytes(), 1)?]),
         Format::Jsonl | Format::Sgml | Format::Mbox | Format::Warc | Format::Pdf => {
-            Err(format!("{format} is not read as text"))
+            Err(format!("{format} is not read as text").into())
         }
     }
 }
@@ -433,6 +477,27 @@ fn apply_undated_policy(read: &mut FileArticles, policy: UndatedPolicy) {
     }
 }
 
+/// The rest of a file, read whole when it is within `max` bytes, on disk
+/// and decompressed.
+fn read_within(
+    reader: impl Read,
+    metadata: &std::fs::Metadata,
+    max: u64,
+) -> Result<Vec<u8>, NotIndexed> {
+    if metadata.len() > max {
+        return Err(too_big(metadata.len(), max).into());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    reader
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| NotIndexed::Skipped(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("decompressed {}", too_big(bytes.len() as u64, max)).into());
+    }
+    Ok(bytes)
+}
+
 fn too_big(size: u64, max: u64) -> String {
     format!(
         "file is {:.1} MiB, over --max-file-size ({:.1} MiB)",
@@ -478,6 +543,33 @@ mod tests {
                 xxhash_rust::xxh3::xxh3_64(&bytes),
                 "{name}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes, after any of the starts that steer format detection,
+        /// under any name: read as some format or refused with a reason,
+        /// never a panic (which `read_articles` would turn into a skip
+        /// saying it is a bug).
+        #[test]
+        fn any_bytes_in_any_format_read_without_panicking(
+            start in proptest::sample::select(vec![
+                "", "---\ntitle: x\n---\n", "+++\n", "<html><body>", "<p>", "{\"text\": ",
+                "[", "From: a\nSubject: b\n\n", " date 2024-01-01 ", "<REUTERS NEWID=\"1\">",
+                "<?xml version=\"1.0\"?>", "\u{feff}", "# Title\n",
+            ]),
+            bytes in proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..600),
+            name in proptest::sample::select(vec!["a.md", "a.html", "a.json", "a.jsonl", "a.txt", "a", "a.sgm", "a.xml"]),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(name);
+            let mut contents = start.as_bytes().to_vec();
+            contents.extend_from_slice(&bytes);
+            std::fs::write(&path, &contents).unwrap();
+            let file = InputFile { source: path, relative: name.into() };
+            if let Err(skip) = read_articles(&file, &ReadOptions::default()) {
+                proptest::prop_assert!(!skip.reason.contains("this is a bug"), "{}", skip.reason);
+            }
         }
     }
 

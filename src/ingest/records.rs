@@ -21,6 +21,7 @@ use crate::ingest::formats::json::parse_json_line;
 use crate::ingest::formats::mbox::{MboxSplitter, parse_mbox_message};
 use crate::ingest::formats::sgml::{SgmlRead, next_sgml_record, parse_record};
 use crate::ingest::formats::warc::{NotAnArticle, WarcItem, WarcReader, parse_warc_response};
+use crate::ingest::isolate::isolated;
 use crate::ingest::lines::LineReader;
 use crate::ingest::read::{FileDating, ReadOptions, UndatedPolicy};
 use crate::ingest::{Article, InputFile};
@@ -82,7 +83,9 @@ impl RecordStream {
         hasher: Arc<Mutex<xxhash_rust::xxh3::Xxh3>>,
     ) -> RecordStream {
         let source = match format {
-            Format::Jsonl | Format::Sgml => Source::Lines(LineReader::new(reader)),
+            Format::Jsonl | Format::Sgml => {
+                Source::Lines(LineReader::new(reader).max_line(parser.options.max_file_size))
+            }
             _ => Source::Bytes(reader),
         };
         let now_year = parser.options.now_year;
@@ -265,6 +268,15 @@ impl RecordParser {
 
     /// The article of one record, its dates settled as for any file.
     pub fn parse(&self, record: &RawRecord) -> ParsedRecord {
+        isolated(|| self.parse_record(record)).unwrap_or_else(|message| {
+            ParsedRecord::Bad(format!(
+                "record at line {}: dateline failed on it ({message}); this is a bug, please report it",
+                record.line
+            ))
+        })
+    }
+
+    fn parse_record(&self, record: &RawRecord) -> ParsedRecord {
         let parsed = match self.format {
             Format::Jsonl => {
                 let text = String::from_utf8_lossy(&record.bytes);

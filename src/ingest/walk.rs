@@ -5,11 +5,17 @@
 //! are left alone, the way `rg` users expect. Symbolic links are not followed
 //! inside folders, which rules out link loops; a link named on the command
 //! line is followed.
+//!
+//! Files that are not articles by their name (images, source code,
+//! stylesheets, ...: see [`crate::ingest::select`]) are left out here,
+//! unread, and counted by kind.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::ingest::Skipped;
+use crate::ingest::select::{FileSelection, not_an_article_by_name};
 
 /// A file to index: the path as walked and the path relative to its root.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +36,8 @@ pub struct WalkedFiles {
     bases: Vec<PathBuf>,
     /// The base (`WHOLE` when the path is stored whole) and the path.
     files: Vec<(u32, Box<Path>)>,
+    /// Files left out by their name as not articles, by kind.
+    pub left_out: BTreeMap<String, usize>,
 }
 
 /// Marks a path stored whole, not relative to a base (a walked path that
@@ -93,8 +101,19 @@ pub fn walk_inputs(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Skipped>), 
 
 /// [`walk_inputs`], keeping the list compact ([`WalkedFiles`]).
 pub fn walk_files(paths: &[PathBuf]) -> Result<(WalkedFiles, Vec<Skipped>), Error> {
+    walk_selected(paths, &FileSelection::default())
+}
+
+/// [`walk_files`], choosing files with `selection`; unless files are
+/// chosen by name or type, those that are not articles by their name are
+/// left out and counted.
+pub fn walk_selected(
+    paths: &[PathBuf],
+    selection: &FileSelection,
+) -> Result<(WalkedFiles, Vec<Skipped>), Error> {
     let mut files = WalkedFiles::default();
     let mut skipped = Vec::new();
+    let types = selection.file_types()?;
     for root in paths {
         if std::fs::metadata(root).is_err() && std::fs::symlink_metadata(root).is_err() {
             return Err(Error::MissingInput(root.clone()));
@@ -105,6 +124,8 @@ pub fn walk_files(paths: &[PathBuf]) -> Result<(WalkedFiles, Vec<Skipped>), Erro
             .ignore(true)
             .parents(false)
             .follow_links(false)
+            .overrides(selection.overrides(root_dir(root))?)
+            .types(types.clone())
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         // Once per root: a `stat` per file would cost as much as the walk.
@@ -115,8 +136,15 @@ pub fn walk_files(paths: &[PathBuf]) -> Result<(WalkedFiles, Vec<Skipped>), Erro
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file())
                         || (entry.depth() == 0 && entry.path().is_file());
-                    if is_file {
-                        files.push(base, entry.path());
+                    if !is_file {
+                        continue;
+                    }
+                    let not_article = (!selection.is_explicit())
+                        .then(|| not_an_article_by_name(entry.path()))
+                        .flatten();
+                    match not_article {
+                        Some(kind) => *files.left_out.entry(kind).or_default() += 1,
+                        None => files.push(base, entry.path()),
                     }
                 }
                 Err(error) => skipped.push(Skipped {
@@ -167,6 +195,50 @@ mod tests {
         let relative: Vec<_> = files.iter().map(|f| f.relative.to_str().unwrap()).collect();
         assert_eq!(relative, ["a.txt", "b/2.txt"]);
         assert!(skipped.is_empty());
+    }
+
+    #[test]
+    fn files_that_are_not_articles_are_counted_not_walked_unless_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "post.md",
+            "chart.svg",
+            "a.png",
+            "b.png",
+            "main.go",
+            "drafts.md",
+        ] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let root = [dir.path().to_path_buf()];
+        let names = |walked: &WalkedFiles| -> Vec<String> {
+            walked
+                .slice(0, walked.len())
+                .iter()
+                .map(|f| f.relative.to_string_lossy().into_owned())
+                .collect()
+        };
+        let (walked, _) = walk_files(&root).unwrap();
+        assert_eq!(names(&walked), ["drafts.md", "post.md"]);
+        let counts: Vec<_> = walked
+            .left_out
+            .iter()
+            .map(|(k, n)| (k.as_str(), *n))
+            .collect();
+        assert_eq!(counts, [("go", 1), ("png", 2), ("svg", 1)]);
+        let chosen = FileSelection {
+            include: vec!["*.go".into(), "*.md".into()],
+            exclude: vec!["drafts.md".into()],
+            ..FileSelection::default()
+        };
+        let (walked, _) = walk_selected(&root, &chosen).unwrap();
+        assert_eq!(names(&walked), ["main.go", "post.md"]);
+        assert!(walked.left_out.is_empty());
+        let typed = FileSelection {
+            types: vec!["go".into()],
+            ..FileSelection::default()
+        };
+        assert_eq!(names(&walk_selected(&root, &typed).unwrap().0), ["main.go"]);
     }
 
     #[test]

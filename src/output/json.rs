@@ -36,6 +36,9 @@ pub struct JsonHit<'a> {
     /// Only the title matched; `passage` is the article's opening.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub title_only: bool,
+    /// The passage is a block of code (its lines kept as written).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub code: bool,
     /// Near-copies of this article (the same wire story) that also match.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub also_in: &'a [String],
@@ -129,6 +132,7 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             passage: &hit.passage,
             highlights: to_char_ranges(&hit.passage, &hit.highlights),
             title_only: hit.title_only,
+            code: hit.code,
             also_in: &hit.also_in,
             also_in_more: hit.also_in_more,
             context_before: json_context(&hit.context_before, by_page),

@@ -18,6 +18,7 @@ struct JsonSummary {
     removed: usize,
     unchanged: usize,
     skipped: Vec<JsonFile>,
+    left_out: JsonLeftOut,
     articles: usize,
     articles_kept: usize,
     passages: usize,
@@ -28,6 +29,13 @@ struct JsonSummary {
     interrupted: bool,
     seconds: f64,
     holds: JsonHolds,
+}
+
+/// Files left out as not articles: how many, and how many of each kind.
+#[derive(Serialize)]
+struct JsonLeftOut {
+    files: usize,
+    kinds: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Serialize)]
@@ -73,6 +81,10 @@ pub fn write_index_summary_json<W: Write>(
         removed: summary.removed,
         unchanged: summary.unchanged,
         skipped: files(&summary.skipped),
+        left_out: JsonLeftOut {
+            files: summary.left_out_files(),
+            kinds: summary.left_out.clone(),
+        },
         articles: summary.articles,
         articles_kept: summary.articles_kept,
         passages: summary.passages,

@@ -131,16 +131,22 @@ impl TextPrinter {
             ("", "")
         };
         for passage in &hit.context_before {
-            self.write_passage(out, &cells(&passage.text, &[]), context_gutter, true)?;
+            self.write_passage(out, &cells(&passage.text, &[]), context_gutter, true, false)?;
         }
         let marks = if hit.title_only {
             Vec::new()
         } else {
             to_char_ranges(&hit.passage, &hit.highlights)
         };
-        self.write_passage(out, &cells(&hit.passage, &marks), hit_gutter, false)?;
+        self.write_passage(
+            out,
+            &cells(&hit.passage, &marks),
+            hit_gutter,
+            false,
+            hit.code,
+        )?;
         for passage in &hit.context_after {
-            self.write_passage(out, &cells(&passage.text, &[]), context_gutter, true)?;
+            self.write_passage(out, &cells(&passage.text, &[]), context_gutter, true, false)?;
         }
         if !hit.also_in.is_empty() {
             let mut line = format!("also in: {}", hit.also_in.join(", "));
@@ -152,16 +158,20 @@ impl TextPrinter {
         Ok(())
     }
 
+    /// Writes a passage, wrapped to the width; code keeps its lines and
+    /// their indentation, unwrapped.
     fn write_passage<W: Write>(
         &self,
         out: &mut W,
         passage: &[Cell],
         gutter: &str,
         dim: bool,
+        code: bool,
     ) -> io::Result<()> {
         let trimmed = trim_around_matches(passage, self.snippet_len);
         let width = self
             .width
+            .filter(|_| !code)
             .map(|w| w.saturating_sub(INDENT + gutter.chars().count()));
         for line in wrap(&trimmed, width) {
             write!(out, "{:INDENT$}", "")?;

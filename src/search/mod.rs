@@ -15,6 +15,7 @@ mod highlight;
 mod matching;
 mod order;
 mod page;
+mod passage_kinds;
 mod query;
 mod rank;
 pub mod timeline;
@@ -90,6 +91,8 @@ pub struct Hit {
     /// Only the title matched: `passage` is the article's opening, with no
     /// highlights.
     pub title_only: bool,
+    /// The passage is a block of code.
+    pub code: bool,
     /// Other matching articles of the same story (near-copies of this
     /// article), best first, at most five.
     pub also_in: Vec<String>,
@@ -135,16 +138,6 @@ pub(crate) fn search_with(
     let first = first_page(request.limit, per_article);
     let (mut ranked, order) = prepared.rank(first)?;
     let stories = Stories::new(&prepared.searcher);
-    let (picked, mut hidden) = pick_page(
-        &order,
-        &mut ranked,
-        first,
-        request.limit,
-        per_article,
-        |passage| stories.of(passage),
-    );
-    let searcher = &prepared.searcher;
-    let mut also_in = stories.also_in(searcher, &index.fields, &ranked, &picked, &order)?;
     let analyzer = index
         .index
         .tokenizers()
@@ -157,66 +150,101 @@ pub(crate) fn search_with(
     );
     let mut title_marks =
         Highlighter::for_query(&*prepared.parsed.any_words, index.fields.title, analyzer);
-    let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
-    for (pick, (_, ScoredPassage { score, address, .. })) in picked.into_iter().enumerate() {
-        let mut hit = load_hit(
-            index,
-            searcher,
-            address,
-            hits.len() + 1,
-            score,
-            &mut text_marks,
-        )?;
-        (hit.also_in, hit.also_in_more) = std::mem::take(&mut also_in[pick]);
-        let title_matched = hit
-            .title
-            .as_deref()
-            .is_some_and(|t| !title_marks.byte_ranges(t).is_empty());
-        let needs_article = (hit.highlights.is_empty() && title_matched) || request.context > 0;
-        if !needs_article {
-            hits.push(hit);
-            continue;
-        }
-        let passages = stored::article_passages(searcher, &index.fields, hit.article_id)?;
-        if hit.highlights.is_empty() && title_matched {
-            // Every passage carries the title, so any of them matched; the
-            // opening says best what the article is about. One per article.
-            if hits
-                .iter()
-                .any(|h| h.article_id == hit.article_id && h.title_only)
-            {
-                hidden.same_article += 1;
-                continue;
+    // A passage is shown once however it matched (by its title, shown as
+    // the article's opening, and by its own words): when that leaves the
+    // page short, more matches are picked.
+    let mut want = request.limit;
+    loop {
+        let (picked, mut hidden) =
+            pick_page(&order, &mut ranked, first, want, per_article, |passage| {
+                stories.of(passage)
+            });
+        let exhausted = picked.len() < want;
+        let searcher = &prepared.searcher;
+        let mut also_in = stories.also_in(searcher, &index.fields, &ranked, &picked, &order)?;
+        let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
+        let mut shown: HashMap<(u64, u64), usize> = HashMap::new();
+        for (pick, (_, ScoredPassage { score, address, .. })) in picked.into_iter().enumerate() {
+            let mut hit = load_hit(
+                index,
+                searcher,
+                address,
+                hits.len() + 1,
+                score,
+                &mut text_marks,
+            )?;
+            (hit.also_in, hit.also_in_more) = std::mem::take(&mut also_in[pick]);
+            let title_matched = hit
+                .title
+                .as_deref()
+                .is_some_and(|t| !title_marks.byte_ranges(t).is_empty());
+            let needs_article = (hit.highlights.is_empty() && title_matched) || request.context > 0;
+            let passages = if needs_article {
+                stored::article_passages(searcher, &index.fields, hit.article_id)?
+            } else {
+                Vec::new()
+            };
+            if hit.highlights.is_empty() && title_matched {
+                // Every passage carries the title, so any of them matched;
+                // the opening says best what the article is about. One per
+                // article.
+                if hits
+                    .iter()
+                    .any(|h| h.article_id == hit.article_id && h.title_only)
+                {
+                    hidden.same_article += 1;
+                    continue;
+                }
+                if let Some(opening) = passages.first() {
+                    hit.passage = opening.text.clone();
+                    hit.line = opening.line;
+                    hit.passage_no = opening.passage_no;
+                }
+                hit.title_only = true;
+                hit.code = false;
             }
-            if let Some(opening) = passages.first() {
-                hit.passage = opening.text.clone();
-                hit.line = opening.line;
-                hit.passage_no = opening.passage_no;
+            if request.context > 0 {
+                let at = passages
+                    .iter()
+                    .position(|p| p.passage_no == hit.passage_no)
+                    .unwrap_or(0);
+                hit.context_before = passages[at.saturating_sub(request.context)..at].to_vec();
+                hit.context_after = passages
+                    .iter()
+                    .skip(at + 1)
+                    .take(request.context)
+                    .cloned()
+                    .collect();
             }
-            hit.title_only = true;
+            match shown.get(&(hit.article_id, hit.passage_no)) {
+                Some(&at) => {
+                    // The same passage again: keep the better place, and
+                    // the highlights of a match on its own words.
+                    hidden.same_article += 1;
+                    let earlier = &mut hits[at];
+                    if earlier.title_only && !hit.title_only {
+                        earlier.highlights = hit.highlights;
+                        earlier.title_only = false;
+                    }
+                }
+                None => {
+                    shown.insert((hit.article_id, hit.passage_no), hits.len());
+                    hits.push(hit);
+                }
+            }
         }
-        if request.context > 0 {
-            let at = passages
-                .iter()
-                .position(|p| p.passage_no == hit.passage_no)
-                .unwrap_or(0);
-            hit.context_before = passages[at.saturating_sub(request.context)..at].to_vec();
-            hit.context_after = passages
-                .iter()
-                .skip(at + 1)
-                .take(request.context)
-                .cloned()
-                .collect();
+        if hits.len() >= request.limit || exhausted {
+            hits.truncate(request.limit);
+            return Ok(SearchResults {
+                query: request.query.clone(),
+                total_hits: ranked.len(),
+                hits,
+                ignored: prepared.parsed.ignored,
+                hidden,
+            });
         }
-        hits.push(hit);
+        want += request.limit - hits.len();
     }
-    Ok(SearchResults {
-        query: request.query.clone(),
-        total_hits: ranked.len(),
-        hits,
-        ignored: prepared.parsed.ignored,
-        hidden,
-    })
 }
 
 /// The articles matching `request`, one source each, in the request's order
@@ -297,6 +325,7 @@ impl Prepared {
             &mut words,
             &self.ranking,
         )?;
+        passage_kinds::weigh_code(&self.searcher, &mut ranked);
         let order = PassageOrder::new(
             &self.searcher,
             &mut ranked,
@@ -400,6 +429,7 @@ fn rank_articles(
             words,
             ranking,
         )?;
+        passage_kinds::weigh_code(searcher, &mut passages);
         rank::sort_best_first(&mut passages);
         Ok(passages)
     };
@@ -444,6 +474,7 @@ fn load_hit(
         line: passage.line,
         title: article.title,
         highlights: highlighter.byte_ranges(&passage.text),
+        code: passage_kinds::is_code(searcher, address),
         passage: passage.text,
         meta: article.meta,
         ..Hit::default()

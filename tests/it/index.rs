@@ -14,6 +14,7 @@ pub fn tests() -> Vec<Trial> {
         a_changed_file_replaces_its_old_passages,
         bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed,
         a_missing_input_path_is_an_error,
+        notes_and_duplicates_name_files_as_given,
         needs("news-folder") => the_whole_news_folder_indexes_and_filters_by_month,
         an_articles_passages_are_consecutive_documents_in_reading_order,
         a_hit_deep_in_an_article_shows_the_same_metadata_as_one_at_its_start,
@@ -32,7 +33,7 @@ fn indexing_the_corpus_reports_a_summary() {
         .stdout("")
         .stderr(
             predicate::str::is_match(
-                r"40 files: 40 added, 0 updated, 0 removed, 0 unchanged, 0 skipped; 40 articles \(\d+ passages\) indexed into .* in \d+\.\d+s",
+                r"40 files: 40 added, 0 updated, 0 removed, 0 unchanged, 0 left out, 0 skipped; 40 articles \(\d+ passages\) indexed into .* in \d+\.\d+s",
             )
             .unwrap(),
         );
@@ -118,11 +119,13 @@ fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
         .stderr(predicate::str::contains(
             "1 of 3 articles has no recognisable date",
         ))
-        .stderr(predicate::str::contains("empty.txt: empty file"))
         .stderr(predicate::str::contains(
             "bad-date.txt: line 1: invalid date '2024-02-30'",
         ))
-        .stderr(predicate::str::contains("image.bin: binary file"))
+        // Not articles: counted by kind, not reported one by one.
+        .stderr(predicate::str::contains(
+            "left out 2 files that are not articles: 1 bin, 1 empty",
+        ))
         // Not UTF-8: read as Windows-1252, indexed, and said so.
         .stderr(
             predicate::str::contains("note ").and(predicate::str::contains(
@@ -131,7 +134,7 @@ fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
         )
         .stderr(
             predicate::str::contains("; 3 articles (")
-                .and(predicate::str::contains(", 3 skipped;")),
+                .and(predicate::str::contains(", 2 left out, 1 skipped;")),
         );
     assert_eq!(search_json(index.path(), &["cocoa"])["total_hits"], 1);
     run()
@@ -139,7 +142,27 @@ fn bad_files_are_skipped_with_path_and_reason_and_the_rest_indexed() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "3 file(s) were skipped and --strict was given",
+            "1 file(s) were skipped and --strict was given",
+        ));
+}
+
+fn notes_and_duplicates_name_files_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("news");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("latin.txt"), b" date 2024-01-01 caf\xe9 text\n").unwrap();
+    std::fs::write(folder.join("one.txt"), " date 2024-01-02 Same story.\n").unwrap();
+    std::fs::write(folder.join("two.txt"), " date 2024-01-02 Same story.\n").unwrap();
+    dateline()
+        .current_dir(dir.path())
+        .args(["index", "./news", "--index", "idx"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "dateline: duplicate ./news/two.txt: the same article (date and text) as ./news/one.txt,",
+        ))
+        .stderr(predicate::str::contains(
+            "dateline: note ./news/latin.txt: not valid UTF-8",
         ));
 }
 
@@ -171,7 +194,7 @@ fn the_whole_news_folder_indexes_and_filters_by_month() {
             // text); each such article is indexed once.
             predicate::str::contains("; 21339 articles (")
                 .and(predicate::str::contains("21577 files: 21577 added,"))
-                .and(predicate::str::contains(", 0 skipped;"))
+                .and(predicate::str::contains(", 0 left out, 0 skipped;"))
                 .and(predicate::str::contains(
                     "238 duplicate articles indexed once",
                 ))

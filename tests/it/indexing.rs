@@ -30,8 +30,8 @@ pub fn tests() -> Vec<Trial> {
         kill_dash_nine_keeps_the_last_commit_and_a_rerun_completes_the_job,
         #[cfg(unix)]
         ctrl_c_commits_what_is_done_prints_the_summary_and_exits_130,
-        an_empty_file_is_skipped,
-        a_binary_file_is_skipped,
+        an_empty_file_is_counted_not_indexed,
+        a_binary_file_is_left_out_unless_it_is_named_as_an_article,
         a_truncated_file_is_skipped_and_a_cut_character_is_read,
         a_one_gib_file_is_refused_without_being_read,
         a_100_mb_single_line_is_indexed,
@@ -184,7 +184,8 @@ fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     ws.write("d.txt", &article("2024-01-04", "dates and figs"));
     let first = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&first).starts_with("4 added, 0 updated, 0 removed, 0 unchanged, 0 skipped")
+        counts_line(&first)
+            .starts_with("4 added, 0 updated, 0 removed, 0 unchanged, 0 left out, 0 skipped")
     );
 
     ws.write("b.txt", &article("2024-02-02", "blueberries instead"));
@@ -192,7 +193,8 @@ fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     ws.write("e.txt", &article("2024-01-05", "elderberries"));
     let second = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&second).starts_with("1 added, 1 updated, 1 removed, 2 unchanged, 0 skipped"),
+        counts_line(&second)
+            .starts_with("1 added, 1 updated, 1 removed, 2 unchanged, 0 left out, 0 skipped"),
         "{second}"
     );
 
@@ -228,7 +230,8 @@ fn a_rerun_with_no_changes_reads_nothing_and_commits_nothing() {
     let meta_before = fs::read(ws.index_dir().join("meta.json")).unwrap();
     let again = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&again).starts_with("0 added, 0 updated, 0 removed, 2 unchanged, 0 skipped")
+        counts_line(&again)
+            .starts_with("0 added, 0 updated, 0 removed, 2 unchanged, 0 left out, 0 skipped")
     );
     assert_eq!(
         fs::read(ws.index_dir().join("meta.json")).unwrap(),
@@ -572,17 +575,30 @@ fn assert_skipped(err: &str, path: &Path, reason: &str) {
     assert!(line.contains(reason), "{line}");
 }
 
-fn an_empty_file_is_skipped() {
+fn an_empty_file_is_counted_not_indexed() {
     let ws = Workspace::new();
-    let path = ws.write("empty.txt", "");
-    assert_skipped(&index_beside_a_good_article(&ws, &[]), &path, "empty file");
+    ws.write("empty.txt", "");
+    let err = index_beside_a_good_article(&ws, &[]);
+    assert!(!err.contains("empty.txt"), "{err}");
+    assert!(
+        err.contains("left out 1 file that is not an article: 1 empty"),
+        "{err}"
+    );
 }
 
-fn a_binary_file_is_skipped() {
+fn a_binary_file_is_left_out_unless_it_is_named_as_an_article() {
     let ws = Workspace::new();
-    let path = ws.articles().join("image.png");
-    fs::write(&path, [0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xd8]).unwrap();
-    assert_skipped(&index_beside_a_good_article(&ws, &[]), &path, "binary");
+    let png = [0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xd8];
+    fs::write(ws.articles().join("image.png"), png).unwrap();
+    fs::write(ws.articles().join("photo"), png).unwrap();
+    let named_as_text = ws.articles().join("notes.txt");
+    fs::write(&named_as_text, png).unwrap();
+    let err = index_beside_a_good_article(&ws, &[]);
+    assert!(
+        err.contains("left out 2 files that are not articles: 1 binary, 1 png"),
+        "{err}"
+    );
+    assert_skipped(&err, &named_as_text, "binary file (PNG image)");
 }
 
 fn a_truncated_file_is_skipped_and_a_cut_character_is_read() {
@@ -792,7 +808,8 @@ fn an_identical_article_under_two_paths_is_indexed_once_and_reported() {
     ws.write("c.txt", " date 2024-01-02 Wire story about zeppelins.\n");
     let err = assert_success(&ws.index(&[]));
     assert!(
-        counts_line(&err).starts_with("3 added, 0 updated, 0 removed, 0 unchanged, 0 skipped;")
+        counts_line(&err)
+            .starts_with("3 added, 0 updated, 0 removed, 0 unchanged, 0 left out, 0 skipped;")
             && holds(&err).starts_with("holds 2 articles")
             && holds(&err).contains("; 1 duplicate article indexed once;"),
         "{err}"

@@ -12,9 +12,12 @@ mod index;
 mod indexing;
 mod output;
 mod readme;
+mod real_world;
 mod relevance;
+mod robustness;
 mod search;
 mod util;
+mod visible_text;
 
 use std::process::ExitCode;
 
@@ -28,8 +31,11 @@ fn main() -> ExitCode {
         indexing::tests,
         output::tests,
         readme::tests,
+        real_world::tests,
         relevance::tests,
+        robustness::tests,
         search::tests,
+        visible_text::tests,
     ] {
         trials.extend(module_tests());
     }

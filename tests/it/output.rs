@@ -519,10 +519,7 @@ fn title_only_matches_show_the_opening_without_highlights() {
     use dateline::search::{SearchRequest, search};
 
     let dir = TempDir::new().unwrap();
-    let passage = |text: &str, line| Passage {
-        text: text.to_string(),
-        line,
-    };
+    let passage = |text: &str, line| Passage::new(text, line);
     let titled = Article {
         source: "harvest.md".into(),
         relative: "harvest.md".into(),

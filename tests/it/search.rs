@@ -4,7 +4,9 @@ use libtest_mimic::Trial;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::util::{corpus, dateline, folder_with, hit_sources, index_of, search_json, trials};
+use crate::util::{
+    corpus, dateline, folder_with, highlighted_words, hit_sources, index_of, search_json, trials,
+};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -29,21 +31,6 @@ pub fn tests() -> Vec<Trial> {
 }
 
 const REFERENCE: &str = "corpus/000_13dcff22e6eeeb5b.txt";
-
-/// The substrings of `passage` that the hit's character offsets select.
-fn highlighted_words(hit: &Value) -> Vec<String> {
-    let passage: Vec<char> = hit["passage"].as_str().unwrap().chars().collect();
-    hit["highlights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|range| {
-            let start = range[0].as_u64().unwrap() as usize;
-            let end = range[1].as_u64().unwrap() as usize;
-            passage[start..end].iter().collect()
-        })
-        .collect()
-}
 
 fn troops_finds_the_reference_article_with_date_source_and_line() {
     let index = index_of(&[&corpus()]);

@@ -91,6 +91,21 @@ impl Need {
     }
 }
 
+/// The substrings of `passage` that the hit's character offsets select.
+pub fn highlighted_words(hit: &serde_json::Value) -> Vec<String> {
+    let passage: Vec<char> = hit["passage"].as_str().unwrap().chars().collect();
+    hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|range| {
+            let start = range[0].as_u64().unwrap() as usize;
+            let end = range[1].as_u64().unwrap() as usize;
+            passage[start..end].iter().collect()
+        })
+        .collect()
+}
+
 /// A shared data set, named by its path in `../shared/data`.
 impl From<&str> for Need {
     fn from(relative: &str) -> Need {

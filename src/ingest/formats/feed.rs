@@ -310,7 +310,7 @@ fn entry_article(
             .into_iter()
             .map(|p| Passage {
                 line: body_line + p.line - 1,
-                text: p.text,
+                ..p
             })
             .collect();
     }
@@ -319,10 +319,7 @@ fn entry_article(
         article.passages.remove(0);
     }
     if article.passages.is_empty() {
-        article.passages.push(Passage {
-            text: title?,
-            line: item_line,
-        });
+        article.passages.push(Passage::new(title?, item_line));
     }
     Some(article)
 }

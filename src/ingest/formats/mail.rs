@@ -9,6 +9,8 @@
 //!   own id, so a message and its replies share it.
 //! - The body is the `text/plain` parts, else the `text/html` ones cleaned
 //!   as pages are; attachments are named, not read.
+//! - A patch the message carries (`git format-patch`, `diff -u`) is code,
+//!   kept in passages of its own.
 //! - Quoted text (`> ` lines, the `On … wrote:` line before them, a
 //!   forwarded `-----Original Message-----`) is cut into passages of its
 //!   own and marked, so near-copy grouping sees only the message's own
@@ -22,7 +24,7 @@ use mail_parser::{Encoding, HeaderValue, Message, MessageParser, MimeHeaders, Pa
 
 use crate::ingest::dates::{DateSource, parse_date_text};
 use crate::ingest::formats::html::html_passages;
-use crate::ingest::{Article, Passage, PassageSplitter};
+use crate::ingest::{Article, Block, Passage, PassageKind, PassageSplitter, split_paragraphs};
 
 /// Parses one message whose first byte is on line `first_line` of its file.
 pub fn parse_message(raw: &[u8], first_line: u32) -> Result<Article, String> {
@@ -32,7 +34,7 @@ pub fn parse_message(raw: &[u8], first_line: u32) -> Result<Article, String> {
     let header = |name: &str| {
         message
             .header_raw(name)
-            .map(|v| unfold(v))
+            .map(unfold)
             .filter(|v| !v.is_empty())
     };
     let message_id = message.message_id().map(str::to_string);
@@ -40,10 +42,7 @@ pub fn parse_message(raw: &[u8], first_line: u32) -> Result<Article, String> {
         .or_else(|| first_id(message.in_reply_to()))
         .or_else(|| message_id.clone());
     let mut article = Article {
-        title: message
-            .subject()
-            .map(|s| unfold(s))
-            .filter(|s| !s.is_empty()),
+        title: message.subject().map(unfold).filter(|s| !s.is_empty()),
         author: message.from().and_then(|from| from.first()).map(|addr| {
             match (addr.name.as_deref(), addr.address.as_deref()) {
                 (Some(name), Some(address)) if !name.is_empty() => format!("{name} <{address}>"),
@@ -82,10 +81,7 @@ pub fn parse_message(raw: &[u8], first_line: u32) -> Result<Article, String> {
             .title
             .clone()
             .ok_or("message has neither a body nor a Subject:")?;
-        article.passages.push(Passage {
-            text: subject,
-            line: first_line,
-        });
+        article.passages.push(Passage::new(subject, first_line));
     }
     Ok(article)
 }
@@ -236,11 +232,20 @@ pub fn quoted_passages(text: &str, first_line: u32) -> (Vec<Passage>, Vec<usize>
             continue;
         };
         let end = (at..lines.len())
-            .find(|&i| kinds[i] != Some(kind))
+            .find(|&i| kinds[i] == Some(!kind))
             .unwrap_or(lines.len());
         let segment = lines[at..end].join("\n");
-        for mut passage in splitter.split(&segment, 0) {
-            passage.line += first_line + at as u32 - 1;
+        let line = first_line + at as u32;
+        let found = if kind {
+            let mut found = splitter.split(&segment, 0);
+            for passage in &mut found {
+                passage.line += line - 1;
+            }
+            found
+        } else {
+            own_passages(&segment, line)
+        };
+        for passage in found {
             if kind {
                 quoted.push(passages.len());
             }
@@ -249,6 +254,58 @@ pub fn quoted_passages(text: &str, first_line: u32) -> (Vec<Passage>, Vec<usize>
         at = end;
     }
     (passages, quoted)
+}
+
+/// The passages of a message's own text (none of it quoted), whose first
+/// line is `first_line` of the file: paragraphs at blank lines, and each
+/// patch (from `diff --git`, `Index:` or `--- a/` to the signature line
+/// `-- ` or the end) as code, its lines kept.
+fn own_passages(text: &str, first_line: u32) -> Vec<Passage> {
+    let mut blocks = Vec::new();
+    let mut line = first_line;
+    let mut region_start = (0, line);
+    let mut in_patch = false;
+    let mut offset = 0;
+    let push = |blocks: &mut Vec<Block>, from: (usize, u32), to: usize, patch: bool| {
+        let region = &text[from.0..to];
+        if patch {
+            blocks.push(Block {
+                text: region.trim_end().to_string(),
+                line: from.1,
+                kind: PassageKind::Code,
+            });
+            return;
+        }
+        let mut at = (0, from.1);
+        for (start, paragraph) in split_paragraphs(region) {
+            let before = &region[at.0..start];
+            at = (
+                start,
+                at.1 + before.bytes().filter(|&b| b == b'\n').count() as u32,
+            );
+            blocks.push(Block {
+                text: paragraph.to_string(),
+                line: at.1,
+                kind: PassageKind::Prose,
+            });
+        }
+    };
+    for raw in text.split_inclusive('\n') {
+        let content = raw.trim_end_matches(['\n', '\r']);
+        let starts_patch = content.starts_with("diff --git ")
+            || content.starts_with("Index: ")
+            || (content.starts_with("--- a/") || content.starts_with("--- /dev/null"));
+        let ends_patch = content == "-- ";
+        if (!in_patch && starts_patch) || (in_patch && ends_patch) {
+            push(&mut blocks, region_start, offset, in_patch);
+            region_start = (offset, line);
+            in_patch = !in_patch;
+        }
+        offset += raw.len();
+        line += 1;
+    }
+    push(&mut blocks, region_start, offset, in_patch);
+    PassageSplitter::default().split_blocks(&blocks)
 }
 
 #[cfg(test)]
@@ -370,6 +427,30 @@ mod tests {
             let _ = parse_message(format!("From: a\n{text}").as_bytes(), 1);
             let _ = quoted_passages(&text, 1);
         }
+    }
+
+    #[test]
+    fn a_patch_is_code_and_the_message_around_it_prose() {
+        let text = "From: a\nSubject: [PATCH] blog: fix typo\n\nFix a typo in the post.\n\n---\n x.md | 2 +-\n\ndiff --git a/x.md b/x.md\n--- a/x.md\n+++ b/x.md\n@@ -1 +1 @@\n-[Go 1.22](/blog/go1.22) is ot\n+[Go 1.22](/blog/go1.22) is out\n-- \n2.45.0\n";
+        let article = parse_message(text.as_bytes(), 1).unwrap();
+        let got: Vec<_> = article
+            .passages
+            .iter()
+            .map(|p| (p.text.as_str(), p.line, p.kind))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Fix a typo in the post.", 4, PassageKind::Prose),
+                ("---\n x.md | 2 +-", 6, PassageKind::Prose),
+                (
+                    "diff --git a/x.md b/x.md\n--- a/x.md\n+++ b/x.md\n@@ -1 +1 @@\n-[Go 1.22](/blog/go1.22) is ot\n+[Go 1.22](/blog/go1.22) is out",
+                    9,
+                    PassageKind::Code
+                ),
+                ("-- \n2.45.0", 15, PassageKind::Prose),
+            ]
+        );
     }
 
     #[test]

@@ -81,10 +81,9 @@ pub fn parse_record(record: &str, start_line: u32) -> Article {
         let title = article.title.clone();
         let line =
             element(record, "TITLE").map_or(start_line, |(at, _)| line_at(record, at, start_line));
-        article.passages.push(Passage {
-            text: title.unwrap_or_default(),
-            line,
-        });
+        article
+            .passages
+            .push(Passage::new(title.unwrap_or_default(), line));
     }
     article
 }
@@ -107,10 +106,7 @@ fn passages(record: &str, start: usize, end: usize, start_line: u32) -> Vec<Pass
     out.into_iter()
         .filter_map(|p| {
             let text = clean(&p.text);
-            (!text.is_empty()).then(|| Passage {
-                text,
-                line: p.line + start_line - 1,
-            })
+            (!text.is_empty()).then(|| Passage::new(text, p.line + start_line - 1))
         })
         .collect()
 }
