@@ -25,14 +25,21 @@ use feed_rs::parser::{Builder, Parser};
 use crate::date::{ArticleDate, DatePrecision};
 use crate::ingest::dates::{DateSource, parse_date_text};
 use crate::ingest::formats::html::html_passages;
+use crate::ingest::isolate::isolated;
 use crate::ingest::{Article, Passage, PassageSplitter};
 
 /// Parses a feed into its items' articles; notes say how many items were
 /// skipped and why.
 pub fn parse_feed(text: &str, notes: &mut Vec<String>) -> Result<Vec<Article>, String> {
     let items = item_spans(text);
-    let parser = feed_parser();
-    match parser.parse(text.as_bytes()) {
+    // A panic in feed-rs is read as the feed not being well-formed.
+    let parsed = isolated(|| {
+        feed_parser()
+            .parse(text.as_bytes())
+            .map_err(|e| e.to_string())
+    })
+    .unwrap_or_else(|panic| Err(format!("the feed parser failed: {panic}")));
+    match parsed {
         Ok(feed) => {
             // Items found in the text line up with the parsed ones when
             // there are as many; otherwise positions are not trusted.
@@ -53,13 +60,7 @@ pub fn parse_feed(text: &str, notes: &mut Vec<String>) -> Result<Vec<Article>, S
             Ok(articles)
         }
         Err(error) if items.is_empty() => Err(format!("not a readable feed: {error}")),
-        Err(error) => Ok(parse_items_one_by_one(
-            text,
-            &items,
-            &parser,
-            &error.to_string(),
-            notes,
-        )),
+        Err(error) => Ok(parse_items_one_by_one(text, &items, &error, notes)),
     }
 }
 
@@ -105,7 +106,6 @@ impl Channel {
 fn parse_items_one_by_one(
     text: &str,
     items: &[(usize, usize)],
-    parser: &Parser,
     error: &str,
     notes: &mut Vec<String>,
 ) -> Vec<Article> {
@@ -123,8 +123,10 @@ fn parse_items_one_by_one(
         } else {
             format!("{}{item}</{}>", root.0, root.1)
         };
-        match parser.parse(wrapped.as_bytes()) {
-            Ok(feed) if feed.entries.len() == 1 => {
+        // A parser is not reused after an error: feed-rs keeps an item's
+        // state in it, and asserts on it at the next item.
+        match isolated(|| feed_parser().parse(wrapped.as_bytes())) {
+            Ok(Ok(feed)) if feed.entries.len() == 1 => {
                 match entry_article(text, &feed.entries[0], Some((start, end)), &channel) {
                     Some(article) => articles.push(article),
                     None => bad += 1,

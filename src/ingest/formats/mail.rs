@@ -414,8 +414,7 @@ mod tests {
                     6
                 ),
                 ("And one more point.", 9),
-                ("--", 11),
-                ("Bo", 12),
+                ("-- \nBo", 11),
             ]
         );
         assert_eq!(quoted, [1]);

@@ -384,7 +384,7 @@ mod tests {
             [
                 "warcinfo records",
                 "request records",
-                "response@21",
+                "response@24",
                 "metadata records"
             ]
         );
@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(article.date_source, Some(DateSource::WarcDate));
         assert_eq!(article.date.unwrap().to_string(), "2024-01-25T10:00:00Z");
         assert_eq!(article.passages[0].text, "A storm hit.");
-        assert_eq!(article.passages[0].line, 32);
+        assert_eq!(article.passages[0].line, 36);
     }
 
     #[test]
