@@ -9,7 +9,9 @@ use std::path::Path;
 use libtest_mimic::Trial;
 use serde_json::Value;
 
-use crate::util::{dateline, folder_with, json_run, search_json, shared_data, trials};
+use crate::util::{
+    dateline, folder_with, index_verbose, json_run, search_json, shared_data, stats_json, trials,
+};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -27,23 +29,7 @@ pub fn tests() -> Vec<Trial> {
 
 /// Runs `dateline index --verbose`, returning stderr; asserts success.
 fn index(paths: &[&Path], index: &Path) -> String {
-    let output = dateline()
-        .arg("index")
-        .args(paths)
-        .arg("--index")
-        .arg(index)
-        .arg("--verbose")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "index failed: {stderr}");
-    stderr
-}
-
-fn stats(index: &Path) -> Value {
-    let (code, value, stderr) = json_run(dateline().arg("stats").arg("--index").arg(index));
-    assert_eq!(code, 0, "{stderr}");
-    value
+    index_verbose(paths, index, &[])
 }
 
 /// The only hit of a search, asserting there is exactly one.
@@ -67,7 +53,7 @@ fn the_go_blog_mailbox_is_120_dated_messages() {
     let idx = dir.path().join("idx");
     let stderr = index(&[&mbox], &idx);
     assert!(stderr.contains("; 120 articles ("), "{stderr}");
-    let stats = stats(&idx);
+    let stats = stats_json(&idx);
     assert_eq!(stats["articles"], 120);
     assert_eq!(stats["dated"], 120);
     assert_eq!(stats["by_format"], serde_json::json!({"mbox": 120}));
@@ -164,7 +150,10 @@ fn feeds_give_one_article_per_item() {
     let dir = tempfile::tempdir().unwrap();
     let idx = dir.path().join("idx");
     index(&[folder.path()], &idx);
-    assert_eq!(stats(&idx)["by_format"], serde_json::json!({"feed": 3}));
+    assert_eq!(
+        stats_json(&idx)["by_format"],
+        serde_json::json!({"feed": 3})
+    );
 
     let rss = only_hit(&idx, &["\"interest rates on Thursday\""]);
     assert_eq!(rss["title"], "Rates rise");
@@ -331,7 +320,10 @@ fn a_warc_indexes_its_html_responses_and_counts_the_rest() {
         stderr.contains("left out: 1 metadata records, 1 request records, 1 responses that are not HTML, 1 warcinfo records"),
         "{stderr}"
     );
-    assert_eq!(stats(&idx)["by_format"], serde_json::json!({"warc": 2}));
+    assert_eq!(
+        stats_json(&idx)["by_format"],
+        serde_json::json!({"warc": 2})
+    );
 
     let vote = only_hit(&idx, &["turnout"]);
     assert_eq!(vote["title"], "Election results");
@@ -522,7 +514,7 @@ fn a_feed_saved_again_ends_with_the_union_of_its_items() {
     std::fs::write(folder.join("2024-01-02.xml"), feed(&second)).unwrap();
     let stderr = index(&[&folder], &idx);
     assert!(stderr.contains("; 3 articles ("), "{stderr}");
-    assert_eq!(stats(&idx)["articles"], 5, "{stderr}");
+    assert_eq!(stats_json(&idx)["articles"], 5, "{stderr}");
     for word in ["lighthouses", "volcanoes", "rivers", "glaciers"] {
         assert_eq!(hit_count(&idx, &[word]), 1, "{word}");
     }
@@ -536,7 +528,7 @@ fn a_feed_saved_again_ends_with_the_union_of_its_items() {
     // A rebuild reaches the same union.
     let rebuilt = dir.path().join("rebuilt");
     index(&[&folder], &rebuilt);
-    assert_eq!(stats(&rebuilt)["articles"], 5);
+    assert_eq!(stats_json(&rebuilt)["articles"], 5);
     assert_eq!(hit_count(&rebuilt, &["spring"]), 0);
     // The feed gaining an item (above the others, as feeds do) adds that
     // item only.
@@ -549,7 +541,7 @@ fn a_feed_saved_again_ends_with_the_union_of_its_items() {
         stderr.contains("3 articles of changed files already indexed as they are: kept"),
         "{stderr}"
     );
-    assert_eq!(stats(&idx)["articles"], 6);
+    assert_eq!(stats_json(&idx)["articles"], 6);
     assert_eq!(hit_count(&idx, &["spring"]), 0);
 }
 
@@ -590,7 +582,7 @@ fn a_mailbox_that_grows_adds_only_its_new_messages() {
         stderr.contains("3 articles of changed files already indexed as they are: kept"),
         "{stderr}"
     );
-    assert_eq!(stats(&idx)["articles"], 5);
+    assert_eq!(stats_json(&idx)["articles"], 5);
     assert_eq!(
         only_hit(&idx, &["festival"])["date"],
         "2024-01-05T10:00:00Z"
