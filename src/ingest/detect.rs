@@ -167,6 +167,11 @@ pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
     if trimmed.starts_with('{') {
         return Ok(json_or_lines(trimmed, &ext));
     }
+    if ext == "warc" {
+        // A web archive damaged at its start: the reader skips to the
+        // first record and reports what it skipped.
+        return Ok(Format::Warc);
+    }
     if matches!(ext.as_str(), "jsonl" | "ndjson") {
         return Ok(Format::Jsonl);
     }

@@ -87,7 +87,7 @@ fn the_go_blog_mailbox_is_120_dated_messages() {
     }
     let (_, all_2026, _) = json_run(
         dateline()
-            .args(["timeline", "--since", "2026", "--by", "year"])
+            .args(["timeline", "blog", "--since", "2026", "--by", "year"])
             .arg("--index")
             .arg(&idx),
     );
