@@ -13,28 +13,40 @@
 //! and counted, a bad file skipped with a reason, and the run goes on.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Once;
+use std::sync::OnceLock;
 
 use lopdf::{Dictionary, Document, Object};
 
 use crate::ingest::dates::{DateSource, parse_date_text};
+use crate::ingest::isolate::isolated;
 use crate::ingest::{Article, PassageSplitter};
 
-/// The name of the threads PDF text is extracted on; their panics are
-/// expected (damaged files) and not printed.
+/// The name of the threads PDF text is extracted on.
 const PDF_THREAD: &str = "dateline-pdf";
+
+/// The threads PDF text is extracted on: a pool of their own, because
+/// lopdf parallelises with rayon, and work it handed to the global pool
+/// from a PDF read on that pool's threads could wait forever on them.
+fn pdf_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .thread_name(|_| PDF_THREAD.to_string())
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
 
 /// Parses a PDF's bytes into its article.
 pub fn parse_pdf(bytes: &[u8], notes: &mut Vec<String>) -> Result<Article, String> {
-    quiet_extractor_panics();
-    let extracted = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name(PDF_THREAD.to_string())
-            .spawn_scoped(scope, || extract(bytes))
-            .map_err(|e| format!("cannot start the PDF reader: {e}"))?
-            .join()
-            .map_err(|_| "damaged PDF: its text could not be read".to_string())
-    })?;
+    let pool = pdf_pool().ok_or("cannot start the PDF reader")?;
+    // Isolated, so the extractor's panics on damaged files are caught
+    // without being reported as bugs.
+    let extracted = pool
+        .install(|| isolated(|| extract(bytes)))
+        .map_err(|_| "damaged PDF: its text could not be read".to_string())?;
     let Extracted {
         mut article,
         bad_pages,
@@ -49,21 +61,6 @@ pub fn parse_pdf(bytes: &[u8], notes: &mut Vec<String>) -> Result<Article, Strin
     }
     article.passages.shrink_to_fit();
     Ok(article)
-}
-
-/// Leaves out of stderr the panics of the PDF threads (they are caught and
-/// reported as skipped pages or files); every other panic is printed as
-/// before.
-fn quiet_extractor_panics() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if std::thread::current().name() != Some(PDF_THREAD) {
-                previous(info);
-            }
-        }));
-    });
 }
 
 struct Extracted {
