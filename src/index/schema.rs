@@ -123,7 +123,8 @@ pub struct DatelineSchema {
     /// reads it for every matching passage; indexed: the article count is
     /// the document frequency of 0). Not stored.
     pub passage_no: Field,
-    /// The 1-based line of the file where the passage starts.
+    /// The 1-based line of the file where the passage starts (in a PDF,
+    /// its page).
     pub line: Field,
     /// What the passage holds: 1 for code, absent for prose (fast: a code
     /// passage's score is weighed down, see `search::passage_kinds`).
@@ -146,6 +147,10 @@ pub struct DatelineSchema {
     pub record_id: Field,
     /// The 1-based line where the record starts in a multi-article file.
     pub record_line: Field,
+    /// The thread a mail belongs to (the id of its first message).
+    pub thread: Field,
+    /// The names of a mail's attachments, one value each.
+    pub attachments: Field,
 }
 
 impl DatelineSchema {
@@ -189,6 +194,8 @@ impl DatelineSchema {
         builder.add_text_field("outlet", STORED);
         builder.add_text_field("record_id", STORED);
         builder.add_u64_field("record_line", STORED);
+        builder.add_text_field("thread", STORED);
+        builder.add_text_field("attachments", STORED);
         DatelineSchema::from_schema(builder.build()).expect("the schema just built has every field")
     }
 
@@ -222,6 +229,8 @@ impl DatelineSchema {
             outlet: field("outlet")?,
             record_id: field("record_id")?,
             record_line: field("record_line")?,
+            thread: field("thread")?,
+            attachments: field("attachments")?,
             schema,
         })
     }
