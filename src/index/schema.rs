@@ -43,33 +43,13 @@ const STORE_BLOCK_BYTES: usize = 32 * 1024;
 /// `docs/performance.md`). They are recorded in the index, so readers
 /// need nothing.
 pub fn index_settings() -> IndexSettings {
-    if let Ok(spec) = std::env::var("DL_STORE") {
-        let (level, block) = spec.split_once(',').unwrap_or((&spec, "32768"));
-        let level: i32 = level.parse().unwrap_or(0);
-        return IndexSettings {
-            docstore_compression: if level == 0 {
-                Compressor::Lz4
-            } else {
-                Compressor::Zstd(ZstdCompressor {
-                    compression_level: Some(level),
-                })
-            },
-            docstore_blocksize: block.parse().unwrap_or(32768),
-            ..IndexSettings::default()
-        };
-    }
     IndexSettings {
         docstore_compression: Compressor::Zstd(ZstdCompressor {
             compression_level: Some(STORE_ZSTD_LEVEL),
         }),
         docstore_blocksize: STORE_BLOCK_BYTES,
-        ..experiment()
+        ..IndexSettings::default()
     }
-}
-
-// EXPERIMENT-ONLY (removed before merge): DL_STORE=level,block overrides.
-fn experiment() -> IndexSettings {
-    IndexSettings::default()
 }
 
 /// The value of the `kind` field on a code passage.
