@@ -18,6 +18,7 @@ mod relevance;
 mod robustness;
 mod search;
 mod serve;
+mod top_k;
 mod util;
 mod visible_text;
 
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         relevance::tests,
         robustness::tests,
         search::tests,
+        top_k::tests,
         serve::tests,
         visible_text::tests,
     ] {
