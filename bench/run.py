@@ -4,6 +4,7 @@
     python3 bench/run.py                 # news folder + generated 10k/100k corpora
     python3 bench/run.py --sizes 10000,100000,1000000   # the full scale series
     python3 bench/run.py --quick         # news folder only, fewer repetitions
+    python3 bench/run.py --warc 100000   # a web archive against the same pages as files
 
 It builds dateline (release), installs the peers it lacks (tantivy-cli with
 `cargo install` into bench/.peers, ripgrep, hyperfine and GNU time from the OS
@@ -20,6 +21,12 @@ then measures in the same run:
 - whole-process search: `dateline search` vs `tantivy search` vs
   `rg -i -w -c` over the raw folder, medians from hyperfine;
 - startup: `dateline search` on the small bundled corpus.
+
+`--warc N` instead measures one thing: N generated pages indexed from one
+`.warc.gz` (one gzip member per record, a request before each response)
+against the same N pages as separate HTML files, in the same run (median
+wall time and peak RSS of `dateline index`), written to
+bench/results/<YYYY-MM-DD>-warc.md.
 
 Figures are reported as ratios against the peers measured in the same run,
 because the machine is shared and noisy. The table is printed and written to
@@ -202,15 +209,63 @@ def render(rows, start_s, args):
     return "\n".join(lines) + "\n"
 
 
+def bench_warc(size, work, runs):
+    """A WARC of `size` pages against the same pages as HTML files."""
+    log("building dateline (release) and the corpus generator")
+    run(["cargo", "build", "--release", "--bin", "dateline", "--example", "bench_corpus"], cwd=ROOT)
+    if not Path("/usr/bin/time").exists():
+        run(["apt-get", "update", "-qq"])
+        run(["apt-get", "install", "-y", "-qq", "time"])
+    folder = work / f"warc-{size}"
+    if not (folder / "crawl.warc.gz").exists():
+        log(f"generating {size:,} pages, as files and as a WARC")
+        run([str(RELEASE / "examples" / "bench_corpus"), "warc", str(NEWS), str(folder), str(size)])
+    rows = []
+    for name, path in [("HTML files", folder / "pages"), ("one .warc.gz", folder / "crawl.warc.gz")]:
+        index = work / "warc-index"
+        seconds, rss = median_of(runs, lambda: index_dateline(path, index))
+        rows.append((name, path, seconds, rss, dir_bytes(index)))
+        log(f"{name}: {seconds:.1f}s, peak RSS {rss:.0f} MiB")
+    shutil.rmtree(work / "warc-index", ignore_errors=True)
+    files_s = rows[0][2]
+    lines = [
+        f"# dateline: a web archive against the same pages as files ({size:,} pages)",
+        "",
+        f"`python3 bench/run.py --warc {size}`, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}, "
+        f"{os.cpu_count()} cores; median of {runs} `dateline index` runs each, peak RSS from /usr/bin/time -v.",
+        "",
+        "| input | raw size | index time | speed vs files | peak RSS | index size |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, path, seconds, rss, index_bytes in rows:
+        raw = dir_bytes(path) if path.is_dir() else path.stat().st_size
+        lines.append(f"| {name} | {raw / 2**20:.0f} MiB | {seconds:.1f} s | {files_s / seconds:.2f}× | {rss:.0f} MiB | {index_bytes / 2**20:.0f} MiB |")
+    table = "\n".join(lines) + "\n"
+    print(table)
+    results = ROOT / "bench" / "results" / f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}-warc.md"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(table)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="generated corpus sizes (comma-separated; 0 for none)")
     parser.add_argument("--quick", action="store_true", help="news folder only, 1 indexing run, 5 words")
     parser.add_argument("--work", help="scratch folder (default: a temp dir, removed afterwards)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--warc", type=int, default=0, help="only compare a WARC of N generated pages with the same pages as files")
     args = parser.parse_args()
     if not NEWS.exists():
         sys.exit(f"bench: {NEWS} is absent: the benchmark needs the shared news folder")
+    if args.warc:
+        work = Path(args.work or tempfile.mkdtemp(prefix="dateline-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            bench_warc(args.warc, work, 1 if args.quick else 3)
+        finally:
+            if not args.keep and not args.work:
+                shutil.rmtree(work, ignore_errors=True)
+        return
     tantivy = ensure_tools()
     work = Path(args.work or tempfile.mkdtemp(prefix="dateline-bench-"))
     work.mkdir(parents=True, exist_ok=True)

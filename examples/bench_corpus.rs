@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release --example bench_corpus -- ndjson SRC OUT.ndjson
 //! cargo run --release --example bench_corpus -- generate SRC OUT_DIR N
+//! cargo run --release --example bench_corpus -- warc SRC OUT_DIR N
 //! ```
 //!
 //! `ndjson` converts a folder of articles into the newline-delimited JSON that
@@ -13,6 +14,12 @@
 //! article, and is re-dated by whole years so that the dates spread over
 //! 1987–2026. The vocabulary and paragraph shapes stay real; only the mix is
 //! new. It uses the library's own walker and parser.
+//!
+//! `warc` writes the same N generated articles twice, as HTML pages: as
+//! separate files under `OUT_DIR/pages/` and as the `response` records of
+//! one web archive, `OUT_DIR/crawl.warc.gz` (one gzip member per record,
+//! each response after its request record, as crawlers write them), so the
+//! two can be indexed and compared in one run.
 
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -30,7 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         ["ndjson", src, out] => to_ndjson(Path::new(src), Path::new(out)),
         ["generate", src, out, n] => generate(Path::new(src), Path::new(out), n.parse()?),
-        _ => Err("usage: bench_corpus ndjson SRC OUT | generate SRC OUT_DIR N".into()),
+        ["warc", src, out, n] => warc(Path::new(src), Path::new(out), n.parse()?),
+        _ => Err(
+            "usage: bench_corpus ndjson SRC OUT | generate SRC OUT_DIR N | warc SRC OUT_DIR N"
+                .into(),
+        ),
     }
 }
 
@@ -64,6 +75,116 @@ fn to_ndjson(src: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     }
     writer.flush()?;
     Ok(())
+}
+
+/// The `i`th generated article: its date and its paragraphs.
+fn generated(articles: &[Article], i: usize) -> (jiff::civil::Date, Vec<String>) {
+    let real = articles.len();
+    let base = &articles[i % real];
+    let other = &articles[(i.wrapping_mul(7919) + 13) % real];
+    let shift_years = ((i / real) % 40) as i16;
+    let day = base
+        .date
+        .map(|d| d.day())
+        .unwrap_or(jiff::civil::date(1987, 3, 1));
+    let year = day.year() + shift_years;
+    let date = jiff::civil::Date::new(year, day.month(), day.day())
+        .unwrap_or_else(|_| jiff::civil::date(year, day.month(), 28));
+    let mut paragraphs: Vec<String> = base.passages.iter().map(|p| p.text.clone()).collect();
+    if let Some(extra) = other.passages.get(i % other.passages.len().max(1)) {
+        paragraphs.push(extra.text.clone());
+    }
+    (date, paragraphs)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn page(i: usize, date: jiff::civil::Date, paragraphs: &[String]) -> String {
+    let title = paragraphs
+        .first()
+        .map(|p| p.split_whitespace().take(8).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html><head><title>{}</title>\n<meta property=\"article:published_time\" content=\"{date}\">\n<link rel=\"canonical\" href=\"https://news.example/{i}\">\n</head><body>\n<nav><a href=\"/\">Home</a></nav>\n<article>\n",
+        escape(&title)
+    );
+    for paragraph in paragraphs {
+        html.push_str(&format!("<p>{}</p>\n", escape(paragraph)));
+    }
+    html.push_str("</article>\n<footer>News</footer>\n</body></html>\n");
+    html
+}
+
+fn warc(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let articles = load(src)?;
+    if articles.is_empty() {
+        return Err(format!("no articles under {}", src.display()).into());
+    }
+    let pages = out.join("pages");
+    fs::create_dir_all(&pages)?;
+    let mut archive = BufWriter::new(fs::File::create(out.join("crawl.warc.gz"))?);
+    let mut member = |record: &[u8]| gzip_member(&mut archive, record);
+    member(&warc_record(
+        "warcinfo",
+        "",
+        "application/warc-fields",
+        b"software: dateline bench_corpus\r\n",
+    ))?;
+    for i in 0..n {
+        let (date, paragraphs) = generated(&articles, i);
+        let html = page(i, date, &paragraphs);
+        let folder = pages.join(format!("{:03}", i / 1000));
+        fs::create_dir_all(&folder)?;
+        fs::write(folder.join(format!("page-{i:07}.html")), &html)?;
+        let url = format!("https://news.example/{i}");
+        let request = format!("GET /{i} HTTP/1.1\r\nHost: news.example\r\n\r\n");
+        member(&warc_record(
+            "request",
+            &url,
+            "application/http; msgtype=request",
+            request.as_bytes(),
+        ))?;
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{html}",
+            html.len()
+        );
+        member(&warc_record(
+            "response",
+            &url,
+            "application/http; msgtype=response",
+            response.as_bytes(),
+        ))?;
+    }
+    archive.flush()?;
+    Ok(())
+}
+
+/// Appends `record` to `archive` as a gzip member of its own, as web
+/// crawlers write WARC files.
+fn gzip_member(archive: &mut impl Write, record: &[u8]) -> std::io::Result<()> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(record)?;
+    archive.write_all(&gz.finish()?)
+}
+
+fn warc_record(kind: &str, url: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
+    let target = if url.is_empty() {
+        String::new()
+    } else {
+        format!("WARC-Target-URI: {url}\r\n")
+    };
+    let mut record = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\n{target}WARC-Date: 2026-01-01T00:00:00Z\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    record.extend_from_slice(block);
+    record.extend_from_slice(b"\r\n\r\n");
+    record
 }
 
 fn generate(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {

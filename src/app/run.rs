@@ -198,6 +198,13 @@ fn write_index_summary<E: Write>(
         index.display(),
         summary.elapsed.as_secs_f64()
     )?;
+    if summary.articles_kept > 0 {
+        writeln!(
+            err,
+            "dateline: {} of changed files already indexed as they are: kept",
+            counted(summary.articles_kept, "article", "articles"),
+        )?;
+    }
     let left_out = summary.left_out_files();
     if left_out > 0 {
         writeln!(err, "dateline: {}", left_out_line(summary, left_out))?;

@@ -71,7 +71,8 @@ pub struct DatelineSchema {
     /// The passage's position within its article, from 0 (fast: ranking
     /// reads it for every matching passage).
     pub passage_no: Field,
-    /// The 1-based line of the file where the passage starts.
+    /// The 1-based line of the file where the passage starts (in a PDF,
+    /// its page).
     pub line: Field,
     /// What the passage holds: 1 for code, absent for prose (fast: a code
     /// passage's score is weighed down, see `search::passage_kinds`).
@@ -94,6 +95,10 @@ pub struct DatelineSchema {
     pub record_id: Field,
     /// The 1-based line where the record starts in a multi-article file.
     pub record_line: Field,
+    /// The thread a mail belongs to (the id of its first message).
+    pub thread: Field,
+    /// The names of a mail's attachments, one value each.
+    pub attachments: Field,
 }
 
 impl DatelineSchema {
@@ -135,6 +140,8 @@ impl DatelineSchema {
         builder.add_text_field("outlet", STORED);
         builder.add_text_field("record_id", STORED);
         builder.add_u64_field("record_line", STORED);
+        builder.add_text_field("thread", STORED);
+        builder.add_text_field("attachments", STORED);
         DatelineSchema::from_schema(builder.build()).expect("the schema just built has every field")
     }
 
@@ -168,6 +175,8 @@ impl DatelineSchema {
             outlet: field("outlet")?,
             record_id: field("record_id")?,
             record_line: field("record_line")?,
+            thread: field("thread")?,
+            attachments: field("attachments")?,
             schema,
         })
     }

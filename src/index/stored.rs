@@ -63,6 +63,20 @@ pub struct ArticleMeta {
     pub record_id: Option<String>,
     /// The line where the record starts inside a multi-article file.
     pub record_line: Option<u64>,
+    /// The thread a mail belongs to.
+    pub thread: Option<String>,
+    /// The names of a mail's attachments.
+    pub attachments: Vec<String>,
+}
+
+impl ArticleMeta {
+    /// Whether passages are located by page (PDF) rather than by line.
+    pub fn locates_by_page(&self) -> bool {
+        self.format
+            .as_deref()
+            .and_then(crate::ingest::Format::from_name)
+            .is_some_and(crate::ingest::Format::locates_by_page)
+    }
 }
 
 /// One passage of an article in reading order, as `--context` and the
@@ -167,6 +181,11 @@ fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema) -> StoredArtic
             outlet: text(doc, fields.outlet),
             record_id: text(doc, fields.record_id),
             record_line: number(doc, fields.record_line),
+            thread: text(doc, fields.thread),
+            attachments: doc
+                .get_all(fields.attachments)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
         },
     }
 }

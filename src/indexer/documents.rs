@@ -5,7 +5,7 @@ use tantivy::TantivyDocument;
 use crate::date::DatePrecision;
 use crate::index::CODE_KIND;
 use crate::index::DatelineSchema;
-use crate::indexer::manifest::article_hash;
+use crate::indexer::manifest::{ArticleRecord, article_hash};
 use crate::indexer::near_duplicates::{Signature, signature};
 use crate::ingest::{Article, PassageKind};
 
@@ -16,6 +16,12 @@ use crate::ingest::{Article, PassageKind};
 pub struct PreparedArticle {
     pub(crate) hash: u64,
     pub(crate) article_id: u64,
+    /// Everything stored but the lines, hashed ([`ArticleRecord::meta`]).
+    pub(crate) meta: u64,
+    /// The lines, hashed ([`ArticleRecord::place`]).
+    pub(crate) place: u64,
+    /// Whether the id comes from the article's identity.
+    pub(crate) named: bool,
     pub(crate) signature: Option<Signature>,
     pub(crate) undated: bool,
     pub(crate) unread_date: bool,
@@ -28,7 +34,8 @@ pub struct PreparedArticle {
 /// need (text, indexed title, date, article id, story, line): each field
 /// on every passage costs indexing time, and metadata repeated on every
 /// passage would cost about a sixth of the CPU. Each article's near-copy
-/// signature is computed here too, on the parsing threads.
+/// signature is computed here too, on the parsing threads, from the
+/// article's own words (quoted passages left out).
 pub fn prepare_articles(
     fields: &DatelineSchema,
     key: &str,
@@ -36,9 +43,9 @@ pub fn prepare_articles(
 ) -> Vec<PreparedArticle> {
     articles
         .iter()
-        .enumerate()
-        .map(|(number, article)| {
-            let article_id = article_id(key, number);
+        .map(|article| {
+            let hash = article_hash(article);
+            let article_id = article_id(key, article.identity.as_deref(), hash);
             let documents = article
                 .passages
                 .iter()
@@ -73,14 +80,20 @@ pub fn prepare_articles(
                     doc
                 })
                 .collect();
+            let (meta, place) = stored_hashes(article);
             PreparedArticle {
-                hash: article_hash(article),
+                hash,
                 article_id,
+                meta,
+                place,
+                named: article.identity.is_some(),
                 signature: signature(
                     article
                         .passages
                         .iter()
-                        .flat_map(|p| p.text.split_whitespace()),
+                        .enumerate()
+                        .filter(|(at, _)| !article.quoted_passages.contains(at))
+                        .flat_map(|(_, p)| p.text.split_whitespace()),
                 ),
                 undated: article.date.is_none(),
                 unread_date: article.date_problem.is_some(),
@@ -90,10 +103,83 @@ pub fn prepare_articles(
         .collect()
 }
 
-/// The id of the `number`th article (from 0) of the file `key`: stable
-/// across runs, so a file's passages can be deleted by its record alone.
-pub(crate) fn article_id(key: &str, number: usize) -> u64 {
-    stable_hash(&[key.as_bytes(), &number.to_le_bytes()])
+/// The id of an article: from its identity when it has one (so the same
+/// feed item, message or page has one id in every file that holds it),
+/// else from its file and content hash (so an unchanged article keeps its
+/// id wherever it moves in its file). Stable across runs and builds.
+pub(crate) fn article_id(key: &str, identity: Option<&str>, hash: u64) -> u64 {
+    match identity {
+        Some(identity) => stable_hash(&[b"identity", identity.as_bytes()]),
+        None => stable_hash(&[key.as_bytes(), &hash.to_le_bytes()]),
+    }
+}
+
+impl PreparedArticle {
+    /// The record of this article once indexed in `story`.
+    pub(crate) fn record(&self, story: u64) -> ArticleRecord {
+        ArticleRecord {
+            id: self.article_id,
+            hash: self.hash,
+            meta: self.meta,
+            place: self.place,
+            story,
+            passages: u32::try_from(self.documents.len()).unwrap_or(u32::MAX),
+            named: self.named,
+            signature: self.signature,
+        }
+    }
+}
+
+/// Hashes of what is stored for an article: everything but its lines, and
+/// its lines. A re-read article whose hashes match its record is left as
+/// it is; one that only moved is rewritten but is not news.
+fn stored_hashes(article: &Article) -> (u64, u64) {
+    use std::hash::Hasher;
+    let mut meta = xxhash_rust::xxh3::Xxh3::new();
+    let mut put = |value: Option<&str>| match value {
+        Some(text) => {
+            meta.write_u8(1);
+            meta.write_usize(text.len());
+            meta.write(text.as_bytes());
+        }
+        None => meta.write_u8(0),
+    };
+    put(Some(article.format.name()));
+    put(Some(&article.source.to_string_lossy()));
+    put(Some(&article.relative.to_string_lossy()));
+    for value in [
+        &article.title,
+        &article.date_text,
+        &article.url,
+        &article.author,
+        &article.outlet,
+        &article.record_id,
+        &article.identity,
+        &article.thread,
+    ] {
+        put(value.as_deref());
+    }
+    put(article.date_source.map(|s| s.name()));
+    for name in &article.attachments {
+        put(Some(name));
+    }
+    for passage in &article.passages {
+        put(Some(&passage.text));
+    }
+    meta.write_i64(article.date.map_or(i64::MIN, |d| d.timestamp));
+    meta.write_u8(article.date.map_or(2, |d| match d.precision {
+        DatePrecision::Day => 0,
+        DatePrecision::Second => 1,
+    }));
+    for &at in &article.quoted_passages {
+        meta.write_usize(at);
+    }
+    let mut place = xxhash_rust::xxh3::Xxh3::new();
+    place.write_u32(article.record_line.unwrap_or(0));
+    for passage in &article.passages {
+        place.write_u32(passage.line);
+    }
+    (meta.finish(), place.finish())
 }
 
 /// What is stored once per article, on its first passage.
@@ -126,6 +212,12 @@ fn add_article_metadata(fields: &DatelineSchema, article: &Article, doc: &mut Ta
         doc.add_u64(fields.date_problem, unread.problem.code());
         doc.add_text(fields.date_problem_field, &unread.field);
         doc.add_text(fields.date_problem_value, &unread.value);
+    }
+    if let Some(thread) = &article.thread {
+        doc.add_text(fields.thread, thread);
+    }
+    for name in &article.attachments {
+        doc.add_text(fields.attachments, name);
     }
 }
 

@@ -11,7 +11,8 @@ use crate::index::DatelineSchema;
 use crate::indexer::documents::{PreparedArticle, prepare_articles};
 use crate::indexer::manifest::{FileRecord, FileStamp, file_key, path_key};
 use crate::ingest::{
-    FileArticles, InputFile, ReadOptions, Skipped, read_articles_with, undated_rejection,
+    FileArticles, InputFile, ReadOptions, Reading, Skipped, content_hash, open_file,
+    undated_rejection,
 };
 
 pub(super) type Examined = (String, Outcome);
@@ -33,6 +34,10 @@ pub(super) enum Outcome {
         /// Undated articles left out under `--undated skip`.
         dropped_undated: usize,
     },
+    /// A container, changed: its records are read and written one batch
+    /// at a time by the writer's thread (see `job::write_stream`), so its
+    /// articles are never all in memory.
+    Stream { file: InputFile, record: FileRecord },
     /// Not an article (an image, a redirect, an index page...): the kind it
     /// is counted under.
     LeftOut(String),
@@ -157,12 +162,14 @@ pub(super) fn decide(
 
 /// Reads a file that is new or whose size or time changed: unchanged
 /// content (same hash) is only re-stamped, anything else parsed and its
-/// documents built (all on the calling thread, one of rayon's).
+/// documents built (all on the calling thread, one of rayon's); a
+/// container is left to the writer's thread to stream.
 ///
-/// The file is parsed first: the reader refuses binary and oversized files
-/// from their first bytes, so a 1 GiB file is never read whole. The content
-/// hash is computed by the reader as the bytes go by, so each file is read
-/// once.
+/// A file of the recorded size is hashed first (a moved modification time
+/// with the same bytes is common, and hashing is far cheaper than parsing).
+/// Otherwise the file is parsed first: the reader refuses binary and
+/// oversized files from their first bytes, so a 1 GiB file is never read
+/// whole, and computes the content hash as the bytes go by.
 pub(super) fn read_file(
     file: &InputFile,
     key: &str,
@@ -171,18 +178,26 @@ pub(super) fn read_file(
     read: &ReadOptions,
     fields: &DatelineSchema,
 ) -> Result<Outcome, String> {
-    let parsed = read_articles_with(file, read, &stamp.metadata).map_err(|skip| skip.reason)?;
+    let FileMeta { size, mtime_ns, .. } = stamp;
+    if let Some(prior) = prior
+        && prior.size == size
+        && content_hash(&file.source).map_err(|e| read_error(&e))? == prior.hash
+    {
+        return Ok(Outcome::Touched { size, mtime_ns });
+    }
+    let parsed = match open_file(file, read, &stamp.metadata).map_err(|skip| skip.reason)? {
+        Reading::Articles(parsed) => parsed,
+        Reading::Records(_) => {
+            return Ok(Outcome::Stream {
+                file: file.clone(),
+                record: FileRecord::new(size, mtime_ns, 0),
+            });
+        }
+    };
     if let Some(kind) = parsed.left_out {
         return Ok(Outcome::LeftOut(kind));
     }
     let hash = parsed.content_hash;
-    let FileMeta { size, mtime_ns, .. } = stamp;
-    if let Some(prior) = prior
-        && prior.hash == hash
-        && prior.size == size
-    {
-        return Ok(Outcome::Touched { size, mtime_ns });
-    }
     let FileArticles {
         articles,
         notes,

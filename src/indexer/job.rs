@@ -20,7 +20,7 @@
 //! root), the file records ([`Manifest`]) and, per record, the place of its
 //! file in the walk (four bytes), for pruning.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -34,9 +34,18 @@ use crate::indexer::examine::{
     regular_file_stamp, stamp,
 };
 use crate::indexer::manifest::{FileRecord, FileStamp, Manifest, article_hash, key_path, path_key};
-use crate::indexer::writer::ArticleWriter;
+use crate::indexer::writer::{ArticleWriter, FileUpdate, Replaced};
 use crate::indexer::{IndexOptions, IndexProgress, IndexSummary, open_writer};
-use crate::ingest::{Article, InputFile, Skipped, walk_selected};
+use crate::ingest::{
+    Article, InputFile, ParsedRecord, Reading, RecordStream, RecordTally, Skipped, StreamEnd,
+    UndatedPolicy, open_file, walk_selected,
+};
+
+/// At most this many records of a container are read, parsed and held
+/// at once...
+const STREAM_BATCH_RECORDS: usize = 512;
+/// ...or this many bytes of them.
+const STREAM_BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 /// How many files are examined and parsed before their articles are handed
 /// to the writer; also how often an interruption is noticed.
@@ -128,7 +137,15 @@ pub(super) fn index_files(
             let examined = job.results();
             let articles_before = summary.articles;
             for (at, (key, outcome)) in examined.into_iter().enumerate() {
-                apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
+                let mut run = Run {
+                    writer: &mut writer,
+                    summary: &mut summary,
+                    skipped: &mut skipped,
+                    options,
+                    fields: &fields,
+                    pacing: &mut pacing,
+                };
+                run.apply(&key, outcome)?;
                 if let Some(slot) = writer.manifest().slot_of(&key) {
                     let slot = slot as usize;
                     if walked.len() <= slot {
@@ -184,13 +201,15 @@ pub(super) fn index_files(
             let at = *walked.get(slot as usize)?;
             files.get(at as usize)
         };
-        reindex_orphaned_duplicates(
-            &mut writer,
-            &walked_file,
-            &mut summary,
-            &mut skipped,
+        let mut run = Run {
+            writer: &mut writer,
+            summary: &mut summary,
+            skipped: &mut skipped,
             options,
-        )?;
+            fields: &fields,
+            pacing: &mut pacing,
+        };
+        run.reindex_orphaned_duplicates(&walked_file)?;
     }
     finish(writer, summary, skipped, started, progress)
 }
@@ -230,7 +249,15 @@ pub(super) fn index_records(
             },
         };
         let before = summary.articles;
-        apply(&mut writer, &mut summary, &mut skipped, &key, outcome)?;
+        Run {
+            writer: &mut writer,
+            summary: &mut summary,
+            skipped: &mut skipped,
+            options,
+            fields: &fields,
+            pacing: &mut pacing,
+        }
+        .apply(&key, outcome)?;
         progress.advance(1, (summary.articles - before) as u64);
         if pacing.add(summary.articles - before, options) {
             pacing.commit(&mut writer)?;
@@ -311,126 +338,346 @@ fn start_chunk<'scope, 'env>(
     ChunkJob::Parsing(scope.spawn(move || chunk.par_iter().zip(stamped).map(examine).collect()))
 }
 
-/// Records what examining one file found in the index and the summary.
-fn apply(
-    writer: &mut ArticleWriter,
-    summary: &mut IndexSummary,
-    skipped: &mut Vec<Skipped>,
-    key: &str,
-    outcome: Outcome,
-) -> Result<()> {
-    match outcome {
-        Outcome::Unchanged => summary.unchanged += 1,
-        Outcome::Touched { size, mtime_ns } => {
-            writer.touch_file(key, size, mtime_ns);
-            summary.unchanged += 1;
-        }
-        Outcome::Parsed {
-            source,
-            record,
-            articles,
-            notes,
-            dropped_undated,
-        } => {
-            summary
-                .notes
-                .extend(notes.into_iter().map(|reason| Skipped {
-                    path: source.clone(),
-                    reason,
-                }));
-            summary.undated_dropped += dropped_undated;
-            if writer.manifest().contains(key) {
-                summary.updated += 1;
-            } else {
-                summary.added += 1;
-            }
-            let replaced = writer.replace_prepared(key, record, articles)?;
-            summary.passages += replaced.passages;
-            summary.articles += replaced.articles;
-            summary.undated += replaced.undated;
-            summary.unread_dates += replaced.unread_dates;
-            for original in replaced.duplicates {
-                summary
-                    .duplicates
-                    .push((source.clone(), key_path(&original)));
-            }
-        }
-        Outcome::LeftOut(kind) => {
-            if writer.manifest().contains(key) {
-                writer.remove_file(key);
-            }
-            *summary.left_out.entry(kind).or_default() += 1;
-        }
-        Outcome::Skipped(skip) => {
-            // What was indexed from it is no longer what the file holds.
-            if writer.manifest().contains(key) {
-                writer.remove_file(key);
-            }
-            skipped.push(skip);
-        }
-        Outcome::RejectedUndated(skip, count) => {
-            if writer.manifest().contains(key) {
-                writer.remove_file(key);
-            }
-            summary.undated_rejected += count;
-            skipped.push(skip);
-        }
-    }
-    Ok(())
+/// What writing examined files needs: the writer, the run's accounts and
+/// options, and the commit pacing (a big container may commit midway).
+struct Run<'a> {
+    writer: &'a mut ArticleWriter,
+    summary: &'a mut IndexSummary,
+    skipped: &'a mut Vec<Skipped>,
+    options: &'a IndexOptions,
+    fields: &'a DatelineSchema,
+    pacing: &'a mut CommitPacing,
 }
 
-/// Indexes again the files whose duplicate articles lost their original
-/// (changed or removed in this run or in an interrupted one), so every
-/// article stays indexed exactly once. The new owner of an article has no
-/// duplicates of it, so this settles at once; the bound is a safeguard.
-fn reindex_orphaned_duplicates(
-    writer: &mut ArticleWriter,
-    walked: &dyn Fn(&str, &Manifest) -> Option<InputFile>,
-    summary: &mut IndexSummary,
-    skipped: &mut Vec<Skipped>,
-    options: &IndexOptions,
-) -> Result<()> {
-    let fields = writer.fields().clone();
-    for _ in 0..3 {
-        let orphans = writer.orphaned_duplicates();
-        if orphans.is_empty() {
-            break;
+impl Run<'_> {
+    /// Records what examining one file found in the index and the summary.
+    fn apply(&mut self, key: &str, outcome: Outcome) -> Result<()> {
+        match outcome {
+            Outcome::Unchanged => self.summary.unchanged += 1,
+            Outcome::Touched { size, mtime_ns } => {
+                self.writer.touch_file(key, size, mtime_ns);
+                self.summary.unchanged += 1;
+            }
+            Outcome::Parsed {
+                source,
+                record,
+                articles,
+                notes,
+                dropped_undated,
+            } => {
+                self.note(&source, notes);
+                self.summary.undated_dropped += dropped_undated;
+                self.count_file(key);
+                let replaced = self.writer.replace_prepared(key, record, articles)?;
+                self.count(&source, replaced);
+            }
+            Outcome::Stream { file, record } => self.write_stream(key, &file, record)?,
+            Outcome::LeftOut(kind) => {
+                if self.writer.manifest().contains(key) {
+                    self.writer.remove_file(key);
+                }
+                *self.summary.left_out.entry(kind).or_default() += 1;
+            }
+            Outcome::Skipped(skip) => self.skip(key, skip),
+            Outcome::RejectedUndated(skip, count) => {
+                self.summary.undated_rejected += count;
+                self.skip(key, skip);
+            }
         }
-        for key in orphans {
-            let file = walked(&key, writer.manifest()).unwrap_or_else(|| {
-                let source = key_path(&key);
-                InputFile {
-                    relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
-                    source,
-                }
+        Ok(())
+    }
+
+    /// Notes on the file at `path` (as the user named it).
+    fn note(&mut self, path: &Path, notes: Vec<String>) {
+        self.summary
+            .notes
+            .extend(notes.into_iter().map(|reason| Skipped {
+                path: path.to_path_buf(),
+                reason,
+            }));
+    }
+
+    fn count_file(&mut self, key: &str) {
+        self.count_existing(self.writer.manifest().contains(key));
+    }
+
+    fn count_existing(&mut self, existed: bool) {
+        if existed {
+            self.summary.updated += 1;
+        } else {
+            self.summary.added += 1;
+        }
+    }
+
+    /// Counts what was written from the file at `path` (as the user named
+    /// it).
+    fn count(&mut self, path: &Path, replaced: Replaced) {
+        self.summary.passages += replaced.passages;
+        self.summary.articles += replaced.articles;
+        self.summary.articles_kept += replaced.kept;
+        self.summary.undated += replaced.undated;
+        self.summary.unread_dates += replaced.unread_dates;
+        for original in replaced.duplicates {
+            self.summary
+                .duplicates
+                .push((path.to_path_buf(), key_path(&original)));
+        }
+    }
+
+    fn skip(&mut self, key: &str, skip: Skipped) {
+        // What was indexed from it is no longer what the file holds.
+        if self.writer.manifest().contains(key) {
+            self.writer.remove_file(key);
+        }
+        self.skipped.push(skip);
+    }
+
+    /// Reads a container record by record and writes its articles batch by
+    /// batch: one thread reads and cuts records, rayon's pool parses them
+    /// and builds their documents, and this thread writes them, with at
+    /// most two batches in memory. A commit due midway records what is
+    /// written so far (the file is read again by the next run, which keeps
+    /// what is already indexed).
+    fn write_stream(&mut self, key: &str, file: &InputFile, record: FileRecord) -> Result<()> {
+        let opened = std::fs::metadata(&file.source)
+            .map_err(|e| read_error(&e))
+            .and_then(|metadata| {
+                open_file(file, &self.options.read, &metadata).map_err(|skip| skip.reason)
             });
-            // The file's status (added, unchanged...) is about its content
-            // and stays as counted; only what is indexed from it changes.
-            let stamp = std::fs::metadata(&file.source)
-                .map_err(|e| read_error(&e))
-                .and_then(regular_file_stamp);
-            match stamp
-                .and_then(|stamp| read_file(&file, &key, None, stamp, &options.read, &fields))
-            {
-                Ok(Outcome::Parsed {
-                    record, articles, ..
-                }) => {
-                    let replaced = writer.replace_prepared(&key, record, articles)?;
-                    summary.passages += replaced.passages;
-                    summary.articles += replaced.articles;
-                }
-                Ok(_) => {}
-                Err(reason) => {
-                    writer.remove_file(&key);
-                    skipped.push(Skipped {
-                        path: file.source.clone(),
-                        reason,
-                    });
+        let stream = match opened {
+            Ok(Reading::Records(stream)) => stream,
+            Ok(Reading::Articles(_)) => {
+                let reason = "changed while indexing (read again next run)".to_string();
+                let path = file.source.clone();
+                self.skip(key, Skipped { path, reason });
+                return Ok(());
+            }
+            Err(reason) => {
+                let path = file.source.clone();
+                self.skip(key, Skipped { path, reason });
+                return Ok(());
+            }
+        };
+        let existed = self.writer.manifest().contains(key);
+        let mut update = self.writer.begin_file(key, record);
+        let (written, end) = self.pump(key, *stream, &mut update);
+        let outcome = written.and_then(|rejected| Ok((rejected, end?)));
+        let path = file.source.clone();
+        match outcome {
+            Err(StreamError::Index(error)) => {
+                self.writer.finish_file(update, false);
+                return Err(error);
+            }
+            Err(StreamError::Read(reason)) => {
+                // What was read is indexed; the rest waits for the next run.
+                self.count_existing(existed);
+                let replaced = self.writer.finish_file(update, false);
+                self.count(&path, replaced);
+                self.skipped.push(Skipped {
+                    path,
+                    reason: format!("{reason} (indexed up to there)"),
+                });
+            }
+            Ok((Some(rejected), _)) => {
+                self.writer.abort_file(update);
+                self.summary.undated_rejected += rejected;
+                let reason = format!(
+                    "{rejected} article(s) without a recognisable date (--undated error); add a date or use --undated keep"
+                );
+                self.skipped.push(Skipped { path, reason });
+            }
+            Ok((None, end)) if end.interrupted => {
+                self.summary.interrupted = true;
+                self.count_existing(existed);
+                let replaced = self.writer.finish_file(update, false);
+                self.count(&path, replaced);
+            }
+            Ok((None, end)) => {
+                let StreamEnd {
+                    content_hash,
+                    notes,
+                    dropped_undated,
+                    empty_reason,
+                    ..
+                } = end.end;
+                self.note(&path, notes);
+                self.summary.undated_dropped += dropped_undated;
+                if let Some(reason) = empty_reason {
+                    self.writer.abort_file(update);
+                    self.skipped.push(Skipped { path, reason });
+                } else {
+                    self.count_existing(existed);
+                    update.set_content_hash(content_hash);
+                    let replaced = self.writer.finish_file(update, true);
+                    self.count(&path, replaced);
                 }
             }
         }
+        Ok(())
     }
-    Ok(())
+
+    /// Moves a container's records from a reading thread to the writer.
+    /// Returns, for the writing, the number of undated articles refused
+    /// (under `--undated error`, which stops the file) or an error, and for
+    /// the reading how the stream ended.
+    fn pump(
+        &mut self,
+        key: &str,
+        mut stream: RecordStream,
+        update: &mut FileUpdate,
+    ) -> (
+        std::result::Result<Option<usize>, StreamError>,
+        std::result::Result<Ended, StreamError>,
+    ) {
+        let parser = stream.parser();
+        let refuse_undated = parser.undated_policy() == UndatedPolicy::Error;
+        let options = self.options;
+        let fields = self.fields;
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(1);
+            let reader = scope.spawn(move || -> std::result::Result<Ended, StreamError> {
+                let mut tally = RecordTally::new(options.read.now_year);
+                let mut interrupted = false;
+                loop {
+                    if options.stop.load(Ordering::SeqCst) {
+                        interrupted = true;
+                        break;
+                    }
+                    let raw = stream
+                        .next_batch(STREAM_BATCH_RECORDS, STREAM_BATCH_BYTES)
+                        .map_err(StreamError::Read)?;
+                    if raw.is_empty() {
+                        break;
+                    }
+                    let parsed: Vec<ParsedRecord> =
+                        raw.par_iter().map(|record| parser.parse(record)).collect();
+                    drop(raw);
+                    let mut articles = Vec::with_capacity(parsed.len());
+                    let mut undated = 0;
+                    for record in parsed {
+                        tally.count(&record);
+                        match record {
+                            ParsedRecord::Article(article) => articles.push(*article),
+                            ParsedRecord::Undated => undated += 1,
+                            _ => {}
+                        }
+                    }
+                    let prepared = articles
+                        .par_chunks(8)
+                        .flat_map_iter(|chunk| prepare_articles(fields, key, chunk))
+                        .collect();
+                    if sender.send(Batch { prepared, undated }).is_err() {
+                        // The writer gave up on this file.
+                        break;
+                    }
+                }
+                drop(sender);
+                let end = stream.finish(tally).map_err(StreamError::Read)?;
+                Ok(Ended { end, interrupted })
+            });
+            let written = (|| {
+                for batch in receiver {
+                    if refuse_undated && batch.undated > 0 {
+                        return Ok(Some(batch.undated));
+                    }
+                    let before = update.replaced().articles;
+                    self.writer
+                        .write_articles(update, batch.prepared)
+                        .map_err(StreamError::Index)?;
+                    let new_articles = update.replaced().articles - before;
+                    if self.pacing.add(new_articles, options) {
+                        self.writer.checkpoint_file(update);
+                        self.pacing
+                            .commit(self.writer)
+                            .map_err(StreamError::Index)?;
+                    }
+                }
+                Ok(None)
+            })();
+            let ended = match reader.join() {
+                Ok(ended) => ended,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (written, ended)
+        })
+    }
+
+    /// Indexes again the files whose duplicate articles lost their original
+    /// (changed or removed in this run or in an interrupted one), so every
+    /// article stays indexed exactly once. The new owner of an article has no
+    /// duplicates of it, so this settles at once; the bound is a safeguard.
+    fn reindex_orphaned_duplicates(
+        &mut self,
+        walked: &dyn Fn(&str, &Manifest) -> Option<InputFile>,
+    ) -> Result<()> {
+        for _ in 0..3 {
+            let orphans = self.writer.orphaned_duplicates();
+            if orphans.is_empty() {
+                break;
+            }
+            for key in orphans {
+                let file = walked(&key, self.writer.manifest()).unwrap_or_else(|| {
+                    let source = key_path(&key);
+                    InputFile {
+                        relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
+                        source,
+                    }
+                });
+                // The file's status (added, unchanged...) is about its content
+                // and stays as counted; only what is indexed from it changes.
+                let stamp = std::fs::metadata(&file.source)
+                    .map_err(|e| read_error(&e))
+                    .and_then(regular_file_stamp);
+                let outcome = stamp.and_then(|stamp| {
+                    read_file(&file, &key, None, stamp, &self.options.read, self.fields)
+                });
+                let (added, updated) = (self.summary.added, self.summary.updated);
+                match outcome {
+                    Ok(Outcome::Parsed {
+                        record, articles, ..
+                    }) => {
+                        let replaced = self.writer.replace_prepared(&key, record, articles)?;
+                        self.count(&file.source, replaced);
+                    }
+                    Ok(Outcome::Stream { file, record }) => {
+                        self.write_stream(&key, &file, record)?;
+                    }
+                    Ok(_) => {}
+                    Err(reason) => {
+                        self.writer.remove_file(&key);
+                        self.skipped.push(Skipped {
+                            path: file.source.clone(),
+                            reason,
+                        });
+                    }
+                }
+                (self.summary.added, self.summary.updated) = (added, updated);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A batch of a container's articles, ready for the writer.
+struct Batch {
+    prepared: Vec<crate::indexer::documents::PreparedArticle>,
+    /// Undated articles left out (`--undated skip`) or refused (`error`).
+    undated: usize,
+}
+
+/// How reading a container ended.
+struct Ended {
+    end: StreamEnd,
+    /// Stopped by a request to stop, before the end of the file.
+    interrupted: bool,
+}
+
+/// What stops a container midway.
+enum StreamError {
+    /// Reading the file failed: what was written stays.
+    Read(String),
+    /// Writing the index failed: the run ends.
+    Index(crate::error::Error),
 }
 
 fn canonical_roots(paths: &[PathBuf]) -> Vec<PathBuf> {

@@ -69,21 +69,37 @@ pub struct FileRecord {
 /// One indexed article, as the records keep it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ArticleRecord {
-    /// The article's content hash ([`article_hash`]).
+    /// The article's id: the term its passages are deleted by.
+    pub id: u64,
+    /// The article's content hash ([`article_hash`]): the same date and
+    /// text elsewhere is a duplicate.
     pub hash: u64,
+    /// The hash of everything stored for it but its lines: when it and
+    /// `place` are unchanged, a re-read file's article is left as it is.
+    pub meta: u64,
+    /// The hash of its lines (passages' and record's).
+    pub place: u64,
     /// The story it belongs to.
     pub story: u64,
+    /// How many passages it has.
+    pub passages: u32,
+    /// Whether its id comes from its identity (a guid, a Message-ID, a
+    /// URL), which other files may share.
+    pub named: bool,
     /// Its near-copy signature; `None` for an article too short to have one.
     pub signature: Option<Signature>,
 }
 
-/// An article indexed once, under another file.
+/// An article of a file that is not indexed from it, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Duplicate {
-    /// The article's content hash.
+    /// The article's content hash; for a superseded article, its id.
     pub hash: u64,
     /// The key of the file it is indexed under.
     pub of: Box<str>,
+    /// Whether another file holds a newer version of the same (named)
+    /// article, rather than the same text.
+    pub superseded: bool,
 }
 
 impl FileRecord {
@@ -144,7 +160,7 @@ struct Slot {
     passages: u32,
     first: u32,
     indexed: u32,
-    duplicates: Box<[Duplicate]>,
+    duplicates: Vec<Duplicate>,
 }
 
 /// The records of every indexed file, by file key ([`file_key`]).
@@ -174,7 +190,7 @@ fn hash_key(key: &str) -> u64 {
 const MANIFEST_PREFIX: &str = "files-";
 const MANIFEST_SUFFIX: &str = ".bin";
 /// The first bytes of a manifest file, with the format's version.
-const MAGIC: &[u8; 8] = b"DLMANIF1";
+const MAGIC: &[u8; 8] = b"DLMANIF2";
 
 impl Manifest {
     /// How many files have records.
@@ -191,15 +207,6 @@ impl Manifest {
     pub fn stamp(&self, key: &str) -> Option<FileStamp> {
         self.slot_of(key)
             .map(|slot| self.slots[slot as usize].stamp)
-    }
-
-    /// How many articles `key` gave when it was indexed (indexed ones and
-    /// duplicates of others); 0 without a record.
-    pub fn article_count(&self, key: &str) -> usize {
-        self.slot_of(key).map_or(0, |slot| {
-            let slot = &self.slots[slot as usize];
-            slot.indexed as usize + slot.duplicates.len()
-        })
     }
 
     /// The handle of `key`'s record; stable for the manifest's lifetime.
@@ -243,7 +250,7 @@ impl Manifest {
                     passages: 0,
                     first: 0,
                     indexed: 0,
-                    duplicates: Box::default(),
+                    duplicates: Vec::new(),
                 });
                 handle
             }
@@ -280,8 +287,26 @@ impl Manifest {
         entry.passages = record.passages;
         entry.first = first;
         entry.indexed = indexed;
-        entry.duplicates = record.duplicates.into_boxed_slice();
+        entry.duplicates = record.duplicates;
         slot
+    }
+
+    /// Takes the article at `at` (of the file with handle `slot`) out of
+    /// that file's record, noting why in its duplicates: a newer version
+    /// of it is indexed from another file.
+    pub fn drop_article(&mut self, slot: u32, at: u32, why: Duplicate) {
+        let Some(alive) = self.alive.get_mut(at as usize) else {
+            return;
+        };
+        if !*alive {
+            return;
+        }
+        *alive = false;
+        let passages = self.articles[at as usize].passages;
+        let entry = &mut self.slots[slot as usize];
+        entry.articles = entry.articles.saturating_sub(1);
+        entry.passages = entry.passages.saturating_sub(passages);
+        entry.duplicates.push(why);
     }
 
     /// Forgets `key`'s record; returns whether it had one.
@@ -327,7 +352,9 @@ impl Manifest {
                 slot.first..slot.first + slot.indexed
             })
             .unwrap_or(0..0);
-        range.map(|at| (at, &self.articles[at as usize]))
+        range
+            .filter(|&at| self.alive[at as usize])
+            .map(|at| (at, &self.articles[at as usize]))
     }
 
     /// The article at `at` in the article table, unless its file was
@@ -357,6 +384,7 @@ impl Manifest {
         self.keys.iter().flat_map(move |&slot| {
             let record = &self.slots[slot as usize];
             (record.first..record.first + record.indexed)
+                .filter(|&at| self.alive[at as usize])
                 .map(move |at| (slot, at, &self.articles[at as usize]))
         })
     }
@@ -446,11 +474,21 @@ impl Manifest {
             out.write_all(&slot.stamp.hash.to_le_bytes())?;
             out.write_all(&slot.articles.to_le_bytes())?;
             out.write_all(&slot.passages.to_le_bytes())?;
-            out.write_all(&slot.indexed.to_le_bytes())?;
-            for article in &self.articles[slot.first as usize..(slot.first + slot.indexed) as usize]
+            let range = slot.first as usize..(slot.first + slot.indexed) as usize;
+            let alive = self.alive[range.clone()].iter().filter(|&&a| a).count() as u32;
+            out.write_all(&alive.to_le_bytes())?;
+            for (article, _) in self.articles[range.clone()]
+                .iter()
+                .zip(&self.alive[range])
+                .filter(|(_, alive)| **alive)
             {
+                out.write_all(&article.id.to_le_bytes())?;
                 out.write_all(&article.hash.to_le_bytes())?;
+                out.write_all(&article.meta.to_le_bytes())?;
+                out.write_all(&article.place.to_le_bytes())?;
                 out.write_all(&article.story.to_le_bytes())?;
+                out.write_all(&article.passages.to_le_bytes())?;
+                out.write_all(&[u8::from(article.named)])?;
                 match &article.signature {
                     Some(signature) => {
                         out.write_all(&[1])?;
@@ -462,6 +500,7 @@ impl Manifest {
             out.write_all(&(slot.duplicates.len() as u32).to_le_bytes())?;
             for duplicate in &slot.duplicates {
                 out.write_all(&duplicate.hash.to_le_bytes())?;
+                out.write_all(&[u8::from(duplicate.superseded)])?;
                 write_str(out, &duplicate.of)?;
             }
         }
@@ -535,8 +574,13 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
         // No pre-allocation from a count read from disk: a damaged count
         // must not ask for gigabytes.
         for _ in 0..indexed {
+            let id = read_u64(input)?;
             let hash = read_u64(input)?;
+            let meta = read_u64(input)?;
+            let place = read_u64(input)?;
             let story = read_u64(input)?;
+            let passages = read_u32(input)?;
+            let named = read_u8(input)? == 1;
             let mut flag = [0u8; 1];
             input.read_exact(&mut flag)?;
             let signature = match flag[0] {
@@ -549,15 +593,25 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
                 _ => return Err(bad("bad signature flag")),
             };
             record.indexed.push(ArticleRecord {
+                id,
                 hash,
+                meta,
+                place,
                 story,
+                passages,
+                named,
                 signature,
             });
         }
         for _ in 0..read_u32(input)? {
             let hash = read_u64(input)?;
+            let superseded = read_u8(input)? == 1;
             let of = read_str(input)?.into_boxed_str();
-            record.duplicates.push(Duplicate { hash, of });
+            record.duplicates.push(Duplicate {
+                hash,
+                of,
+                superseded,
+            });
         }
         manifest.insert(&key, record);
     }
@@ -587,6 +641,12 @@ fn read_u64(input: &mut impl Read) -> std::io::Result<u64> {
     let mut bytes = [0u8; 8];
     input.read_exact(&mut bytes)?;
     Ok(u64::from_le_bytes(bytes))
+}
+
+fn read_u8(input: &mut impl Read) -> std::io::Result<u8> {
+    let mut byte = [0u8; 1];
+    input.read_exact(&mut byte)?;
+    Ok(byte[0])
 }
 
 fn read_u32(input: &mut impl Read) -> std::io::Result<u32> {
@@ -703,13 +763,19 @@ mod tests {
             articles: 1,
             passages: 3,
             indexed: vec![ArticleRecord {
+                id: size * 7,
                 hash: size,
+                meta: 1,
+                place: 2,
                 story: 9,
+                passages: 3,
+                named: size % 3 == 0,
                 signature: (size % 2 == 0).then_some([size as u8; SIGNATURE_LEN]),
             }],
             duplicates: vec![Duplicate {
                 hash: 3,
                 of: "/elsewhere".into(),
+                superseded: size % 2 == 1,
             }],
             ..FileRecord::new(size, -5, 7)
         }
@@ -749,6 +815,46 @@ mod tests {
         assert_eq!(loaded.articles_of("/c").count(), 1);
         assert_eq!(loaded.live_articles().count(), 2);
         assert_eq!(manifest.live_articles().count(), 2);
+    }
+
+    #[test]
+    fn a_dropped_article_leaves_its_file_and_is_noted_as_superseded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut manifest = Manifest::default();
+        let mut two = record(2);
+        two.indexed.push(ArticleRecord {
+            id: 99,
+            ..two.indexed[0]
+        });
+        two.articles = 2;
+        two.passages = 6;
+        manifest.insert("/a", two);
+        let (at, _) = manifest
+            .articles_of("/a")
+            .find(|(_, a)| a.id == 99)
+            .unwrap();
+        let slot = manifest.slot_of("/a").unwrap();
+        manifest.drop_article(
+            slot,
+            at,
+            Duplicate {
+                hash: 99,
+                of: "/newer".into(),
+                superseded: true,
+            },
+        );
+        assert_eq!(manifest.articles_of("/a").count(), 1);
+        assert_eq!(manifest.totals(), (1, 3));
+        let payload = manifest.save(dir.path(), 3, 9).unwrap();
+        let loaded = Manifest::load(dir.path(), &payload).unwrap();
+        assert!(same(&loaded, &manifest));
+        assert_eq!(loaded.articles_of("/a").count(), 1);
+        let (_, duplicates) = loaded.with_duplicates().next().unwrap();
+        assert!(
+            duplicates
+                .iter()
+                .any(|d| d.superseded && &*d.of == "/newer")
+        );
     }
 
     #[test]

@@ -22,8 +22,11 @@ pub struct IndexSummary {
     pub removed: usize,
     /// Files left as they were.
     pub unchanged: usize,
-    /// Articles indexed in this run.
+    /// Articles indexed in this run: new, or changed since the last run.
     pub articles: usize,
+    /// Articles of re-read files that were already indexed as they are
+    /// (an mbox or feed that grew keeps its old messages and items).
+    pub articles_kept: usize,
     /// Passages indexed in this run.
     pub passages: usize,
     /// Files not indexed, with reasons.

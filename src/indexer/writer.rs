@@ -1,11 +1,18 @@
 //! Writing articles into the index.
 //!
-//! Re-indexing a file replaces it: the documents of its articles are
-//! deleted (by article id: the ids are a function of the file's key and the
-//! article's number, and the record says how many there were) and its
-//! articles added again, and its [`FileRecord`] changes in the same commit
-//! (see [`super::manifest`]), so a re-run, even after a crash, never
-//! duplicates or loses anything. tantivy's writer lock makes a
+//! Re-indexing a file updates it article by article: each article's id
+//! is in the file's record, so an article the file still holds unchanged
+//! is left as it is, a changed one has its documents deleted (by id) and
+//! written again, and one the file no longer holds is deleted; the file's
+//! [`FileRecord`] changes in the same commit (see [`super::manifest`]), so a
+//! re-run, even after a crash, never duplicates or loses anything.
+//!
+//! An article's id is its identity's when it has one (a feed item's guid,
+//! a mail's Message-ID, a page's URL), else its file's and content's. A
+//! named article found in two files is indexed once: from the file with
+//! the same text first indexed (a duplicate), or, when the texts differ,
+//! from the newer file (by modification time), the older file's record
+//! saying it was superseded. tantivy's writer lock makes a
 //! second concurrent `index` run fail at once instead of corrupting the
 //! index.
 //!
@@ -25,7 +32,7 @@ use tantivy::{Index, IndexWriter, TantivyError, Term};
 use crate::error::{Error, Result};
 use crate::index::meta::META_FILE;
 use crate::index::{DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION};
-use crate::indexer::documents::{PreparedArticle, article_id};
+use crate::indexer::documents::PreparedArticle;
 use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
 use crate::indexer::merging::SmallSegmentsFirst;
 use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
@@ -39,6 +46,10 @@ pub struct ArticleWriter {
     /// Which file (by its handle in the manifest) each indexed article,
     /// by content hash, is indexed under.
     owners: FxHashMap<u64, u32>,
+    /// The named articles (feed items, messages, pages: ids other files
+    /// may share) by id: their file's handle and their place in the
+    /// records.
+    named: FxHashMap<u64, (u32, u32)>,
     /// The indexed articles by near-copy band (handles are places in the
     /// manifest's article table), built from the records when the first
     /// file is written (a run with nothing to write never pays for it).
@@ -58,11 +69,39 @@ struct Aside {
     _old_lock: Option<DirectoryLock>,
 }
 
+/// A file being (re)indexed: what its record will hold, and its articles
+/// from the last run not yet seen again.
+pub struct FileUpdate {
+    key: String,
+    slot: u32,
+    /// Where the articles written so far go in the records' article table.
+    first: u32,
+    record: FileRecord,
+    old: FxHashMap<u64, ArticleRecord>,
+    replaced: Replaced,
+}
+
+impl FileUpdate {
+    /// What the update did so far.
+    pub fn replaced(&self) -> &Replaced {
+        &self.replaced
+    }
+
+    /// Sets the content hash the file's record is stamped with, once the
+    /// whole file was read.
+    pub fn set_content_hash(&mut self, hash: u64) {
+        self.record.hash = hash;
+    }
+}
+
 /// What [`ArticleWriter::replace_prepared`] did.
 #[derive(Debug, Default)]
 pub struct Replaced {
-    /// Articles indexed.
+    /// Articles indexed: new, or changed since the last run.
     pub articles: usize,
+    /// Articles of the file already indexed as they are (or only moved
+    /// within it): left in place, or rewritten for their new lines.
+    pub kept: usize,
     /// Passages indexed.
     pub passages: usize,
     /// Articles indexed without a date.
@@ -199,11 +238,17 @@ impl ArticleWriter {
             .live_articles()
             .map(|(slot, _, article)| (article.hash, slot))
             .collect();
+        let named = manifest
+            .live_articles()
+            .filter(|(_, _, article)| article.named)
+            .map(|(slot, at, article)| (article.id, (slot, at)))
+            .collect();
         ArticleWriter {
             index,
             writer,
             manifest,
             owners,
+            named,
             stories: None,
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
@@ -228,64 +273,138 @@ impl ArticleWriter {
 
     /// Replaces everything indexed from `key` with `articles` (made ready by
     /// [`prepare_articles`](crate::indexer::documents::prepare_articles),
-    /// on another thread) and records the file. An article already indexed
-    /// from another file (same date, same text) is not indexed again but
-    /// noted as a duplicate of it.
+    /// on another thread) and records the file: [`Self::begin_file`],
+    /// [`Self::write_articles`] and [`Self::finish_file`] at once.
     pub fn replace_prepared(
         &mut self,
         key: &str,
-        mut record: FileRecord,
+        record: FileRecord,
         articles: Vec<PreparedArticle>,
     ) -> Result<Replaced> {
+        let mut update = self.begin_file(key, record);
+        self.write_articles(&mut update, articles)?;
+        Ok(self.finish_file(update, true))
+    }
+
+    /// Starts (re)indexing the file `key`, whose articles then come in
+    /// batches ([`Self::write_articles`]) until [`Self::finish_file`]: a
+    /// container of any size is written without holding its articles.
+    pub fn begin_file(&mut self, key: &str, record: FileRecord) -> FileUpdate {
         self.load_stories();
-        self.forget_owned(key);
-        let story_field = self.index.fields.story;
-        // A file without a record has nothing indexed (records and
-        // documents change in the same commit), so a first build queues no
-        // deletes for tantivy to apply to every new segment.
-        self.delete_documents_of(key);
         let slot = self.manifest.reserve(key);
-        // This file's articles go here in the article table once recorded;
-        // until then near-copies among them are found in `record.indexed`.
-        let first = self.manifest.next_article_at();
-        let mut replaced = Replaced::default();
+        let mut old = FxHashMap::default();
+        for (_, article) in self.manifest.articles_of(key) {
+            old.insert(article.id, *article);
+        }
+        // The file's own articles are matched again as they come; until
+        // then no other article is a duplicate of them.
+        for article in old.values() {
+            if self.owners.get(&article.hash) == Some(&slot) {
+                self.owners.remove(&article.hash);
+            }
+            if article.named {
+                self.named.remove(&article.id);
+            }
+        }
+        FileUpdate {
+            key: key.to_string(),
+            slot,
+            first: self.manifest.next_article_at(),
+            record,
+            old,
+            replaced: Replaced::default(),
+        }
+    }
+
+    /// Writes a batch of the file's articles, in reading order. An article
+    /// indexed from this file before and unchanged is left as it is; one
+    /// already indexed from another file (same date, same text) is noted
+    /// as a duplicate of it; a named article (a feed item, a message, a
+    /// page) another file holds in another version goes to the newer file.
+    pub fn write_articles(
+        &mut self,
+        update: &mut FileUpdate,
+        articles: Vec<PreparedArticle>,
+    ) -> Result<()> {
+        let story_field = self.index.fields.story;
         for article in articles {
+            let slot = update.slot;
             if let Some(&owner) = self.owners.get(&article.hash) {
                 let of = self.manifest.key_of(owner);
-                record.duplicates.push(Duplicate {
+                update.record.duplicates.push(Duplicate {
                     hash: article.hash,
                     of: of.into(),
+                    superseded: false,
                 });
-                replaced.duplicates.push(of.to_string());
+                update.replaced.duplicates.push(of.to_string());
                 continue;
             }
-            self.owners.insert(article.hash, slot);
-            replaced.articles += 1;
-            replaced.undated += usize::from(article.undated);
-            replaced.unread_dates += usize::from(article.unread_date);
+            let own = update.old.remove(&article.article_id);
+            if own.is_none()
+                && article.named
+                && let Some(&(owner, at)) = self.named.get(&article.article_id)
+            {
+                if owner == slot {
+                    // The same item twice in one file: the first stands.
+                    continue;
+                }
+                let theirs = self.manifest.key_of(owner);
+                if !self.is_newer(&update.record, &update.key, theirs) {
+                    update.record.duplicates.push(Duplicate {
+                        hash: article.article_id,
+                        of: theirs.into(),
+                        superseded: true,
+                    });
+                    update.replaced.duplicates.push(theirs.to_string());
+                    continue;
+                }
+                self.take_over(owner, at, &article, &update.key);
+            }
+            let at = update.first + u32::try_from(update.record.indexed.len()).unwrap_or(u32::MAX);
+            if let Some(old) = own {
+                if old.meta == article.meta {
+                    update.replaced.kept += 1;
+                    if old.place == article.place {
+                        // Unchanged: its documents stay.
+                        self.keep(update, old, at);
+                        continue;
+                    }
+                } else {
+                    update.replaced.articles += 1;
+                    update.replaced.undated += usize::from(article.undated);
+                    update.replaced.unread_dates += usize::from(article.unread_date);
+                }
+                self.writer
+                    .delete_term(Term::from_field_u64(self.index.fields.article_id, old.id));
+            } else {
+                update.replaced.articles += 1;
+                update.replaced.undated += usize::from(article.undated);
+                update.replaced.unread_dates += usize::from(article.unread_date);
+            }
             let story = match (&mut self.stories, &article.signature) {
                 (Some(stories), Some(signature)) => {
                     let manifest = &self.manifest;
-                    let known = stories.candidates(signature).find_map(|at| {
-                        let other = match at.checked_sub(first) {
-                            Some(local) => record.indexed.get(local as usize),
-                            None => manifest.live_article(at),
+                    let first = update.first;
+                    let written = &update.record.indexed;
+                    let known = stories.candidates(signature).find_map(|candidate| {
+                        let other = match candidate.checked_sub(first) {
+                            Some(local) => written.get(local as usize),
+                            None => manifest.live_article(candidate),
                         }?;
                         let other_signature = other.signature.as_ref()?;
                         (similarity(signature, other_signature) >= SAME_STORY)
                             .then_some(other.story)
                     });
-                    let at = first + u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
                     stories.insert(signature, at);
                     known.unwrap_or(article.article_id)
                 }
                 _ => article.article_id,
             };
-            record.indexed.push(ArticleRecord {
-                hash: article.hash,
-                story,
-                signature: article.signature,
-            });
+            self.owners.insert(article.hash, slot);
+            if article.named {
+                self.named.insert(article.article_id, (slot, at));
+            }
+            update.record.indexed.push(article.record(story));
             // One batch per article: tantivy gives a batch to one indexing
             // thread, so the article's passages become consecutive
             // documents in reading order, which ranking relies on
@@ -299,15 +418,134 @@ impl ArticleWriter {
                     doc.add_u64(story_field, story);
                 }
                 batch.push(UserOperation::Add(doc));
-                replaced.passages += 1;
+                update.replaced.passages += 1;
             }
             self.writer.run(batch)?;
         }
-        record.articles = u32::try_from(replaced.articles).unwrap_or(u32::MAX);
-        record.passages = u32::try_from(replaced.passages).unwrap_or(u32::MAX);
-        self.manifest.insert(key, record);
         self.dirty = true;
-        Ok(replaced)
+        Ok(())
+    }
+
+    /// Keeps an unchanged article of the file being updated where it is.
+    fn keep(&mut self, update: &mut FileUpdate, old: ArticleRecord, at: u32) {
+        self.owners.insert(old.hash, update.slot);
+        if old.named {
+            self.named.insert(old.id, (update.slot, at));
+        }
+        if let (Some(stories), Some(signature)) = (&mut self.stories, &old.signature) {
+            stories.insert(signature, at);
+        }
+        update.record.indexed.push(old);
+    }
+
+    /// Whether the file being written (`record`, `key`) is newer than the
+    /// file `theirs`: by modification time, then by key, so which version
+    /// of a named article wins does not depend on the order files are
+    /// read in.
+    fn is_newer(&self, record: &FileRecord, key: &str, theirs: &str) -> bool {
+        let their_time = self.manifest.stamp(theirs).map_or(i64::MIN, |s| s.mtime_ns);
+        (record.mtime_ns, key) > (their_time, theirs)
+    }
+
+    /// Moves a named article from the file with handle `owner` (where it is
+    /// at `at` in the records) to the file `key`, which has a newer
+    /// version of it: the old documents are deleted and the old file's
+    /// record says the article is superseded.
+    fn take_over(&mut self, owner: u32, at: u32, article: &PreparedArticle, key: &str) {
+        if let Some(old) = self.manifest.live_article(at).copied()
+            && self.owners.get(&old.hash) == Some(&owner)
+        {
+            self.owners.remove(&old.hash);
+        }
+        self.named.remove(&article.article_id);
+        self.writer.delete_term(Term::from_field_u64(
+            self.index.fields.article_id,
+            article.article_id,
+        ));
+        self.manifest.drop_article(
+            owner,
+            at,
+            Duplicate {
+                hash: article.article_id,
+                of: key.into(),
+                superseded: true,
+            },
+        );
+    }
+
+    /// Ends the update of a file. `complete`: the file was read to its
+    /// end, and its articles not seen again are deleted. Otherwise (an
+    /// interrupted run, a commit in the middle of a big file) they stay
+    /// indexed and recorded, and the record is stamped so the next run
+    /// reads the file again; what was written is then kept as unchanged.
+    pub fn finish_file(&mut self, mut update: FileUpdate, complete: bool) -> Replaced {
+        if complete {
+            for old in update.old.values() {
+                self.writer
+                    .delete_term(Term::from_field_u64(self.index.fields.article_id, old.id));
+            }
+        } else {
+            self.retain_unseen(&mut update);
+            update.record.size = u64::MAX;
+            update.record.hash = 0;
+        }
+        update.record.articles = u32::try_from(update.record.indexed.len()).unwrap_or(u32::MAX);
+        update.record.passages = update.record.indexed.iter().map(|a| a.passages).sum();
+        self.manifest.insert(&update.key, update.record);
+        self.dirty = true;
+        update.replaced
+    }
+
+    /// Records what a file's update wrote so far, with its articles not yet
+    /// seen again, as the file's record (stamped to be read again), so a
+    /// commit can be made in the middle of a big file; the update goes on.
+    pub fn checkpoint_file(&mut self, update: &mut FileUpdate) {
+        let written = update.record.indexed.len();
+        let mut record = update.record.clone();
+        let unseen: Vec<ArticleRecord> = update.old.values().copied().collect();
+        record.indexed.extend(unseen);
+        record.articles = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
+        record.passages = record.indexed.iter().map(|a| a.passages).sum();
+        record.size = u64::MAX;
+        record.hash = 0;
+        self.manifest.insert(&update.key, record);
+        // The next record of the file (at the next checkpoint or the end)
+        // goes at the end of the article table, what was written first:
+        // the near-copy and identity tables follow it there.
+        update.first = self.manifest.next_article_at();
+        for (local, article) in update.record.indexed.iter().enumerate().take(written) {
+            let at = update.first + local as u32;
+            if let (Some(stories), Some(signature)) = (&mut self.stories, &article.signature) {
+                stories.insert(signature, at);
+            }
+            if article.named {
+                self.named.insert(article.id, (update.slot, at));
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Puts the articles an interrupted update did not see again back in
+    /// its record, as they are still indexed.
+    fn retain_unseen(&mut self, update: &mut FileUpdate) {
+        for (_, old) in update.old.drain() {
+            let at = update.first + u32::try_from(update.record.indexed.len()).unwrap_or(u32::MAX);
+            self.owners.entry(old.hash).or_insert(update.slot);
+            if old.named {
+                self.named.insert(old.id, (update.slot, at));
+            }
+            update.record.indexed.push(old);
+        }
+    }
+
+    /// Gives up an update: everything indexed from the file, old and new,
+    /// is removed with its record (as for a file that can no longer be
+    /// read).
+    pub fn abort_file(&mut self, mut update: FileUpdate) {
+        self.retain_unseen(&mut update);
+        let key = update.key.clone();
+        self.finish_file(update, true);
+        self.remove_file(&key);
     }
 
     /// Builds the near-copy index from the records, once.
@@ -324,19 +562,6 @@ impl ArticleWriter {
         self.stories = Some(stories);
     }
 
-    /// Drops `key` as the owner of the articles it had indexed (its places
-    /// in the near-copy index die with its record).
-    fn forget_owned(&mut self, key: &str) {
-        let Some(slot) = self.manifest.slot_of(key) else {
-            return;
-        };
-        for (_, article) in self.manifest.articles_of(key) {
-            if self.owners.get(&article.hash) == Some(&slot) {
-                self.owners.remove(&article.hash);
-            }
-        }
-    }
-
     /// Files holding a duplicate whose original is no longer indexed (it
     /// was changed or removed): they must be indexed again, so the article
     /// stays searchable.
@@ -346,10 +571,12 @@ impl ArticleWriter {
             .with_duplicates()
             .filter(|(_, duplicates)| {
                 duplicates.iter().any(|d| {
-                    self.owners
-                        .get(&d.hash)
-                        .map(|&owner| self.manifest.key_of(owner))
-                        != Some(&*d.of)
+                    let owner = if d.superseded {
+                        self.named.get(&d.hash).map(|&(owner, _)| owner)
+                    } else {
+                        self.owners.get(&d.hash).copied()
+                    };
+                    owner.map(|owner| self.manifest.key_of(owner)) != Some(&*d.of)
                 })
             })
             .map(|(key, _)| key.to_string())
@@ -368,24 +595,26 @@ impl ArticleWriter {
 
     /// Removes everything indexed from `key`; returns whether it had a record.
     pub fn remove_file(&mut self, key: &str) -> bool {
-        self.forget_owned(key);
-        self.delete_documents_of(key);
+        let Some(slot) = self.manifest.slot_of(key) else {
+            return false;
+        };
+        let ids: Vec<(u64, u64, bool)> = self
+            .manifest
+            .articles_of(key)
+            .map(|(_, a)| (a.id, a.hash, a.named))
+            .collect();
+        for (id, hash, named) in ids {
+            self.writer
+                .delete_term(Term::from_field_u64(self.index.fields.article_id, id));
+            if self.owners.get(&hash) == Some(&slot) {
+                self.owners.remove(&hash);
+            }
+            if named && self.named.get(&id).is_some_and(|&(owner, _)| owner == slot) {
+                self.named.remove(&id);
+            }
+        }
         self.dirty = true;
         self.manifest.remove(key)
-    }
-
-    /// Deletes the passages indexed from `key`, by their articles' ids:
-    /// the record says how many articles the file had, and an article's id
-    /// is a function of the key and its number. (A per-passage file term
-    /// would do it in one delete, but costs every passage an indexed field:
-    /// about a tenth of the indexing CPU.)
-    fn delete_documents_of(&mut self, key: &str) {
-        for number in 0..self.manifest.article_count(key) {
-            self.writer.delete_term(Term::from_field_u64(
-                self.index.fields.article_id,
-                article_id(key, number),
-            ));
-        }
     }
 
     /// Makes everything done so far durable and visible to searches, file

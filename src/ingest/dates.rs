@@ -42,6 +42,21 @@ pub enum DateSource {
     MetaTag,
     /// An HTML `<time datetime>` element.
     TimeElement,
+    /// A feed item's Atom `<published>`.
+    Published,
+    /// A feed item's RSS `<pubDate>`.
+    PubDate,
+    /// A feed item's Dublin Core `<dc:date>` (RSS 1.0).
+    DcDate,
+    /// A feed item's Atom `<updated>`, when it has no publication date.
+    Updated,
+    /// A WARC record's `WARC-Date`: when the page was fetched, used when
+    /// the page itself carries no date.
+    WarcDate,
+    /// A PDF's document information `CreationDate`.
+    PdfInfo,
+    /// A PDF's XMP metadata `CreateDate`.
+    Xmp,
     /// A date in the file name (`2024-01-25-title.md`).
     FileName,
     /// Date folders (`2024/01/25/`).
@@ -69,6 +84,13 @@ impl DateSource {
             DateSource::JsonLd => "json-ld",
             DateSource::MetaTag => "meta-tag",
             DateSource::TimeElement => "time-element",
+            DateSource::Published => "published",
+            DateSource::PubDate => "pub-date",
+            DateSource::DcDate => "dc-date",
+            DateSource::Updated => "updated",
+            DateSource::WarcDate => "warc-date",
+            DateSource::PdfInfo => "pdf-info",
+            DateSource::Xmp => "xmp",
             DateSource::FileName => "filename",
             DateSource::Folders => "folders",
             DateSource::Mtime => "mtime",

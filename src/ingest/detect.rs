@@ -25,11 +25,19 @@ pub enum Format {
     Sgml,
     /// An HTML page.
     Html,
+    /// An RSS (0.9x, 1.0, 2.0) or Atom feed: one article per item.
+    Feed,
+    /// A mailbox (mboxo or mboxrd): one article per message.
+    Mbox,
+    /// A web archive (WARC): one article per HTML response record.
+    Warc,
+    /// A PDF document: its text layer, page by page.
+    Pdf,
 }
 
 impl Format {
     /// Every format, in a fixed order.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 12] = [
         Format::Reference,
         Format::Markdown,
         Format::Text,
@@ -38,6 +46,10 @@ impl Format {
         Format::Mail,
         Format::Sgml,
         Format::Html,
+        Format::Feed,
+        Format::Mbox,
+        Format::Warc,
+        Format::Pdf,
     ];
 
     /// The stable name stored in the index and shown by `stats`.
@@ -51,6 +63,10 @@ impl Format {
             Format::Mail => "mail",
             Format::Sgml => "sgml",
             Format::Html => "html",
+            Format::Feed => "feed",
+            Format::Mbox => "mbox",
+            Format::Warc => "warc",
+            Format::Pdf => "pdf",
         }
     }
 
@@ -67,9 +83,18 @@ impl Format {
     }
 
     /// Whether files of this format hold records read one at a time, so
-    /// that no size limit applies to them.
+    /// that no size limit applies to them and memory stays flat.
     pub fn is_stream(self) -> bool {
-        matches!(self, Format::Jsonl | Format::Sgml)
+        matches!(
+            self,
+            Format::Jsonl | Format::Sgml | Format::Mbox | Format::Warc
+        )
+    }
+
+    /// Whether a passage's location is a page number rather than a line
+    /// (`source:page N`).
+    pub fn locates_by_page(self) -> bool {
+        self == Format::Pdf
     }
 }
 
@@ -91,6 +116,19 @@ const MAIL_HEADERS: &[&str] = &[
     "received",
 ];
 
+/// The formats recognised from the first bytes alone, before a file is
+/// taken for text: PDF and WARC (whose records may carry binary payloads).
+pub fn detect_binary_container(head: &[u8]) -> Option<Format> {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    if head.starts_with(b"%PDF-") {
+        Some(Format::Pdf)
+    } else if head.starts_with(b"WARC/") {
+        Some(Format::Warc)
+    } else {
+        None
+    }
+}
+
 /// Detects the format of a file from the start of its (decoded) text and
 /// its name. `Err` names a format that is recognised but not supported.
 pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
@@ -109,6 +147,9 @@ pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
             .get(..trimmed.len().min(4096))
             .unwrap_or(trimmed)
             .to_ascii_lowercase();
+        if matches!(root_element(&lower), Some("rss" | "feed" | "rdf:rdf")) {
+            return Ok(Format::Feed);
+        }
         if lower.contains("<reuters") {
             return Ok(Format::Sgml);
         }
@@ -118,13 +159,10 @@ pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
         {
             return Ok(Format::Html);
         }
-        if lower.contains("<rss") || lower.contains("<feed") {
-            return Err(
-                "RSS/Atom feeds are not supported: save the linked articles as HTML".to_string(),
-            );
-        }
         if lower.starts_with("<?xml") {
-            return Err("XML other than Reuters-style SGML is not supported".to_string());
+            return Err(
+                "XML other than RSS/Atom feeds and Reuters-style SGML is not supported".to_string(),
+            );
         }
         if lower.contains("<body") || lower.contains("<p>") || lower.contains("<article") {
             return Ok(Format::Html);
@@ -136,11 +174,20 @@ pub fn detect_format(head: &str, name: &Path) -> Result<Format, String> {
     if trimmed.starts_with('{') {
         return Ok(json_or_lines(trimmed, &ext));
     }
+    if ext == "warc" {
+        // A web archive damaged at its start: the reader skips to the
+        // first record and reports what it skipped.
+        return Ok(Format::Warc);
+    }
     if matches!(ext.as_str(), "jsonl" | "ndjson") {
         return Ok(Format::Jsonl);
     }
     if is_mail(text) {
-        return Ok(Format::Mail);
+        return Ok(if is_from_line(first_line) {
+            Format::Mbox
+        } else {
+            Format::Mail
+        });
     }
     if matches!(ext.as_str(), "html" | "htm") {
         return Ok(Format::Html);
@@ -232,6 +279,37 @@ fn is_reference(text: &str) -> bool {
                 .iter()
                 .enumerate()
                 .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    })
+}
+
+/// The name of the first element of an XML or HTML text (lower-cased),
+/// past the XML declaration, processing instructions, comments and the
+/// document type.
+fn root_element(lower: &str) -> Option<&str> {
+    let mut rest = lower.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("<?") {
+            rest = after.split_once("?>")?.1.trim_start();
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.split_once("-->")?.1.trim_start();
+        } else if let Some(after) = rest.strip_prefix("<!") {
+            rest = after.split_once('>')?.1.trim_start();
+        } else {
+            let name = rest.strip_prefix('<')?;
+            let end = name
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(name.len());
+            return Some(&name[..end]);
+        }
+    }
+}
+
+/// An mbox separator line: `From ` then the sender and a date (`From
+/// ann@example.org Sat Apr 13 12:17:02 2024`); a header line is `From:`.
+pub fn is_from_line(line: &str) -> bool {
+    line.strip_prefix("From ").is_some_and(|rest| {
+        let mut words = rest.split_whitespace();
+        words.next().is_some() && words.any(|w| w.bytes().any(|b| b.is_ascii_digit()))
     })
 }
 
@@ -397,6 +475,33 @@ mod tests {
             detect("Just some words.\nMore: words", "a.txt"),
             Ok(Format::Text)
         );
-        assert!(detect("<?xml version=\"1.0\"?><rss>", "feed.xml").is_err());
+        assert_eq!(
+            detect("<?xml version=\"1.0\"?><rss version=\"2.0\">", "feed.xml"),
+            Ok(Format::Feed)
+        );
+        assert_eq!(
+            detect(
+                "<?xml version=\"1.0\"?>\n<!-- hi -->\n<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+                "atom"
+            ),
+            Ok(Format::Feed)
+        );
+        assert_eq!(
+            detect("<rdf:RDF xmlns=\"http://purl.org/rss/1.0/\">", "x.rdf"),
+            Ok(Format::Feed)
+        );
+        assert!(detect("<?xml version=\"1.0\"?><svg>", "x.svg").is_err());
+        assert_eq!(
+            detect(
+                "From ann@example.org Sat Apr 13 12:17:02 2024\nFrom: Ann\nSubject: s\n\nbody",
+                "list"
+            ),
+            Ok(Format::Mbox)
+        );
+        assert_eq!(
+            detect_binary_container(b"WARC/1.0\r\nWARC-Type: warcinfo\r\n"),
+            Some(Format::Warc)
+        );
+        assert_eq!(detect_binary_container(b"%PDF-1.7\n"), Some(Format::Pdf));
     }
 }

@@ -5,7 +5,11 @@
 //!   ones, and dispatches to the parser of its format; `detect` decides
 //!   the format from the first bytes, the extension breaking ties.
 //! - `formats/` holds one parser per format (reference, Markdown and text
-//!   with front matter, JSON and JSON Lines, mail, Reuters SGML, HTML).
+//!   with front matter, JSON and JSON Lines, mail and mbox, Reuters SGML,
+//!   HTML, feeds, WARC, PDF).
+//! - `records` reads containers (JSON Lines, SGML, mbox, WARC) one record
+//!   at a time, so a file of any size is read in constant memory, and
+//!   parses each record on its own, so records can be parsed in parallel.
 //! - `select` says which files are articles (the rest is left out and
 //!   counted by kind) and chooses files by glob and type; `isolate` runs
 //!   each file's parse so that a panic costs that file only.
@@ -25,6 +29,7 @@ mod isolate;
 mod lines;
 mod passages;
 mod read;
+mod records;
 mod select;
 mod walk;
 
@@ -44,9 +49,10 @@ pub use lines::{LineReader, declared_encoding, decode_declared, decode_text};
 pub use passages::{Block, PassageKind, PassageSplitter, merge_headings, split_paragraphs};
 pub(crate) use passages::{BlockText, tidy_lines};
 pub use read::{
-    DEFAULT_MAX_FILE_SIZE, FileArticles, ReadOptions, UndatedPolicy, read_articles,
-    read_articles_with, undated_rejection,
+    DEFAULT_MAX_FILE_SIZE, FileArticles, ReadOptions, Reading, UndatedPolicy, content_hash,
+    open_file, read_articles, read_articles_with, undated_rejection,
 };
+pub use records::{ParsedRecord, RawRecord, RecordParser, RecordStream, RecordTally, StreamEnd};
 pub use select::{FileSelection, kind_of, not_an_article_by_name};
 pub use walk::{InputFile, WalkedFiles, walk_files, walk_inputs, walk_selected};
 
@@ -83,7 +89,24 @@ pub struct Article {
     pub record_id: Option<String>,
     /// The 1-based line where the record starts, for multi-article files.
     pub record_line: Option<u32>,
-    /// The body, split into passages in reading order.
+    /// A name the article keeps wherever it is found: a feed item's guid
+    /// (else its link), a mail's `Message-ID`, a web page's URL. The same
+    /// identity in another file, or in the same file read again, is the
+    /// same article (updated in place when its content changed), not a
+    /// second one. `None` for articles known only by their file.
+    pub identity: Option<String>,
+    /// The thread a message belongs to: the first of its `References`,
+    /// else its `In-Reply-To`, else its own `Message-ID`.
+    pub thread: Option<String>,
+    /// The names of a message's attachments (not article text).
+    pub attachments: Vec<String>,
+    /// The places (in `passages`) of passages that quote other text: a
+    /// reply's `> ` lines and its `On … wrote:` line. They are searchable
+    /// but are not the article's own words, so near-copy grouping leaves
+    /// them out.
+    pub quoted_passages: Vec<usize>,
+    /// The body, split into passages in reading order. In a PDF a
+    /// passage's `line` is its page number.
     pub passages: Vec<Passage>,
 }
 

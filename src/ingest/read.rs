@@ -4,14 +4,19 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::ingest::dates::{DateSource, date_from_path, is_suspicious};
-use crate::ingest::detect::{Format, binary_reason, detect_format, non_article_markup};
+use crate::ingest::detect::{
+    Format, binary_reason, detect_binary_container, detect_format, non_article_markup,
+};
 use crate::ingest::fields::FieldOverrides;
-use crate::ingest::formats::{html, json, mail, markdown, sgml};
+use crate::ingest::formats::{feed, html, json, mail, markdown, pdf};
 use crate::ingest::isolate::isolated;
-use crate::ingest::lines::{LineReader, declared_encoding, decode_declared, utf16_encoding};
+use crate::ingest::lines::{declared_encoding, decode_declared, utf16_encoding};
+use crate::ingest::records::{ParsedRecord, RecordParser, RecordStream, RecordTally};
 use crate::ingest::select::{is_article_extension, kind_of};
 use crate::ingest::{Article, InputFile, NotIndexed, Skipped, parse_reference_article};
 
@@ -83,21 +88,49 @@ pub struct FileArticles {
     pub content_hash: u64,
 }
 
-/// Hashes the bytes read through it.
+/// Hashes the bytes read through it, into a hasher the record stream
+/// shares (it reads the file's tail through the same hasher at the end).
 struct HashingReader {
     inner: File,
-    hasher: xxhash_rust::xxh3::Xxh3,
+    hasher: Arc<Mutex<xxhash_rust::xxh3::Xxh3>>,
 }
 
 impl Read for HashingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Ok(mut hasher) = self.hasher.lock() {
+            hasher.update(&buf[..n]);
+        }
         Ok(n)
     }
 }
 
-/// Reads and parses one input file into its articles.
+/// An opened file: its articles, or its records to read one at a time.
+pub enum Reading {
+    /// A file read whole.
+    Articles(FileArticles),
+    /// A container (JSON Lines, SGML, mbox, WARC) to read record by record.
+    Records(Box<RecordStream>),
+}
+
+/// The xxh3 hash of a file's bytes as stored, as [`FileArticles`] and
+/// [`crate::ingest::StreamEnd`] give it: a changed modification time with
+/// the same hash means the content did not change.
+pub fn content_hash(path: &Path) -> io::Result<u64> {
+    let mut file = File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(hasher.digest());
+        }
+        hasher.update(&buffer[..n]);
+    }
+}
+
+/// Reads and parses one input file into its articles (a container's
+/// records all at once).
 ///
 /// Every failure is a [`Skipped`] with the reason, never a panic: one bad
 /// file must not stop a run over thousands.
@@ -119,34 +152,92 @@ pub fn read_articles_with(
     options: &ReadOptions,
     metadata: &std::fs::Metadata,
 ) -> Result<FileArticles, Skipped> {
+    let mut stream = match open_file(file, options, metadata)? {
+        Reading::Articles(read) => return Ok(read),
+        Reading::Records(stream) => stream,
+    };
     let skipped = |reason: String| Skipped {
         path: file.source.clone(),
         reason,
     };
-    match isolated(|| read_file(file, options, metadata)) {
+    let parser = stream.parser();
+    let mut tally = RecordTally::new(options.now_year);
+    let mut articles = Vec::new();
+    let mut rejected_undated = 0;
+    loop {
+        let batch = stream.next_batch(1024, 16 << 20).map_err(skipped)?;
+        if batch.is_empty() {
+            break;
+        }
+        for record in &batch {
+            let parsed = parser.parse(record);
+            tally.count(&parsed);
+            match parsed {
+                ParsedRecord::Article(article) => articles.push(*article),
+                ParsedRecord::Undated if options.undated == UndatedPolicy::Error => {
+                    rejected_undated += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    let format = stream.format();
+    let end = stream.finish(tally).map_err(skipped)?;
+    if rejected_undated > 0 {
+        articles.clear();
+    } else if let Some(reason) = end.empty_reason {
+        return Err(skipped(reason));
+    }
+    Ok(FileArticles {
+        articles,
+        format,
+        notes: end.notes,
+        rejected_undated,
+        dropped_undated: end.dropped_undated,
+        left_out: None,
+        content_hash: end.content_hash,
+    })
+}
+
+/// Opens one input file: a file of one or a few articles is read and
+/// parsed whole (within `--max-file-size`); a container is returned as a
+/// [`RecordStream`], to be read record by record.
+pub fn open_file(
+    file: &InputFile,
+    options: &ReadOptions,
+    metadata: &std::fs::Metadata,
+) -> Result<Reading, Skipped> {
+    let skipped = |reason: String| Skipped {
+        path: file.source.clone(),
+        reason,
+    };
+    match isolated(|| open(file, options, metadata)) {
         Ok(Ok(read)) => Ok(read),
         Ok(Err(NotIndexed::Skipped(reason))) => Err(skipped(reason)),
-        Ok(Err(NotIndexed::LeftOut(kind))) => Ok(FileArticles {
+        Ok(Err(NotIndexed::LeftOut(kind))) => Ok(Reading::Articles(FileArticles {
             left_out: Some(kind),
             ..FileArticles::default()
-        }),
+        })),
         Err(message) => Err(skipped(format!(
             "dateline failed on this file ({message}); this is a bug, please report it"
         ))),
     }
 }
 
-fn read_file(
+fn open(
     file: &InputFile,
     options: &ReadOptions,
     metadata: &std::fs::Metadata,
-) -> Result<FileArticles, NotIndexed> {
+) -> Result<Reading, NotIndexed> {
     let cannot_read = |e: io::Error| NotIndexed::Skipped(format!("cannot read: {e}"));
-    let mut opened = HashingReader {
-        inner: File::open(&file.source).map_err(cannot_read)?,
-        hasher: xxhash_rust::xxh3::Xxh3::new(),
+    let handle = File::open(&file.source).map_err(cannot_read)?;
+    let rest = handle.try_clone().map_err(cannot_read)?;
+    let hasher = Arc::new(Mutex::new(xxhash_rust::xxh3::Xxh3::new()));
+    let opened = HashingReader {
+        inner: handle,
+        hasher: Arc::clone(&hasher),
     };
-    let mut reader: Box<dyn Read + Send + '_> = Box::new(&mut opened);
+    let mut reader: Box<dyn Read + Send> = Box::new(opened);
     let mut head = read_head(&mut reader).map_err(cannot_read)?;
     let compressed = head.starts_with(&[0x1f, 0x8b]);
     if compressed {
@@ -160,70 +251,80 @@ fn read_file(
         return Err(NotIndexed::LeftOut("empty".to_string()));
     }
     let utf16 = utf16_encoding(&head);
-    if let Some(reason) = binary_reason(&head).filter(|_| utf16.is_none()) {
-        // A binary file named like an article is a surprise worth a
-        // reason; one named otherwise (or not at all) is just not text.
-        return Err(match kind() {
-            Some(kind) if !is_article_extension(&kind) => NotIndexed::LeftOut(kind),
-            Some(_) => NotIndexed::Skipped(reason),
-            None => NotIndexed::LeftOut("binary".to_string()),
-        });
-    }
-    let head_text = match utf16 {
-        Some(encoding) => encoding.decode_with_bom_removal(&head).0,
-        None => String::from_utf8_lossy(&head),
+    let format = match detect_binary_container(&head) {
+        Some(format) => format,
+        None => {
+            if let Some(reason) = binary_reason(&head).filter(|_| utf16.is_none()) {
+                // A binary file named like an article is a surprise worth a
+                // reason; one named otherwise (or not at all) is just not text.
+                return Err(match kind() {
+                    Some(kind) if !is_article_extension(&kind) => NotIndexed::LeftOut(kind),
+                    Some(_) => NotIndexed::Skipped(reason),
+                    None => NotIndexed::LeftOut("binary".to_string()),
+                });
+            }
+            let head_text = match utf16 {
+                Some(encoding) => encoding.decode_with_bom_removal(&head).0,
+                None => String::from_utf8_lossy(&head),
+            };
+            if let Some(other) = non_article_markup(&head_text) {
+                return Err(NotIndexed::LeftOut(
+                    kind().unwrap_or_else(|| other.to_string()),
+                ));
+            }
+            detect_format(&head_text, &file.source)?
+        }
     };
-    if let Some(other) = non_article_markup(&head_text) {
-        return Err(NotIndexed::LeftOut(
-            kind().unwrap_or_else(|| other.to_string()),
-        ));
+    let mut reader: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(reader));
+    let dating = FileDating::new(file, options, metadata);
+    if format.is_stream() {
+        if let Some(encoding) = utf16 {
+            // Records are cut from UTF-8 text: a UTF-16 container is
+            // decoded whole first (within --max-file-size).
+            let bytes = read_within(reader, metadata, options.max_file_size)?;
+            let text = encoding.decode_with_bom_removal(&bytes).0.into_owned();
+            reader = Box::new(Cursor::new(text.into_bytes()));
+        }
+        let parser = RecordParser::new(format, options, file, dating);
+        let reader = Box::new(BufReader::with_capacity(256 * 1024, reader));
+        return Ok(Reading::Records(Box::new(RecordStream::new(
+            format, reader, parser, rest, hasher,
+        ))));
     }
-    let format = detect_format(&head_text, &file.source)?;
-    let reader = Cursor::new(head).chain(reader);
     let mut notes = Vec::new();
-    let articles = if format.is_stream() && utf16.is_none() {
-        let mut lines = LineReader::new(BufReader::with_capacity(256 * 1024, reader))
-            .max_line(options.max_file_size);
-        let parsed = match format {
-            Format::Jsonl => json::parse_json_lines(&mut lines, &options.fields, &mut notes),
-            _ => sgml::parse_sgml(&mut lines, &mut notes),
-        };
-        if let Some(line) = lines.first_recoded_line {
-            notes.push(format!(
-                "not valid UTF-8 from line {line}: read as Windows-1252"
-            ));
-        }
-        parsed?
-    } else {
-        let max = options.max_file_size;
-        if metadata.len() > max {
-            return Err(too_big(metadata.len(), max).into());
-        }
-        let mut bytes = Vec::with_capacity(metadata.len() as usize);
-        reader
-            .take(max + 1)
-            .read_to_end(&mut bytes)
-            .map_err(cannot_read)?;
-        if bytes.len() as u64 > max {
-            return Err(format!("decompressed {}", too_big(bytes.len() as u64, max)).into());
-        }
-        let declared = match format {
-            Format::Html => declared_encoding(&bytes),
-            _ => utf16,
-        };
-        let text = decode_declared(&bytes, declared, &mut notes);
-        parse_text(format, &text, options, &mut notes)?
+    let articles = {
+        let bytes = read_within(reader, metadata, options.max_file_size)?;
+        match format {
+            Format::Pdf => Ok(vec![pdf::parse_pdf(&bytes, &mut notes)?]),
+            Format::Mail => Ok(vec![mail::parse_message(&bytes, 1, &options.fields)?]),
+            _ => {
+                let declared = match format {
+                    Format::Html => declared_encoding(&bytes),
+                    _ => utf16,
+                };
+                let text = decode_declared(&bytes, declared, &mut notes);
+                parse_text(format, &text, options, &mut notes)
+            }
+        }?
     };
     // Whatever the parser left unread still counts in the content hash.
-    std::io::copy(&mut opened, &mut io::sink()).map_err(cannot_read)?;
+    let mut tail = HashingReader {
+        inner: rest,
+        hasher: Arc::clone(&hasher),
+    };
+    std::io::copy(&mut tail, &mut io::sink()).map_err(cannot_read)?;
+    let content_hash = hasher
+        .lock()
+        .map_err(|_| NotIndexed::Skipped("the content hash was poisoned".to_string()))?
+        .digest();
     let mut read = FileArticles {
         articles,
         format,
         notes,
-        content_hash: opened.hasher.digest(),
+        content_hash,
         ..FileArticles::default()
     };
-    settle_dates(&mut read, file, options, metadata);
+    settle_dates(&mut read, &dating, file, options);
     apply_undated_policy(&mut read, options.undated);
     if read.articles.is_empty() && read.rejected_undated == 0 {
         let reason = if read.dropped_undated > 0 {
@@ -233,7 +334,7 @@ fn read_file(
         };
         return Err(reason.into());
     }
-    Ok(read)
+    Ok(Reading::Articles(read))
 }
 
 /// The reason given for a file refused under `--undated error`.
@@ -270,56 +371,83 @@ fn parse_text(
             notes,
         )?]),
         Format::Json => Ok(json::parse_json(text, &options.fields, notes)?),
-        Format::Mail => Ok(vec![mail::parse_mail(text, &options.fields)?]),
         Format::Html => html::parse_html(text, &options.fields).map(|a| vec![a]),
-        Format::Jsonl | Format::Sgml => {
-            let mut lines = LineReader::new(text.as_bytes());
-            Ok(match format {
-                Format::Jsonl => json::parse_json_lines(&mut lines, &options.fields, notes),
-                _ => sgml::parse_sgml(&mut lines, notes),
-            }?)
+        Format::Feed => Ok(feed::parse_feed(text, notes)?),
+        Format::Mail => Ok(vec![mail::parse_message(
+            text.as_bytes(),
+            1,
+            &options.fields,
+        )?]),
+        Format::Jsonl | Format::Sgml | Format::Mbox | Format::Warc | Format::Pdf => {
+            Err(format!("{format} is not read as text").into())
         }
     }
 }
 
-/// Fills in what the parsers leave to the file level: paths, format, the
-/// date fallbacks, and notes on unreadable and suspicious dates.
+/// The dates a file offers its articles when they carry none: from its
+/// path, or (when asked) its modification time.
+#[derive(Clone, Debug)]
+pub struct FileDating {
+    path_date: Option<(ArticleDate, bool)>,
+    mtime: Option<ArticleDate>,
+}
+
+impl FileDating {
+    pub(crate) fn new(
+        file: &InputFile,
+        options: &ReadOptions,
+        metadata: &std::fs::Metadata,
+    ) -> FileDating {
+        FileDating {
+            path_date: date_from_path(&file.relative),
+            mtime: options
+                .date_from_mtime
+                .then(|| metadata.modified().ok())
+                .flatten()
+                .and_then(|t| jiff::Timestamp::try_from(t).ok())
+                .map(|t| ArticleDate::from_stored(t.as_second(), DatePrecision::Second)),
+        }
+    }
+
+    /// Fills in what the parsers leave to the file level: paths, format,
+    /// and the date fallbacks.
+    pub(crate) fn settle(&self, article: &mut Article, file: &InputFile, format: Format) {
+        article.source = file.source.clone();
+        article.relative = file.relative.clone();
+        article.format = format;
+        if article.date.is_some() {
+            return;
+        }
+        if let Some((date, from_name)) = self.path_date {
+            article.date = Some(date);
+            article.date_source = Some(if from_name {
+                DateSource::FileName
+            } else {
+                DateSource::Folders
+            });
+            article.date_text = Some(file.relative.to_string_lossy().into_owned());
+        } else if let Some(date) = self.mtime {
+            article.date = Some(date);
+            article.date_source = Some(DateSource::Mtime);
+            article.date_text = Some(date.to_string());
+        }
+    }
+}
+
+/// Settles every article's date (see [`FileDating::settle`]) and notes
+/// suspicious dates.
 fn settle_dates(
     read: &mut FileArticles,
+    dating: &FileDating,
     file: &InputFile,
     options: &ReadOptions,
-    metadata: &std::fs::Metadata,
 ) {
-    let path_date = date_from_path(&file.relative);
-    let mtime = options
-        .date_from_mtime
-        .then(|| metadata.modified().ok())
-        .flatten()
-        .and_then(|t| jiff::Timestamp::try_from(t).ok())
-        .map(|t| ArticleDate::from_stored(t.as_second(), DatePrecision::Second));
     let mut suspicious = 0;
     let mut first_suspicious = None;
     let mut unread = 0;
     let mut first_unread = None;
     for article in &mut read.articles {
-        article.source = file.source.clone();
-        article.relative = file.relative.clone();
-        article.format = read.format;
-        if article.date.is_none() {
-            if let Some((date, from_name)) = path_date {
-                article.date = Some(date);
-                article.date_source = Some(if from_name {
-                    DateSource::FileName
-                } else {
-                    DateSource::Folders
-                });
-                article.date_text = Some(file.relative.to_string_lossy().into_owned());
-            } else if let Some(date) = mtime {
-                article.date = Some(date);
-                article.date_source = Some(DateSource::Mtime);
-                article.date_text = Some(date.to_string());
-            }
-        }
+        dating.settle(article, file, read.format);
         if let Some(problem) = &article.date_problem {
             unread += 1;
             first_unread.get_or_insert_with(|| {
@@ -397,6 +525,27 @@ fn apply_undated_policy(read: &mut FileArticles, policy: UndatedPolicy) {
             read.rejected_undated = undated;
         }
     }
+}
+
+/// The rest of a file, read whole when it is within `max` bytes, on disk
+/// and decompressed.
+fn read_within(
+    reader: impl Read,
+    metadata: &std::fs::Metadata,
+    max: u64,
+) -> Result<Vec<u8>, NotIndexed> {
+    if metadata.len() > max {
+        return Err(too_big(metadata.len(), max).into());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    reader
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| NotIndexed::Skipped(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("decompressed {}", too_big(bytes.len() as u64, max)).into());
+    }
+    Ok(bytes)
 }
 
 fn too_big(size: u64, max: u64) -> String {

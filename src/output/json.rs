@@ -27,8 +27,12 @@ pub struct JsonHit<'a> {
     pub date_utc: Option<String>,
     /// The article's path.
     pub source: &'a str,
-    /// The 1-based line where the passage starts.
-    pub line: u64,
+    /// The 1-based line where the passage starts (absent for a PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The page the passage is on, for a PDF (in place of `line`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
     /// The article title, or null.
     pub title: Option<&'a str>,
     /// The passage text, exactly as in the article.
@@ -87,6 +91,12 @@ pub struct JsonMeta<'a> {
     /// The line where the record starts in a multi-article file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_line: Option<u64>,
+    /// The thread a mail belongs to: the Message-ID of its first message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<&'a str>,
+    /// The names of a mail's attachments.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub attachments: &'a [String],
 }
 
 impl<'a> JsonMeta<'a> {
@@ -102,6 +112,8 @@ impl<'a> JsonMeta<'a> {
             outlet: meta.outlet.as_deref(),
             record_id: meta.record_id.as_deref(),
             record_line: meta.record_line,
+            thread: meta.thread.as_deref(),
+            attachments: &meta.attachments,
         }
     }
 }
@@ -109,31 +121,51 @@ impl<'a> JsonMeta<'a> {
 /// A neighbouring passage shown with `--context`.
 #[derive(Debug, Serialize)]
 pub struct JsonContext<'a> {
-    /// The 1-based line where the passage starts.
-    pub line: u64,
+    /// The 1-based line where the passage starts (absent for a PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The page the passage is on, for a PDF.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
     /// The passage text.
     pub passage: &'a str,
 }
 
-fn json_context(passages: &[ArticlePassage]) -> Vec<JsonContext<'_>> {
+fn json_context(passages: &[ArticlePassage], by_page: bool) -> Vec<JsonContext<'_>> {
     passages
         .iter()
-        .map(|p| JsonContext {
-            line: p.line,
-            passage: &p.text,
+        .map(|p| {
+            let (line, page) = line_or_page(p.line, by_page);
+            JsonContext {
+                line,
+                page,
+                passage: &p.text,
+            }
         })
         .collect()
 }
 
+/// A location as `line` or, for a PDF, `page`.
+fn line_or_page(location: u64, by_page: bool) -> (Option<u64>, Option<u64>) {
+    if by_page {
+        (None, Some(location))
+    } else {
+        (Some(location), None)
+    }
+}
+
 impl<'a> From<&'a Hit> for JsonHit<'a> {
     fn from(hit: &'a Hit) -> Self {
+        let by_page = hit.meta.locates_by_page();
+        let (line, page) = line_or_page(hit.line, by_page);
         JsonHit {
             rank: hit.rank,
             score: hit.score,
             date: hit.date.map(|d| d.to_string()),
             date_utc: hit.date.map(|d| d.utc()),
             source: &hit.source,
-            line: hit.line,
+            line,
+            page,
             title: hit.title.as_deref(),
             passage: &hit.passage,
             highlights: to_char_ranges(&hit.passage, &hit.highlights),
@@ -141,8 +173,8 @@ impl<'a> From<&'a Hit> for JsonHit<'a> {
             code: hit.code,
             also_in: &hit.also_in,
             also_in_more: hit.also_in_more,
-            context_before: json_context(&hit.context_before),
-            context_after: json_context(&hit.context_after),
+            context_before: json_context(&hit.context_before, by_page),
+            context_after: json_context(&hit.context_after, by_page),
             meta: JsonMeta::new(hit.article_id, &hit.meta),
         }
     }
@@ -191,7 +223,10 @@ struct JsonArticle<'a> {
 #[derive(Serialize)]
 struct JsonPassage<'a> {
     passage_no: u64,
-    line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u64>,
     passage: &'a str,
     highlights: Vec<[usize; 2]>,
 }
@@ -200,6 +235,7 @@ struct JsonPassage<'a> {
 /// (the keys of a search result) and every passage with the query's
 /// matches as character offsets.
 pub fn write_article_json<W: Write>(out: &mut W, article: &ArticleText) -> io::Result<()> {
+    let by_page = article.meta.locates_by_page();
     let object = JsonArticle {
         date: article.date.map(|d| d.to_string()),
         source: &article.source,
@@ -210,15 +246,19 @@ pub fn write_article_json<W: Write>(out: &mut W, article: &ArticleText) -> io::R
             .passages
             .iter()
             .enumerate()
-            .map(|(i, p)| JsonPassage {
-                passage_no: p.passage_no,
-                line: p.line,
-                passage: &p.text,
-                highlights: article
-                    .highlights
-                    .get(i)
-                    .map(|marks| to_char_ranges(&p.text, marks))
-                    .unwrap_or_default(),
+            .map(|(i, p)| {
+                let (line, page) = line_or_page(p.line, by_page);
+                JsonPassage {
+                    passage_no: p.passage_no,
+                    line,
+                    page,
+                    passage: &p.text,
+                    highlights: article
+                        .highlights
+                        .get(i)
+                        .map(|marks| to_char_ranges(&p.text, marks))
+                        .unwrap_or_default(),
+                }
             })
             .collect(),
     };

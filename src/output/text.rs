@@ -95,7 +95,11 @@ impl TextPrinter {
             .date
             .map(|d| d.to_string())
             .unwrap_or_else(|| "undated".to_string());
-        let location = format!("{}:{}", hit.source, hit.line);
+        let location = if hit.meta.locates_by_page() {
+            format!("{}:page {}", hit.source, hit.line)
+        } else {
+            format!("{}:{}", hit.source, hit.line)
+        };
         write!(
             out,
             "{}  {}  {}",

@@ -8,7 +8,10 @@ use std::path::Path;
 use libtest_mimic::Trial;
 use serde_json::Value;
 
-use crate::util::{dateline, folder_with, index_of, json_run, search_json, shared_data, trials};
+use crate::util::{
+    dateline, folder_with, index_of, index_verbose, json_run, search_json, shared_data, stats_json,
+    trials,
+};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -415,15 +418,7 @@ fn unreadable_dates_are_reported_counted_and_listed_by_stats() {
         ),
     ]);
     let index = tempfile::TempDir::new().unwrap();
-    let output = dateline()
-        .arg("index")
-        .arg(folder.path())
-        .arg("--index")
-        .arg(index.path())
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = index_verbose(&[folder.path()], index.path(), &[]);
     assert!(
         stderr.contains(
             "2024-02-03-post.md: date \"2024-13-40\" not understood; dated from its file name instead"
@@ -446,7 +441,7 @@ fn unreadable_dates_are_reported_counted_and_listed_by_stats() {
     assert_eq!(found["good.md"].0, "2024-04-09");
     assert_eq!(found["2024-02-03-post.md"].0, "2024-02-03");
     assert_eq!(found["2024-02-03-post.md"].2, "filename");
-    let (_, stats, _) = json_run(dateline().arg("stats").arg("--index").arg(index.path()));
+    let stats = stats_json(index.path());
     let listed: Vec<(String, String, String)> = stats["unread_dates"]
         .as_array()
         .unwrap()
@@ -496,14 +491,7 @@ fn ambiguous_dates_are_reported_unless_an_order_is_given() {
         ),
     ]);
     let plain = tempfile::TempDir::new().unwrap();
-    let output = dateline()
-        .arg("index")
-        .arg(folder.path())
-        .arg("--index")
-        .arg(plain.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = index_verbose(&[folder.path()], plain.path(), &[]);
     assert!(
         stderr.contains("a.json: date \"04/05/2024\" is ambiguous (2024-05-04 day first, 2024-04-05 month first: index with --day-first or --month-first); indexed undated"),
         "{stderr}"
@@ -516,15 +504,8 @@ fn ambiguous_dates_are_reported_unless_an_order_is_given() {
         ("--month-first", "2024-04-05"),
     ] {
         let index = tempfile::TempDir::new().unwrap();
-        let output = dateline()
-            .arg("index")
-            .arg(folder.path())
-            .arg(flag)
-            .arg("--index")
-            .arg(index.path())
-            .output()
-            .unwrap();
-        assert!(!String::from_utf8_lossy(&output.stderr).contains("ambiguous"));
+        let stderr = index_verbose(&[folder.path()], index.path(), &[flag]);
+        assert!(!stderr.contains("ambiguous"), "{stderr}");
         assert_eq!(
             dates_by_source(index.path(), "fair")["a.json"].0,
             day,

@@ -7,6 +7,7 @@
 //! libtest's report. Each module lists its tests with `util::trials!`.
 
 mod browser;
+mod containers;
 mod dates;
 mod formats;
 mod index;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
     let mut trials = Vec::new();
     for module_tests in [
         browser::tests,
+        containers::tests,
         dates::tests,
         formats::tests,
         index::tests,

@@ -212,3 +212,27 @@ pub fn folder_with(files: &[(&str, &str)]) -> TempDir {
     }
     dir
 }
+
+/// Runs `dateline index --verbose` with `extra` arguments, returning
+/// stderr; asserts success.
+pub fn index_verbose(paths: &[&Path], index: &Path, extra: &[&str]) -> String {
+    let output = dateline()
+        .arg("index")
+        .args(paths)
+        .arg("--index")
+        .arg(index)
+        .arg("--verbose")
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "index failed: {stderr}");
+    stderr
+}
+
+/// `dateline stats --format json`'s object; asserts success.
+pub fn stats_json(index: &Path) -> serde_json::Value {
+    let (code, value, stderr) = json_run(dateline().arg("stats").arg("--index").arg(index));
+    assert_eq!(code, 0, "{stderr}");
+    value
+}

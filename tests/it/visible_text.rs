@@ -7,7 +7,8 @@ use libtest_mimic::Trial;
 use predicates::prelude::*;
 
 use crate::util::{
-    dateline, folder_with, highlighted_words, hit_sources, index_of, json_run, search_json, trials,
+    dateline, folder_with, highlighted_words, hit_sources, index_of, index_verbose, json_run,
+    search_json, trials,
 };
 
 /// This module's tests, for the harness.
@@ -140,14 +141,8 @@ fn a_declared_charset_is_read_without_a_note() {
     let page = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"><title>Caf\xe9</title></head><body><p>Le caf\xe9 est ferm\xe9 le lundi.</p></body></html>";
     std::fs::write(dir.path().join("page.html"), page).unwrap();
     let index = tempfile::tempdir().unwrap();
-    dateline()
-        .arg("index")
-        .arg(dir.path())
-        .arg("--index")
-        .arg(index.path())
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("note").not());
+    let stderr = index_verbose(&[dir.path()], index.path(), &[]);
+    assert!(!stderr.contains("note"), "{stderr}");
     let hits = search_json(index.path(), &["ferme"]);
     assert_eq!(hits["results"][0]["passage"], "Le café est fermé le lundi.");
 }
@@ -161,14 +156,7 @@ fn files_are_chosen_with_include_exclude_and_type() {
     ]);
     let sources = |extra: &[&str]| -> Vec<String> {
         let index = tempfile::tempdir().unwrap();
-        dateline()
-            .arg("index")
-            .arg(folder.path())
-            .arg("--index")
-            .arg(index.path())
-            .args(extra)
-            .assert()
-            .success();
+        index_verbose(&[folder.path()], index.path(), extra);
         let hits = search_json(index.path(), &["zeppelin"]);
         let mut names: Vec<String> = hit_sources(&hits)
             .iter()

@@ -24,7 +24,8 @@ use serde_json::Value;
 use crate::ingest::dates::DateSource;
 use crate::ingest::fields::FieldOverrides;
 use crate::ingest::{
-    Article, Block, BlockText, NotIndexed, PassageKind, PassageSplitter, merge_headings, tidy_lines,
+    Article, Block, BlockText, NotIndexed, Passage, PassageKind, PassageSplitter, merge_headings,
+    tidy_lines,
 };
 
 /// Meta tags naming the publication date, by `property`, `name` or `itemprop`.
@@ -235,6 +236,16 @@ pub fn parse_html(source: &str, fields: &FieldOverrides) -> Result<Article, NotI
         return Err(NotIndexed::LeftOut(kind.to_string()));
     }
     Ok(article)
+}
+
+/// The text of an HTML fragment or page, as passages whose lines count
+/// from the start of `source`: how feed items and HTML mail bodies are
+/// read, so they are cleaned exactly as pages are. Markup too deeply
+/// nested to parse gives no passages.
+pub fn html_passages(source: &str) -> Vec<Passage> {
+    text_blocks(source)
+        .map(|blocks| PassageSplitter::default().split_blocks(&blocks))
+        .unwrap_or_default()
 }
 
 /// The text a reader sees in an HTML page or fragment, as blocks: one per

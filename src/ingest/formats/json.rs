@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 
 use crate::ingest::dates::DateSource;
 use crate::ingest::fields::{FieldOverrides, object_meta};
-use crate::ingest::lines::LineReader;
 use crate::ingest::{Article, PassageSplitter};
 
 /// Keys under which a JSON document holds its list of articles.
@@ -86,50 +85,19 @@ pub fn parse_json(
         })
 }
 
-/// Parses JSON Lines, one record at a time; bad lines are noted and
-/// skipped, and only a stream with no good line at all fails.
-pub fn parse_json_lines<R: std::io::BufRead>(
-    lines: &mut LineReader<R>,
+/// Parses one line of JSON Lines (line `line` of its file): `Ok(None)`
+/// for an object with neither text nor title, `Err` for a line that is
+/// not a JSON object.
+pub fn parse_json_line(
+    text: &str,
     fields: &FieldOverrides,
-    notes: &mut Vec<String>,
-) -> Result<Vec<Article>, String> {
-    let mut articles = Vec::new();
-    let mut bad_lines = 0;
-    let mut first_bad = None;
-    let mut skipped = 0;
-    while let Some(line) = lines
-        .next_line()
-        .map_err(|e| format!("cannot read line {}: {e}", lines.line_no + 1))?
-    {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let line_no = lines.line_no;
-        match serde_json::from_str::<Value>(&line) {
-            Ok(Value::Object(object)) => match object_article(&object, fields, line_no, true) {
-                Some(article) => articles.push(article),
-                None => skipped += 1,
-            },
-            Ok(_) => {
-                bad_lines += 1;
-                first_bad.get_or_insert_with(|| format!("line {line_no}: not a JSON object"));
-            }
-            Err(e) => {
-                bad_lines += 1;
-                first_bad.get_or_insert_with(|| format!("line {line_no}: invalid JSON: {e}"));
-            }
-        }
+    line: u32,
+) -> Result<Option<Article>, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => Ok(object_article(&object, fields, line, true)),
+        Ok(_) => Err(format!("line {line}: not a JSON object")),
+        Err(e) => Err(format!("line {line}: invalid JSON: {e}")),
     }
-    if let Some(first) = first_bad {
-        if articles.is_empty() {
-            return Err(first);
-        }
-        notes.push(format!(
-            "{bad_lines} bad JSON line(s) skipped; first at {first}"
-        ));
-    }
-    note_skipped_records(skipped, notes);
-    Ok(articles)
 }
 
 fn note_skipped_records(skipped: usize, notes: &mut Vec<String>) {
@@ -178,13 +146,12 @@ mod tests {
     use super::*;
 
     fn lines(text: &str) -> Vec<Article> {
-        let mut notes = Vec::new();
-        parse_json_lines(
-            &mut LineReader::new(text.as_bytes()),
-            &FieldOverrides::default(),
-            &mut notes,
-        )
-        .unwrap()
+        text.lines()
+            .enumerate()
+            .filter_map(|(at, line)| {
+                parse_json_line(line, &FieldOverrides::default(), at as u32 + 1).unwrap()
+            })
+            .collect()
     }
 
     #[test]
@@ -243,15 +210,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.starts_with("invalid JSON"), "{error}");
-        let mut notes = Vec::new();
-        let text = "{\"text\": \"ok\"}\n{\"text\": \n";
-        let articles = parse_json_lines(
-            &mut LineReader::new(text.as_bytes()),
-            &FieldOverrides::default(),
-            &mut notes,
-        )
-        .unwrap();
-        assert_eq!(articles.len(), 1);
-        assert!(notes[0].contains("line 2"), "{notes:?}");
+        let error = parse_json_line("{\"text\": ", &FieldOverrides::default(), 2).unwrap_err();
+        assert!(error.starts_with("line 2: invalid JSON"), "{error}");
     }
 }

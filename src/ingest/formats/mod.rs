@@ -4,9 +4,13 @@
 //! (opening, decoding, dates from the path, the undated policy) is done by
 //! [`crate::ingest::read`].
 
+pub mod feed;
 pub mod html;
 pub mod json;
 pub mod mail;
 pub mod markdown;
+pub mod mbox;
+pub mod pdf;
 pub mod reference;
 pub mod sgml;
+pub mod warc;

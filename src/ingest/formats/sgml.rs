@@ -15,19 +15,21 @@ use crate::ingest::dates::{DateSource, DayOrder, UnreadDate, parse_reuters_date,
 use crate::ingest::lines::LineReader;
 use crate::ingest::{Article, Passage, PassageSplitter};
 
-/// Parses every `<REUTERS>` record of a stream.
-pub fn parse_sgml<R: BufRead>(
+/// What [`next_sgml_record`] found.
+pub enum SgmlRead {
+    /// A whole `<REUTERS …>…</REUTERS>` record and the line it starts on.
+    Record(String, u32),
+    /// A record that starts on this line and never ends.
+    Unterminated(u32),
+}
+
+/// Reads the next `<REUTERS>` record of a stream, or `None` at the end.
+pub fn next_sgml_record<R: BufRead>(
     lines: &mut LineReader<R>,
-    notes: &mut Vec<String>,
-) -> Result<Vec<Article>, String> {
-    let mut articles = Vec::new();
+) -> std::io::Result<Option<SgmlRead>> {
     let mut record = String::new();
     let mut start_line = 0;
-    let mut empty = 0;
-    while let Some(line) = lines
-        .next_line()
-        .map_err(|e| format!("cannot read line {}: {e}", lines.line_no + 1))?
-    {
+    while let Some(line) = lines.next_line()? {
         if start_line == 0 {
             if line.trim_start().starts_with("<REUTERS") {
                 start_line = lines.line_no;
@@ -38,31 +40,14 @@ pub fn parse_sgml<R: BufRead>(
         record.push_str(&line);
         record.push('\n');
         if line.contains("</REUTERS>") {
-            let article = parse_record(&record, start_line);
-            empty += usize::from(article.passages.iter().all(|p| p.text.is_empty()));
-            articles.push(article);
-            record.clear();
-            start_line = 0;
+            return Ok(Some(SgmlRead::Record(record, start_line)));
         }
     }
-    if start_line != 0 {
-        notes.push(format!(
-            "record starting on line {start_line} has no </REUTERS>: ignored"
-        ));
-    }
-    if empty > 0 {
-        notes.push(format!(
-            "{empty} record(s) with no text indexed with an empty body"
-        ));
-    }
-    if articles.is_empty() {
-        return Err("no <REUTERS> records found".to_string());
-    }
-    Ok(articles)
+    Ok((start_line != 0).then_some(SgmlRead::Unterminated(start_line)))
 }
 
-/// One record.
-fn parse_record(record: &str, start_line: u32) -> Article {
+/// One record, starting on line `start_line` of its file.
+pub fn parse_record(record: &str, start_line: u32) -> Article {
     let open_tag_end = record.find('>').unwrap_or(record.len());
     let attributes = &record[..open_tag_end];
     let mut article = Article {
@@ -269,14 +254,16 @@ unprocessed text here
 
     #[test]
     fn every_record_becomes_an_article() {
-        let mut notes = Vec::new();
-        let mut articles = parse_sgml(&mut LineReader::new(SAMPLE.as_bytes()), &mut notes).unwrap();
-        assert_eq!(articles.len(), 4, "{notes:?}");
+        let mut lines = LineReader::new(SAMPLE.as_bytes());
+        let mut articles = Vec::new();
+        while let Some(read) = next_sgml_record(&mut lines).unwrap() {
+            let SgmlRead::Record(record, line) = read else {
+                panic!("every record ends")
+            };
+            articles.push(parse_record(&record, line));
+        }
+        assert_eq!(articles.len(), 4);
         assert_eq!(articles[2].passages[0].text, "");
-        assert_eq!(
-            notes,
-            ["1 record(s) with no text indexed with an empty body"]
-        );
         articles.remove(2);
         let first = &articles[0];
         assert_eq!(first.record_id.as_deref(), Some("1"));
@@ -309,7 +296,7 @@ unprocessed text here
         #[test]
         fn any_record_text_parses_without_panicking(body in "\\PC{0,200}", tag in "(DATE|TITLE|BODY|TEXT|AUTHOR)") {
             let text = format!("<REUTERS NEWID=\"9\">\n<{tag}>{body}</{tag}>\n{body}\n</REUTERS>\n");
-            let _ = parse_sgml(&mut LineReader::new(text.as_bytes()), &mut Vec::new());
+            let _ = parse_record(&text, 1);
             let _ = decode_references(&body);
         }
     }
