@@ -10,7 +10,7 @@ use dateline::index::OpenIndex;
 use dateline::search::{SearchRequest, SearchResults, search};
 use libtest_mimic::Trial;
 
-use crate::util::{dateline, folder_with, index_of, project_root, shared_data, trials};
+use crate::util::{dateline, folder_with_owned, index_of, project_root, shared_data, trials};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -102,11 +102,7 @@ fn the_page_from_the_best_matches_is_the_page_from_every_match() {
             format!("---\ntitle: {title}\ndate: 2024-03-{day:02}\n---\n\n{body}"),
         ));
     }
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(name, text)| (name.as_str(), text.as_str()))
-        .collect();
-    let folder = folder_with(&borrowed);
+    let folder = folder_with_owned(&files);
     let index_dir = index_of(&[folder.path()]);
     let index = OpenIndex::open(index_dir.path()).unwrap();
     let queries: Vec<String> = [

@@ -23,6 +23,10 @@
 //!   articles using it ([`Ranking::article_idf`]), whole-article BM25F
 //!   ([`Ranking::article_weight`]) and articles ranked from their passages.
 //! - `feedback`: RM3 expansion words from a first pass.
+//! - `spans`: which article a document belongs to, from a bitset of the
+//!   articles' first documents, so scoring reads no column per match.
+//! - `matches`: every match's score, and the best of them made passages
+//!   for a page (only those can reach it).
 
 mod articles;
 mod bm25f;
