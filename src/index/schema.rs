@@ -18,7 +18,7 @@ use crate::index::ANALYZER_NAME;
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// The value of the `kind` field on a code passage.
 pub const CODE_KIND: u64 = 1;
@@ -61,8 +61,12 @@ pub struct DatelineSchema {
     /// A stable hash identifying the article, for grouping passages; also
     /// the term a file's passages are deleted by.
     pub article_id: Field,
-    /// The story the article belongs to: the same for syndicated near-copies
-    /// of one wire story (see `index::near_duplicates`), else the article id.
+    /// The story the article belongs to, on the passages of the near-copies
+    /// of a wire story after its first article (see
+    /// `indexer::near_duplicates`): that first article's id. Absent on
+    /// every other passage, whose story is its own article id. Indexed, so
+    /// a story's articles are the documents of its `story` term and of the
+    /// `article_id` term of the same value.
     pub story: Field,
     /// The passage's position within its article, from 0 (fast: ranking
     /// reads it for every matching passage).
@@ -124,7 +128,7 @@ impl DatelineSchema {
         builder.add_text_field("source", STORED);
         builder.add_text_field("relative", STORED);
         builder.add_u64_field("article_id", INDEXED | STORED | FAST);
-        builder.add_u64_field("story", FAST);
+        builder.add_u64_field("story", INDEXED | FAST);
         builder.add_u64_field("passage_no", INDEXED | STORED | FAST);
         builder.add_u64_field("line", STORED);
         builder.add_u64_field("kind", FAST);

@@ -410,8 +410,13 @@ impl ArticleWriter {
             // documents in reading order, which ranking relies on
             // (`search::rank`: adjacent passages, articles per word).
             let mut batch = Vec::with_capacity(article.documents.len());
+            let joins_story = story != article.article_id;
             for mut doc in article.documents {
-                doc.add_u64(story_field, story);
+                // An article outside any story, or first in its own, is
+                // its story: search reads a missing story as the article id.
+                if joins_story {
+                    doc.add_u64(story_field, story);
+                }
                 batch.push(UserOperation::Add(doc));
                 update.replaced.passages += 1;
             }
