@@ -298,6 +298,7 @@ impl SearchArgs {
             context: self.context,
             ranking: self.ranking.to_ranking(),
             only: Vec::new(),
+            exhaustive: false,
         })
     }
 

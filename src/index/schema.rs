@@ -26,7 +26,7 @@ use crate::index::ANALYZER_NAME;
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// The zstd level of the document store: level 3 (zstd's default) packs
 /// the stored text about a third smaller than tantivy's default lz4 at a
@@ -95,9 +95,12 @@ pub struct DatelineSchema {
     /// the term a file's passages are deleted by. Indexed and fast, not
     /// stored.
     pub article_id: Field,
-    /// The story the article belongs to: the same for syndicated near-copies
-    /// of one wire story (see `index::near_duplicates`). Only near-copies
-    /// have a value; an article without one is its own story.
+    /// The story the article belongs to, on the passages of the near-copies
+    /// of a wire story after its first article (see
+    /// `indexer::near_duplicates`): that first article's id. Absent on
+    /// every other passage, whose story is its own article id. Indexed, so
+    /// a story's articles are the documents of its `story` term and of the
+    /// `article_id` term of the same value.
     pub story: Field,
     /// The passage's position within its article, from 0 (fast: ranking
     /// reads it for every matching passage; indexed: the article count is
@@ -162,7 +165,7 @@ impl DatelineSchema {
         builder.add_text_field("source", STORED);
         builder.add_text_field("relative", STORED);
         builder.add_u64_field("article_id", id());
-        builder.add_u64_field("story", FAST);
+        builder.add_u64_field("story", id());
         builder.add_u64_field("passage_no", id());
         builder.add_u64_field("line", STORED);
         builder.add_u64_field("kind", FAST);

@@ -412,11 +412,11 @@ impl ArticleWriter {
             // documents in reading order, which ranking relies on
             // (`search::rank`: adjacent passages, articles per word).
             let mut batch = Vec::with_capacity(article.documents.len());
+            let joins_story = story != article.article_id;
             for mut doc in article.documents {
-                // An article outside any story is its own story, which
-                // readers assume when the column has no value: only
-                // near-copies pay for the field.
-                if story != article.article_id {
+                // An article outside any story, or first in its own, is
+                // its story: search reads a missing story as the article id.
+                if joins_story {
                     doc.add_u64(story_field, story);
                 }
                 batch.push(UserOperation::Add(doc));

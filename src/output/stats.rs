@@ -77,7 +77,9 @@ pub fn write_stats_text<W: Write>(out: &mut W, stats: &IndexStats) -> io::Result
     writeln!(out, "dated         {}", stats.dated)?;
     writeln!(out, "undated       {}", stats.undated)?;
     let range = match (stats.min_date, stats.max_date) {
-        (Some(min), Some(max)) => format!("{min} to {max}"),
+        // Days as written: the span at a glance, as the bars count them
+        // (the JSON keeps the instants).
+        (Some(min), Some(max)) => format!("{} to {}", min.day(), max.day()),
         _ => "none (no dated articles)".to_string(),
     };
     writeln!(out, "date range    {range}")?;

@@ -34,6 +34,7 @@ pub use facets::ArticleFilter;
 pub use highlight::{Highlighter, to_char_ranges};
 pub use order::SortOrder;
 pub use query::{ParsedQuery, parse_user_query};
+use rank::ScoredMatches;
 pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
@@ -41,7 +42,7 @@ use crate::error::{Error, Result};
 use crate::index::{DatelineSchema, OpenIndex, stored};
 use order::PassageOrder;
 pub use page::HiddenPassages;
-use page::{Stories, first_page, pick_page};
+use page::{PickedPage, Stories, first_page, pick_from_matches};
 use query::{QueryWord, restrict, scored_words, widen_with_terms};
 
 /// A search as the library takes it. Build it with
@@ -68,6 +69,10 @@ pub struct SearchRequest {
     pub ranking: Ranking,
     /// Only articles with these properties (format, outlet, author).
     pub only: Vec<ArticleFilter>,
+    /// Put every match in order, not only those that can reach the page.
+    /// The results are the same, only slower: this is for checking exactly
+    /// that.
+    pub exhaustive: bool,
 }
 
 /// One ranked passage.
@@ -140,8 +145,11 @@ pub(crate) fn search_with(
 ) -> Result<SearchResults> {
     let prepared = Prepared::with_searcher(index, searcher.clone(), request)?;
     let per_article = request.per_article.max(1);
-    let first = first_page(request.limit, per_article);
-    let (mut ranked, order) = prepared.rank(first)?;
+    let first = match request.exhaustive {
+        true => usize::MAX,
+        false => first_page(request.limit, per_article),
+    };
+    let (matches, order) = prepared.rank()?;
     let stories = Stories::new(&prepared.searcher);
     let analyzer = index.analyzer();
     let mut text_marks = Highlighter::for_query(
@@ -156,13 +164,13 @@ pub(crate) fn search_with(
     // page short, more matches are picked.
     let mut want = request.limit;
     loop {
-        let (picked, mut hidden) =
-            pick_page(&order, &mut ranked, first, want, per_article, |passage| {
+        let PickedPage { picked, mut hidden } =
+            pick_from_matches(&order, &matches, first, want, per_article, |passage| {
                 stories.of(passage)
             });
         let exhausted = picked.len() < want;
         let searcher = &prepared.searcher;
-        let mut also_in = stories.also_in(searcher, &index.fields, &ranked, &picked, &order)?;
+        let mut also_in = stories.also_in(searcher, &index.fields, &matches, &picked, &order)?;
         let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
         let mut shown: HashMap<(u64, u64), usize> = HashMap::new();
         for (pick, (_, ScoredPassage { score, address, .. })) in picked.into_iter().enumerate() {
@@ -238,7 +246,7 @@ pub(crate) fn search_with(
             hits.truncate(request.limit);
             return Ok(SearchResults {
                 query: request.query.clone(),
-                total_hits: ranked.len(),
+                total_hits: matches.len(),
                 hits,
                 ignored: prepared.parsed.ignored,
                 hidden,
@@ -256,13 +264,17 @@ pub fn matching_sources(
     request: &SearchRequest,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
-    let first = first_page(request.limit, 1);
-    let (mut ranked, order) = prepared.rank(first)?;
+    let first = match request.exhaustive {
+        true => usize::MAX,
+        false => first_page(request.limit, 1),
+    };
+    let (matches, order) = prepared.rank()?;
     // Every matching article, near-copies included: `--files` is a list of
     // files, like `rg -l`.
-    let (picked, _) = pick_page(&order, &mut ranked, first, request.limit, 1, |passage| {
-        passage.article_id
-    });
+    let PickedPage { picked, .. } =
+        pick_from_matches(&order, &matches, first, request.limit, 1, |passage| {
+            passage.article_id
+        });
     let mut sources = Vec::with_capacity(picked.len());
     for (_, passage) in picked {
         sources.push(stored::article_source(
@@ -320,11 +332,10 @@ impl Prepared {
         })
     }
 
-    /// Every matching passage, scored, the first `first` of them in the
-    /// request's order (see [`PassageOrder::arrange`]), and that order.
-    pub(crate) fn rank(&self, first: usize) -> Result<(Vec<ScoredPassage>, PassageOrder)> {
+    /// Every matching passage, scored, and the request's order.
+    pub(crate) fn rank(&self) -> Result<(ScoredMatches, PassageOrder)> {
         let mut words = self.words.clone();
-        let mut ranked = rank::rank_passages(
+        let mut matches = rank::rank_passages(
             &self.searcher,
             &self.fields,
             &*self.any_words,
@@ -332,15 +343,14 @@ impl Prepared {
             &mut words,
             &self.ranking,
         )?;
-        passage_kinds::weigh_code(&self.searcher, &mut ranked);
+        passage_kinds::weigh_code(&self.searcher, &mut matches);
         let order = PassageOrder::new(
             &self.searcher,
-            &mut ranked,
+            &mut matches,
             self.sort,
             self.recency_half_life,
         )?;
-        order.arrange(&mut ranked, first);
-        Ok((ranked, order))
+        Ok((matches, order))
     }
 }
 
@@ -459,7 +469,7 @@ fn rank_articles(
     // article's first passage is its best.
     let ranked = |query: &dyn Query, words: &mut [QueryWord]| -> Result<Vec<ScoredPassage>> {
         let query = restrict(query.box_clone(), date_query.as_deref());
-        let mut passages = rank::rank_passages(
+        let mut matches = rank::rank_passages(
             searcher,
             &index.fields,
             &*query,
@@ -467,7 +477,8 @@ fn rank_articles(
             words,
             ranking,
         )?;
-        passage_kinds::weigh_code(searcher, &mut passages);
+        passage_kinds::weigh_code(searcher, &mut matches);
+        let mut passages = matches.all();
         rank::sort_best_first(&mut passages);
         Ok(passages)
     };

@@ -9,9 +9,10 @@
 use std::cmp::Ordering;
 
 use tantivy::columnar::Column;
-use tantivy::{Searcher, SegmentReader};
+use tantivy::{DocAddress, Searcher, SegmentReader};
 
 use crate::search::ScoredPassage;
+use crate::search::rank::ScoredMatches;
 
 use crate::error::Result;
 
@@ -50,10 +51,10 @@ pub(crate) struct PassageOrder {
 
 impl PassageOrder {
     /// The order `sort` asks for; with a recency half-life (relevance only)
-    /// the scores of `passages` are boosted first.
+    /// the scores of `matches` are boosted first.
     pub(crate) fn new(
         searcher: &Searcher,
-        passages: &mut [ScoredPassage],
+        matches: &mut ScoredMatches,
         sort: SortOrder,
         recency_half_life: Option<i64>,
     ) -> Result<PassageOrder> {
@@ -64,24 +65,38 @@ impl PassageOrder {
         if let (SortOrder::Relevance, Some(half_life)) = (sort, recency_half_life) {
             if half_life > 0 {
                 let newest = newest_date(searcher)?.unwrap_or(0);
-                for passage in passages.iter_mut() {
-                    if let Some(date) = order.date_of(passage) {
+                matches.adjust(|address, score| {
+                    if let Some(date) = order.date_at(address) {
                         let age = (newest - date).max(0) as f64;
-                        passage.score = (f64::from(passage.score)
-                            * (1.0 + (-age / half_life as f64).exp2()))
-                            as f32;
+                        *score =
+                            (f64::from(*score) * (1.0 + (-age / half_life as f64).exp2())) as f32;
                     }
-                }
+                });
             }
         }
         Ok(order)
     }
 
+    /// The matches this order can put among its first `count`, ready for
+    /// [`PassageOrder::arrange`]: a relevance order ranks by tier and
+    /// score first, so the best of them by score suffice
+    /// ([`ScoredMatches::best`]); a date order needs them all.
+    pub(crate) fn candidates(&self, matches: &ScoredMatches, count: usize) -> Vec<ScoredPassage> {
+        match self.sort {
+            SortOrder::Relevance => matches.best(count),
+            SortOrder::Newest | SortOrder::Oldest => matches.all(),
+        }
+    }
+
     fn date_of(&self, passage: &ScoredPassage) -> Option<i64> {
+        self.date_at(passage.address)
+    }
+
+    fn date_at(&self, address: DocAddress) -> Option<i64> {
         self.dates
-            .get(passage.address.segment_ord as usize)
+            .get(address.segment_ord as usize)
             .and_then(Option::as_ref)
-            .and_then(|column| column.first(passage.address.doc_id))
+            .and_then(|column| column.first(address.doc_id))
     }
 
     /// Puts the first `first` passages of the order, in order, at the front

@@ -5,12 +5,13 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, Searcher};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use crate::error::Result;
 use crate::index::{DatelineSchema, stored};
 use crate::search::order::PassageOrder;
-use crate::search::rank::ScoredPassage;
+use crate::search::rank::{ScoredMatches, ScoredPassage};
 
 /// Matching passages a page passed over before its last hit: the reason a
 /// page can hold fewer hits than there are matches.
@@ -32,6 +33,40 @@ pub(crate) fn first_page(limit: usize, per_article: usize) -> usize {
         .saturating_mul(per_article)
         .saturating_mul(8)
         .max(1000)
+}
+
+/// A page picked from `matches` (see [`pick_page`]): only the matches
+/// that can reach the first `first` places of `order` are made passages
+/// and put in order ([`PassageOrder::candidates`], a prefix of the whole
+/// order); when they do not fill the page, eight times as many are. A
+/// page filled from a prefix of the order is the page the whole order
+/// gives, with the same passages passed over. Returns the passages put in
+/// order, the picks and what was passed over.
+pub(crate) fn pick_from_matches(
+    order: &PassageOrder,
+    matches: &ScoredMatches,
+    first: usize,
+    limit: usize,
+    per_article: usize,
+    story_of: impl Fn(&ScoredPassage) -> u64,
+) -> PickedPage {
+    let mut count = first;
+    loop {
+        let mut ranked = order.candidates(matches, count);
+        order.arrange(&mut ranked, first);
+        let (picked, hidden) = pick_page(order, &mut ranked, first, limit, per_article, &story_of);
+        if picked.len() >= limit || ranked.len() >= matches.len() {
+            return PickedPage { picked, hidden };
+        }
+        count = count.saturating_mul(8);
+    }
+}
+
+/// A page of hits: each pick with its place in the order, and what was
+/// passed over.
+pub(crate) struct PickedPage {
+    pub(crate) picked: Vec<(usize, ScoredPassage)>,
+    pub(crate) hidden: HiddenPassages,
 }
 
 /// [`pick_passages`] over `ranked`, whose first `arranged` passages are in
@@ -129,32 +164,26 @@ impl Stories {
 
     /// For each picked passage, the sources of the other matching articles
     /// in its story, best first: up to [`ALSO_IN_SHOWN`] of them, and how
-    /// many more there are. One pass over the matches serves the whole
-    /// page; `ranked` need not be in order beyond the page.
+    /// many more there are. A story's articles are found through the
+    /// indexed `story` and `article_id` terms, not by reading the story of
+    /// every match.
     pub(crate) fn also_in(
         &self,
         searcher: &Searcher,
         fields: &DatelineSchema,
-        ranked: &[ScoredPassage],
+        matches: &ScoredMatches,
         picked: &[(usize, ScoredPassage)],
         order: &PassageOrder,
     ) -> Result<Vec<(Vec<String>, usize)>> {
-        // A page holds a handful of stories: a list beats hashing every match.
+        // A page holds a handful of stories: a list beats a map.
         let mut members: Vec<(u64, Vec<ScoredPassage>)> = Vec::new();
         for (_, passage) in picked {
             let story = self.of(passage);
             if !members.iter().any(|(s, _)| *s == story) {
-                members.push((story, Vec::new()));
+                let mut list = self.matching_members(searcher, fields, story, matches)?;
+                list.sort_unstable_by(|a, b| order.compare(a, b));
+                members.push((story, list));
             }
-        }
-        for passage in ranked {
-            let story = self.of(passage);
-            if let Some((_, list)) = members.iter_mut().find(|(s, _)| *s == story) {
-                list.push(*passage);
-            }
-        }
-        for (_, list) in &mut members {
-            list.sort_unstable_by(|a, b| order.compare(a, b));
         }
         let mut answers = Vec::with_capacity(picked.len());
         for (_, passage) in picked {
@@ -182,5 +211,43 @@ impl Stories {
             answers.push((sources, more));
         }
         Ok(answers)
+    }
+
+    /// Every match whose article is in `story`. A story is named by the id
+    /// of its first article, and only the other articles carry it (see
+    /// `indexer::writer`): so its articles are the documents of the
+    /// `article_id` term and of the `story` term of that id.
+    fn matching_members(
+        &self,
+        searcher: &Searcher,
+        fields: &DatelineSchema,
+        story: u64,
+        matches: &ScoredMatches,
+    ) -> Result<Vec<ScoredPassage>> {
+        let mut members = Vec::new();
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut docs = Vec::new();
+            for field in [fields.story, fields.article_id] {
+                let term = Term::from_field_u64(field, story);
+                let index = segment.inverted_index(field)?;
+                if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? {
+                    while postings.doc() != TERMINATED {
+                        docs.push(postings.doc());
+                        postings.advance();
+                    }
+                }
+            }
+            docs.sort_unstable();
+            docs.dedup();
+            for doc in docs {
+                let address = DocAddress::new(segment_ord as u32, doc);
+                if let Some(passage) = matches.get(address) {
+                    if self.of(&passage) == story {
+                        members.push(passage);
+                    }
+                }
+            }
+        }
+        Ok(members)
     }
 }

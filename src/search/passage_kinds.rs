@@ -13,7 +13,7 @@ use tantivy::Searcher;
 use tantivy::columnar::Column;
 
 use crate::index::CODE_KIND;
-use crate::search::rank::ScoredPassage;
+use crate::search::rank::ScoredMatches;
 
 /// The factor a code passage's score is multiplied by.
 pub(crate) const CODE_WEIGHT: f32 = 0.5;
@@ -29,8 +29,8 @@ pub(crate) fn is_code(searcher: &Searcher, address: tantivy::DocAddress) -> bool
         == Some(CODE_KIND)
 }
 
-/// Weighs down the scores of the code passages among `passages`.
-pub(crate) fn weigh_code(searcher: &Searcher, passages: &mut [ScoredPassage]) {
+/// Weighs down the scores of the code passages among `matches`.
+pub(crate) fn weigh_code(searcher: &Searcher, matches: &mut ScoredMatches) {
     // An index without code (most news collections) costs one look per
     // segment.
     let columns: Vec<Option<Column<u64>>> = searcher
@@ -47,13 +47,13 @@ pub(crate) fn weigh_code(searcher: &Searcher, passages: &mut [ScoredPassage]) {
     if columns.iter().all(Option::is_none) {
         return;
     }
-    for passage in passages {
+    matches.adjust(|address, score| {
         let kind = columns
-            .get(passage.address.segment_ord as usize)
+            .get(address.segment_ord as usize)
             .and_then(Option::as_ref)
-            .and_then(|column| column.first(passage.address.doc_id));
+            .and_then(|column| column.first(address.doc_id));
         if kind == Some(CODE_KIND) {
-            passage.score *= CODE_WEIGHT;
+            *score *= CODE_WEIGHT;
         }
-    }
+    });
 }

@@ -19,6 +19,7 @@ mod relevance;
 mod robustness;
 mod search;
 mod serve;
+mod top_k;
 mod util;
 mod visible_text;
 
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         relevance::tests,
         robustness::tests,
         search::tests,
+        top_k::tests,
         serve::tests,
         visible_text::tests,
     ] {

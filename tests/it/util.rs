@@ -202,6 +202,15 @@ fn shared_data_path(relative: &str) -> PathBuf {
     project_root().join("../shared/data").join(relative)
 }
 
+/// [`folder_with`] for files whose names and contents were built at run time.
+pub fn folder_with_owned(files: &[(String, String)]) -> TempDir {
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    folder_with(&borrowed)
+}
+
 /// Writes `files` (relative path, contents) into a new temporary folder.
 pub fn folder_with(files: &[(&str, &str)]) -> TempDir {
     let dir = TempDir::new().unwrap();

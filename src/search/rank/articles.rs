@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
@@ -16,6 +15,7 @@ use crate::error::Result;
 use crate::index::DatelineSchema;
 use crate::search::query::QueryWord;
 use crate::search::rank::bm25f::Statistics;
+use crate::search::rank::spans::ArticleSpans;
 use crate::search::rank::{Ranking, ScoredPassage};
 
 /// How many articles the index holds: each has exactly one passage 0, and
@@ -31,19 +31,18 @@ pub(super) fn count_articles(searcher: &Searcher, fields: &DatelineSchema) -> Re
 /// In how many articles each word occurs, in the text or the title. An
 /// article's passages are consecutive documents of one segment, in reading
 /// order (the writer adds each article in one batch, `index::writer`), so
-/// a passage's article starts `passage_no` documents before it: walking a
-/// word's postings in doc order, a posting opens a new article exactly
-/// when the previous one lies before that start. That reads only the small
-/// `passage_no` column (opened once per segment, not once per word), and
-/// builds, sorts and hashes no set of article ids.
+/// walking a word's postings in doc order, a posting opens a new article
+/// exactly when its article (from the segment's [`ArticleSpans`]) differs
+/// from the previous posting's. That reads no column and builds, sorts and
+/// hashes no set of article ids.
 pub(super) fn articles_with(
     searcher: &Searcher,
     fields: &DatelineSchema,
     words: &[QueryWord],
+    spans: &[ArticleSpans],
 ) -> Result<Vec<u64>> {
     let mut articles = vec![0; words.len()];
-    for segment in searcher.segment_readers() {
-        let numbers = segment.fast_fields().u64("passage_no")?;
+    for (segment, spans) in searcher.segment_readers().iter().zip(spans) {
         let alive = segment.alive_bitset();
         let (text, title) = (
             segment.inverted_index(fields.text)?,
@@ -56,7 +55,7 @@ pub(super) fn articles_with(
                     postings.extend(index.read_postings(term, IndexRecordOption::Basic)?);
                 }
             }
-            let mut last: Option<DocId> = None;
+            let mut last: Option<u32> = None;
             loop {
                 // The union of the text and title postings, in doc order.
                 let doc = postings.iter().map(|p| p.doc()).min().unwrap_or(TERMINATED);
@@ -64,11 +63,11 @@ pub(super) fn articles_with(
                     break;
                 }
                 if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    let start = doc.saturating_sub(numbers.first(doc).unwrap_or(0) as DocId);
-                    if last.is_none_or(|last| last < start) {
+                    let article = spans.article_of(doc);
+                    if last != Some(article) {
                         *count += 1;
                     }
-                    last = Some(doc);
+                    last = Some(article);
                 }
                 for p in postings.iter_mut().filter(|p| p.doc() == doc) {
                     p.advance();
@@ -94,8 +93,7 @@ pub(super) fn articles_with(
 /// one batch), so the passages of one article arrive together: each
 /// article is summed in one buffer and scored when the next one starts,
 /// with no map of articles. Its length is read from the fieldnorms of its
-/// documents, from `passage_no` documents before its first match to the
-/// next article's passage 0.
+/// documents, which the segment's [`ArticleSpans`] delimit.
 pub(super) struct WholeArticles<'a> {
     words: &'a [QueryWord],
     ranking: &'a Ranking,
@@ -109,43 +107,42 @@ pub(super) struct WholeArticles<'a> {
     first_pending: usize,
     text_tf: Vec<u32>,
     title_tf: Vec<u32>,
-    segment: Option<SegmentColumns>,
+    segment: Option<SegmentColumns<'a>>,
 }
 
 /// The article whose passages are being summed.
 struct OpenArticle {
-    article_id: u64,
-    /// Its first document: the first matching passage's doc less its
-    /// passage number.
-    start: DocId,
-    /// Its last matching document.
-    last: DocId,
+    /// Its number in the segment.
+    article: u32,
+    /// Its first matching document.
+    first: DocId,
     title_len: u32,
 }
 
 /// What measuring an article's length reads in the current segment.
-struct SegmentColumns {
+struct SegmentColumns<'a> {
     text_norms: FieldNormReader,
-    passage_numbers: Option<Column<u64>>,
-    max_doc: DocId,
+    spans: &'a ArticleSpans,
 }
 
 impl<'a> WholeArticles<'a> {
     /// `article_count` is the number of articles in the index, for the
     /// average article length; titles are as long on average as the
-    /// passages' (each passage carries its article's title).
+    /// passages' (each passage carries its article's title). `passages`
+    /// is how many will be pushed.
     pub(super) fn new(
         words: &'a [QueryWord],
         ranking: &'a Ranking,
         stats: &Statistics,
         article_count: u64,
+        passages: usize,
     ) -> WholeArticles<'a> {
         WholeArticles {
             words,
             ranking,
             avg_text: (stats.text_tokens as f32 / article_count.max(1) as f32).max(1.0),
             avg_title: stats.avg_title,
-            scores: Vec::new(),
+            scores: Vec::with_capacity(passages),
             current: None,
             first_pending: 0,
             text_tf: vec![0; words.len()],
@@ -160,13 +157,13 @@ impl<'a> WholeArticles<'a> {
         searcher: &Searcher,
         segment_ord: u32,
         fields: &DatelineSchema,
+        spans: &'a ArticleSpans,
     ) -> Result<()> {
         self.finish_article();
         let segment = searcher.segment_reader(segment_ord);
         self.segment = Some(SegmentColumns {
             text_norms: segment.get_fieldnorms_reader(fields.text)?,
-            passage_numbers: segment.fast_fields().u64("passage_no").ok(),
-            max_doc: segment.max_doc(),
+            spans,
         });
         Ok(())
     }
@@ -175,24 +172,18 @@ impl<'a> WholeArticles<'a> {
     pub(super) fn push(
         &mut self,
         doc: DocId,
-        article_id: u64,
-        passage_no: Option<u64>,
+        article: u32,
         frequencies: &[(u32, u32)],
         title_len: u32,
     ) {
-        if self.current.as_ref().map(|a| a.article_id) != Some(article_id) {
+        if self.current.as_ref().map(|a| a.article) != Some(article) {
             self.finish_article();
             self.first_pending = self.scores.len();
-            let back = DocId::try_from(passage_no.unwrap_or(0)).unwrap_or(DocId::MAX);
             self.current = Some(OpenArticle {
-                article_id,
-                start: doc.saturating_sub(back),
-                last: doc,
+                article,
+                first: doc,
                 title_len,
             });
-        }
-        if let Some(article) = self.current.as_mut() {
-            article.last = doc;
         }
         for (i, &(text, title)) in frequencies.iter().enumerate() {
             self.text_tf[i] += text;
@@ -233,13 +224,11 @@ impl<'a> WholeArticles<'a> {
         let Some(segment) = &self.segment else {
             return 0;
         };
-        let mut end = article.last + 1;
-        if let Some(numbers) = &segment.passage_numbers {
-            while end < segment.max_doc && numbers.first(end).is_some_and(|n| n > 0) {
-                end += 1;
-            }
-        }
-        (article.start..end)
+        let (start, end) = (
+            segment.spans.start_of(article.first),
+            segment.spans.end_of(article.first),
+        );
+        (start..end)
             .map(|doc| u64::from(segment.text_norms.fieldnorm(doc)))
             .sum()
     }

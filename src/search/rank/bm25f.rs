@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::index::DatelineSchema;
 use crate::search::query::QueryWord;
 use crate::search::rank::Ranking;
+use crate::search::rank::spans::ArticleSpans;
 
 /// Collection statistics for BM25F.
 pub(super) struct Statistics {
@@ -55,15 +56,14 @@ pub(super) fn bm25_idf(docs: f32, df: f32) -> f32 {
 /// (text, title) in query-word order.
 pub(super) struct ScoredDoc<'a> {
     pub(super) doc: DocId,
-    pub(super) article_id: u64,
+    /// The segment-local number of its article (see [`ArticleSpans`]).
+    pub(super) article: u32,
     pub(super) score: f32,
     pub(super) frequencies: &'a [(u32, u32)],
     /// The query words' title frequencies, length-normalised.
     pub(super) title_tf: &'a [f32],
     /// The passage's length in words.
     pub(super) text_len: u32,
-    /// The passage's position in its article.
-    pub(super) passage_no: Option<u64>,
     pub(super) title_len: u32,
 }
 
@@ -78,8 +78,7 @@ pub(super) struct SegmentScorer<'a> {
     words: Vec<(&'a QueryWord, WordPostings)>,
     text_norms: tantivy::fieldnorm::FieldNormReader,
     title_norms: tantivy::fieldnorm::FieldNormReader,
-    article_ids: tantivy::columnar::Column<u64>,
-    passage_numbers: Option<tantivy::columnar::Column<u64>>,
+    spans: &'a ArticleSpans,
     ranking: &'a Ranking,
     stats: &'a Statistics,
 }
@@ -92,6 +91,7 @@ impl<'a> SegmentScorer<'a> {
         words: &'a [QueryWord],
         ranking: &'a Ranking,
         stats: &'a Statistics,
+        spans: &'a ArticleSpans,
     ) -> Result<SegmentScorer<'a>> {
         let segment = searcher.segment_reader(segment_ord);
         let text_index = segment.inverted_index(fields.text)?;
@@ -117,8 +117,7 @@ impl<'a> SegmentScorer<'a> {
             words: scored_words,
             text_norms: segment.get_fieldnorms_reader(fields.text)?,
             title_norms: segment.get_fieldnorms_reader(fields.title)?,
-            article_ids: segment.fast_fields().u64("article_id")?,
-            passage_numbers: segment.fast_fields().u64("passage_no").ok(),
+            spans,
             ranking,
             stats,
         })
@@ -159,18 +158,13 @@ impl<'a> SegmentScorer<'a> {
             if proximity {
                 score += self.proximity_bonus(&positions);
             }
-            let article_id = self.article_ids.first(doc).unwrap_or(u64::MAX);
             emit(&ScoredDoc {
                 doc,
-                article_id,
+                article: self.spans.article_of(doc),
                 score,
                 frequencies: &frequencies,
                 title_tf: &title_tfs,
                 text_len: self.text_norms.fieldnorm(doc),
-                passage_no: self
-                    .passage_numbers
-                    .as_ref()
-                    .and_then(|column| column.first(doc)),
                 title_len: self.title_norms.fieldnorm(doc),
             });
         }

@@ -23,10 +23,16 @@
 //!   articles using it ([`Ranking::article_idf`]), whole-article BM25F
 //!   ([`Ranking::article_weight`]) and articles ranked from their passages.
 //! - `feedback`: RM3 expansion words from a first pass.
+//! - `spans`: which article a document belongs to, from a bitset of the
+//!   articles' first documents, so scoring reads no column per match.
+//! - `matches`: every match's score, and the best of them made passages
+//!   for a page (only those can reach it).
 
 mod articles;
 mod bm25f;
 mod feedback;
+mod matches;
+mod spans;
 mod windows;
 
 use serde::Serialize;
@@ -35,6 +41,7 @@ use tantivy::{DocAddress, DocId, Searcher};
 
 pub use articles::{ScoredArticle, aggregate_articles};
 pub(crate) use feedback::add_feedback_words;
+pub(crate) use matches::ScoredMatches;
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
@@ -42,6 +49,7 @@ use crate::search::matching::{MatchingDocs, SortedMembership};
 use crate::search::query::QueryWord;
 use articles::{WholeArticles, articles_with, count_articles};
 use bm25f::{ScoredDoc, SegmentScorer, Statistics, bm25_idf};
+use spans::ArticleSpans;
 use windows::PairWindows;
 
 /// The ranking knobs. The defaults were measured with `dateline eval` on
@@ -135,7 +143,7 @@ pub struct ScoredPassage {
 }
 
 /// Scores every passage matching `any_words` (and says which also match
-/// `all_words`), in no particular order (see [`sort_best_first`]).
+/// `all_words`): see [`ScoredMatches`] for what is kept of them.
 pub(crate) fn rank_passages(
     searcher: &Searcher,
     fields: &DatelineSchema,
@@ -143,7 +151,7 @@ pub(crate) fn rank_passages(
     all_words: Option<&dyn Query>,
     words: &mut [QueryWord],
     ranking: &Ranking,
-) -> Result<Vec<ScoredPassage>> {
+) -> Result<ScoredMatches> {
     let article_weight = ranking.article_weight.clamp(0.0, 1.0);
     let matched = searcher.search(any_words, &MatchingDocs)?;
     let top_tier: Vec<Vec<DocId>> = match all_words {
@@ -151,13 +159,18 @@ pub(crate) fn rank_passages(
         _ => Vec::new(),
     };
     let stats = Statistics::of(searcher, fields)?;
+    let spans = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| ArticleSpans::of(segment, fields))
+        .collect::<Result<Vec<_>>>()?;
     let article_count = match ranking.article_idf || article_weight > 0.0 {
         true => Some(count_articles(searcher, fields)?),
         false => None,
     };
     match article_count {
         Some(count) if ranking.article_idf => {
-            let with = articles_with(searcher, fields, words)?;
+            let with = articles_with(searcher, fields, words, &spans)?;
             for (word, articles) in words.iter_mut().zip(with) {
                 word.idf = bm25_idf(count as f32, articles as f32);
             }
@@ -173,11 +186,15 @@ pub(crate) fn rank_passages(
         }
     }
     let words: &[QueryWord] = words;
-    let mut scored = Vec::with_capacity(matched.iter().map(Vec::len).sum());
-    let mut windows = ranking.pair_windows.then(|| PairWindows::new(words.len()));
+    let total = matched.iter().map(Vec::len).sum();
+    let mut scores = Vec::with_capacity(total);
+    let mut tiers = Vec::new();
+    let mut windows = ranking
+        .pair_windows
+        .then(|| PairWindows::new(words.len(), total));
     let mut articles = match article_count {
         Some(count) if article_weight > 0.0 => {
-            Some(WholeArticles::new(words, ranking, &stats, count))
+            Some(WholeArticles::new(words, ranking, &stats, count, total))
         }
         _ => None,
     };
@@ -185,6 +202,7 @@ pub(crate) fn rank_passages(
         if docs.is_empty() {
             continue;
         }
+        let spans = &spans[segment_ord];
         let segment_ord = segment_ord as u32;
         let mut in_top_tier = SortedMembership::new(
             top_tier
@@ -192,44 +210,41 @@ pub(crate) fn rank_passages(
                 .map_or(&[], Vec::as_slice),
         );
         if let Some(articles) = articles.as_mut() {
-            articles.start_segment(searcher, segment_ord, fields)?;
+            articles.start_segment(searcher, segment_ord, fields, spans)?;
         }
-        let scorer = SegmentScorer::new(searcher, segment_ord, fields, words, ranking, &stats)?;
+        let scorer =
+            SegmentScorer::new(searcher, segment_ord, fields, words, ranking, &stats, spans)?;
         scorer.score(docs, &mut |scored_doc| {
             let &ScoredDoc {
                 doc,
-                article_id,
+                article,
                 score,
                 frequencies,
                 title_tf,
                 text_len,
-                passage_no,
                 title_len,
             } = scored_doc;
             if let Some(windows) = windows.as_mut() {
-                windows.push(frequencies, title_tf, text_len, passage_no);
+                windows.push(frequencies, title_tf, text_len, (segment_ord, article, doc));
             }
             if let Some(articles) = articles.as_mut() {
-                articles.push(doc, article_id, passage_no, frequencies, title_len);
+                articles.push(doc, article, frequencies, title_len);
             }
-            let address = DocAddress::new(segment_ord, doc);
-            scored.push(ScoredPassage {
-                address,
-                article_id,
-                score,
-                tier: u8::from(in_top_tier.contains(doc)),
-            });
+            scores.push(score);
+            if ranking.all_words_first {
+                tiers.push(u8::from(in_top_tier.contains(doc)));
+            }
         })?;
     }
     if let Some(windows) = windows {
-        windows.apply(&mut scored, words, ranking, &stats);
+        windows.apply(&mut scores, words, ranking, &stats);
     }
     if let Some(articles) = articles {
-        for (passage, article) in scored.iter_mut().zip(articles.finish()) {
-            passage.score = (1.0 - article_weight) * passage.score + article_weight * article;
+        for (score, article) in scores.iter_mut().zip(articles.finish()) {
+            *score = (1.0 - article_weight) * *score + article_weight * article;
         }
     }
-    Ok(scored)
+    Ok(ScoredMatches::new(searcher, matched, scores, tiers))
 }
 
 /// Sorts passages best first: tier, score, then the earlier document.

@@ -5,8 +5,8 @@
 //! around the one that answers.
 
 use crate::search::query::QueryWord;
+use crate::search::rank::Ranking;
 use crate::search::rank::bm25f::Statistics;
-use crate::search::rank::{Ranking, ScoredPassage};
 
 /// What scoring a window of two adjacent passages needs of each matched
 /// passage, in the order they were scored.
@@ -16,17 +16,19 @@ pub(super) struct PairWindows {
     text_tf: Vec<u32>,
     /// Length-normalised title frequencies, `words` per passage.
     title_tf: Vec<f32>,
-    /// (text length, passage number) per passage.
-    passages: Vec<(u32, Option<u64>)>,
+    /// (text length, segment, article number in its segment, doc) per
+    /// passage.
+    passages: Vec<(u32, u32, u32, u32)>,
 }
 
 impl PairWindows {
-    pub(super) fn new(words: usize) -> PairWindows {
+    /// Room for `passages` passages of a query of `words` words.
+    pub(super) fn new(words: usize, passages: usize) -> PairWindows {
         PairWindows {
             words,
-            text_tf: Vec::new(),
-            title_tf: Vec::new(),
-            passages: Vec::new(),
+            text_tf: Vec::with_capacity(words * passages),
+            title_tf: Vec::with_capacity(words * passages),
+            passages: Vec::with_capacity(passages),
         }
     }
 
@@ -35,39 +37,33 @@ impl PairWindows {
         frequencies: &[(u32, u32)],
         title_tf: &[f32],
         text_len: u32,
-        passage_no: Option<u64>,
+        (segment, article, doc): (u32, u32, u32),
     ) {
         self.text_tf
             .extend(frequencies.iter().map(|&(text, _)| text));
         self.title_tf.extend_from_slice(title_tf);
-        self.passages.push((text_len, passage_no));
+        self.passages.push((text_len, segment, article, doc));
     }
 
     /// Raises the stronger passage of each pair of adjacent matched
-    /// passages to the pair's score, when that is higher. `scored` is in
-    /// the order the passages were pushed: by segment, then doc. An
-    /// article's passages are consecutive documents in reading order (the
-    /// writer adds each article in one batch), so a passage's successor,
-    /// when it matched too, is the next one scored.
+    /// passages to the pair's score, when that is higher. `scores` are the
+    /// passages' scores in the order they were pushed: by segment, then
+    /// doc. An article's passages are consecutive documents in reading
+    /// order (the writer adds each article in one batch), so a passage's
+    /// successor, when it matched too, is the next one scored.
     pub(super) fn apply(
         &self,
-        scored: &mut [ScoredPassage],
+        scores: &mut [f32],
         words: &[QueryWord],
         ranking: &Ranking,
         stats: &Statistics,
     ) {
         let (k1, b) = (ranking.k1, ranking.b);
-        let mut raised: Vec<f32> = scored.iter().map(|p| p.score).collect();
-        for (x, pair) in scored.windows(2).enumerate() {
-            let (first, next) = (&pair[0], &pair[1]);
+        let mut raised: Vec<f32> = scores.to_vec();
+        for (x, pair) in self.passages.windows(2).enumerate() {
+            let (first, next) = (pair[0], pair[1]);
             let y = x + 1;
-            let adjacent = first.article_id == next.article_id
-                && first.address.segment_ord == next.address.segment_ord
-                && next.address.doc_id == first.address.doc_id + 1
-                && match (self.passages[x].1, self.passages[y].1) {
-                    (Some(a), Some(b)) => b == a + 1,
-                    _ => false,
-                };
+            let adjacent = first.1 == next.1 && first.2 == next.2 && next.3 == first.3 + 1;
             if !adjacent {
                 continue;
             }
@@ -88,15 +84,9 @@ impl PairWindows {
                 }
             }
             // The window is shown as its stronger passage; on a tie, the first.
-            let stronger = if scored[y].score > scored[x].score {
-                y
-            } else {
-                x
-            };
+            let stronger = if scores[y] > scores[x] { y } else { x };
             raised[stronger] = raised[stronger].max(score);
         }
-        for (passage, score) in scored.iter_mut().zip(raised) {
-            passage.score = score;
-        }
+        scores.copy_from_slice(&raised);
     }
 }
