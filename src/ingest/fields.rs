@@ -141,6 +141,21 @@ impl FieldOverrides {
         Ok(fields)
     }
 
+    /// Whether `--field` named any field; when not, a format need not
+    /// gather its metadata for [`Self::pick`].
+    pub fn names_any(&self) -> bool {
+        [
+            &self.date,
+            &self.title,
+            &self.text,
+            &self.url,
+            &self.author,
+            &self.id,
+        ]
+        .iter()
+        .any(|named| named.is_some())
+    }
+
     /// The named fields among `pairs`, a record's metadata as names and
     /// values in document order (mail headers, HTML meta names, feed item
     /// elements). Names compare ignoring case; the first non-empty value

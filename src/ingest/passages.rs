@@ -225,13 +225,16 @@ impl BlockText {
 }
 
 /// Prose with each line's runs of white space made one, lines trimmed and
-/// empty ones dropped.
+/// empty ones dropped, and a line that repeats the line before it dropped:
+/// a figure's alt text followed by the same words as its caption reads
+/// once, and no words are lost to search.
 pub(crate) fn tidy_lines(text: &str) -> String {
-    let lines: Vec<String> = text
+    let mut lines: Vec<String> = text
         .split('\n')
         .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|line| !line.is_empty())
         .collect();
+    lines.dedup();
     lines.join("\n")
 }
 

@@ -9,8 +9,8 @@ use libtest_mimic::Trial;
 use serde_json::Value;
 
 use crate::util::{
-    dateline, folder_with, index_of, index_verbose, json_run, search_json, shared_data, stats_json,
-    trials,
+    dateline, folder_with, index_json, index_of, index_verbose, json_run, search_json, shared_data,
+    stats_json, trials,
 };
 
 /// This module's tests, for the harness.
@@ -371,17 +371,9 @@ fn a_static_site_dated_only_by_path_keys_is_fully_dated() {
     }
     let files: Vec<(&str, &str)> = site.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let folder = folder_with(&files);
-    let index = tempfile::TempDir::new().unwrap();
-    let (code, summary, stderr) = json_run(
-        dateline()
-            .arg("index")
-            .arg(folder.path())
-            .arg("--index")
-            .arg(index.path()),
-    );
-    assert_eq!(code, 0, "{stderr}");
+    let (index, summary) = index_json(folder.path());
     assert_eq!(summary["articles"], 30);
-    assert_eq!(summary["undated"], 0, "{stderr}");
+    assert_eq!(summary["undated"], 0, "{summary}");
     let found = dates_by_source(index.path(), "sitewide");
     assert_eq!(found.len(), 30);
     for (name, (day, source)) in &expected {

@@ -10,9 +10,8 @@ use std::path::Path;
 
 use libtest_mimic::Trial;
 use serde_json::Value;
-use tempfile::TempDir;
 
-use crate::util::{dateline, json_run, search_json, shared_data, trials};
+use crate::util::{index_json, search_json, shared_data, trials};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -22,21 +21,6 @@ pub fn tests() -> Vec<Trial> {
         needs("real-world/k8s-contributor-site") => the_hugo_site_reads_as_text_without_shortcodes,
         needs("real-world/mbox") => the_mailbox_of_patches_keeps_its_patches_as_code,
     ]
-}
-
-/// Indexes `folder` with `--format json`: the index and the summary.
-fn index_folder(folder: &Path) -> (TempDir, Value) {
-    let index = TempDir::new().unwrap();
-    let (code, summary, stderr) = json_run(
-        dateline()
-            .arg("index")
-            .arg(folder)
-            .arg("--index")
-            .arg(index.path()),
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (index, summary)
 }
 
 fn left_out(summary: &Value, kind: &str) -> u64 {
@@ -195,7 +179,7 @@ fn markup_in(passage: &str) -> Vec<(&'static str, String)> {
 }
 
 fn the_go_blog_indexes_its_posts_not_its_assets() {
-    let (index, summary) = index_folder(&shared_data("real-world/go-blog"));
+    let (index, summary) = index_json(&shared_data("real-world/go-blog"));
     assert_eq!(summary["files"], 1266, "{summary}");
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0, "{summary}");
     for (kind, count) in [
@@ -237,7 +221,7 @@ fn the_go_blog_indexes_its_posts_not_its_assets() {
 }
 
 fn the_jekyll_posts_read_as_text() {
-    let (index, summary) = index_folder(&shared_data("real-world/jekyll-posts"));
+    let (index, summary) = index_json(&shared_data("real-world/jekyll-posts"));
     assert_eq!(summary["articles"], 102, "{summary}");
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0, "{summary}");
     let counts = check_queries(
@@ -274,7 +258,7 @@ fn the_jekyll_posts_read_as_text() {
 }
 
 fn the_hugo_site_reads_as_text_without_shortcodes() {
-    let (index, summary) = index_folder(&shared_data("real-world/k8s-contributor-site"));
+    let (index, summary) = index_json(&shared_data("real-world/k8s-contributor-site"));
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0, "{summary}");
     assert_eq!(left_out(&summary, "png"), 42, "{summary}");
     assert_eq!(left_out(&summary, "gotmpl"), 2, "{summary}");
@@ -307,7 +291,7 @@ fn the_hugo_site_reads_as_text_without_shortcodes() {
 }
 
 fn the_mailbox_of_patches_keeps_its_patches_as_code() {
-    let (index, summary) = index_folder(&shared_data("real-world/mbox"));
+    let (index, summary) = index_json(&shared_data("real-world/mbox"));
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0, "{summary}");
     let counts = check_queries(
         index.path(),

@@ -239,6 +239,22 @@ pub fn index_verbose(paths: &[&Path], index: &Path, extra: &[&str]) -> String {
     stderr
 }
 
+/// Indexes `folder` into a new temporary index with `--format json`: the
+/// index and the run's summary; asserts success and that nothing panicked.
+pub fn index_json(folder: &Path) -> (TempDir, serde_json::Value) {
+    let index = TempDir::new().unwrap();
+    let (code, summary, stderr) = json_run(
+        dateline()
+            .arg("index")
+            .arg(folder)
+            .arg("--index")
+            .arg(index.path()),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (index, summary)
+}
+
 /// `dateline stats --format json`'s object; asserts success.
 pub fn stats_json(index: &Path) -> serde_json::Value {
     let (code, value, stderr) = json_run(dateline().arg("stats").arg("--index").arg(index));

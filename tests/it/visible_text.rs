@@ -7,7 +7,7 @@ use libtest_mimic::Trial;
 use predicates::prelude::*;
 
 use crate::util::{
-    dateline, folder_with, highlighted_words, hit_sources, index_of, index_verbose, json_run,
+    dateline, folder_with, highlighted_words, hit_sources, index_json, index_of, index_verbose,
     search_json, trials,
 };
 
@@ -54,15 +54,7 @@ Ann<br />
             ),
         ),
     ]);
-    let index = tempfile::tempdir().unwrap();
-    let (code, summary, stderr) = json_run(
-        dateline()
-            .arg("index")
-            .arg(folder.path())
-            .arg("--index")
-            .arg(index.path()),
-    );
-    assert_eq!(code, 0, "{stderr}");
+    let (index, summary) = index_json(folder.path());
     assert_eq!(summary["left_out"]["kinds"]["index page"], 1, "{summary}");
     assert_eq!(summary["passages"], 3, "{summary}");
     // "out of memory" runs across a <br />.

@@ -44,11 +44,16 @@ pub fn parse_message(
             .map(unfold)
             .filter(|v| !v.is_empty())
     };
-    let pairs: Vec<(&str, String)> = message
-        .headers()
-        .iter()
-        .map(|h| (h.name.as_str(), header_text(raw, h)))
-        .collect();
+    // Headers are gathered as text only when `--field` names one.
+    let pairs: Vec<(&str, String)> = if fields.names_any() {
+        message
+            .headers()
+            .iter()
+            .map(|h| (h.name.as_str(), header_text(raw, h)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let named = fields.pick(&pairs);
     let message_id = message.message_id().map(str::to_string);
     let thread = first_id(message.references())

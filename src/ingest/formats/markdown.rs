@@ -911,6 +911,19 @@ mod tests {
     }
 
     #[test]
+    fn an_image_captioned_with_its_own_alt_text_reads_once() {
+        let text = "Intro.\n\n![Members at KubeCon Chicago](/a.jpg)\n*Members at KubeCon Chicago*\n\n![A map](/m.png)\n*Where we met*\n";
+        assert_eq!(
+            passages(text),
+            [
+                prose("Intro.", 1),
+                prose("Members at KubeCon Chicago", 3),
+                prose("A map\nWhere we met", 6),
+            ]
+        );
+    }
+
+    #[test]
     fn code_blocks_are_passages_of_their_own_with_their_lines() {
         let text = "Spawn a task:\n\n```rust\nfn main() {\n    tokio::spawn(work());\n}\n```\n\n    indented code\n    block\n\nDone.\n";
         assert_eq!(
