@@ -65,6 +65,7 @@ pub struct UnreadDateEntry {
 /// Computes the figures of an opened index.
 pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
     let searcher = index.snapshot()?;
+    let reader = super::stored::StoredReader::new(&searcher, &index.fields);
     let mut stats = IndexStats {
         passages: searcher.num_docs(),
         index_bytes: folder_bytes(&index.path),
@@ -143,7 +144,7 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 }
                 None => {
                     stats.undated += 1;
-                    let source = super::stored::article_source(&searcher, &index.fields, address)?;
+                    let source = reader.article_source(address)?;
                     if !source.is_empty() {
                         undated_files.insert(source);
                     }
