@@ -13,7 +13,9 @@
 //! positions (`docs/performance.md`, "What takes the space"), so a passage
 //! stores only its text and line: its article id, place and date are fast
 //! fields, read from there (`index::stored`), and the store is compressed
-//! with zstd ([`index_settings`]).
+//! with zstd ([`index_settings`]). The article's source is a fast column
+//! too: pages name other articles by their source (`also in`), and reading
+//! it from the store would decompress a block of text for each.
 
 use tantivy::IndexSettings;
 use tantivy::schema::{
@@ -26,7 +28,7 @@ use crate::index::ANALYZER_NAME;
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// The zstd level of the document store: level 3 (zstd's default) packs
 /// the stored text about a third smaller than tantivy's default lz4 at a
@@ -87,7 +89,9 @@ pub struct DatelineSchema {
     pub date_problem_field: Field,
     /// The unreadable date value as written.
     pub date_problem_value: Field,
-    /// The path as given when indexing, for display (first passage only).
+    /// The path as given when indexing, for display (first passage only): a
+    /// fast column, not stored, so a list of sources (`also in`, `--files`)
+    /// is read without decompressing any stored text.
     pub source: Field,
     /// The path relative to the indexed folder (first passage only).
     pub relative: Field,
@@ -162,7 +166,7 @@ impl DatelineSchema {
         builder.add_u64_field("date_problem", STORED | FAST);
         builder.add_text_field("date_problem_field", STORED);
         builder.add_text_field("date_problem_value", STORED);
-        builder.add_text_field("source", STORED);
+        builder.add_text_field("source", FAST);
         builder.add_text_field("relative", STORED);
         builder.add_u64_field("article_id", id());
         builder.add_u64_field("story", id());

@@ -113,7 +113,7 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 .or_default() += 1;
             let address = DocAddress::new(segment_ord as u32, doc);
             if let Some(code) = problems.as_ref().and_then(|p| p.first(doc)) {
-                let unread = super::stored::unread_date(&searcher, &index.fields, address)?;
+                let unread = reader.unread_date(address)?;
                 stats.unread_dates.push(UnreadDateEntry {
                     source: unread.source,
                     field: unread.field,

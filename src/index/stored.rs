@@ -10,7 +10,7 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use tantivy::collector::DocSetCollector;
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -116,21 +116,6 @@ pub struct StoredUnreadDate {
     pub value: String,
 }
 
-/// The source and the unreadable date value of the article whose first
-/// passage is at `address`.
-pub fn unread_date(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    address: DocAddress,
-) -> Result<StoredUnreadDate> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    Ok(StoredUnreadDate {
-        source: text(&doc, fields.source).unwrap_or_default(),
-        field: text(&doc, fields.date_problem_field).unwrap_or_default(),
-        value: text(&doc, fields.date_problem_value).unwrap_or_default(),
-    })
-}
-
 fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str())
@@ -156,6 +141,7 @@ struct PassageColumns {
     passage_no: Option<Column<u64>>,
     date: Option<Column<i64>>,
     kind: Option<Column<u64>>,
+    source: Option<StrColumn>,
 }
 
 /// Reads passages and articles back from one searcher.
@@ -200,6 +186,7 @@ impl<'s> StoredReader<'s> {
             passage_no: fast.column_opt::<u64>(name(self.fields.passage_no))?,
             date: fast.column_opt::<i64>(name(self.fields.date))?,
             kind: fast.column_opt::<u64>(name(self.fields.kind))?,
+            source: fast.str(name(self.fields.source))?,
         };
         Ok(cell.get_or_init(|| columns))
     }
@@ -225,6 +212,21 @@ impl<'s> StoredReader<'s> {
             date: columns.date.as_ref().and_then(|c| c.first(doc)),
         })
     }
+
+    /// The source of the article whose first passage is at `first`: a
+    /// column of its own, so lists of sources (`also in`, `--files`)
+    /// decompress no stored text.
+    fn source_at(&self, first: DocAddress) -> Result<String> {
+        let mut source = String::new();
+        let columns = self.columns(first.segment_ord)?;
+        if let Some(column) = &columns.source
+            && let Some(ord) = column.term_ords(first.doc_id).next()
+        {
+            column.ord_to_str(ord, &mut source)?;
+        }
+        Ok(source)
+    }
+
     /// The passage at `address`.
     pub fn passage(&self, address: DocAddress) -> Result<StoredPassage> {
         let doc: TantivyDocument = self.searcher.doc(address)?;
@@ -240,8 +242,9 @@ impl<'s> StoredReader<'s> {
 
     /// The metadata of the article the passage at `address` belongs to.
     pub fn article(&self, address: DocAddress) -> Result<StoredArticle> {
-        let doc = self.article_document(address)?;
-        Ok(decode_article(&doc, self.fields))
+        let first = self.first_passage(address)?;
+        let doc: TantivyDocument = self.searcher.doc(first)?;
+        Ok(decode_article(&doc, self.fields, self.source_at(first)?))
     }
 
     /// The whole article with id `article_id`; `None` when no live passage has
@@ -253,7 +256,8 @@ impl<'s> StoredReader<'s> {
         for (address, doc) in documents {
             let numbers = self.fast_numbers(address)?;
             if numbers.passage_no == 0 {
-                first = Some((decode_article(&doc, self.fields), numbers.date));
+                let source = self.source_at(address)?;
+                first = Some((decode_article(&doc, self.fields, source), numbers.date));
             }
             passages.push(decode_passage(&doc, self.fields, numbers.passage_no));
         }
@@ -270,8 +274,18 @@ impl<'s> StoredReader<'s> {
 
     /// The source (path) of the article the passage at `address` belongs to.
     pub fn article_source(&self, address: DocAddress) -> Result<String> {
-        let doc = self.article_document(address)?;
-        Ok(text(&doc, self.fields.source).unwrap_or_default())
+        self.source_at(self.first_passage(address)?)
+    }
+
+    /// The source and the unreadable date value of the article whose first
+    /// passage is at `address`.
+    pub fn unread_date(&self, address: DocAddress) -> Result<StoredUnreadDate> {
+        let doc: TantivyDocument = self.searcher.doc(address)?;
+        Ok(StoredUnreadDate {
+            source: self.source_at(address)?,
+            field: text(&doc, self.fields.date_problem_field).unwrap_or_default(),
+            value: text(&doc, self.fields.date_problem_value).unwrap_or_default(),
+        })
     }
 
     /// The addresses of every live passage of `article_id`, in no particular
@@ -306,17 +320,17 @@ impl<'s> StoredReader<'s> {
         Ok(passages)
     }
 
-    /// The stored document holding the metadata of the article that the
-    /// passage at `address` belongs to: its first passage.
+    /// The address of the first passage of the article that the passage at
+    /// `address` belongs to: the one holding the article's metadata.
     ///
     /// The first passage usually sits just before the others in the same
     /// segment (an article's passages are consecutive documents), so that
-    /// place is tried first; otherwise the article's passages are looked up by
-    /// id.
-    fn article_document(&self, address: DocAddress) -> Result<TantivyDocument> {
+    /// place is tried first; otherwise the article's passages are looked up
+    /// by id. Only fast fields are read.
+    fn first_passage(&self, address: DocAddress) -> Result<DocAddress> {
         let numbers = self.fast_numbers(address)?;
         let (Some(article_id), 1..) = (numbers.article_id, numbers.passage_no) else {
-            return Ok(self.searcher.doc(address)?);
+            return Ok(address);
         };
         let is_first = |candidate: DocAddress| -> Result<bool> {
             let found = self.fast_numbers(candidate)?;
@@ -329,21 +343,21 @@ impl<'s> StoredReader<'s> {
             let guess = DocAddress::new(address.segment_ord, guess);
             let segment = self.searcher.segment_reader(address.segment_ord);
             if !segment.is_deleted(guess.doc_id) && is_first(guess)? {
-                return Ok(self.searcher.doc(guess)?);
+                return Ok(guess);
             }
         }
         for found in self.addresses_of(article_id)? {
             if is_first(found)? {
-                return Ok(self.searcher.doc(found)?);
+                return Ok(found);
             }
         }
-        Ok(self.searcher.doc(address)?)
+        Ok(address)
     }
 }
 
-fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema) -> StoredArticle {
+fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema, source: String) -> StoredArticle {
     StoredArticle {
-        source: text(doc, fields.source).unwrap_or_default(),
+        source,
         title: text(doc, fields.title_text),
         date_precision: number(doc, fields.date_precision).map(precision_of),
         date_offset: doc
