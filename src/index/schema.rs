@@ -41,7 +41,7 @@ const STORE_ZSTD_LEVEL: i32 = 3;
 const STORE_BLOCK_BYTES: usize = 32 * 1024;
 
 /// The settings an index is created with: the document store compressed
-/// with zstd in blocks of [`STORE_BLOCK_BYTES`] (figures:
+/// with zstd in blocks of 32 KiB (figures:
 /// `docs/performance.md`). They are recorded in the index, so readers
 /// need nothing.
 pub fn index_settings() -> IndexSettings {

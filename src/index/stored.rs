@@ -383,7 +383,7 @@ fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema, source: String
     }
 }
 
-/// A whole article as stored: what [`article_by_id`] finds.
+/// A whole article as stored: what [`StoredReader::article_by_id`] finds.
 pub struct WholeArticle {
     /// Its metadata, from its first passage.
     pub article: StoredArticle,
