@@ -27,7 +27,7 @@ pub use analysis::{
 };
 pub use live::LiveIndex;
 pub use meta::DatelineMeta;
-pub use schema::{CODE_KIND, DatelineSchema, SCHEMA_VERSION};
+pub use schema::{CODE_KIND, DatelineSchema, SCHEMA_VERSION, index_settings};
 pub use stats::{IndexStats, UnreadDateEntry, index_stats};
 pub use stored::ArticlePassage;
 pub use words::WordTokenizer;

@@ -8,17 +8,51 @@
 //! indexing time, while a search shows a handful of hits and fetches the
 //! metadata once for each. The field handles are resolved once into
 //! [`DatelineSchema`]; hot code never looks fields up by name.
+//!
+//! What takes the space is the stored text, then the text's postings and
+//! positions (`docs/performance.md`, "What takes the space"), so a passage
+//! stores only its text and line: its article id, place and date are fast
+//! fields, read from there (`index::stored`), and the store is compressed
+//! with zstd ([`index_settings`]). The article's source is a fast column
+//! too: pages name other articles by their source (`also in`), and reading
+//! it from the store would decompress a block of text for each.
 
+use tantivy::IndexSettings;
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::store::{Compressor, ZstdCompressor};
 
 use crate::index::ANALYZER_NAME;
 
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 12;
+
+/// The zstd level of the document store: level 3 (zstd's default) packs
+/// the stored text about a third smaller than tantivy's default lz4 at a
+/// small cost in indexing time.
+const STORE_ZSTD_LEVEL: i32 = 3;
+
+/// The document store's block size: a hit decompresses the block holding
+/// its passage, so larger blocks compress better but make each fetch
+/// slower.
+const STORE_BLOCK_BYTES: usize = 32 * 1024;
+
+/// The settings an index is created with: the document store compressed
+/// with zstd in blocks of 32 KiB (figures:
+/// `docs/performance.md`). They are recorded in the index, so readers
+/// need nothing.
+pub fn index_settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(STORE_ZSTD_LEVEL),
+        }),
+        docstore_blocksize: STORE_BLOCK_BYTES,
+        ..IndexSettings::default()
+    }
+}
 
 /// The value of the `kind` field on a code passage.
 pub const CODE_KIND: u64 = 1;
@@ -36,7 +70,8 @@ pub struct DatelineSchema {
     /// The article title as written: stored on the first passage only.
     pub title_text: Field,
     /// The instant: UTC seconds since the epoch (i64, so years 1000–9999
-    /// fit), for sorting, recency and filters with a time.
+    /// fit), for sorting, recency and filters with a time; a fast field
+    /// only, on every dated passage.
     pub date: Field,
     /// The calendar day as the article writes it (in its own offset), as
     /// days since 1970-01-01: what filters by day and timelines use.
@@ -54,12 +89,15 @@ pub struct DatelineSchema {
     pub date_problem_field: Field,
     /// The unreadable date value as written.
     pub date_problem_value: Field,
-    /// The path as given when indexing, for display (first passage only).
+    /// The path as given when indexing, for display (first passage only): a
+    /// fast column, not stored, so a list of sources (`also in`, `--files`)
+    /// is read without decompressing any stored text.
     pub source: Field,
     /// The path relative to the indexed folder (first passage only).
     pub relative: Field,
     /// A stable hash identifying the article, for grouping passages; also
-    /// the term a file's passages are deleted by.
+    /// the term a file's passages are deleted by. Indexed and fast, not
+    /// stored.
     pub article_id: Field,
     /// The story the article belongs to, on the passages of the near-copies
     /// of a wire story after its first article (see
@@ -69,7 +107,8 @@ pub struct DatelineSchema {
     /// `article_id` term of the same value.
     pub story: Field,
     /// The passage's position within its article, from 0 (fast: ranking
-    /// reads it for every matching passage).
+    /// reads it for every matching passage; indexed: the article count is
+    /// the document frequency of 0). Not stored.
     pub passage_no: Field,
     /// The 1-based line of the file where the passage starts (in a PDF,
     /// its page).
@@ -118,18 +157,20 @@ impl DatelineSchema {
         builder.add_text_field("text", analysed);
         builder.add_text_field("title", indexed_only);
         builder.add_text_field("title_text", STORED);
-        builder.add_i64_field("date", STORED | FAST);
+        // Ids are looked up by term, never scored: no field norms.
+        let id = || NumericOptions::default().set_indexed().set_fast();
+        builder.add_i64_field("date", FAST);
         builder.add_i64_field("day", FAST);
         builder.add_u64_field("date_precision", STORED | FAST);
         builder.add_i64_field("date_offset", STORED | FAST);
         builder.add_u64_field("date_problem", STORED | FAST);
         builder.add_text_field("date_problem_field", STORED);
         builder.add_text_field("date_problem_value", STORED);
-        builder.add_text_field("source", STORED);
+        builder.add_text_field("source", FAST);
         builder.add_text_field("relative", STORED);
-        builder.add_u64_field("article_id", INDEXED | STORED | FAST);
-        builder.add_u64_field("story", INDEXED | FAST);
-        builder.add_u64_field("passage_no", INDEXED | STORED | FAST);
+        builder.add_u64_field("article_id", id());
+        builder.add_u64_field("story", id());
+        builder.add_u64_field("passage_no", id());
         builder.add_u64_field("line", STORED);
         builder.add_u64_field("kind", FAST);
         builder.add_text_field("format", STORED | FAST);

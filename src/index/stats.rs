@@ -65,6 +65,7 @@ pub struct UnreadDateEntry {
 /// Computes the figures of an opened index.
 pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
     let searcher = index.snapshot()?;
+    let reader = super::stored::StoredReader::new(&searcher, &index.fields);
     let mut stats = IndexStats {
         passages: searcher.num_docs(),
         index_bytes: folder_bytes(&index.path),
@@ -112,7 +113,7 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 .or_default() += 1;
             let address = DocAddress::new(segment_ord as u32, doc);
             if let Some(code) = problems.as_ref().and_then(|p| p.first(doc)) {
-                let unread = super::stored::unread_date(&searcher, &index.fields, address)?;
+                let unread = reader.unread_date(address)?;
                 stats.unread_dates.push(UnreadDateEntry {
                     source: unread.source,
                     field: unread.field,
@@ -143,7 +144,7 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
                 }
                 None => {
                     stats.undated += 1;
-                    let source = super::stored::article_source(&searcher, &index.fields, address)?;
+                    let source = reader.article_source(address)?;
                     if !source.is_empty() {
                         undated_files.insert(source);
                     }

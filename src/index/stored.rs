@@ -1,18 +1,23 @@
 //! Reading documents back: every decoding of stored fields lives here, so
 //! the rest of the program deals in plain values.
 //!
-//! A passage document stores its text, line, place in its article and
-//! date; the article's metadata (source, title, format, url, ...) is stored
-//! once, on its first passage ([`super::DatelineSchema`]).
+//! A passage document stores its text and line; its article id, place in
+//! its article and date are fast fields, read from there; the article's
+//! metadata (source, title, format, url, ...) is stored once, on its first
+//! passage ([`super::DatelineSchema`]).
+
+use std::cell::OnceCell;
+use std::collections::HashSet;
 
 use tantivy::collector::DocSetCollector;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::date::DatePrecision;
 use crate::error::Result;
-use crate::index::DatelineSchema;
+use crate::index::{CODE_KIND, DatelineSchema};
 
 /// One passage as stored.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -111,21 +116,6 @@ pub struct StoredUnreadDate {
     pub value: String,
 }
 
-/// The source and the unreadable date value of the article whose first
-/// passage is at `address`.
-pub fn unread_date(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    address: DocAddress,
-) -> Result<StoredUnreadDate> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    Ok(StoredUnreadDate {
-        source: text(&doc, fields.source).unwrap_or_default(),
-        field: text(&doc, fields.date_problem_field).unwrap_or_default(),
-        value: text(&doc, fields.date_problem_value).unwrap_or_default(),
-    })
-}
-
 fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str())
@@ -136,35 +126,238 @@ fn number(doc: &TantivyDocument, field: Field) -> Option<u64> {
     doc.get_first(field).and_then(|v| v.as_u64())
 }
 
-/// The passage at `address`.
-pub fn passage(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    address: DocAddress,
-) -> Result<StoredPassage> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    Ok(StoredPassage {
-        article_id: number(&doc, fields.article_id).unwrap_or(u64::MAX),
-        passage_no: number(&doc, fields.passage_no).unwrap_or(0),
-        line: number(&doc, fields.line).unwrap_or(1),
-        text: text(&doc, fields.text).unwrap_or_default(),
-        date: doc.get_first(fields.date).and_then(|v| v.as_i64()),
-    })
+/// What a passage's fast fields say about it: the values a passage does
+/// not store.
+struct FastNumbers {
+    article_id: Option<u64>,
+    passage_no: u64,
+    date: Option<i64>,
 }
 
-/// The metadata of the article the passage at `address` belongs to.
-pub fn article(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    address: DocAddress,
-) -> Result<StoredArticle> {
-    let doc = article_document(searcher, fields, address)?;
-    Ok(decode_article(&doc, fields))
+/// The fast-field columns of one segment that a stored passage is read
+/// with.
+struct PassageColumns {
+    article_id: Option<Column<u64>>,
+    passage_no: Option<Column<u64>>,
+    date: Option<Column<i64>>,
+    kind: Option<Column<u64>>,
+    source: Option<StrColumn>,
 }
 
-fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema) -> StoredArticle {
+/// Reads passages and articles back from one searcher.
+///
+/// A passage's article id, place and date are fast fields; opening a
+/// column (finding it by name and parsing its header and block index)
+/// costs far more than reading one value, so each segment's columns are
+/// opened once, when the reader first needs them, and reused for every hit
+/// of the command.
+pub struct StoredReader<'s> {
+    searcher: &'s Searcher,
+    fields: &'s DatelineSchema,
+    columns: Vec<OnceCell<PassageColumns>>,
+}
+
+impl<'s> StoredReader<'s> {
+    /// A reader over `searcher`'s segments; opens nothing yet.
+    pub fn new(searcher: &'s Searcher, fields: &'s DatelineSchema) -> StoredReader<'s> {
+        StoredReader {
+            searcher,
+            fields,
+            columns: (0..searcher.segment_readers().len())
+                .map(|_| OnceCell::new())
+                .collect(),
+        }
+    }
+
+    /// The searcher read from.
+    pub fn searcher(&self) -> &'s Searcher {
+        self.searcher
+    }
+
+    fn columns(&self, segment_ord: u32) -> Result<&PassageColumns> {
+        let cell = &self.columns[segment_ord as usize];
+        if let Some(columns) = cell.get() {
+            return Ok(columns);
+        }
+        let fast = self.searcher.segment_reader(segment_ord).fast_fields();
+        let name = |field: Field| self.fields.schema.get_field_name(field);
+        let columns = PassageColumns {
+            article_id: fast.column_opt::<u64>(name(self.fields.article_id))?,
+            passage_no: fast.column_opt::<u64>(name(self.fields.passage_no))?,
+            date: fast.column_opt::<i64>(name(self.fields.date))?,
+            kind: fast.column_opt::<u64>(name(self.fields.kind))?,
+            source: fast.str(name(self.fields.source))?,
+        };
+        Ok(cell.get_or_init(|| columns))
+    }
+
+    /// Whether the passage at `address` is code.
+    pub fn is_code(&self, address: DocAddress) -> Result<bool> {
+        let columns = self.columns(address.segment_ord)?;
+        let kind = columns.kind.as_ref().and_then(|c| c.first(address.doc_id));
+        Ok(kind == Some(CODE_KIND))
+    }
+
+    /// The fast-field values of the passage at `address`.
+    fn fast_numbers(&self, address: DocAddress) -> Result<FastNumbers> {
+        let columns = self.columns(address.segment_ord)?;
+        let doc = address.doc_id;
+        Ok(FastNumbers {
+            article_id: columns.article_id.as_ref().and_then(|c| c.first(doc)),
+            passage_no: columns
+                .passage_no
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .unwrap_or(0),
+            date: columns.date.as_ref().and_then(|c| c.first(doc)),
+        })
+    }
+
+    /// The source of the article whose first passage is at `first`: a
+    /// column of its own, so lists of sources (`also in`, `--files`)
+    /// decompress no stored text.
+    fn source_at(&self, first: DocAddress) -> Result<String> {
+        let mut source = String::new();
+        let columns = self.columns(first.segment_ord)?;
+        if let Some(column) = &columns.source
+            && let Some(ord) = column.term_ords(first.doc_id).next()
+        {
+            column.ord_to_str(ord, &mut source)?;
+        }
+        Ok(source)
+    }
+
+    /// The passage at `address`.
+    pub fn passage(&self, address: DocAddress) -> Result<StoredPassage> {
+        let doc: TantivyDocument = self.searcher.doc(address)?;
+        let numbers = self.fast_numbers(address)?;
+        Ok(StoredPassage {
+            article_id: numbers.article_id.unwrap_or(u64::MAX),
+            passage_no: numbers.passage_no,
+            line: number(&doc, self.fields.line).unwrap_or(1),
+            text: text(&doc, self.fields.text).unwrap_or_default(),
+            date: numbers.date,
+        })
+    }
+
+    /// The metadata of the article the passage at `address` belongs to.
+    pub fn article(&self, address: DocAddress) -> Result<StoredArticle> {
+        let first = self.first_passage(address)?;
+        let doc: TantivyDocument = self.searcher.doc(first)?;
+        Ok(decode_article(&doc, self.fields, self.source_at(first)?))
+    }
+
+    /// The whole article with id `article_id`; `None` when no live passage has
+    /// that id.
+    pub fn article_by_id(&self, article_id: u64) -> Result<Option<WholeArticle>> {
+        let documents = self.documents_of(article_id)?;
+        let mut first = None;
+        let mut passages = Vec::with_capacity(documents.len());
+        for (address, doc) in documents {
+            let numbers = self.fast_numbers(address)?;
+            if numbers.passage_no == 0 {
+                let source = self.source_at(address)?;
+                first = Some((decode_article(&doc, self.fields, source), numbers.date));
+            }
+            passages.push(decode_passage(&doc, self.fields, numbers.passage_no));
+        }
+        let Some((article, date)) = first else {
+            return Ok(None);
+        };
+        passages.sort_by_key(|p| p.passage_no);
+        Ok(Some(WholeArticle {
+            article,
+            date,
+            passages,
+        }))
+    }
+
+    /// The source (path) of the article the passage at `address` belongs to.
+    pub fn article_source(&self, address: DocAddress) -> Result<String> {
+        self.source_at(self.first_passage(address)?)
+    }
+
+    /// The source and the unreadable date value of the article whose first
+    /// passage is at `address`.
+    pub fn unread_date(&self, address: DocAddress) -> Result<StoredUnreadDate> {
+        let doc: TantivyDocument = self.searcher.doc(address)?;
+        Ok(StoredUnreadDate {
+            source: self.source_at(address)?,
+            field: text(&doc, self.fields.date_problem_field).unwrap_or_default(),
+            value: text(&doc, self.fields.date_problem_value).unwrap_or_default(),
+        })
+    }
+
+    /// The addresses of every live passage of `article_id`, in no particular
+    /// order.
+    fn addresses_of(&self, article_id: u64) -> Result<HashSet<DocAddress>> {
+        let query = TermQuery::new(
+            Term::from_field_u64(self.fields.article_id, article_id),
+            IndexRecordOption::Basic,
+        );
+        Ok(self.searcher.search(&query, &DocSetCollector)?)
+    }
+
+    /// The stored documents of every live passage of `article_id`, with their
+    /// addresses, in no particular order.
+    fn documents_of(&self, article_id: u64) -> Result<Vec<(DocAddress, TantivyDocument)>> {
+        let addresses = self.addresses_of(article_id)?;
+        let mut documents = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            documents.push((address, self.searcher.doc(address)?));
+        }
+        Ok(documents)
+    }
+
+    /// Every passage of the article `article_id`, in reading order.
+    pub fn article_passages(&self, article_id: u64) -> Result<Vec<ArticlePassage>> {
+        let mut passages = Vec::new();
+        for (address, doc) in self.documents_of(article_id)? {
+            let passage_no = self.fast_numbers(address)?.passage_no;
+            passages.push(decode_passage(&doc, self.fields, passage_no));
+        }
+        passages.sort_by_key(|p| p.passage_no);
+        Ok(passages)
+    }
+
+    /// The address of the first passage of the article that the passage at
+    /// `address` belongs to: the one holding the article's metadata.
+    ///
+    /// The first passage usually sits just before the others in the same
+    /// segment (an article's passages are consecutive documents), so that
+    /// place is tried first; otherwise the article's passages are looked up
+    /// by id. Only fast fields are read.
+    fn first_passage(&self, address: DocAddress) -> Result<DocAddress> {
+        let numbers = self.fast_numbers(address)?;
+        let (Some(article_id), 1..) = (numbers.article_id, numbers.passage_no) else {
+            return Ok(address);
+        };
+        let is_first = |candidate: DocAddress| -> Result<bool> {
+            let found = self.fast_numbers(candidate)?;
+            Ok(found.article_id == Some(article_id) && found.passage_no == 0)
+        };
+        if let Some(guess) = u32::try_from(numbers.passage_no)
+            .ok()
+            .and_then(|n| address.doc_id.checked_sub(n))
+        {
+            let guess = DocAddress::new(address.segment_ord, guess);
+            let segment = self.searcher.segment_reader(address.segment_ord);
+            if !segment.is_deleted(guess.doc_id) && is_first(guess)? {
+                return Ok(guess);
+            }
+        }
+        for found in self.addresses_of(article_id)? {
+            if is_first(found)? {
+                return Ok(found);
+            }
+        }
+        Ok(address)
+    }
+}
+
+fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema, source: String) -> StoredArticle {
     StoredArticle {
-        source: text(doc, fields.source).unwrap_or_default(),
+        source,
         title: text(doc, fields.title_text),
         date_precision: number(doc, fields.date_precision).map(precision_of),
         date_offset: doc
@@ -190,7 +383,7 @@ fn decode_article(doc: &TantivyDocument, fields: &DatelineSchema) -> StoredArtic
     }
 }
 
-/// A whole article as stored: what [`article_by_id`] finds.
+/// A whole article as stored: what [`StoredReader::article_by_id`] finds.
 pub struct WholeArticle {
     /// Its metadata, from its first passage.
     pub article: StoredArticle,
@@ -198,45 +391,6 @@ pub struct WholeArticle {
     pub date: Option<i64>,
     /// Every passage, in reading order.
     pub passages: Vec<ArticlePassage>,
-}
-
-/// The whole article with id `article_id`; `None` when no live passage has
-/// that id.
-pub fn article_by_id(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    article_id: u64,
-) -> Result<Option<WholeArticle>> {
-    let documents = documents_of(searcher, fields, article_id)?;
-    let mut first = None;
-    let mut passages = Vec::with_capacity(documents.len());
-    for doc in documents {
-        let passage = decode_passage(&doc, fields);
-        if passage.passage_no == 0 {
-            first = Some(doc);
-        }
-        passages.push(passage);
-    }
-    let Some(first) = first else {
-        return Ok(None);
-    };
-    passages.sort_by_key(|p| p.passage_no);
-    let date = first.get_first(fields.date).and_then(|v| v.as_i64());
-    Ok(Some(WholeArticle {
-        article: decode_article(&first, fields),
-        date,
-        passages,
-    }))
-}
-
-/// The source (path) of the article the passage at `address` belongs to.
-pub fn article_source(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    address: DocAddress,
-) -> Result<String> {
-    let doc = article_document(searcher, fields, address)?;
-    Ok(text(&doc, fields.source).unwrap_or_default())
 }
 
 /// The stored title and text values of the document at `address`, in that
@@ -255,90 +409,14 @@ pub fn title_and_text(
         .collect())
 }
 
-/// The stored documents of every live passage of `article_id`, in no
-/// particular order.
-fn documents_of(
-    searcher: &Searcher,
+fn decode_passage(
+    doc: &TantivyDocument,
     fields: &DatelineSchema,
-    article_id: u64,
-) -> Result<Vec<TantivyDocument>> {
-    let query = TermQuery::new(
-        Term::from_field_u64(fields.article_id, article_id),
-        IndexRecordOption::Basic,
-    );
-    let addresses = searcher.search(&query, &DocSetCollector)?;
-    let mut documents = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        documents.push(searcher.doc(address)?);
-    }
-    Ok(documents)
-}
-
-/// Every passage of the article `article_id`, in reading order.
-pub fn article_passages(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    article_id: u64,
-) -> Result<Vec<ArticlePassage>> {
-    let mut passages: Vec<ArticlePassage> = documents_of(searcher, fields, article_id)?
-        .iter()
-        .map(|doc| decode_passage(doc, fields))
-        .collect();
-    passages.sort_by_key(|p| p.passage_no);
-    Ok(passages)
-}
-
-fn decode_passage(doc: &TantivyDocument, fields: &DatelineSchema) -> ArticlePassage {
+    passage_no: u64,
+) -> ArticlePassage {
     ArticlePassage {
-        passage_no: number(doc, fields.passage_no).unwrap_or(0),
+        passage_no,
         line: number(doc, fields.line).unwrap_or(1),
         text: text(doc, fields.text).unwrap_or_default(),
     }
-}
-
-/// The stored document holding the metadata of the article that the
-/// passage at `address` belongs to: its first passage.
-///
-/// The first passage usually sits just before the others in the same
-/// segment (an article's passages are consecutive documents), so that
-/// place is tried first; otherwise the article's passages are looked up by
-/// id.
-fn article_document(
-    searcher: &Searcher,
-    fields: &DatelineSchema,
-    address: DocAddress,
-) -> Result<TantivyDocument> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let passage_no = number(&doc, fields.passage_no).unwrap_or(0);
-    if passage_no == 0 {
-        return Ok(doc);
-    }
-    let Some(article_id) = number(&doc, fields.article_id) else {
-        return Ok(doc);
-    };
-    let is_first = |candidate: &TantivyDocument| {
-        number(candidate, fields.article_id) == Some(article_id)
-            && number(candidate, fields.passage_no) == Some(0)
-    };
-    if let Some(guess) = address.doc_id.checked_sub(passage_no as u32) {
-        let guess = DocAddress::new(address.segment_ord, guess);
-        let segment = searcher.segment_reader(address.segment_ord);
-        if !segment.is_deleted(guess.doc_id) {
-            let candidate: TantivyDocument = searcher.doc(guess)?;
-            if is_first(&candidate) {
-                return Ok(candidate);
-            }
-        }
-    }
-    let query = TermQuery::new(
-        Term::from_field_u64(fields.article_id, article_id),
-        IndexRecordOption::Basic,
-    );
-    for found in searcher.search(&query, &DocSetCollector)? {
-        let candidate: TantivyDocument = searcher.doc(found)?;
-        if is_first(&candidate) {
-            return Ok(candidate);
-        }
-    }
-    Ok(doc)
 }

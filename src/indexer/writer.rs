@@ -31,7 +31,9 @@ use tantivy::{Index, IndexWriter, TantivyError, Term};
 
 use crate::error::{Error, Result};
 use crate::index::meta::META_FILE;
-use crate::index::{DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION};
+use crate::index::{
+    DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION, index_settings,
+};
 use crate::indexer::documents::PreparedArticle;
 use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
 use crate::indexer::merging::SmallSegmentsFirst;
@@ -665,7 +667,10 @@ fn open_or_create(path: &Path, language: Language) -> Result<OpenIndex> {
     };
     std::fs::create_dir_all(path).map_err(io)?;
     let fields = DatelineSchema::build();
-    let index = Index::create_in_dir(path, fields.schema.clone())?;
+    let index = Index::builder()
+        .schema(fields.schema.clone())
+        .settings(index_settings())
+        .create_in_dir(path)?;
     DatelineMeta::new(language).write(path).map_err(io)?;
     Ok(OpenIndex::from_parts(index, fields, path, language))
 }

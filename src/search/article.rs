@@ -74,7 +74,7 @@ pub fn article(index: &OpenIndex, article_id: u64, query: &str) -> Result<Option
         article: stored,
         date,
         passages,
-    }) = stored::article_by_id(&searcher, &index.fields, article_id)?
+    }) = stored::StoredReader::new(&searcher, &index.fields).article_by_id(article_id)?
     else {
         return Ok(None);
     };

@@ -88,6 +88,7 @@ pub struct Facets {
 pub fn facets(index: &OpenIndex, request: &SearchRequest) -> Result<Facets> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
     let searcher = &prepared.searcher;
+    let reader = stored::StoredReader::new(searcher, &index.fields);
     let mut facets = Facets::default();
     let mut years: BTreeMap<i16, u64> = BTreeMap::new();
     let mut formats: HashMap<String, u64> = HashMap::new();
@@ -111,7 +112,7 @@ pub fn facets(index: &OpenIndex, request: &SearchRequest) -> Result<Facets> {
             None
         } else if read < STORED_READS {
             read += 1;
-            Some(stored::article(searcher, &index.fields, article.address)?)
+            Some(reader.article(article.address)?)
         } else {
             unread += 1;
             None
@@ -170,6 +171,7 @@ pub(crate) fn restriction(
     let formats_only = filters
         .iter()
         .all(|f| matches!(f, ArticleFilter::Format(_)));
+    let reader = stored::StoredReader::new(searcher, fields);
     for_each_matching_article(searcher, query, |article| {
         let passes = if formats_only && article.format.is_some() {
             filters.iter().all(|f| {
@@ -179,7 +181,7 @@ pub(crate) fn restriction(
             // No outlet or author to match; its format is known.
             false
         } else {
-            let stored = stored::article(searcher, fields, article.address)?;
+            let stored = reader.article(article.address)?;
             filters.iter().all(|f| f.accepts(&stored))
         };
         if passes {

@@ -39,7 +39,8 @@ pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
-use crate::index::{DatelineSchema, OpenIndex, stored};
+use crate::index::stored::StoredReader;
+use crate::index::{DatelineSchema, OpenIndex};
 use order::PassageOrder;
 pub use page::HiddenPassages;
 use page::{PickedPage, Stories, first_page, pick_from_matches};
@@ -151,6 +152,7 @@ pub(crate) fn search_with(
     };
     let (matches, order) = prepared.rank()?;
     let stories = Stories::new(&prepared.searcher);
+    let reader = StoredReader::new(&prepared.searcher, &index.fields);
     let analyzer = index.analyzer();
     let mut text_marks = Highlighter::for_query(
         &*prepared.parsed.any_words,
@@ -169,19 +171,11 @@ pub(crate) fn search_with(
                 stories.of(passage)
             });
         let exhausted = picked.len() < want;
-        let searcher = &prepared.searcher;
-        let mut also_in = stories.also_in(searcher, &index.fields, &matches, &picked, &order)?;
+        let mut also_in = stories.also_in(&reader, &index.fields, &matches, &picked, &order)?;
         let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
         let mut shown: HashMap<(u64, u64), usize> = HashMap::new();
         for (pick, (_, ScoredPassage { score, address, .. })) in picked.into_iter().enumerate() {
-            let mut hit = load_hit(
-                index,
-                searcher,
-                address,
-                hits.len() + 1,
-                score,
-                &mut text_marks,
-            )?;
+            let mut hit = load_hit(&reader, address, hits.len() + 1, score, &mut text_marks)?;
             (hit.also_in, hit.also_in_more) = std::mem::take(&mut also_in[pick]);
             let title_matched = hit
                 .title
@@ -189,7 +183,7 @@ pub(crate) fn search_with(
                 .is_some_and(|t| !title_marks.byte_ranges(t).is_empty());
             let needs_article = (hit.highlights.is_empty() && title_matched) || request.context > 0;
             let passages = if needs_article {
-                stored::article_passages(searcher, &index.fields, hit.article_id)?
+                reader.article_passages(hit.article_id)?
             } else {
                 Vec::new()
             };
@@ -275,13 +269,10 @@ pub fn matching_sources(
         pick_from_matches(&order, &matches, first, request.limit, 1, |passage| {
             passage.article_id
         });
+    let reader = StoredReader::new(&prepared.searcher, &index.fields);
     let mut sources = Vec::with_capacity(picked.len());
     for (_, passage) in picked {
-        sources.push(stored::article_source(
-            &prepared.searcher,
-            &index.fields,
-            passage.address,
-        )?);
+        sources.push(reader.article_source(passage.address)?);
     }
     Ok((sources, prepared.parsed.ignored))
 }
@@ -446,7 +437,8 @@ impl<'a> ArticleRanker<'a> {
         if let Some(source) = self.sources.get(&article.article_id) {
             return Ok(source.clone());
         }
-        let source = stored::article_source(&self.searcher, &self.index.fields, article.best)?;
+        let source =
+            StoredReader::new(&self.searcher, &self.index.fields).article_source(article.best)?;
         self.sources.insert(article.article_id, source.clone());
         Ok(source)
     }
@@ -501,16 +493,15 @@ fn rank_articles(
 }
 
 fn load_hit(
-    index: &OpenIndex,
-    searcher: &Searcher,
+    reader: &StoredReader,
     address: DocAddress,
     rank: usize,
     score: f32,
     highlighter: &mut Highlighter,
 ) -> Result<Hit> {
-    let passage = stored::passage(searcher, &index.fields, address)?;
+    let passage = reader.passage(address)?;
     // The article's metadata is stored once, on its first passage.
-    let article = stored::article(searcher, &index.fields, address)?;
+    let article = reader.article(address)?;
     let date = passage.date.map(|timestamp| {
         let precision = article.date_precision.unwrap_or(DatePrecision::Day);
         ArticleDate::from_stored_at(timestamp, precision, article.date_offset)
@@ -525,7 +516,7 @@ fn load_hit(
         line: passage.line,
         title: article.title,
         highlights: highlighter.byte_ranges(&passage.text),
-        code: passage_kinds::is_code(searcher, address),
+        code: reader.is_code(address)?,
         passage: passage.text,
         meta: article.meta,
         ..Hit::default()

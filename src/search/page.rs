@@ -9,7 +9,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use crate::error::Result;
-use crate::index::{DatelineSchema, stored};
+use crate::index::DatelineSchema;
+use crate::index::stored::StoredReader;
 use crate::search::order::PassageOrder;
 use crate::search::rank::{ScoredMatches, ScoredPassage};
 
@@ -169,7 +170,7 @@ impl Stories {
     /// every match.
     pub(crate) fn also_in(
         &self,
-        searcher: &Searcher,
+        reader: &StoredReader,
         fields: &DatelineSchema,
         matches: &ScoredMatches,
         picked: &[(usize, ScoredPassage)],
@@ -180,7 +181,7 @@ impl Stories {
         for (_, passage) in picked {
             let story = self.of(passage);
             if !members.iter().any(|(s, _)| *s == story) {
-                let mut list = self.matching_members(searcher, fields, story, matches)?;
+                let mut list = self.matching_members(reader.searcher(), fields, story, matches)?;
                 list.sort_unstable_by(|a, b| order.compare(a, b));
                 members.push((story, list));
             }
@@ -203,7 +204,7 @@ impl Stories {
                     more += 1;
                     continue;
                 }
-                let source = stored::article_source(searcher, fields, other.address)?;
+                let source = reader.article_source(other.address)?;
                 if !source.is_empty() {
                     sources.push(source);
                 }

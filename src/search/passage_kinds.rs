@@ -18,17 +18,6 @@ use crate::search::rank::ScoredMatches;
 /// The factor a code passage's score is multiplied by.
 pub(crate) const CODE_WEIGHT: f32 = 0.5;
 
-/// Whether the passage at `address` is code.
-pub(crate) fn is_code(searcher: &Searcher, address: tantivy::DocAddress) -> bool {
-    searcher
-        .segment_reader(address.segment_ord)
-        .fast_fields()
-        .u64("kind")
-        .ok()
-        .and_then(|column| column.first(address.doc_id))
-        == Some(CODE_KIND)
-}
-
 /// Weighs down the scores of the code passages among `matches`.
 pub(crate) fn weigh_code(searcher: &Searcher, matches: &mut ScoredMatches) {
     // An index without code (most news collections) costs one look per
