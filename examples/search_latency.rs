@@ -1,12 +1,13 @@
 //! In-process search latency over the library API, for `bench/run.py`.
 //!
 //! ```text
-//! cargo run --release --example search_latency -- INDEX QUERIES [--since DATE --until DATE]
+//! cargo run --release --example search_latency -- INDEX QUERIES [--since DATE --until DATE] [--slowest N]
 //! ```
 //!
 //! Runs every query of QUERIES (one per line) once to warm the caches, then
 //! three more times, and prints `{"queries", "p50_ms", "p99_ms", "mean_ms"}`
-//! as JSON. The whole process is not timed: only `search`, as a caller
+//! as JSON; with `--slowest N`, first the N queries slowest at their median
+//! time, one per line with that time and their match count. The whole process is not timed: only `search`, as a caller
 //! embedding dateline would see it.
 
 use std::path::Path;
@@ -19,7 +20,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (index_dir, queries_file) = match args.as_slice() {
         [index, queries, ..] => (index, queries),
-        _ => return Err("usage: search_latency INDEX QUERIES [--since DATE --until DATE]".into()),
+        _ => {
+            return Err(
+                "usage: search_latency INDEX QUERIES [--since DATE --until DATE] [--slowest N]"
+                    .into(),
+            );
+        }
     };
     let flag = |name: &str| {
         args.iter()
@@ -46,11 +52,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         search(&index, &request(query))?;
     }
     let mut millis = Vec::new();
+    let mut per_query = vec![Vec::new(); queries.len()];
+    let mut matches = vec![0; queries.len()];
     for _ in 0..3 {
-        for query in &queries {
+        for (n, query) in queries.iter().enumerate() {
             let started = Instant::now();
-            search(&index, &request(query))?;
-            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+            matches[n] = search(&index, &request(query))?.total_hits;
+            let took = started.elapsed().as_secs_f64() * 1000.0;
+            millis.push(took);
+            per_query[n].push(took);
+        }
+    }
+    if let Some(slowest) = flag("--slowest").and_then(|n| n.parse::<usize>().ok()) {
+        let mut medians: Vec<(f64, usize)> = per_query
+            .iter_mut()
+            .enumerate()
+            .map(|(n, times)| {
+                times.sort_by(f64::total_cmp);
+                (times[times.len() / 2], n)
+            })
+            .collect();
+        medians.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (took, n) in medians.into_iter().take(slowest) {
+            println!("{took:8.2} ms {:>9} matches  {}", matches[n], queries[n]);
         }
     }
     millis.sort_by(f64::total_cmp);
