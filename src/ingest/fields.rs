@@ -69,7 +69,7 @@ const OUTLET_KEYS: &[&str] = &[
 /// read in (`--day-first`, `--month-first`).
 ///
 /// Every format with metadata takes it: JSON objects and front matter
-/// through [`object_meta`]; formats whose metadata is a list of names and
+/// through `object_meta`; formats whose metadata is a list of names and
 /// values (mail headers, HTML meta names, feed item elements) through
 /// [`FieldOverrides::pick`] and [`FieldOverrides::offer_date`]. A named
 /// field is read instead of the recognised ones where a record has it; a
