@@ -111,10 +111,14 @@ impl OpenIndex {
         if let Some(reader) = self.reader.get() {
             return Ok(reader.searcher());
         }
+        let segments = self.index.searchable_segment_metas()?.len().max(1);
+        let cache_blocks =
+            (schema::STORE_CACHE_BYTES / schema::STORE_BLOCK_BYTES / segments).max(4);
         let reader: tantivy::IndexReader = self
             .index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(cache_blocks)
             .try_into()?;
         Ok(self.reader.get_or_init(|| reader).searcher())
     }
