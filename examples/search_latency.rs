@@ -7,8 +7,9 @@
 //! Runs every query of QUERIES (one per line) once to warm the caches, then
 //! three more times, and prints `{"queries", "p50_ms", "p99_ms", "mean_ms"}`
 //! as JSON; with `--slowest N`, first the N queries slowest at their median
-//! time, one per line with that time and their match count. The whole process is not timed: only `search`, as a caller
-//! embedding dateline would see it.
+//! time, one per line with that time and their match count. The whole
+//! process is not timed: only `search`, as a caller embedding dateline
+//! would see it.
 
 use std::path::Path;
 use std::time::Instant;

@@ -111,6 +111,9 @@ impl OpenIndex {
         if let Some(reader) = self.reader.get() {
             return Ok(reader.searcher());
         }
+        // The store's cache budget shared over the segments; a few blocks a
+        // segment at least, so a hit's passage and its article's first
+        // passage, often in one block, are read once.
         let segments = self.index.searchable_segment_metas()?.len().max(1);
         let cache_blocks =
             (schema::STORE_CACHE_BYTES / schema::STORE_BLOCK_BYTES / segments).max(4);

@@ -150,18 +150,19 @@ struct PassageColumns {
 /// column (finding it by name and parsing its header and block index)
 /// costs far more than reading one value, so each segment's columns are
 /// opened once, when the reader first needs them, and reused for every hit
-/// of the command.
+/// of the command. It keeps its own handle on the searcher (a cheap
+/// clone), so a holder that runs many queries can keep one reader.
 pub struct StoredReader<'s> {
-    searcher: &'s Searcher,
+    searcher: Searcher,
     fields: &'s DatelineSchema,
     columns: Vec<OnceCell<PassageColumns>>,
 }
 
 impl<'s> StoredReader<'s> {
     /// A reader over `searcher`'s segments; opens nothing yet.
-    pub fn new(searcher: &'s Searcher, fields: &'s DatelineSchema) -> StoredReader<'s> {
+    pub fn new(searcher: &Searcher, fields: &'s DatelineSchema) -> StoredReader<'s> {
         StoredReader {
-            searcher,
+            searcher: searcher.clone(),
             fields,
             columns: (0..searcher.segment_readers().len())
                 .map(|_| OnceCell::new())
@@ -170,8 +171,8 @@ impl<'s> StoredReader<'s> {
     }
 
     /// The searcher read from.
-    pub fn searcher(&self) -> &'s Searcher {
-        self.searcher
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
     }
 
     fn columns(&self, segment_ord: u32) -> Result<&PassageColumns> {

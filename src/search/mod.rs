@@ -372,10 +372,11 @@ pub struct RankedArticle {
 /// the same query parsing, date filter and passage scoring as [`search`],
 /// with each article scored from its passages ([`aggregate_articles`]) and
 /// one article per story of near-copies, as a search shows them. Sources
-/// are read once per article and remembered.
+/// are read once per article and remembered, through one reader for all
+/// queries.
 pub struct ArticleRanker<'a> {
     index: &'a OpenIndex,
-    searcher: Searcher,
+    reader: StoredReader<'a>,
     sources: HashMap<u64, String>,
 }
 
@@ -384,7 +385,7 @@ impl<'a> ArticleRanker<'a> {
     pub fn new(index: &'a OpenIndex) -> Result<ArticleRanker<'a>> {
         Ok(ArticleRanker {
             index,
-            searcher: open_searcher(index)?,
+            reader: StoredReader::new(&open_searcher(index)?, &index.fields),
             sources: HashMap::new(),
         })
     }
@@ -398,8 +399,9 @@ impl<'a> ArticleRanker<'a> {
         ranking: &Ranking,
         limit: usize,
     ) -> Result<Vec<RankedArticle>> {
-        let articles = rank_articles(self.index, &self.searcher, query, dates, ranking)?;
-        let stories = Stories::new(&self.searcher);
+        let searcher = self.reader.searcher();
+        let articles = rank_articles(self.index, searcher, query, dates, ranking)?;
+        let stories = Stories::new(searcher);
         let mut leaders: HashMap<u64, usize> = HashMap::new();
         let mut grouped: Vec<(ScoredArticle, Vec<ScoredArticle>)> = Vec::new();
         for article in articles {
@@ -437,8 +439,7 @@ impl<'a> ArticleRanker<'a> {
         if let Some(source) = self.sources.get(&article.article_id) {
             return Ok(source.clone());
         }
-        let source =
-            StoredReader::new(&self.searcher, &self.index.fields).article_source(article.best)?;
+        let source = self.reader.article_source(article.best)?;
         self.sources.insert(article.article_id, source.clone());
         Ok(source)
     }
