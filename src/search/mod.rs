@@ -150,7 +150,7 @@ pub(crate) fn search_with(
         true => usize::MAX,
         false => first_page(request.limit, per_article),
     };
-    let (matches, order) = prepared.rank()?;
+    let (mut matches, order) = prepared.rank(first)?;
     let stories = Stories::new(&prepared.searcher);
     let reader = StoredReader::new(&prepared.searcher, &index.fields);
     let analyzer = index.analyzer();
@@ -167,11 +167,11 @@ pub(crate) fn search_with(
     let mut want = request.limit;
     loop {
         let PickedPage { picked, mut hidden } =
-            pick_from_matches(&order, &matches, first, want, per_article, |passage| {
+            pick_from_matches(&order, &mut matches, first, want, per_article, |passage| {
                 stories.of(passage)
-            });
+            })?;
         let exhausted = picked.len() < want;
-        let mut also_in = stories.also_in(&reader, &index.fields, &matches, &picked, &order)?;
+        let mut also_in = stories.also_in(&reader, &index.fields, &mut matches, &picked, &order)?;
         let mut hits: Vec<Hit> = Vec::with_capacity(picked.len());
         let mut shown: HashMap<(u64, u64), usize> = HashMap::new();
         for (pick, (_, ScoredPassage { score, address, .. })) in picked.into_iter().enumerate() {
@@ -262,13 +262,13 @@ pub fn matching_sources(
         true => usize::MAX,
         false => first_page(request.limit, 1),
     };
-    let (matches, order) = prepared.rank()?;
+    let (mut matches, order) = prepared.rank(first)?;
     // Every matching article, near-copies included: `--files` is a list of
     // files, like `rg -l`.
     let PickedPage { picked, .. } =
-        pick_from_matches(&order, &matches, first, request.limit, 1, |passage| {
+        pick_from_matches(&order, &mut matches, first, request.limit, 1, |passage| {
             passage.article_id
-        });
+        })?;
     let reader = StoredReader::new(&prepared.searcher, &index.fields);
     let mut sources = Vec::with_capacity(picked.len());
     for (_, passage) in picked {
@@ -323,9 +323,14 @@ impl Prepared {
         })
     }
 
-    /// Every matching passage, scored, and the request's order.
-    pub(crate) fn rank(&self) -> Result<(ScoredMatches, PassageOrder)> {
+    /// The matching passages, scored, and the request's order. Only the
+    /// first `first` of a relevance order are scored up front; the rest
+    /// are scored if asked for (see [`ScoredMatches`]).
+    pub(crate) fn rank(&self, first: usize) -> Result<(ScoredMatches, PassageOrder)> {
         let mut words = self.words.clone();
+        // A boost by date changes every score: those orders score all.
+        let top = (self.sort == SortOrder::Relevance && self.recency_half_life.is_none())
+            .then_some(first);
         let mut matches = rank::rank_passages(
             &self.searcher,
             &self.fields,
@@ -333,8 +338,8 @@ impl Prepared {
             Some(&*self.all_words),
             &mut words,
             &self.ranking,
+            top,
         )?;
-        passage_kinds::weigh_code(&self.searcher, &mut matches);
         let order = PassageOrder::new(
             &self.searcher,
             &mut matches,
@@ -469,9 +474,9 @@ fn rank_articles(
             Some(&*all_words),
             words,
             ranking,
+            None,
         )?;
-        passage_kinds::weigh_code(searcher, &mut matches);
-        let mut passages = matches.all();
+        let mut passages = matches.all()?;
         rank::sort_best_first(&mut passages);
         Ok(passages)
     };

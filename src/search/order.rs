@@ -71,7 +71,7 @@ impl PassageOrder {
                         *score =
                             (f64::from(*score) * (1.0 + (-age / half_life as f64).exp2())) as f32;
                     }
-                });
+                })?;
             }
         }
         Ok(order)
@@ -81,7 +81,11 @@ impl PassageOrder {
     /// [`PassageOrder::arrange`]: a relevance order ranks by tier and
     /// score first, so the best of them by score suffice
     /// ([`ScoredMatches::best`]); a date order needs them all.
-    pub(crate) fn candidates(&self, matches: &ScoredMatches, count: usize) -> Vec<ScoredPassage> {
+    pub(crate) fn candidates(
+        &self,
+        matches: &mut ScoredMatches,
+        count: usize,
+    ) -> Result<Vec<ScoredPassage>> {
         match self.sort {
             SortOrder::Relevance => matches.best(count),
             SortOrder::Newest | SortOrder::Oldest => matches.all(),

@@ -45,19 +45,19 @@ pub(crate) fn first_page(limit: usize, per_article: usize) -> usize {
 /// order, the picks and what was passed over.
 pub(crate) fn pick_from_matches(
     order: &PassageOrder,
-    matches: &ScoredMatches,
+    matches: &mut ScoredMatches,
     first: usize,
     limit: usize,
     per_article: usize,
     story_of: impl Fn(&ScoredPassage) -> u64,
-) -> PickedPage {
+) -> Result<PickedPage> {
     let mut count = first;
     loop {
-        let mut ranked = order.candidates(matches, count);
+        let mut ranked = order.candidates(matches, count)?;
         order.arrange(&mut ranked, first);
         let (picked, hidden) = pick_page(order, &mut ranked, first, limit, per_article, &story_of);
         if picked.len() >= limit || ranked.len() >= matches.len() {
-            return PickedPage { picked, hidden };
+            return Ok(PickedPage { picked, hidden });
         }
         count = count.saturating_mul(8);
     }
@@ -172,7 +172,7 @@ impl Stories {
         &self,
         reader: &StoredReader,
         fields: &DatelineSchema,
-        matches: &ScoredMatches,
+        matches: &mut ScoredMatches,
         picked: &[(usize, ScoredPassage)],
         order: &PassageOrder,
     ) -> Result<Vec<(Vec<String>, usize)>> {
@@ -223,7 +223,7 @@ impl Stories {
         searcher: &Searcher,
         fields: &DatelineSchema,
         story: u64,
-        matches: &ScoredMatches,
+        matches: &mut ScoredMatches,
     ) -> Result<Vec<ScoredPassage>> {
         let mut members = Vec::new();
         for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
@@ -242,7 +242,7 @@ impl Stories {
             docs.dedup();
             for doc in docs {
                 let address = DocAddress::new(segment_ord as u32, doc);
-                if let Some(passage) = matches.get(address) {
+                if let Some(passage) = matches.get(address)? {
                     if self.of(&passage) == story {
                         members.push(passage);
                     }

@@ -4,13 +4,12 @@
 
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Searcher, TERMINATED};
+use tantivy::{DocId, DocSet, Searcher};
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
 use crate::search::query::QueryWord;
 use crate::search::rank::Ranking;
-use crate::search::rank::spans::ArticleSpans;
 
 /// Collection statistics for BM25F.
 pub(super) struct Statistics {
@@ -52,35 +51,19 @@ pub(super) fn bm25_idf(docs: f32, df: f32) -> f32 {
     (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// One scored document of a segment, with the query words' frequencies
-/// (text, title) in query-word order.
-pub(super) struct ScoredDoc<'a> {
-    pub(super) doc: DocId,
-    /// The segment-local number of its article (see [`ArticleSpans`]).
-    pub(super) article: u32,
-    pub(super) score: f32,
-    pub(super) frequencies: &'a [(u32, u32)],
-    /// The query words' title frequencies, length-normalised.
-    pub(super) title_tf: &'a [f32],
-    /// The passage's length in words.
-    pub(super) text_len: u32,
-    pub(super) title_len: u32,
-}
-
-/// The postings of one word in one segment.
-struct WordPostings {
-    text: Option<SegmentPostings>,
-    title: Option<SegmentPostings>,
-}
-
 /// Scores documents of one segment, in increasing doc order.
 pub(super) struct SegmentScorer<'a> {
-    words: Vec<(&'a QueryWord, WordPostings)>,
-    text_norms: tantivy::fieldnorm::FieldNormReader,
+    words: &'a [QueryWord],
+    /// Each word's text postings, for positions: only with a proximity
+    /// bonus.
+    positioned: Vec<Option<SegmentPostings>>,
+    pub(super) text_norms: tantivy::fieldnorm::FieldNormReader,
     title_norms: tantivy::fieldnorm::FieldNormReader,
-    spans: &'a ArticleSpans,
     ranking: &'a Ranking,
     stats: &'a Statistics,
+    /// The last scored document's title frequencies, length-normalised.
+    pub(super) title_tfs: Vec<f32>,
+    positions: Vec<Vec<u32>>,
 }
 
 impl<'a> SegmentScorer<'a> {
@@ -91,120 +74,103 @@ impl<'a> SegmentScorer<'a> {
         words: &'a [QueryWord],
         ranking: &'a Ranking,
         stats: &'a Statistics,
-        spans: &'a ArticleSpans,
     ) -> Result<SegmentScorer<'a>> {
         let segment = searcher.segment_reader(segment_ord);
         let text_index = segment.inverted_index(fields.text)?;
-        let title_index = segment.inverted_index(fields.title)?;
-        let text_option = if ranking.proximity_weight > 0.0 {
-            IndexRecordOption::WithFreqsAndPositions
-        } else {
-            IndexRecordOption::WithFreqs
-        };
-        let mut scored_words = Vec::new();
-        for word in words.iter() {
-            let text = match &word.text_term {
-                Some(term) => text_index.read_postings(term, text_option)?,
-                None => None,
-            };
-            let title = match &word.title_term {
-                Some(term) => title_index.read_postings(term, IndexRecordOption::WithFreqs)?,
-                None => None,
-            };
-            scored_words.push((word, WordPostings { text, title }));
+        let mut positioned = Vec::new();
+        if ranking.proximity_weight > 0.0 {
+            for word in words {
+                positioned.push(match &word.text_term {
+                    Some(term) => {
+                        text_index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+                    }
+                    None => None,
+                });
+            }
         }
         Ok(SegmentScorer {
-            words: scored_words,
+            words,
+            positioned,
             text_norms: segment.get_fieldnorms_reader(fields.text)?,
             title_norms: segment.get_fieldnorms_reader(fields.title)?,
-            spans,
             ranking,
             stats,
+            title_tfs: vec![0.0; words.len()],
+            positions: vec![Vec::new(); words.len()],
         })
     }
 
-    pub(super) fn score(mut self, docs: &[DocId], emit: &mut dyn FnMut(&ScoredDoc)) -> Result<()> {
+    /// Scores `doc`, where the query words' (text, title) frequencies are
+    /// `row`; documents must come in doc order. Leaves the normalised
+    /// title frequencies in [`SegmentScorer::title_tfs`].
+    pub(super) fn score(&mut self, doc: DocId, row: &[(u32, u32)]) -> f32 {
         let ranking = self.ranking;
-        let k1 = ranking.k1;
-        let b = ranking.b;
+        let (k1, b) = (ranking.k1, ranking.b);
         let proximity = ranking.proximity_weight > 0.0;
-        let mut positions: Vec<Vec<u32>> = vec![Vec::new(); self.words.len()];
-        let mut frequencies = vec![(0, 0); self.words.len()];
-        let mut title_tfs = vec![0.0; self.words.len()];
-        for &doc in docs {
-            // Fragments ("Harvested --") would otherwise win on length alone.
-            let text_len = (self.text_norms.fieldnorm(doc) as f32)
-                .max(ranking.length_floor * self.stats.avg_text);
-            let text_norm = 1.0 - b + b * text_len / self.stats.avg_text;
-            let title_norm =
-                1.0 - b + b * self.title_norms.fieldnorm(doc) as f32 / self.stats.avg_title;
-            let mut score = 0.0;
-            for (i, (word, postings)) in self.words.iter_mut().enumerate() {
-                let text_tf = frequency_at(postings.text.as_mut(), doc);
-                let title_tf = frequency_at(postings.title.as_mut(), doc);
-                frequencies[i] = (text_tf, title_tf);
-                positions[i].clear();
-                if proximity && text_tf > 0 {
-                    if let Some(text) = postings.text.as_mut() {
-                        text.positions(&mut positions[i]);
+        // Fragments ("Harvested --") would otherwise win on length alone.
+        let text_len =
+            (self.text_norms.fieldnorm(doc) as f32).max(ranking.length_floor * self.stats.avg_text);
+        let text_norm = 1.0 - b + b * text_len / self.stats.avg_text;
+        let title_norm =
+            1.0 - b + b * self.title_norms.fieldnorm(doc) as f32 / self.stats.avg_title;
+        let mut score = 0.0;
+        for (i, (word, &(text_tf, title_tf))) in self.words.iter().zip(row).enumerate() {
+            if proximity {
+                self.positions[i].clear();
+                if let Some(text) = self.positioned[i].as_mut() {
+                    if text.doc() < doc {
+                        text.seek(doc);
+                    }
+                    if text.doc() == doc {
+                        text.positions(&mut self.positions[i]);
                     }
                 }
-                title_tfs[i] = title_tf as f32 / title_norm;
-                let tf = text_tf as f32 / text_norm + ranking.title_weight * title_tfs[i];
-                if tf > 0.0 && !(ranking.skip_stop_words && word.stop) {
-                    score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
-                }
             }
-            if proximity {
-                score += self.proximity_bonus(&positions);
+            if text_tf == 0 && title_tf == 0 {
+                // Most matches hold few of the query's words.
+                self.title_tfs[i] = 0.0;
+                continue;
             }
-            emit(&ScoredDoc {
-                doc,
-                article: self.spans.article_of(doc),
-                score,
-                frequencies: &frequencies,
-                title_tf: &title_tfs,
-                text_len: self.text_norms.fieldnorm(doc),
-                title_len: self.title_norms.fieldnorm(doc),
-            });
+            self.title_tfs[i] = title_tf as f32 / title_norm;
+            let tf = text_tf as f32 / text_norm + ranking.title_weight * self.title_tfs[i];
+            if tf > 0.0 && !(ranking.skip_stop_words && word.stop) {
+                score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
+            }
         }
-        Ok(())
+        if proximity {
+            score += self.proximity_bonus();
+        }
+        score
+    }
+
+    /// The lengths in words of `doc`'s text and title.
+    pub(super) fn lengths(&self, doc: DocId) -> (u32, u32) {
+        (
+            self.text_norms.fieldnorm(doc),
+            self.title_norms.fieldnorm(doc),
+        )
     }
 
     /// For each pair of query words next to each other in the query, the
     /// number of times they occur within the window, saturated like a term
     /// frequency and weighted by the rarer word's idf.
-    fn proximity_bonus(&self, positions: &[Vec<u32>]) -> f32 {
+    fn proximity_bonus(&self) -> f32 {
+        let positions = &self.positions;
         let k1 = self.ranking.k1;
         let mut bonus = 0.0;
         for pair in 0..self.words.len().saturating_sub(1) {
             let skipped = |w: &QueryWord| self.ranking.skip_stop_words && w.stop;
-            if skipped(self.words[pair].0) || skipped(self.words[pair + 1].0) {
+            if skipped(&self.words[pair]) || skipped(&self.words[pair + 1]) {
                 continue;
             }
             let (a, b) = (&positions[pair], &positions[pair + 1]);
             let near = near_pairs(a, b, self.ranking.proximity_window) as f32;
             if near > 0.0 {
-                let idf = self.words[pair].0.idf.min(self.words[pair + 1].0.idf);
+                let idf = self.words[pair].idf.min(self.words[pair + 1].idf);
                 bonus += idf * near * (k1 + 1.0) / (near + k1);
             }
         }
         self.ranking.proximity_weight * bonus
-    }
-}
-
-/// The word's frequency in `doc`, moving the postings forward to it.
-fn frequency_at(postings: Option<&mut SegmentPostings>, doc: DocId) -> u32 {
-    let Some(postings) = postings else {
-        return 0;
-    };
-    if postings.doc() == TERMINATED || postings.doc() > doc {
-        return 0;
-    }
-    if postings.seek(doc) == doc {
-        postings.term_freq()
-    } else {
-        0
     }
 }
 

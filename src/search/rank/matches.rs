@@ -1,6 +1,12 @@
 //! Every match of a query with its score, and the best of them as
 //! passages.
 //!
+//! Matches are scored an article at a time (`scoring`). After a pruned
+//! first pass (`prune`) only the articles that can reach the page are;
+//! anything that asks for more (a longer prefix of the order, every
+//! match, one match by address) scores what it needs first, so every
+//! answer is the one scoring every match gives.
+//!
 //! Scoring a match reads only postings, fieldnorms and the segment's
 //! article spans. What a page needs beyond the score (the article id that
 //! breaks ties and caps passages per article, the date, the story) are
@@ -17,28 +23,39 @@ use std::collections::BinaryHeap;
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Searcher};
 
+use crate::error::Result;
 use crate::search::rank::ScoredPassage;
+use crate::search::rank::scoring::Scoring;
 
-/// The scored matches of one query, by segment in doc order.
+/// The matches of one query, by segment in doc order, with their scores:
+/// all of them, or (after [`super::prune`]) those of the articles that
+/// can reach the first `exact_top` places, the others scored on demand.
 pub(crate) struct ScoredMatches {
     /// The matching documents of each segment, in doc order.
-    docs: Vec<Vec<DocId>>,
+    pub(super) docs: Vec<Vec<DocId>>,
     /// Where each segment's matches start in `scores`.
-    offsets: Vec<usize>,
+    pub(super) offsets: Vec<usize>,
     /// The score of each match, segment after segment.
-    scores: Vec<f32>,
+    pub(super) scores: Vec<f32>,
+    /// Whether each match is scored yet; empty once all are.
+    pub(super) scored: Vec<bool>,
+    /// Up to how many of the best matches [`ScoredMatches::best`] can give
+    /// without scoring the rest.
+    pub(super) exact_top: usize,
     /// The tier of each match, or empty when every tier is 0.
     tiers: Vec<u8>,
     /// Each segment's `article_id` column.
     article_ids: Vec<Option<Column<u64>>>,
+    pub(super) scoring: Scoring,
 }
 
 impl ScoredMatches {
+    /// `docs`, none of them scored yet.
     pub(super) fn new(
         searcher: &Searcher,
         docs: Vec<Vec<DocId>>,
-        scores: Vec<f32>,
         tiers: Vec<u8>,
+        scoring: Scoring,
     ) -> ScoredMatches {
         let mut offsets = Vec::with_capacity(docs.len());
         let mut at = 0;
@@ -54,9 +71,12 @@ impl ScoredMatches {
         ScoredMatches {
             docs,
             offsets,
-            scores,
+            scores: vec![f32::NEG_INFINITY; at],
+            scored: vec![false; at],
+            exact_top: 0,
             tiers,
             article_ids,
+            scoring,
         }
     }
 
@@ -65,32 +85,87 @@ impl ScoredMatches {
         self.scores.len()
     }
 
+    /// Scores every match not scored yet.
+    pub(super) fn score_all(&mut self) -> Result<()> {
+        if self.scored.is_empty() {
+            return Ok(());
+        }
+        for segment in 0..self.docs.len() {
+            let docs = &self.docs[segment];
+            let offset = self.offsets[segment];
+            if docs.is_empty() || self.scored[offset..][..docs.len()].iter().all(|&s| s) {
+                continue;
+            }
+            let mut scoring = self.scoring.segment(segment as u32)?;
+            let spans = &self.scoring.spans[segment];
+            let mut at = 0;
+            while at < docs.len() {
+                let end = spans.end_of(docs[at]);
+                let len = skip_below(&docs[at..], end);
+                // An article is scored whole or not at all.
+                if !self.scored[offset + at] {
+                    let scores = &mut self.scores[offset + at..][..len];
+                    scoring.score_article(&docs[at..at + len], at, scores);
+                }
+                at += len;
+            }
+        }
+        self.scored = Vec::new();
+        self.exact_top = usize::MAX;
+        Ok(())
+    }
+
+    /// Scores the article holding the `at`th match of `segment`, unless it
+    /// is scored.
+    fn score_article_at(&mut self, segment: usize, at: usize) -> Result<()> {
+        let offset = self.offsets[segment];
+        if self.scored.get(offset + at).is_none_or(|&scored| scored) {
+            return Ok(());
+        }
+        let docs = &self.docs[segment];
+        let spans = &self.scoring.spans[segment];
+        let (start, end) = (spans.start_of(docs[at]), spans.end_of(docs[at]));
+        let first = docs.partition_point(|&doc| doc < start);
+        let last = docs.partition_point(|&doc| doc < end);
+        let mut scoring = self.scoring.segment(segment as u32)?;
+        let scores = &mut self.scores[offset + first..offset + last];
+        scoring.score_article(&docs[first..last], first, scores);
+        self.scored[offset + first..offset + last].fill(true);
+        Ok(())
+    }
+
     /// Changes scores: `change` is called with every match's address and
     /// its score.
-    pub(crate) fn adjust(&mut self, mut change: impl FnMut(DocAddress, &mut f32)) {
+    pub(crate) fn adjust(&mut self, mut change: impl FnMut(DocAddress, &mut f32)) -> Result<()> {
+        self.score_all()?;
         for (segment, docs) in self.docs.iter().enumerate() {
             let scores = &mut self.scores[self.offsets[segment]..][..docs.len()];
             for (&doc, score) in docs.iter().zip(scores) {
                 change(DocAddress::new(segment as u32, doc), score);
             }
         }
+        Ok(())
     }
 
     /// Every match as a passage, in doc order.
-    pub(crate) fn all(&self) -> Vec<ScoredPassage> {
-        self.collect(|_| true)
+    pub(crate) fn all(&mut self) -> Result<Vec<ScoredPassage>> {
+        self.score_all()?;
+        Ok(self.collect(|_| true))
     }
 
     /// The matches that rank among the first `count` by tier and score,
     /// and every match tied with the last of those: exactly the matches a
     /// relevance order can put among its first `count`, whatever breaks
     /// the ties. In doc order.
-    pub(crate) fn best(&self, count: usize) -> Vec<ScoredPassage> {
+    pub(crate) fn best(&mut self, count: usize) -> Result<Vec<ScoredPassage>> {
         if count >= self.len() {
             return self.all();
         }
         if count == 0 {
-            return Vec::new();
+            return Ok(Vec::new());
+        }
+        if count > self.exact_top {
+            self.score_all()?;
         }
         // The `count` largest keys; most matches lose one comparison.
         let mut largest: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(count + 1);
@@ -104,18 +179,20 @@ impl ScoredMatches {
             }
         }
         let threshold = largest.peek().map_or(0, |&Reverse(least)| least);
-        self.collect(|i| self.key(i) >= threshold)
+        Ok(self.collect(|i| self.key(i) >= threshold))
     }
 
     /// The match at `address`, if the document matched.
-    pub(crate) fn get(&self, address: DocAddress) -> Option<ScoredPassage> {
+    pub(crate) fn get(&mut self, address: DocAddress) -> Result<Option<ScoredPassage>> {
         let segment = address.segment_ord as usize;
-        let at = self
-            .docs
-            .get(segment)?
-            .binary_search(&address.doc_id)
-            .ok()?;
-        Some(self.passage(segment, at))
+        let Some(docs) = self.docs.get(segment) else {
+            return Ok(None);
+        };
+        let Ok(at) = docs.binary_search(&address.doc_id) else {
+            return Ok(None);
+        };
+        self.score_article_at(segment, at)?;
+        Ok(Some(self.passage(segment, at)))
     }
 
     fn collect(&self, keep: impl Fn(usize) -> bool) -> Vec<ScoredPassage> {
@@ -153,8 +230,21 @@ impl ScoredMatches {
     }
 }
 
+/// How many of `docs` (increasing) come before `target`: a galloping
+/// search, as cheap as a scan when the answer is near the start (an
+/// article's few passages) and logarithmic when it is far.
+pub(super) fn skip_below(docs: &[DocId], target: DocId) -> usize {
+    let mut bound = 1;
+    while bound <= docs.len() && docs[bound - 1] < target {
+        bound *= 2;
+    }
+    let from = bound / 2;
+    let to = bound.min(docs.len());
+    from + docs[from..to].partition_point(|&doc| doc < target)
+}
+
 /// `score`'s bits, mapped so that unsigned order is `f32::total_cmp`'s.
-fn ordered_bits(score: f32) -> u32 {
+pub(super) fn ordered_bits(score: f32) -> u32 {
     let bits = score.to_bits();
     if bits >> 31 == 1 {
         !bits
@@ -166,6 +256,16 @@ fn ordered_bits(score: f32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skip_below_counts_the_smaller_docs() {
+        let docs: Vec<DocId> = (0..100).map(|d| d * 2).collect();
+        for target in 0..210 {
+            let expected = docs.iter().filter(|&&d| d < target).count();
+            assert_eq!(skip_below(&docs, target), expected, "{target}");
+        }
+        assert_eq!(skip_below(&[], 5), 0);
+    }
 
     #[test]
     fn ordered_bits_keep_the_order_of_scores() {

@@ -25,6 +25,9 @@
 //! - `feedback`: RM3 expansion words from a first pass.
 //! - `spans`: which article a document belongs to, from a bitset of the
 //!   articles' first documents, so scoring reads no column per match.
+//! - `scoring`: an article's matching passages scored together, from all
+//!   of the above and the code weight.
+//! - `prune`: only the articles that can reach the page scored (MaxScore).
 //! - `matches`: every match's score, and the best of them made passages
 //!   for a page (only those can reach it).
 
@@ -32,6 +35,9 @@ mod articles;
 mod bm25f;
 mod feedback;
 mod matches;
+mod postings;
+mod prune;
+mod scoring;
 mod spans;
 mod windows;
 
@@ -47,10 +53,10 @@ use crate::error::Result;
 use crate::index::DatelineSchema;
 use crate::search::matching::{MatchingDocs, SortedMembership};
 use crate::search::query::QueryWord;
-use articles::{WholeArticles, articles_with, count_articles};
-use bm25f::{ScoredDoc, SegmentScorer, Statistics, bm25_idf};
+use bm25f::{Statistics, bm25_idf};
+use postings::{count_articles, read_words};
+use scoring::{Gathered, Scoring};
 use spans::ArticleSpans;
-use windows::PairWindows;
 
 /// The ranking knobs. The defaults were measured with `dateline eval` on
 /// SciFact (see `docs/relevance.md`) and are sensible for news: no knob is
@@ -142,8 +148,10 @@ pub struct ScoredPassage {
     pub tier: u8,
 }
 
-/// Scores every passage matching `any_words` (and says which also match
-/// `all_words`): see [`ScoredMatches`] for what is kept of them.
+/// Scores the passages matching `any_words` (and says which also match
+/// `all_words`): every one of them, or with `top`, only the articles that
+/// can hold one of the best `top` ([`prune`]), the others when asked for
+/// (see [`ScoredMatches`]).
 pub(crate) fn rank_passages(
     searcher: &Searcher,
     fields: &DatelineSchema,
@@ -151,8 +159,8 @@ pub(crate) fn rank_passages(
     all_words: Option<&dyn Query>,
     words: &mut [QueryWord],
     ranking: &Ranking,
+    top: Option<usize>,
 ) -> Result<ScoredMatches> {
-    let article_weight = ranking.article_weight.clamp(0.0, 1.0);
     let matched = searcher.search(any_words, &MatchingDocs)?;
     let top_tier: Vec<Vec<DocId>> = match all_words {
         Some(query) if ranking.all_words_first => searcher.search(query, &MatchingDocs)?,
@@ -164,14 +172,15 @@ pub(crate) fn rank_passages(
         .iter()
         .map(|segment| ArticleSpans::of(segment, fields))
         .collect::<Result<Vec<_>>>()?;
-    let article_count = match ranking.article_idf || article_weight > 0.0 {
+    let article_count = match ranking.article_idf || ranking.article_weight > 0.0 {
         true => Some(count_articles(searcher, fields)?),
         false => None,
     };
+    let count_in_articles = ranking.article_idf && article_count.is_some();
+    let postings = read_words(searcher, fields, words, &spans, &matched, count_in_articles)?;
     match article_count {
         Some(count) if ranking.article_idf => {
-            let with = articles_with(searcher, fields, words, &spans)?;
-            for (word, articles) in words.iter_mut().zip(with) {
+            for (word, &articles) in words.iter_mut().zip(&postings.articles) {
                 word.idf = bm25_idf(count as f32, articles as f32);
             }
         }
@@ -185,66 +194,29 @@ pub(crate) fn rank_passages(
             }
         }
     }
-    let words: &[QueryWord] = words;
-    let total = matched.iter().map(Vec::len).sum();
-    let mut scores = Vec::with_capacity(total);
     let mut tiers = Vec::new();
-    let mut windows = ranking
-        .pair_windows
-        .then(|| PairWindows::new(words.len(), total));
-    let mut articles = match article_count {
-        Some(count) if article_weight > 0.0 => {
-            Some(WholeArticles::new(words, ranking, &stats, count, total))
+    if ranking.all_words_first {
+        for (segment, docs) in matched.iter().enumerate() {
+            let mut in_top_tier =
+                SortedMembership::new(top_tier.get(segment).map_or(&[], Vec::as_slice));
+            tiers.extend(docs.iter().map(|&doc| u8::from(in_top_tier.contains(doc))));
         }
-        _ => None,
+    }
+    let gathered = Gathered {
+        stats,
+        spans,
+        frequencies: postings.frequencies,
+        article_count,
     };
-    for (segment_ord, docs) in matched.iter().enumerate() {
-        if docs.is_empty() {
-            continue;
+    let scoring = Scoring::new(searcher, fields, words, ranking, gathered);
+    let mut matches = ScoredMatches::new(searcher, matched, tiers, scoring);
+    match top {
+        Some(top) if top < matches.len() && prune::applies(&matches) => {
+            prune::score_best(&mut matches, top)?;
         }
-        let spans = &spans[segment_ord];
-        let segment_ord = segment_ord as u32;
-        let mut in_top_tier = SortedMembership::new(
-            top_tier
-                .get(segment_ord as usize)
-                .map_or(&[], Vec::as_slice),
-        );
-        if let Some(articles) = articles.as_mut() {
-            articles.start_segment(searcher, segment_ord, fields, spans)?;
-        }
-        let scorer =
-            SegmentScorer::new(searcher, segment_ord, fields, words, ranking, &stats, spans)?;
-        scorer.score(docs, &mut |scored_doc| {
-            let &ScoredDoc {
-                doc,
-                article,
-                score,
-                frequencies,
-                title_tf,
-                text_len,
-                title_len,
-            } = scored_doc;
-            if let Some(windows) = windows.as_mut() {
-                windows.push(frequencies, title_tf, text_len, (segment_ord, article, doc));
-            }
-            if let Some(articles) = articles.as_mut() {
-                articles.push(doc, article, frequencies, title_len);
-            }
-            scores.push(score);
-            if ranking.all_words_first {
-                tiers.push(u8::from(in_top_tier.contains(doc)));
-            }
-        })?;
+        _ => matches.score_all()?,
     }
-    if let Some(windows) = windows {
-        windows.apply(&mut scores, words, ranking, &stats);
-    }
-    if let Some(articles) = articles {
-        for (score, article) in scores.iter_mut().zip(articles.finish()) {
-            *score = (1.0 - article_weight) * *score + article_weight * article;
-        }
-    }
-    Ok(ScoredMatches::new(searcher, matched, scores, tiers))
+    Ok(matches)
 }
 
 /// Sorts passages best first: tier, score, then the earlier document.

@@ -21,8 +21,6 @@ use crate::index::DatelineSchema;
 pub(crate) struct ArticleSpans {
     /// Bit `doc` is set when `doc` is a passage 0.
     bits: Vec<u64>,
-    /// How many bits are set in the words before each word.
-    before: Vec<u32>,
     max_doc: DocId,
 }
 
@@ -53,32 +51,7 @@ impl ArticleSpans {
     }
 
     fn from_bits(bits: Vec<u64>, max_doc: DocId) -> ArticleSpans {
-        let mut before = Vec::with_capacity(bits.len());
-        let mut count = 0u32;
-        for word in &bits {
-            before.push(count);
-            count += word.count_ones();
-        }
-        ArticleSpans {
-            bits,
-            before,
-            max_doc,
-        }
-    }
-
-    /// The segment-local number of the article holding `doc`: how many
-    /// articles start at or before it. Documents of one article share it.
-    pub(crate) fn article_of(&self, doc: DocId) -> u32 {
-        let (word, bit) = (doc as usize / 64, doc % 64);
-        let Some(&bits) = self.bits.get(word) else {
-            return self.before.last().copied().unwrap_or(0);
-        };
-        let mask = if bit == 63 {
-            u64::MAX
-        } else {
-            (1u64 << (bit + 1)) - 1
-        };
-        self.before[word] + (bits & mask).count_ones()
+        ArticleSpans { bits, max_doc }
     }
 
     /// The first document of the article holding `doc`.
@@ -144,11 +117,6 @@ mod tests {
     fn articles_are_found_from_their_first_documents() {
         // Articles at 0..3, 3..64, 64..65, 65..200.
         let b = bounds(&[0, 3, 64, 65], 200);
-        let of: Vec<u32> = [0, 2, 3, 63, 64, 65, 199]
-            .iter()
-            .map(|&d| b.article_of(d))
-            .collect();
-        assert_eq!(of, [1, 1, 2, 2, 3, 4, 4]);
         assert_eq!(b.start_of(2), 0);
         assert_eq!(b.start_of(63), 3);
         assert_eq!(b.start_of(64), 64);

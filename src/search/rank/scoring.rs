@@ -1,0 +1,193 @@
+//! Scoring the matching passages of one article at a time: each passage's
+//! BM25F, raised by the window it forms with its neighbour, mixed with the
+//! whole article's BM25F, and weighed down when it is code. Everything a
+//! passage's score depends on lies in its own article, so articles can be
+//! scored in any order of passes, or skipped when they cannot reach the
+//! page (see `prune`), and still score exactly the same.
+
+use tantivy::columnar::Column;
+use tantivy::{DocId, Searcher, SegmentReader};
+
+use crate::error::Result;
+use crate::index::{CODE_KIND, DatelineSchema};
+use crate::search::passage_kinds::CODE_WEIGHT;
+use crate::search::query::QueryWord;
+use crate::search::rank::Ranking;
+use crate::search::rank::articles::whole_article_score;
+use crate::search::rank::bm25f::{SegmentScorer, Statistics};
+use crate::search::rank::postings::Frequencies;
+use crate::search::rank::spans::ArticleSpans;
+use crate::search::rank::windows::raise_pairs;
+
+/// Everything scoring an article needs, owned, so that the matches of a
+/// query can score later the articles a first pass skipped.
+pub(crate) struct Scoring {
+    searcher: Searcher,
+    fields: DatelineSchema,
+    /// The query's words, with their idf.
+    pub(super) words: Vec<QueryWord>,
+    pub(super) ranking: Ranking,
+    stats: Statistics,
+    /// Each segment's article starts.
+    pub(super) spans: Vec<ArticleSpans>,
+    /// The query words' frequencies in each segment's matches.
+    pub(super) frequencies: Vec<Frequencies>,
+    /// The number of articles in the index, when whole-article evidence
+    /// counts ([`Ranking::article_weight`] above 0).
+    article_count: Option<u64>,
+    /// Each segment's `kind` column, when the segment holds code.
+    kinds: Vec<Option<Column<u64>>>,
+}
+
+/// What a query's scoring reads of the index besides the postings of
+/// single matches: collection statistics, article bounds and the query
+/// words' frequencies in the matches.
+pub(super) struct Gathered {
+    pub(super) stats: Statistics,
+    pub(super) spans: Vec<ArticleSpans>,
+    pub(super) frequencies: Vec<Frequencies>,
+    /// The number of articles in the index, when it was counted.
+    pub(super) article_count: Option<u64>,
+}
+
+impl Scoring {
+    pub(super) fn new(
+        searcher: &Searcher,
+        fields: &DatelineSchema,
+        words: &[QueryWord],
+        ranking: &Ranking,
+        gathered: Gathered,
+    ) -> Scoring {
+        // An index without code (most news collections) costs one look per
+        // segment.
+        let kinds = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                segment
+                    .fast_fields()
+                    .u64("kind")
+                    .ok()
+                    .filter(|column| column.values.num_vals() > 0)
+            })
+            .collect();
+        Scoring {
+            searcher: searcher.clone(),
+            fields: fields.clone(),
+            words: words.to_vec(),
+            ranking: ranking.clone(),
+            stats: gathered.stats,
+            spans: gathered.spans,
+            frequencies: gathered.frequencies,
+            article_count: gathered
+                .article_count
+                .filter(|_| ranking.article_weight > 0.0),
+            kinds,
+        }
+    }
+
+    pub(super) fn segment_reader(&self, segment_ord: u32) -> &SegmentReader {
+        self.searcher.segment_reader(segment_ord)
+    }
+
+    pub(super) fn fields(&self) -> &DatelineSchema {
+        &self.fields
+    }
+
+    /// Scoring in one segment, from its first document on.
+    pub(super) fn segment(&self, segment_ord: u32) -> Result<SegmentScoring<'_>> {
+        Ok(SegmentScoring {
+            scoring: self,
+            scorer: SegmentScorer::new(
+                &self.searcher,
+                segment_ord,
+                &self.fields,
+                &self.words,
+                &self.ranking,
+                &self.stats,
+            )?,
+            spans: &self.spans[segment_ord as usize],
+            frequencies: &self.frequencies[segment_ord as usize],
+            kinds: self
+                .kinds
+                .get(segment_ord as usize)
+                .and_then(Option::as_ref),
+            article: ArticleEvidence::default(),
+        })
+    }
+}
+
+/// What the matching passages of one article say about the query, in doc
+/// order; the query words' figures come `words` per passage.
+#[derive(Default)]
+pub(super) struct ArticleEvidence {
+    pub(super) docs: Vec<DocId>,
+    /// Each passage's own BM25F score.
+    pub(super) own: Vec<f32>,
+    /// (text, title) frequency of each query word.
+    pub(super) frequencies: Vec<(u32, u32)>,
+    /// Title frequency of each query word, length-normalised.
+    pub(super) title_tf: Vec<f32>,
+    /// Each passage's length in words: (text, title).
+    pub(super) lengths: Vec<(u32, u32)>,
+}
+
+/// Scores articles of one segment, in doc order.
+pub(super) struct SegmentScoring<'a> {
+    scoring: &'a Scoring,
+    scorer: SegmentScorer<'a>,
+    spans: &'a ArticleSpans,
+    frequencies: &'a Frequencies,
+    kinds: Option<&'a Column<u64>>,
+    article: ArticleEvidence,
+}
+
+impl SegmentScoring<'_> {
+    /// Scores `docs`, the matching passages of one article in doc order
+    /// and the segment's matches from the `at`th on, into `scores`.
+    /// Articles must come in doc order.
+    pub(super) fn score_article(&mut self, docs: &[DocId], at: usize, scores: &mut [f32]) {
+        let Scoring {
+            words,
+            ranking,
+            stats,
+            article_count,
+            ..
+        } = self.scoring;
+        let article = &mut self.article;
+        article.docs.clear();
+        article.own.clear();
+        article.frequencies.clear();
+        article.title_tf.clear();
+        article.lengths.clear();
+        for (i, &doc) in docs.iter().enumerate() {
+            let row = self.frequencies.row(at + i);
+            article.docs.push(doc);
+            article.own.push(self.scorer.score(doc, row));
+            article.frequencies.extend_from_slice(row);
+            article.title_tf.extend_from_slice(&self.scorer.title_tfs);
+            article.lengths.push(self.scorer.lengths(doc));
+        }
+        scores.copy_from_slice(&article.own);
+        if ranking.pair_windows {
+            raise_pairs(article, scores, words, ranking, stats);
+        }
+        if let (Some(count), Some(&first)) = (article_count, docs.first()) {
+            let length = (self.spans.start_of(first)..self.spans.end_of(first))
+                .map(|doc| u64::from(self.scorer.text_norms.fieldnorm(doc)))
+                .sum();
+            let whole = whole_article_score(article, length, words, ranking, stats, *count);
+            let weight = ranking.article_weight.clamp(0.0, 1.0);
+            for score in scores.iter_mut() {
+                *score = (1.0 - weight) * *score + weight * whole;
+            }
+        }
+        if let Some(kinds) = self.kinds {
+            for (score, &doc) in scores.iter_mut().zip(docs) {
+                if kinds.first(doc) == Some(CODE_KIND) {
+                    *score *= CODE_WEIGHT;
+                }
+            }
+        }
+    }
+}
