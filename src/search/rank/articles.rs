@@ -50,12 +50,21 @@ pub(super) fn whole_article_score(
         if text == 0 && title == 0 {
             continue;
         }
-        let tf = text as f32 / text_norm + ranking.title_weight * title as f32 / title_norm;
+        let tf = ratio(text, text_norm) + ranking.title_weight * ratio(title, title_norm);
         if tf > 0.0 {
             score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
         }
     }
     score
+}
+
+/// `count / norm`, without a division when `count` is 0 (divisions are
+/// most of scoring's arithmetic, and most counts of a match are 0).
+pub(super) fn ratio(count: u32, norm: f32) -> f32 {
+    match count {
+        0 => 0.0,
+        _ => count as f32 / norm,
+    }
 }
 
 /// An article's score from its passages' scores.

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::index::DatelineSchema;
 use crate::search::query::QueryWord;
 use crate::search::rank::Ranking;
+use crate::search::rank::articles::ratio;
 
 /// Collection statistics for BM25F.
 pub(super) struct Statistics {
@@ -131,8 +132,8 @@ impl<'a> SegmentScorer<'a> {
                 self.title_tfs[i] = 0.0;
                 continue;
             }
-            self.title_tfs[i] = title_tf as f32 / title_norm;
-            let tf = text_tf as f32 / text_norm + ranking.title_weight * self.title_tfs[i];
+            self.title_tfs[i] = ratio(title_tf, title_norm);
+            let tf = ratio(text_tf, text_norm) + ranking.title_weight * self.title_tfs[i];
             if tf > 0.0 && !(ranking.skip_stop_words && word.stop) {
                 score += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
             }

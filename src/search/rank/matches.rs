@@ -42,6 +42,8 @@ pub(crate) struct ScoredMatches {
     /// Up to how many of the best matches [`ScoredMatches::best`] can give
     /// without scoring the rest.
     pub(super) exact_top: usize,
+    /// The key of the `exact_top`th best match, when scoring found it.
+    pub(super) top_key: Option<u64>,
     /// The tier of each match, or empty when every tier is 0.
     tiers: Vec<u8>,
     /// Each segment's `article_id` column.
@@ -74,6 +76,7 @@ impl ScoredMatches {
             scores: vec![f32::NEG_INFINITY; at],
             scored: vec![false; at],
             exact_top: 0,
+            top_key: None,
             tiers,
             article_ids,
             scoring,
@@ -112,6 +115,7 @@ impl ScoredMatches {
         }
         self.scored = Vec::new();
         self.exact_top = usize::MAX;
+        self.top_key = None;
         Ok(())
     }
 
@@ -166,6 +170,9 @@ impl ScoredMatches {
         }
         if count > self.exact_top {
             self.score_all()?;
+        }
+        if let Some(threshold) = self.top_key.filter(|_| count == self.exact_top) {
+            return Ok(self.collect(|i| self.key(i) >= threshold));
         }
         // The `count` largest keys; most matches lose one comparison.
         let mut largest: BinaryHeap<Reverse<u64>> = BinaryHeap::with_capacity(count + 1);

@@ -9,9 +9,9 @@
 //! order of that bound, the cheapest ones whose bounds add up to less than
 //! the `k`th best score so far are *non-essential*: an article with none
 //! of the other, essential, words cannot reach the first `k`. So the walk
-//! goes from one matching document with an essential word to the next
-//! (the essential words' postings leapfrogging the sorted matches) and
-//! scores only those documents' articles, whole. As the `k`th best score
+//! goes from one match with an essential word to the next (a look at each
+//! match's row of word frequencies, read beforehand) and scores only those
+//! matches' articles, whole. As the `k`th best score
 //! rises, more words become non-essential and the jumps get longer; the
 //! matches of a common word that appear with no rarer word are never
 //! scored. The best `k` and every match tied with them come out exactly as
@@ -20,10 +20,6 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-
-use tantivy::postings::SegmentPostings;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, TERMINATED};
 
 use crate::error::Result;
 use crate::search::rank::matches::{ScoredMatches, ordered_bits, skip_below};
@@ -73,7 +69,6 @@ pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
         let offset = matches.offsets[segment];
         let spans = &scoring.spans[segment];
         let mut scorer = scoring.segment(segment as u32)?;
-        let mut postings = word_postings(matches, segment, &order)?;
         // Matches before `at` are done with; `scored_to` ends the last
         // article scored.
         let mut at = 0;
@@ -95,18 +90,15 @@ pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
             }
             if essential > 0 {
                 // The next match with an essential word.
-                loop {
-                    let next = next_doc(&mut postings[essential..], docs[at]);
-                    if next == TERMINATED {
-                        continue 'segments;
-                    }
-                    at += skip_below(&docs[at..], next);
-                    if at == docs.len() {
-                        continue 'segments;
-                    }
-                    if docs[at] == next {
-                        break;
-                    }
+                let essential_words = &order[essential..];
+                let rows = &scoring.frequencies[segment];
+                let holds_one = |at: usize| {
+                    let row = rows.row(at);
+                    essential_words.iter().any(|&(word, _)| row[word] != (0, 0))
+                };
+                match (at..docs.len()).find(|&at| holds_one(at)) {
+                    Some(next) => at = next,
+                    None => continue 'segments,
                 }
             }
             // Its article, whole: matches before it skipped over too.
@@ -131,48 +123,13 @@ pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
         }
     }
     matches.exact_top = k;
+    // Every article that can hold one of the best `k` is scored, so the
+    // least of them is the `k`th best of all.
+    matches.top_key = match best.len() == k {
+        true => best.peek().map(|&Reverse(least)| u64::from(least)),
+        false => None,
+    };
     Ok(())
-}
-
-/// The postings (text and title) of each word in `order`, in one segment,
-/// for finding documents only.
-fn word_postings(
-    matches: &ScoredMatches,
-    segment: usize,
-    order: &[(usize, f32)],
-) -> Result<Vec<Vec<SegmentPostings>>> {
-    let scoring = &matches.scoring;
-    let reader = scoring.segment_reader(segment as u32);
-    let fields = scoring.fields();
-    let (text, title) = (
-        reader.inverted_index(fields.text)?,
-        reader.inverted_index(fields.title)?,
-    );
-    let mut postings = Vec::with_capacity(order.len());
-    for &(i, _) in order {
-        let word = &scoring.words[i];
-        let mut lists = Vec::new();
-        for (term, index) in [(&word.text_term, &text), (&word.title_term, &title)] {
-            if let Some(term) = term {
-                lists.extend(index.read_postings(term, IndexRecordOption::Basic)?);
-            }
-        }
-        postings.push(lists);
-    }
-    Ok(postings)
-}
-
-/// The first document at or after `target` in any of `words`' postings.
-fn next_doc(words: &mut [Vec<SegmentPostings>], target: DocId) -> DocId {
-    let mut next = TERMINATED;
-    for postings in words.iter_mut().flatten() {
-        let doc = match postings.doc() < target {
-            true => postings.seek(target),
-            false => postings.doc(),
-        };
-        next = next.min(doc);
-    }
-    next
 }
 
 /// The score whose [`ordered_bits`] are `bits`.

@@ -6,7 +6,7 @@
 //! page (see `prune`), and still score exactly the same.
 
 use tantivy::columnar::Column;
-use tantivy::{DocId, Searcher, SegmentReader};
+use tantivy::{DocId, Searcher};
 
 use crate::error::Result;
 use crate::index::{CODE_KIND, DatelineSchema};
@@ -84,14 +84,6 @@ impl Scoring {
                 .filter(|_| ranking.article_weight > 0.0),
             kinds,
         }
-    }
-
-    pub(super) fn segment_reader(&self, segment_ord: u32) -> &SegmentReader {
-        self.searcher.segment_reader(segment_ord)
-    }
-
-    pub(super) fn fields(&self) -> &DatelineSchema {
-        &self.fields
     }
 
     /// Scoring in one segment, from its first document on.
