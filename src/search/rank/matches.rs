@@ -25,6 +25,7 @@ use tantivy::{DocAddress, DocId, Searcher};
 
 use crate::error::Result;
 use crate::search::rank::ScoredPassage;
+use crate::search::rank::prune;
 use crate::search::rank::scoring::Scoring;
 
 /// The matches of one query, by segment in doc order, with their scores:
@@ -169,7 +170,10 @@ impl ScoredMatches {
             return Ok(Vec::new());
         }
         if count > self.exact_top {
-            self.score_all()?;
+            match prune::applies(self) {
+                true => prune::score_best(self, count)?,
+                false => self.score_all()?,
+            }
         }
         if let Some(threshold) = self.top_key.filter(|_| count == self.exact_top) {
             return Ok(self.collect(|i| self.key(i) >= threshold));

@@ -20,17 +20,25 @@ use crate::index::DatelineSchema;
 use crate::search::query::QueryWord;
 use crate::search::rank::spans::ArticleSpans;
 
-/// The query words' (text, title) frequency in each match of a segment:
-/// one row of `words` pairs per match, in the order of the matches.
+/// The query words' (text, title) frequency in each match of a segment,
+/// a column per word and field (empty when the word is not in the field).
 pub(super) struct Frequencies {
-    words: usize,
-    pairs: Vec<(u32, u32)>,
+    text: Vec<Vec<u32>>,
+    title: Vec<Vec<u32>>,
 }
 
 impl Frequencies {
-    /// The row of the `at`th match.
-    pub(super) fn row(&self, at: usize) -> &[(u32, u32)] {
-        &self.pairs[at * self.words..][..self.words]
+    /// Word `w`'s (text, title) frequency in the `at`th match.
+    pub(super) fn get(&self, at: usize, w: usize) -> (u32, u32) {
+        let of = |column: &Vec<u32>| column.get(at).copied().unwrap_or(0);
+        (of(&self.text[w]), of(&self.title[w]))
+    }
+
+    /// Every word's frequencies in the `at`th match, into `row`.
+    pub(super) fn row_into(&self, at: usize, row: &mut [(u32, u32)]) {
+        for (w, pair) in row.iter_mut().enumerate() {
+            *pair = self.get(at, w);
+        }
     }
 }
 
@@ -65,7 +73,11 @@ pub(super) fn read_words(
             segment.inverted_index(fields.text)?,
             segment.inverted_index(fields.title)?,
         );
-        let mut pairs = vec![(0, 0); docs.len() * words.len()];
+        let positions = MatchPositions::of(docs, segment.max_doc());
+        let mut columns = Frequencies {
+            text: Vec::with_capacity(words.len()),
+            title: Vec::with_capacity(words.len()),
+        };
         for (w, word) in words.iter().enumerate() {
             // The articles using the word, from its text and its title,
             // each by where it ends.
@@ -74,46 +86,78 @@ pub(super) fn read_words(
                 .into_iter()
                 .enumerate()
             {
-                let Some(term) = term else { continue };
-                let Some(mut block) =
-                    index.read_block_postings(term, IndexRecordOption::WithFreqs)?
-                else {
-                    continue;
+                let mut column = Vec::new();
+                let postings = match term {
+                    Some(term) => index.read_block_postings(term, IndexRecordOption::WithFreqs)?,
+                    None => None,
                 };
-                let mut at = 0;
-                // An article is known by where it ends.
-                let mut article_end = 0;
-                walk(&mut block, |doc, freq| {
-                    if count_articles
-                        && doc >= article_end
-                        && alive.is_none_or(|bits| bits.is_alive(doc))
-                    {
-                        article_end = spans.end_of(doc);
-                        found[field].push(article_end);
-                    }
-                    while at < docs.len() && docs[at] < doc {
-                        at += 1;
-                    }
-                    if at < docs.len() && docs[at] == doc {
-                        let pair = &mut pairs[at * words.len() + w];
-                        match field {
-                            0 => pair.0 = freq,
-                            _ => pair.1 = freq,
+                if let Some(mut block) = postings {
+                    column = vec![0; docs.len()];
+                    // An article is known by where it ends.
+                    let mut article_end = 0;
+                    let found = &mut found[field];
+                    walk(&mut block, |doc, freq| {
+                        if count_articles
+                            && doc >= article_end
+                            && alive.is_none_or(|bits| bits.is_alive(doc))
+                        {
+                            article_end = spans.end_of(doc);
+                            found.push(article_end);
                         }
-                    }
-                });
+                        if let Some(at) = positions.of_doc(doc) {
+                            column[at] = freq;
+                        }
+                    });
+                }
+                match field {
+                    0 => columns.text.push(column),
+                    _ => columns.title.push(column),
+                }
             }
             articles[w] += distinct_in_either(&found[0], &found[1]);
         }
-        frequencies.push(Frequencies {
-            words: words.len(),
-            pairs,
-        });
+        frequencies.push(columns);
     }
     Ok(WordPostings {
         articles,
         frequencies,
     })
+}
+
+/// Where each matching document is among a segment's matches: a bitset of
+/// the matches with the count of matches before each word of it, so that
+/// a posting finds its match without a search or a branch on the gap.
+struct MatchPositions {
+    bits: Vec<u64>,
+    before: Vec<u32>,
+}
+
+impl MatchPositions {
+    /// The positions of `docs`, increasing, all below `max_doc`.
+    fn of(docs: &[DocId], max_doc: DocId) -> MatchPositions {
+        let mut bits = vec![0u64; (max_doc as usize).div_ceil(64)];
+        for &doc in docs {
+            bits[doc as usize / 64] |= 1 << (doc % 64);
+        }
+        let mut before = Vec::with_capacity(bits.len());
+        let mut count = 0;
+        for word in &bits {
+            before.push(count);
+            count += word.count_ones();
+        }
+        MatchPositions { bits, before }
+    }
+
+    /// The position of `doc` among the matches, if it is one.
+    fn of_doc(&self, doc: DocId) -> Option<usize> {
+        let word = doc as usize / 64;
+        let bits = *self.bits.get(word)?;
+        let bit = 1u64 << (doc % 64);
+        if bits & bit == 0 {
+            return None;
+        }
+        Some((self.before[word] + (bits & (bit - 1)).count_ones()) as usize)
+    }
 }
 
 /// Calls `each` with every (doc, frequency) of the postings, in doc order.
@@ -160,6 +204,28 @@ pub(super) fn count_articles(searcher: &Searcher, fields: &DatelineSchema) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn match_positions_count_the_matches_before() {
+        let docs = [0, 5, 63, 64, 130];
+        let positions = MatchPositions::of(&docs, 200);
+        let found: Vec<Option<usize>> = [0, 1, 5, 63, 64, 65, 130, 199, 500]
+            .iter()
+            .map(|&doc| positions.of_doc(doc))
+            .collect();
+        let expected = [
+            Some(0),
+            None,
+            Some(1),
+            Some(2),
+            Some(3),
+            None,
+            Some(4),
+            None,
+            None,
+        ];
+        assert_eq!(found, expected);
+    }
 
     #[test]
     fn distinct_values_of_two_increasing_lists() {

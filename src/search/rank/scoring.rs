@@ -105,6 +105,7 @@ impl Scoring {
                 .get(segment_ord as usize)
                 .and_then(Option::as_ref),
             article: ArticleEvidence::default(),
+            row: vec![(0, 0); self.words.len()],
         })
     }
 }
@@ -132,6 +133,7 @@ pub(super) struct SegmentScoring<'a> {
     frequencies: &'a Frequencies,
     kinds: Option<&'a Column<u64>>,
     article: ArticleEvidence,
+    row: Vec<(u32, u32)>,
 }
 
 impl SegmentScoring<'_> {
@@ -153,7 +155,8 @@ impl SegmentScoring<'_> {
         article.title_tf.clear();
         article.lengths.clear();
         for (i, &doc) in docs.iter().enumerate() {
-            let row = self.frequencies.row(at + i);
+            let row = &mut self.row;
+            self.frequencies.row_into(at + i, row);
             article.docs.push(doc);
             article.own.push(self.scorer.score(doc, row));
             article.frequencies.extend_from_slice(row);
