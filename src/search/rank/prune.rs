@@ -274,6 +274,62 @@ fn from_bits(bits: u32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::OpenIndex;
+    use crate::indexer::{IndexOptions, NoProgress, index_paths};
+    use crate::search::{Prepared, SearchRequest};
+
+    /// 300 articles mention `grain` once in passing; 5 are about grain
+    /// and cocoa. The best 3 of `grain cocoa` are found without scoring
+    /// the passing mentions, and are what scoring every match gives.
+    #[test]
+    fn the_best_matches_are_found_without_scoring_every_article() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        for i in 0..300 {
+            let body = format!(
+                " date 1987-03-{:02} Shipping report {i}: the port handled grain, \
+                 steel and timber this week among other cargoes and harbour news.\n",
+                1 + i % 28
+            );
+            std::fs::write(articles.join(format!("passing-{i}.txt")), body).unwrap();
+        }
+        for i in 0..5 {
+            // Each says `cocoa` once more than the one before: no ties.
+            let body = format!(
+                " date 1987-02-0{} Grain and cocoa: growers and grain traders met; \
+                 prices rose as grain fell.{}\n",
+                1 + i,
+                " Cocoa.".repeat(i)
+            );
+            // Named to be indexed first, so the threshold rises at once.
+            std::fs::write(articles.join(format!("0-about-{i}.txt")), body).unwrap();
+        }
+        let index_dir = folder.path().join("index");
+        let options = IndexOptions::new(vec![articles], index_dir.clone());
+        index_paths(&options, &mut NoProgress).unwrap();
+        let index = OpenIndex::open(&index_dir).unwrap();
+        let request = SearchRequest {
+            query: "grain cocoa".to_string(),
+            ..SearchRequest::default()
+        };
+        let prepared =
+            Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
+        let (mut pruned, _) = prepared.rank(3).unwrap();
+        let (mut every, _) = prepared.rank(usize::MAX).unwrap();
+        assert_eq!(pruned.len(), 305);
+        // (No flags left means every match is scored.)
+        let scored = match pruned.scored.is_empty() {
+            true => pruned.len(),
+            false => pruned.scored.iter().filter(|&&scored| scored).count(),
+        };
+        assert!(scored < 100, "{scored} of 305 matches scored");
+        let best = pruned.best(3).unwrap();
+        assert_eq!(best, every.best(3).unwrap());
+        assert_eq!(best.len(), 3);
+        // Asking for more scores what it needs, and still agrees.
+        assert_eq!(pruned.best(50).unwrap(), every.best(50).unwrap());
+    }
 
     #[test]
     fn from_bits_undoes_ordered_bits() {
