@@ -34,6 +34,18 @@ impl Frequencies {
         (of(&self.text[w]), of(&self.title[w]))
     }
 
+    /// Word `w`'s text frequencies summed and title frequencies' largest
+    /// over the matches `matches`.
+    pub(super) fn sum(&self, matches: std::ops::Range<usize>, w: usize) -> (u32, u32) {
+        let text = self.text[w]
+            .get(matches.clone())
+            .map_or(0, |column| column.iter().fold(0u32, |sum, &tf| sum.saturating_add(tf)));
+        let title = self.title[w]
+            .get(matches)
+            .map_or(0, |column| column.iter().copied().max().unwrap_or(0));
+        (text, title)
+    }
+
     /// Every word's frequencies in the `at`th match, into `row`.
     pub(super) fn row_into(&self, at: usize, row: &mut [(u32, u32)]) {
         for (w, pair) in row.iter_mut().enumerate() {

@@ -243,13 +243,8 @@ impl FrequencyBound {
     }
 
     fn of(&mut self, rows: &Frequencies, matches: std::ops::Range<usize>) -> f32 {
-        self.sums.fill((0, 0));
-        for at in matches {
-            for (w, sum) in self.sums.iter_mut().enumerate() {
-                let (text, title) = rows.get(at, w);
-                sum.0 = sum.0.saturating_add(text);
-                sum.1 = sum.1.max(title);
-            }
+        for (w, sum) in self.sums.iter_mut().enumerate() {
+            *sum = rows.sum(matches.clone(), w);
         }
         let mut bound = 0.0;
         for (w, &(text, title)) in self.sums.iter().enumerate() {
