@@ -12,6 +12,7 @@ mod live;
 pub mod meta;
 mod read_only;
 mod schema;
+pub(crate) mod spans;
 mod stats;
 mod stem_cache;
 pub mod stored;
@@ -47,6 +48,8 @@ pub struct OpenIndex {
     pub language: Language,
     /// The reader behind [`OpenIndex::snapshot`], opened on first use.
     reader: OnceLock<tantivy::IndexReader>,
+    /// Where each segment's articles start, read once per segment.
+    spans: spans::SpansCache,
 }
 
 impl OpenIndex {
@@ -99,6 +102,7 @@ impl OpenIndex {
             path: path.to_path_buf(),
             language,
             reader: OnceLock::new(),
+            spans: spans::SpansCache::default(),
         }
     }
 
@@ -124,6 +128,14 @@ impl OpenIndex {
             .doc_store_cache_num_blocks(cache_blocks)
             .try_into()?;
         Ok(self.reader.get_or_init(|| reader).searcher())
+    }
+
+    /// Where the articles of each of `searcher`'s segments start.
+    pub(crate) fn article_spans(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Result<Vec<std::sync::Arc<spans::ArticleSpans>>> {
+        self.spans.of(searcher, &self.fields)
     }
 
     /// The analyzer the index's text was written with, which queries and

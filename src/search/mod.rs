@@ -39,8 +39,8 @@ pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
+use crate::index::OpenIndex;
 use crate::index::stored::StoredReader;
-use crate::index::{DatelineSchema, OpenIndex};
 use order::PassageOrder;
 pub use page::HiddenPassages;
 use page::{PickedPage, Stories, first_page, pick_from_matches};
@@ -150,7 +150,7 @@ pub(crate) fn search_with(
         true => usize::MAX,
         false => first_page(request.limit, per_article),
     };
-    let (mut matches, order) = prepared.rank(first)?;
+    let (mut matches, order) = prepared.rank(index, first)?;
     let stories = Stories::new(&prepared.searcher);
     let reader = StoredReader::new(&prepared.searcher, &index.fields);
     let analyzer = index.analyzer();
@@ -262,7 +262,7 @@ pub fn matching_sources(
         true => usize::MAX,
         false => first_page(request.limit, 1),
     };
-    let (mut matches, order) = prepared.rank(first)?;
+    let (mut matches, order) = prepared.rank(index, first)?;
     // Every matching article, near-copies included: `--files` is a list of
     // files, like `rg -l`.
     let PickedPage { picked, .. } =
@@ -286,7 +286,6 @@ pub(crate) struct Prepared {
     pub(crate) parsed: ParsedQuery,
     pub(crate) all_words: Box<dyn Query>,
     pub(crate) any_words: Box<dyn Query>,
-    fields: DatelineSchema,
     words: Vec<QueryWord>,
     ranking: Ranking,
     sort: SortOrder,
@@ -315,7 +314,6 @@ impl Prepared {
             parsed,
             all_words,
             any_words,
-            fields: index.fields.clone(),
             words,
             ranking: request.ranking.clone(),
             sort: request.sort,
@@ -326,14 +324,18 @@ impl Prepared {
     /// The matching passages, scored, and the request's order. Only the
     /// first `first` of a relevance order are scored up front; the rest
     /// are scored if asked for (see [`ScoredMatches`]).
-    pub(crate) fn rank(&self, first: usize) -> Result<(ScoredMatches, PassageOrder)> {
+    pub(crate) fn rank(
+        &self,
+        index: &OpenIndex,
+        first: usize,
+    ) -> Result<(ScoredMatches, PassageOrder)> {
         let mut words = self.words.clone();
         // A boost by date changes every score: those orders score all.
         let top = (self.sort == SortOrder::Relevance && self.recency_half_life.is_none())
             .then_some(first);
         let mut matches = rank::rank_passages(
+            index,
             &self.searcher,
-            &self.fields,
             &*self.any_words,
             Some(&*self.all_words),
             &mut words,
@@ -468,8 +470,8 @@ fn rank_articles(
     let ranked = |query: &dyn Query, words: &mut [QueryWord]| -> Result<Vec<ScoredPassage>> {
         let query = restrict(query.box_clone(), date_query.as_deref());
         let mut matches = rank::rank_passages(
+            index,
             searcher,
-            &index.fields,
             &*query,
             Some(&*all_words),
             words,

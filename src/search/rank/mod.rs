@@ -23,8 +23,6 @@
 //!   articles using it ([`Ranking::article_idf`]), whole-article BM25F
 //!   ([`Ranking::article_weight`]) and articles ranked from their passages.
 //! - `feedback`: RM3 expansion words from a first pass.
-//! - `spans`: which article a document belongs to, from a bitset of the
-//!   articles' first documents, so scoring reads no column per match.
 //! - `scoring`: an article's matching passages scored together, from all
 //!   of the above and the code weight.
 //! - `prune`: only the articles that can reach the page scored (MaxScore).
@@ -38,7 +36,6 @@ mod matches;
 mod postings;
 mod prune;
 mod scoring;
-mod spans;
 mod windows;
 
 use serde::Serialize;
@@ -50,13 +47,12 @@ pub(crate) use feedback::add_feedback_words;
 pub(crate) use matches::ScoredMatches;
 
 use crate::error::Result;
-use crate::index::DatelineSchema;
+use crate::index::OpenIndex;
 use crate::search::matching::{MatchingDocs, SortedMembership};
 use crate::search::query::QueryWord;
 use bm25f::{Statistics, bm25_idf};
 use postings::{count_articles, read_words};
 use scoring::{Gathered, Scoring};
-use spans::ArticleSpans;
 
 /// The ranking knobs. The defaults were measured with `dateline eval` on
 /// SciFact (see `docs/relevance.md`) and are sensible for news: no knob is
@@ -153,25 +149,22 @@ pub struct ScoredPassage {
 /// can hold one of the best `top` ([`prune`]), the others when asked for
 /// (see [`ScoredMatches`]).
 pub(crate) fn rank_passages(
+    index: &OpenIndex,
     searcher: &Searcher,
-    fields: &DatelineSchema,
     any_words: &dyn Query,
     all_words: Option<&dyn Query>,
     words: &mut [QueryWord],
     ranking: &Ranking,
     top: Option<usize>,
 ) -> Result<ScoredMatches> {
+    let fields = &index.fields;
     let matched = searcher.search(any_words, &MatchingDocs)?;
     let top_tier: Vec<Vec<DocId>> = match all_words {
         Some(query) if ranking.all_words_first => searcher.search(query, &MatchingDocs)?,
         _ => Vec::new(),
     };
     let stats = Statistics::of(searcher, fields)?;
-    let spans = searcher
-        .segment_readers()
-        .iter()
-        .map(|segment| ArticleSpans::of(segment, fields))
-        .collect::<Result<Vec<_>>>()?;
+    let spans = index.article_spans(searcher)?;
     let article_count = match ranking.article_idf || ranking.article_weight > 0.0 {
         true => Some(count_articles(searcher, fields)?),
         false => None,

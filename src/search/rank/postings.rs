@@ -11,14 +11,16 @@
 //! posting's article (from the segment's [`ArticleSpans`]). That reads no
 //! column and builds, sorts and hashes no set of article ids.
 
+use std::sync::Arc;
+
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, Searcher, Term};
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
+use crate::index::spans::ArticleSpans;
 use crate::search::query::QueryWord;
-use crate::search::rank::spans::ArticleSpans;
 
 /// The query words' (text, title) frequency in each match of a segment,
 /// a column per word and field (empty when the word is not in the field).
@@ -37,9 +39,9 @@ impl Frequencies {
     /// Word `w`'s text frequencies summed and title frequencies' largest
     /// over the matches `matches`.
     pub(super) fn sum(&self, matches: std::ops::Range<usize>, w: usize) -> (u32, u32) {
-        let text = self.text[w]
-            .get(matches.clone())
-            .map_or(0, |column| column.iter().fold(0u32, |sum, &tf| sum.saturating_add(tf)));
+        let text = self.text[w].get(matches.clone()).map_or(0, |column| {
+            column.iter().fold(0u32, |sum, &tf| sum.saturating_add(tf))
+        });
         let title = self.title[w]
             .get(matches)
             .map_or(0, |column| column.iter().copied().max().unwrap_or(0));
@@ -70,7 +72,7 @@ pub(super) fn read_words(
     searcher: &Searcher,
     fields: &DatelineSchema,
     words: &[QueryWord],
-    spans: &[ArticleSpans],
+    spans: &[Arc<ArticleSpans>],
     matched: &[Vec<DocId>],
     count_articles: bool,
 ) -> Result<WordPostings> {

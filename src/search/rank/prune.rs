@@ -310,8 +310,8 @@ mod tests {
         };
         let prepared =
             Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
-        let (mut pruned, _) = prepared.rank(3).unwrap();
-        let (mut every, _) = prepared.rank(usize::MAX).unwrap();
+        let (mut pruned, _) = prepared.rank(&index, 3).unwrap();
+        let (mut every, _) = prepared.rank(&index, usize::MAX).unwrap();
         assert_eq!(pruned.len(), 305);
         // (No flags left means every match is scored.)
         let scored = match pruned.scored.is_empty() {

@@ -5,10 +5,13 @@
 //! scored in any order of passes, or skipped when they cannot reach the
 //! page (see `prune`), and still score exactly the same.
 
+use std::sync::Arc;
+
 use tantivy::columnar::Column;
 use tantivy::{DocId, Searcher};
 
 use crate::error::Result;
+use crate::index::spans::ArticleSpans;
 use crate::index::{CODE_KIND, DatelineSchema};
 use crate::search::passage_kinds::CODE_WEIGHT;
 use crate::search::query::QueryWord;
@@ -16,7 +19,6 @@ use crate::search::rank::Ranking;
 use crate::search::rank::articles::whole_article_score;
 use crate::search::rank::bm25f::{SegmentScorer, Statistics};
 use crate::search::rank::postings::Frequencies;
-use crate::search::rank::spans::ArticleSpans;
 use crate::search::rank::windows::raise_pairs;
 
 /// Everything scoring an article needs, owned, so that the matches of a
@@ -29,7 +31,7 @@ pub(crate) struct Scoring {
     pub(super) ranking: Ranking,
     stats: Statistics,
     /// Each segment's article starts.
-    pub(super) spans: Vec<ArticleSpans>,
+    pub(super) spans: Vec<Arc<ArticleSpans>>,
     /// The query words' frequencies in each segment's matches.
     pub(super) frequencies: Vec<Frequencies>,
     /// The number of articles in the index, when whole-article evidence
@@ -44,7 +46,7 @@ pub(crate) struct Scoring {
 /// words' frequencies in the matches.
 pub(super) struct Gathered {
     pub(super) stats: Statistics,
-    pub(super) spans: Vec<ArticleSpans>,
+    pub(super) spans: Vec<Arc<ArticleSpans>>,
     pub(super) frequencies: Vec<Frequencies>,
     /// The number of articles in the index, when it was counted.
     pub(super) article_count: Option<u64>,

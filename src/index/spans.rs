@@ -3,18 +3,62 @@
 //! An article's passages are consecutive documents of one segment, in
 //! reading order (the writer adds each article in one batch), and each
 //! article has exactly one passage 0. So the postings of `passage_no = 0`
-//! mark every article's first document, and which article a document
-//! belongs to, where that article starts and where it ends follow from the
-//! bitset alone. Ranking used to read the `article_id` and `passage_no`
-//! columns for every matching passage instead: on a common word at a
-//! million articles those random reads were most of a search's time, while
-//! decoding one posting list is a fraction of a millisecond.
+//! mark every article's first document, and where the article holding a
+//! document starts and ends follows from the bitset alone: search reads
+//! no `article_id` or `passage_no` column per match, random reads that on
+//! a common word at a million articles would be most of a search's time.
+//! Building the bitset decodes one posting list per segment, about a
+//! millisecond at a million articles, so an open index keeps it
+//! ([`SpansCache`]).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, SegmentReader, Term};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
+
+/// The [`ArticleSpans`] of the segments an open index searched last, so a
+/// program that searches many times (`dateline serve`, `eval`) reads them
+/// once per segment. A segment's documents never change (deleting one
+/// only marks it), so its spans hold as long as it exists.
+#[derive(Default)]
+pub(crate) struct SpansCache {
+    by_segment: Mutex<HashMap<SegmentId, Arc<ArticleSpans>>>,
+}
+
+impl SpansCache {
+    /// The spans of each of `searcher`'s segments, by segment ordinal.
+    /// Segments no longer searched are forgotten.
+    pub(crate) fn of(
+        &self,
+        searcher: &Searcher,
+        fields: &DatelineSchema,
+    ) -> Result<Vec<Arc<ArticleSpans>>> {
+        let mut cached = self
+            .by_segment
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let segments = searcher.segment_readers();
+        cached.retain(|id, _| segments.iter().any(|segment| segment.segment_id() == *id));
+        let mut spans = Vec::with_capacity(segments.len());
+        for segment in segments {
+            let of_segment = match cached.get(&segment.segment_id()) {
+                Some(found) => Arc::clone(found),
+                None => {
+                    let read = Arc::new(ArticleSpans::of(segment, fields)?);
+                    cached.insert(segment.segment_id(), Arc::clone(&read));
+                    read
+                }
+            };
+            spans.push(of_segment);
+        }
+        Ok(spans)
+    }
+}
 
 /// The first document of every article of one segment (deleted ones
 /// included: they still bound their neighbours).
@@ -104,6 +148,40 @@ impl ArticleSpans {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::OpenIndex;
+    use crate::indexer::{IndexOptions, NoProgress, index_paths};
+
+    #[test]
+    fn spans_are_read_once_per_segment_and_forgotten_with_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        let write = |name: &str, text: &str| {
+            let body = format!(" date 1987-03-02 {text}\n\nA second paragraph.\n");
+            std::fs::write(articles.join(name), body).unwrap();
+        };
+        write("a.txt", "Cocoa growers met.");
+        let index_dir = folder.path().join("index");
+        let options = IndexOptions::new(vec![articles.clone()], index_dir.clone());
+        index_paths(&options, &mut NoProgress).unwrap();
+        let index = OpenIndex::open(&index_dir).unwrap();
+        let searcher = index.snapshot().unwrap();
+        let first = index.article_spans(&searcher).unwrap();
+        let again = index.article_spans(&searcher).unwrap();
+        assert_eq!(first.len(), searcher.segment_readers().len());
+        assert!(first.iter().zip(&again).all(|(a, b)| Arc::ptr_eq(a, b)));
+        assert_eq!(first[0].end_of(0), 2, "one article of two passages");
+
+        // Another run replaces the segments: the old ones' spans go.
+        write("b.txt", "Grain traders met.");
+        std::fs::remove_file(articles.join("a.txt")).unwrap();
+        index_paths(&options, &mut NoProgress).unwrap();
+        let reopened = index.index.reader().unwrap().searcher();
+        let spans = index.article_spans(&reopened).unwrap();
+        let cached = index.spans.by_segment.lock().unwrap();
+        assert_eq!(cached.len(), reopened.segment_readers().len());
+        assert_eq!(spans.len(), cached.len());
+    }
 
     fn bounds(starts: &[DocId], max_doc: DocId) -> ArticleSpans {
         let mut bits = vec![0u64; (max_doc as usize).div_ceil(64)];
