@@ -271,26 +271,16 @@ mod tests {
     use super::*;
     use crate::index::OpenIndex;
     use crate::indexer::{IndexOptions, NoProgress, index_paths};
-    use crate::search::{Prepared, SearchRequest};
+    use crate::search::{Prepared, Ranking, SearchRequest};
 
     /// 300 articles mention `grain` once in passing; 5 are about grain
-    /// and cocoa. The best 3 of `grain cocoa` are found without scoring
-    /// the passing mentions, and are what scoring every match gives.
-    #[test]
-    fn the_best_matches_are_found_without_scoring_every_article() {
+    /// and cocoa, each saying `cocoa` once more than the one before; 20
+    /// have `cocoa` in their title only.
+    fn grain_and_cocoa() -> (tempfile::TempDir, OpenIndex) {
         let folder = tempfile::tempdir().unwrap();
         let articles = folder.path().join("articles");
         std::fs::create_dir(&articles).unwrap();
-        for i in 0..300 {
-            let body = format!(
-                " date 1987-03-{:02} Shipping report {i}: the port handled grain, \
-                 steel and timber this week among other cargoes and harbour news.\n",
-                1 + i % 28
-            );
-            std::fs::write(articles.join(format!("passing-{i}.txt")), body).unwrap();
-        }
         for i in 0..5 {
-            // Each says `cocoa` once more than the one before: no ties.
             let body = format!(
                 " date 1987-02-0{} Grain and cocoa: growers and grain traders met; \
                  prices rose as grain fell.{}\n",
@@ -300,10 +290,44 @@ mod tests {
             // Named to be indexed first, so the threshold rises at once.
             std::fs::write(articles.join(format!("0-about-{i}.txt")), body).unwrap();
         }
+        for i in 0..300 {
+            let body = format!(
+                " date 1987-03-{:02} Shipping report {i}: the port handled grain, \
+                 steel and timber this week among other cargoes and harbour news.\n",
+                1 + i % 28
+            );
+            std::fs::write(articles.join(format!("passing-{i}.txt")), body).unwrap();
+        }
+        for i in 0..20 {
+            let body = format!(
+                "---\ntitle: Cocoa week {i}\ndate: 1987-04-{:02}\n---\n\n\
+                 Markets were quiet and the port closed early.\n\n\
+                 Traders expect more {} next week.\n",
+                1 + i,
+                "rain ".repeat(1 + i % 4)
+            );
+            std::fs::write(articles.join(format!("titled-{i}.md")), body).unwrap();
+        }
         let index_dir = folder.path().join("index");
         let options = IndexOptions::new(vec![articles], index_dir.clone());
         index_paths(&options, &mut NoProgress).unwrap();
         let index = OpenIndex::open(&index_dir).unwrap();
+        (folder, index)
+    }
+
+    /// How many matches are scored (no flags left means every one).
+    fn scored(matches: &ScoredMatches) -> usize {
+        match matches.scored.is_empty() {
+            true => matches.len(),
+            false => matches.scored.iter().filter(|&&scored| scored).count(),
+        }
+    }
+
+    /// The best 3 of `grain cocoa` are found without scoring the passing
+    /// mentions, and are what scoring every match gives.
+    #[test]
+    fn the_best_matches_are_found_without_scoring_every_article() {
+        let (_folder, index) = grain_and_cocoa();
         let request = SearchRequest {
             query: "grain cocoa".to_string(),
             ..SearchRequest::default()
@@ -312,18 +336,68 @@ mod tests {
             Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
         let (mut pruned, _) = prepared.rank(&index, 3).unwrap();
         let (mut every, _) = prepared.rank(&index, usize::MAX).unwrap();
-        assert_eq!(pruned.len(), 305);
-        // (No flags left means every match is scored.)
-        let scored = match pruned.scored.is_empty() {
-            true => pruned.len(),
-            false => pruned.scored.iter().filter(|&&scored| scored).count(),
-        };
-        assert!(scored < 100, "{scored} of 305 matches scored");
+        assert_eq!(pruned.len(), 345);
+        let scored = scored(&pruned);
+        assert!(scored < 100, "{scored} of 345 matches scored");
         let best = pruned.best(3).unwrap();
         assert_eq!(best, every.best(3).unwrap());
         assert_eq!(best.len(), 3);
         // Asking for more scores what it needs, and still agrees.
         assert_eq!(pruned.best(50).unwrap(), every.best(50).unwrap());
+    }
+
+    /// Whatever the ranking's knobs, the best matches pruning finds are
+    /// those of scoring every match: the bounds hold for any lengths,
+    /// weights and title frequencies (and are plain where lengths cannot
+    /// bound the norms, as with `b = 1`).
+    #[test]
+    fn pruning_agrees_with_scoring_every_match_under_any_ranking() {
+        let (_folder, index) = grain_and_cocoa();
+        let rankings = [
+            Ranking::default(),
+            Ranking {
+                b: 1.0,
+                article_b: 1.0,
+                ..Ranking::default()
+            },
+            Ranking {
+                article_weight: 0.0,
+                pair_windows: false,
+                ..Ranking::default()
+            },
+            Ranking {
+                article_weight: 1.0,
+                title_weight: 0.0,
+                length_floor: 0.0,
+                ..Ranking::default()
+            },
+            Ranking {
+                article_idf: false,
+                skip_stop_words: true,
+                k1: 3.0,
+                ..Ranking::default()
+            },
+        ];
+        for ranking in rankings {
+            for query in ["grain cocoa", "cocoa", "port grain rain", "the port"] {
+                let request = SearchRequest {
+                    query: query.to_string(),
+                    ranking: ranking.clone(),
+                    ..SearchRequest::default()
+                };
+                let prepared =
+                    Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
+                for k in [1, 3, 10, 40] {
+                    let (mut pruned, _) = prepared.rank(&index, k).unwrap();
+                    let (mut every, _) = prepared.rank(&index, usize::MAX).unwrap();
+                    assert_eq!(
+                        pruned.best(k).unwrap(),
+                        every.best(k).unwrap(),
+                        "{query}, best {k}, {ranking:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
