@@ -1,6 +1,7 @@
 //! The passage scorer: BM25F over a passage's text and its article's
-//! title, read straight from the postings of the query's words, with an
-//! optional bonus for query words near each other.
+//! title, from the query words' frequencies in it (read beforehand, see
+//! `postings`) and its lengths, with an optional bonus for query words
+//! near each other (from their positions).
 
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;

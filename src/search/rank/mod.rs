@@ -8,7 +8,7 @@
 //! separately. So tantivy only decides *which* passages match (words,
 //! phrases, exclusions, the date range: the user's query semantics stay
 //! exactly tantivy's, see [`super::query`]), and the score is computed here
-//! from the postings of the query's words:
+//! from the postings of the query's words and the fieldnorms:
 //!
 //! - `bm25f`: the passage scorer. BM25F (Robertson & Zaragoza) adds a
 //!   word's length-normalised frequencies in text and title *before*
@@ -19,9 +19,11 @@
 //!   cut at a sentence end), so an answer may straddle two of them; a
 //!   passage may also score as the window it forms with the next passage of
 //!   its article ([`Ranking::pair_windows`]).
-//! - `articles`: what is counted per article: a word's idf counts the
-//!   articles using it ([`Ranking::article_idf`]), whole-article BM25F
-//!   ([`Ranking::article_weight`]) and articles ranked from their passages.
+//! - `articles`: whole-article BM25F ([`Ranking::article_weight`]) and
+//!   articles ranked from their passages.
+//! - `postings`: the query words' postings read once: a word's idf counts
+//!   the articles using it ([`Ranking::article_idf`]), and its frequency
+//!   in every match is laid out for scoring.
 //! - `feedback`: RM3 expansion words from a first pass.
 //! - `scoring`: an article's matching passages scored together, from all
 //!   of the above and the code weight.
