@@ -7,8 +7,9 @@
 //! match, one match by address) scores what it needs first, so every
 //! answer is the one scoring every match gives.
 //!
-//! Scoring a match reads only postings, fieldnorms and the segment's
-//! article spans. What a page needs beyond the score (the article id that
+//! Scoring a match reads only the query words' frequencies (read from
+//! their postings beforehand), fieldnorms and the segment's article
+//! spans. What a page needs beyond the score (the article id that
 //! breaks ties and caps passages per article, the date, the story) are
 //! random reads of large columns, which on a common word at a million
 //! articles cost more than all the scoring: so they are read only for the
@@ -128,15 +129,22 @@ impl ScoredMatches {
             return Ok(());
         }
         let docs = &self.docs[segment];
-        let spans = &self.scoring.spans[segment];
-        let (start, end) = (spans.start_of(docs[at]), spans.end_of(docs[at]));
-        let first = docs.partition_point(|&doc| doc < start);
-        let last = docs.partition_point(|&doc| doc < end);
+        let (first, last) = self.article_at(segment, at, 0);
         let mut scoring = self.scoring.segment(segment as u32)?;
         let scores = &mut self.scores[offset + first..offset + last];
         scoring.score_article(&docs[first..last], first, scores);
         self.scored[offset + first..offset + last].fill(true);
         Ok(())
+    }
+
+    /// The matches `first..last` of `segment` that belong to the article
+    /// holding the `at`th, none of them before `from`.
+    pub(super) fn article_at(&self, segment: usize, at: usize, from: usize) -> (usize, usize) {
+        let docs = &self.docs[segment];
+        let spans = &self.scoring.spans[segment];
+        let (start, end) = (spans.start_of(docs[at]), spans.end_of(docs[at]));
+        let first = from + docs[from..at].partition_point(|&doc| doc < start);
+        (first, at + skip_below(&docs[at..], end))
     }
 
     /// Changes scores: `change` is called with every match's address and

@@ -30,7 +30,7 @@ use std::collections::BinaryHeap;
 use crate::error::Result;
 use crate::search::query::QueryWord;
 use crate::search::rank::Ranking;
-use crate::search::rank::matches::{ScoredMatches, ordered_bits, skip_below};
+use crate::search::rank::matches::{ScoredMatches, ordered_bits};
 use crate::search::rank::postings::Frequencies;
 
 /// Bounds are summed in another order than scores: a skipped article must
@@ -51,26 +51,23 @@ pub(super) fn applies(matches: &ScoredMatches) -> bool {
 /// matches, and marks the matches exact up to `k`. Articles scored before
 /// (for a smaller `k`) count as they are.
 pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
+    if matches.scored.is_empty() {
+        // Every match is scored already.
+        return Ok(());
+    }
     let scoring = &matches.scoring;
-    let ranking = &scoring.ranking;
+    let mut tighter = FrequencyBound::new(&scoring.words, &scoring.ranking);
     // Each word's plain bound, cheapest first; `within[j]` bounds an
     // article holding only the first `j` of them.
-    let mut order: Vec<(usize, f32)> = scoring
-        .words
-        .iter()
-        .enumerate()
-        .map(|(i, word)| {
-            let counted = !(ranking.skip_stop_words && word.stop);
-            let bound = word.weight * word.idf * (ranking.k1 + 1.0);
-            (i, if counted { bound } else { 0.0 })
-        })
+    let saturated = scoring.ranking.k1 + 1.0;
+    let mut order: Vec<(usize, f32)> = (tighter.weights.iter().enumerate())
+        .map(|(i, &weight)| (i, weight * saturated))
         .collect();
     order.sort_by(|a, b| a.1.total_cmp(&b.1));
     let mut within = vec![0.0f32; order.len() + 1];
     for (j, &(_, bound)) in order.iter().enumerate() {
         within[j + 1] = within[j] + bound;
     }
-    let mut tighter = FrequencyBound::new(&scoring.words, ranking);
     let mut best = Best::new(k);
     for (&scored, &score) in matches.scored.iter().zip(&matches.scores) {
         if scored {
@@ -83,7 +80,6 @@ pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
             continue;
         }
         let offset = matches.offsets[segment];
-        let spans = &scoring.spans[segment];
         let rows = &scoring.frequencies[segment];
         let mut scorer = scoring.segment(segment as u32)?;
         // Matches before `at` are done with; `scored_to` ends the last
@@ -114,10 +110,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
                 }
             }
             // Its article, whole: matches before it skipped over too.
-            let start = spans.start_of(docs[at]);
-            let end = spans.end_of(docs[at]);
-            let first = scored_to + docs[scored_to..at].partition_point(|&doc| doc < start);
-            let last = at + skip_below(&docs[at..], end);
+            let (first, last) = matches.article_at(segment, at, scored_to);
             (at, scored_to) = (last, last);
             if matches.scored[offset + first]
                 || tighter.of(rows, first..last) * ROUNDING < threshold
