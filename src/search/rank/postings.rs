@@ -1,8 +1,8 @@
 //! The postings of the query's words, read once per query, a block at a
 //! time: in how many articles each word occurs (its idf) and each word's
-//! frequencies in every match, laid out by match so that scoring reads
-//! them in order instead of seeking every word's postings for every
-//! match.
+//! frequencies in every match, a column per word in the order of the
+//! matches, so that scoring reads them in order instead of seeking every
+//! word's postings for every match.
 //!
 //! An article's passages are consecutive documents of one segment, in
 //! reading order (the writer adds each article in one batch,
