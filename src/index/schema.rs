@@ -38,8 +38,8 @@ const STORE_ZSTD_LEVEL: i32 = 3;
 /// The document store's block size: a hit decompresses the block holding
 /// its passage, so larger blocks compress better but make each fetch
 /// slower. At 1M articles 128 KiB blocks take the store from 0.46 to 0.42
-/// of the raw text against 32 KiB, with the same search latency there
-/// (scoring dominates); on small indexes the block cache
+/// of the raw text against 32 KiB, with the same search latency there;
+/// on small indexes the block cache
 /// ([`STORE_CACHE_BYTES`]) holds the whole store.
 pub(crate) const STORE_BLOCK_BYTES: usize = 128 * 1024;
 
@@ -115,9 +115,10 @@ pub struct DatelineSchema {
     /// a story's articles are the documents of its `story` term and of the
     /// `article_id` term of the same value.
     pub story: Field,
-    /// The passage's position within its article, from 0 (fast: ranking
-    /// reads it for every matching passage; indexed: the article count is
-    /// the document frequency of 0). Not stored.
+    /// The passage's position within its article, from 0 (fast: a hit's
+    /// place in its article is read from it; indexed: the documents of 0
+    /// mark where articles start, `index::spans`, and their count is the
+    /// number of articles). Not stored.
     pub passage_no: Field,
     /// The 1-based line of the file where the passage starts (in a PDF,
     /// its page).
