@@ -12,7 +12,9 @@ packages), converts each corpus to the NDJSON tantivy-cli reads (not timed),
 then measures in the same run:
 
 - corpora: the news folder, Reuters-21578 in its original SGML (the
-  largest shared corpus) and generated corpora of the given sizes;
+  largest shared corpus) and generated corpora of the given sizes (from
+  5M articles on as JSON Lines files of 10,000 articles, which tantivy-cli
+  reads as they are: a file per article would not fit the disk);
 - indexing: wall time (median of N runs), MB/s, articles/s, peak RSS
   (/usr/bin/time -v), index size / raw text size, for dateline and tantivy-cli;
 - queries: in-process p50/p99 latency over bench/queries.txt (210 queries:
@@ -54,6 +56,10 @@ PEERS = ROOT / "bench" / ".peers"
 RELEASE = ROOT / "target" / "release"
 DATELINE = RELEASE / "dateline"
 QUERIES = ROOT / "bench" / "queries.txt"
+# Generated corpora this large are written as JSON Lines files of 10,000
+# articles (bench_corpus jsonl): as one file per article, 10M articles take
+# 40 GB of 4 KiB blocks, more than the disk holds beside three indexes.
+JSONL_FROM = 5_000_000
 
 # The schema tantivy-cli gets: the same content dateline indexes
 # (date, source, title, body; English stemming, positions for phrases).
@@ -142,10 +148,17 @@ def latency(index, extra):
     return json.loads(out.stdout)
 
 
-def bench_corpus(name, folder, tantivy, work, runs, date_filter, search_runs):
+def bench_corpus(name, folder, tantivy, work, runs, date_filter, search_runs, jsonl=False):
     log(f"{name}: preparing")
     ndjson = work / f"{name}.ndjson"
-    run([str(RELEASE / "examples" / "bench_corpus"), "ndjson", str(folder), str(ndjson)])
+    if jsonl:
+        # Already tantivy-cli's input, in parts: joined into one stream.
+        with open(ndjson, "wb") as out:
+            for part in sorted(Path(folder).glob("*.jsonl")):
+                with open(part, "rb") as inp:
+                    shutil.copyfileobj(inp, out, 1 << 20)
+    else:
+        run([str(RELEASE / "examples" / "bench_corpus"), "ndjson", str(folder), str(ndjson)])
     articles = sum(1 for _ in open(ndjson, "rb"))
     raw = dir_bytes(folder)
     d_index, t_index = work / f"{name}.dateline", work / f"{name}.tantivy"
@@ -277,14 +290,17 @@ def main():
             rows.append(bench_corpus("reuters21578-sgml", REUTERS, tantivy, work, runs, ["--since", "1987-03-01", "--until", "1987-03-31"], search_runs))
         sizes = [] if args.quick else [int(s) for s in args.sizes.split(",") if s and int(s) > 0]
         for size in sizes:
-            folder = work / f"gen-{size}"
+            jsonl = size >= JSONL_FROM
+            folder = work / (f"gen-{size}-jsonl" if jsonl else f"gen-{size}")
             if not folder.exists():
                 log(f"generating {size:,} articles")
-                run([str(RELEASE / "examples" / "bench_corpus"), "generate", str(NEWS), str(folder), str(size)])
+                run([str(RELEASE / "examples" / "bench_corpus"), "jsonl" if jsonl else "generate", str(NEWS), str(folder), str(size)])
             big = size >= 1_000_000
-            rows.append(bench_corpus(f"generated-{size // 1000}k", folder, tantivy, work, 1 if big else runs,
+            name = f"generated-{size // 1000}k" + ("-jsonl" if jsonl else "")
+            rows.append(bench_corpus(name, folder, tantivy, work, 1 if big else runs,
                                      ["--since", "2000-01-01", "--until", "2004-12-31"],
-                                     {"words": 5 if big else search_runs["words"], "runs": 3 if big else search_runs["runs"]}))
+                                     {"words": 5 if big else search_runs["words"], "runs": 3 if big else search_runs["runs"]},
+                                     jsonl=jsonl))
         table = render(rows, startup(work), args)
     finally:
         if not args.keep and not args.work:

@@ -4,6 +4,7 @@
 //! cargo run --release --example bench_corpus -- ndjson SRC OUT.ndjson
 //! cargo run --release --example bench_corpus -- generate SRC OUT_DIR N
 //! cargo run --release --example bench_corpus -- warc SRC OUT_DIR N
+//! cargo run --release --example bench_corpus -- jsonl SRC OUT_DIR N
 //! ```
 //!
 //! `ndjson` converts a folder of articles into the newline-delimited JSON that
@@ -20,6 +21,10 @@
 //! one web archive, `OUT_DIR/crawl.warc.gz` (one gzip member per record,
 //! each response after its request record, as crawlers write them), so the
 //! two can be indexed and compared in one run.
+//!
+//! `jsonl` writes the same N generated articles as `generate`, as JSON Lines
+//! files of 10,000 articles in the `ndjson` shape: the input of the largest
+//! series (10M articles as files would take 40 GB of 4 KiB blocks).
 
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -38,8 +43,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ["ndjson", src, out] => to_ndjson(Path::new(src), Path::new(out)),
         ["generate", src, out, n] => generate(Path::new(src), Path::new(out), n.parse()?),
         ["warc", src, out, n] => warc(Path::new(src), Path::new(out), n.parse()?),
+        ["jsonl", src, out, n] => jsonl(Path::new(src), Path::new(out), n.parse()?),
         _ => Err(
-            "usage: bench_corpus ndjson SRC OUT | generate SRC OUT_DIR N | warc SRC OUT_DIR N"
+            "usage: bench_corpus ndjson SRC OUT | generate SRC OUT_DIR N | warc SRC OUT_DIR N | jsonl SRC OUT_DIR N"
                 .into(),
         ),
     }
@@ -78,19 +84,40 @@ fn to_ndjson(src: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The `i`th generated article: its date and its paragraphs.
+///
+/// Dates repeat after 40 years of shifts (`real × 40` articles, 863,080
+/// from the news folder); each later round (the tenth million of a 10M
+/// series is the twelfth round) is moved by a day more and swaps every
+/// other paragraph for one of another real article, so rounds are new
+/// articles, not near-copies of the first.
 fn generated(articles: &[Article], i: usize) -> (jiff::civil::Date, Vec<String>) {
     let real = articles.len();
     let base = &articles[i % real];
     let other = &articles[(i.wrapping_mul(7919) + 13) % real];
     let shift_years = ((i / real) % 40) as i16;
+    let round = i / (real * 40);
     let day = base
         .date
         .map(|d| d.day())
         .unwrap_or(jiff::civil::date(1987, 3, 1));
     let year = day.year() + shift_years;
-    let date = jiff::civil::Date::new(year, day.month(), day.day())
+    // February 29 does not exist in every year: fall back to the 28th.
+    let mut date = jiff::civil::Date::new(year, day.month(), day.day())
         .unwrap_or_else(|_| jiff::civil::date(year, day.month(), 28));
     let mut paragraphs: Vec<String> = base.passages.iter().map(|p| p.text.clone()).collect();
+    if round > 0 {
+        date = date
+            .checked_add(jiff::Span::new().days(round as i64))
+            .unwrap_or(date);
+        for (j, paragraph) in paragraphs.iter_mut().enumerate() {
+            if (j + round) % 2 == 0 {
+                let donor = &articles[(i.wrapping_mul(31) + j * 7 + round) % real];
+                if let Some(swap) = donor.passages.get(j % donor.passages.len().max(1)) {
+                    *paragraph = swap.text.clone();
+                }
+            }
+        }
+    }
     if let Some(extra) = other.passages.get(i % other.passages.len().max(1)) {
         paragraphs.push(extra.text.clone());
     }
@@ -189,31 +216,47 @@ fn warc_record(kind: &str, url: &str, content_type: &str, block: &[u8]) -> Vec<u
 
 fn generate(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
     let articles = load(src)?;
-    let real = articles.len();
-    if real == 0 {
+    if articles.is_empty() {
         return Err(format!("no articles under {}", src.display()).into());
     }
     for i in 0..n {
-        let base = &articles[i % real];
-        let other = &articles[(i.wrapping_mul(7919) + 13) % real];
-        let shift_years = ((i / real) % 40) as i16;
-        let day = base
-            .date
-            .map(|d| d.day())
-            .unwrap_or(jiff::civil::date(1987, 3, 1));
-        let year = day.year() + shift_years;
-        // February 29 does not exist in every year: fall back to the 28th.
-        let date = jiff::civil::Date::new(year, day.month(), day.day())
-            .unwrap_or_else(|_| jiff::civil::date(year, day.month(), 28));
-        let mut text = format!(" date {date} {}", body(base));
-        if let Some(extra) = other.passages.get(i % other.passages.len().max(1)) {
-            text.push_str("\n\n");
-            text.push_str(&extra.text);
-        }
-        text.push('\n');
+        let (date, paragraphs) = generated(&articles, i);
+        let text = format!(" date {date} {}\n", paragraphs.join("\n\n"));
         let folder: PathBuf = out.join(format!("{:04}-{:02}", date.year(), date.month()));
         fs::create_dir_all(&folder)?;
         fs::write(folder.join(format!("gen-{i:07}.txt")), text)?;
+    }
+    Ok(())
+}
+
+/// How many generated articles go in one JSON Lines file.
+const JSONL_PER_FILE: usize = 10_000;
+
+/// The same N generated articles as `generate`, as JSON Lines files of
+/// [`JSONL_PER_FILE`] articles in tantivy-cli's input shape (date, source,
+/// title, body): one copy of a large corpus that both tools index, where
+/// a file per article would not fit the disk.
+fn jsonl(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let articles = load(src)?;
+    if articles.is_empty() {
+        return Err(format!("no articles under {}", src.display()).into());
+    }
+    fs::create_dir_all(out)?;
+    for start in (0..n).step_by(JSONL_PER_FILE) {
+        let path = out.join(format!("part-{:05}.jsonl", start / JSONL_PER_FILE));
+        let mut writer = BufWriter::new(fs::File::create(path)?);
+        for i in start..n.min(start + JSONL_PER_FILE) {
+            let (date, paragraphs) = generated(&articles, i);
+            let record = serde_json::json!({
+                "date": format!("{date}T00:00:00Z"),
+                "source": format!("gen-{i:08}"),
+                "title": "",
+                "body": paragraphs.join("\n\n"),
+            });
+            serde_json::to_writer(&mut writer, &record)?;
+            writer.write_all(b"\n")?;
+        }
+        writer.flush()?;
     }
     Ok(())
 }
