@@ -33,10 +33,8 @@ use std::path::{Path, PathBuf};
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
-
-use crate::indexer::near_duplicates::{SIGNATURE_LEN, Signature};
 
 /// What a commit's payload says about the commit.
 #[derive(Debug, Serialize, Deserialize)]
@@ -81,15 +79,11 @@ pub struct ArticleRecord {
     pub meta: u64,
     /// The hash of its lines (passages' and record's).
     pub place: u64,
-    /// The story it belongs to.
-    pub story: u64,
     /// How many passages it has.
     pub passages: u32,
     /// Whether its id comes from its identity (a guid, a Message-ID, a
     /// URL), which other files may share.
     pub named: bool,
-    /// Its near-copy signature; `None` for an article too short to have one.
-    pub signature: Option<Signature>,
 }
 
 /// An article of a file that is not indexed from it, and why.
@@ -192,11 +186,11 @@ fn hash_key(key: &str) -> u64 {
 const MANIFEST_PREFIX: &str = "files-";
 const MANIFEST_SUFFIX: &str = ".bin";
 /// The first bytes of a manifest file, with the format's version.
-const MAGIC: &[u8; 8] = b"DLMANIF3";
+const MAGIC: &[u8; 8] = b"DLMANIF4";
 
 /// The zstd level the manifest is compressed at: the fastest, since it is
 /// written at every commit. Its paths and numbers shrink to a fraction;
-/// hashes and near-copy signatures do not.
+/// hashes do not.
 const MANIFEST_ZSTD_LEVEL: i32 = 1;
 
 impl Manifest {
@@ -375,17 +369,6 @@ impl Manifest {
             .then(|| &self.articles[at])
     }
 
-    /// Every live article with its place in the table, in that order (the
-    /// order they were recorded, which after a load is the key order).
-    pub fn live_articles_in_order(&self) -> impl Iterator<Item = (u32, &ArticleRecord)> {
-        self.articles
-            .iter()
-            .zip(&self.alive)
-            .enumerate()
-            .filter(|(_, (_, alive))| **alive)
-            .map(|(at, (article, _))| (at as u32, article))
-    }
-
     /// Every live article with its place in the table and its file's handle.
     pub fn live_articles(&self) -> impl Iterator<Item = (u32, u32, &ArticleRecord)> {
         self.keys.iter().flat_map(move |&slot| {
@@ -497,16 +480,8 @@ impl Manifest {
                 out.write_all(&article.hash.to_le_bytes())?;
                 out.write_all(&article.meta.to_le_bytes())?;
                 out.write_all(&article.place.to_le_bytes())?;
-                out.write_all(&article.story.to_le_bytes())?;
                 out.write_all(&article.passages.to_le_bytes())?;
                 out.write_all(&[u8::from(article.named)])?;
-                match &article.signature {
-                    Some(signature) => {
-                        out.write_all(&[1])?;
-                        out.write_all(signature)?;
-                    }
-                    None => out.write_all(&[0])?,
-                }
             }
             out.write_all(&(slot.duplicates.len() as u32).to_le_bytes())?;
             for duplicate in &slot.duplicates {
@@ -516,19 +491,6 @@ impl Manifest {
             }
         }
         Ok(())
-    }
-
-    /// Stories told by more than one article (syndicated near-copies), and
-    /// how many articles those stories hold.
-    pub fn near_copy_groups(&self) -> (usize, usize) {
-        let mut sizes: FxHashMap<u64, usize> = FxHashMap::default();
-        for (_, _, article) in self.live_articles() {
-            *sizes.entry(article.story).or_default() += 1;
-        }
-        sizes
-            .values()
-            .filter(|&&n| n > 1)
-            .fold((0, 0), |(groups, articles), &n| (groups + 1, articles + n))
     }
 
     /// Total articles and passages over all records.
@@ -589,29 +551,15 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
             let hash = read_u64(input)?;
             let meta = read_u64(input)?;
             let place = read_u64(input)?;
-            let story = read_u64(input)?;
             let passages = read_u32(input)?;
             let named = read_u8(input)? == 1;
-            let mut flag = [0u8; 1];
-            input.read_exact(&mut flag)?;
-            let signature = match flag[0] {
-                0 => None,
-                1 => {
-                    let mut signature = [0u8; SIGNATURE_LEN];
-                    input.read_exact(&mut signature)?;
-                    Some(signature)
-                }
-                _ => return Err(bad("bad signature flag")),
-            };
             record.indexed.push(ArticleRecord {
                 id,
                 hash,
                 meta,
                 place,
-                story,
                 passages,
                 named,
-                signature,
             });
         }
         for _ in 0..read_u32(input)? {
@@ -778,10 +726,8 @@ mod tests {
                 hash: size,
                 meta: 1,
                 place: 2,
-                story: 9,
                 passages: 3,
                 named: size % 3 == 0,
-                signature: (size % 2 == 0).then_some([size as u8; SIGNATURE_LEN]),
             }],
             duplicates: vec![Duplicate {
                 hash: 3,

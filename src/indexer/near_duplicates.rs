@@ -3,21 +3,34 @@
 //!
 //! Each article gets a MinHash signature over its word 3-shingles (one
 //! permutation hashing into 64 bins, densified), kept as 64 one-byte values
-//! ("b-bit MinHash"): 64 bytes an article, small enough to
-//! keep in the file records. Articles are compared only when they agree on
-//! one of 16 bands of 4 values (locality-sensitive hashing), which finds
-//! pairs whose shingle sets overlap by half or more almost surely; a
-//! candidate joins a story when the whole signatures estimate a Jaccard
-//! similarity of at least [`SAME_STORY`].
+//! ("b-bit MinHash"), stored on the article's first passage as 16 bands of
+//! 4 values ([`band_values`]). At the end of an indexing run that changed
+//! the index, [`find_stories`] groups the indexed articles in one batch:
+//! articles are compared only when they agree on a band (locality-sensitive
+//! hashing), which finds pairs whose shingle sets overlap by half or more
+//! almost surely, and two articles are one story when their whole
+//! signatures estimate a Jaccard similarity of at least [`SAME_STORY`];
+//! a story is what such pairs connect.
+//!
+//! Done in batch, the writer keeps no table of bands while it indexes (it
+//! grew with the corpus, about 200 bytes an article), and the stories do
+//! not depend on the order files were read in: an index updated run after
+//! run groups its articles as a rebuild would.
 
 use rustc_hash::FxHashMap;
+use tantivy::columnar::Column;
+use tantivy::{DocId, Searcher};
 
+use crate::error::Result;
+use crate::index::DatelineSchema;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Signature length in one-byte MinHash values.
 pub const SIGNATURE_LEN: usize = 64;
-/// Values per band: 64 / 4 = 16 bands.
+/// Values per band...
 const ROWS: usize = 4;
+/// ...so 64 / 4 = 16 bands.
+pub const BANDS: usize = SIGNATURE_LEN / ROWS;
 /// Puts into `folded` the word's letters and digits, lowercased: what a
 /// shingle hashes, so case and punctuation do not matter.
 fn fold_word(word: &str, folded: &mut String) {
@@ -92,48 +105,201 @@ pub fn similarity(a: &Signature, b: &Signature) -> f64 {
     ((equal - chance) / (1.0 - chance)).max(0.0)
 }
 
-/// The LSH keys of a signature: one per band.
-pub fn band_keys(signature: &Signature) -> impl Iterator<Item = u64> + '_ {
-    signature.chunks(ROWS).enumerate().map(|(band, values)| {
-        let mut key = (band as u64) << 32;
-        for &value in values {
-            key = (key << 8) | u64::from(value);
-        }
-        key
-    })
+/// The bands of a signature as the first passage stores them: band `b`'s
+/// four values as a big-endian `u32`, below `b << 32`, so the values stay
+/// in band order however a column orders them.
+pub fn band_values(signature: &Signature) -> [u64; BANDS] {
+    let mut values = [0u64; BANDS];
+    for (band, (value, bytes)) in values.iter_mut().zip(signature.chunks(ROWS)).enumerate() {
+        let word = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        *value = (band as u64) << 32 | u64::from(word);
+    }
+    values
 }
 
-/// Articles by band, to find an article's candidate near-copies.
-///
-/// A band remembers only the latest article that had it, by a 32-bit
-/// handle the caller gives (its place in the file records), and the band
-/// key itself is folded to 32 bits: eight bytes an entry, so the table
-/// costs about 200 bytes an article rather than the ~500 of a map from
-/// full keys to whole signatures. A folded key that collides only yields a
-/// candidate, which the caller checks against the full signature.
+/// The signature behind [`band_values`].
+fn signature_from_bands(values: impl Iterator<Item = u64>) -> Signature {
+    let mut signature = [0u8; SIGNATURE_LEN];
+    for (bytes, value) in signature.chunks_mut(ROWS).zip(values) {
+        bytes.copy_from_slice(&(value as u32).to_be_bytes());
+    }
+    signature
+}
+
+/// The articles of one segment that have a signature.
+struct Signed {
+    bands: Column<u64>,
+    ids: Column<u64>,
+    /// Their first passages, alive, in doc order.
+    docs: Vec<DocId>,
+    /// The number (over all segments) of the first of them.
+    start: u32,
+}
+
+impl Signed {
+    /// Band `band` of the article at `doc`.
+    fn band(&self, doc: DocId, band: usize) -> u32 {
+        let rows = self.bands.index.value_row_ids(doc);
+        self.bands.values.get_val(rows.start + band as u32) as u32
+    }
+}
+
+/// How many of the articles before it (in article-id order) sharing a
+/// band value an article is compared with: all of them in the usual run
+/// of two or three, a bounded number in a long run (a band many unrelated
+/// articles share by chance, or a story with many copies, whose copies are
+/// joined through one another).
+const COMPARED: usize = 8;
+
+/// The signed articles of every segment, numbered in segment order.
+struct SignedArticles {
+    segments: Vec<Signed>,
+}
+
+impl SignedArticles {
+    /// The segment and first passage of the article numbered `number`.
+    fn locate(&self, number: u32) -> (&Signed, DocId) {
+        let at = self.segments.partition_point(|s| s.start <= number) - 1;
+        let segment = &self.segments[at];
+        (segment, segment.docs[(number - segment.start) as usize])
+    }
+
+    fn article_id(&self, number: u32) -> u64 {
+        let (segment, doc) = self.locate(number);
+        segment.ids.first(doc).unwrap_or(0)
+    }
+
+    fn signature(&self, number: u32) -> Signature {
+        let (segment, doc) = self.locate(number);
+        let rows = segment.bands.index.value_row_ids(doc);
+        signature_from_bands(rows.map(|row| segment.bands.values.get_val(row)))
+    }
+}
+
+/// Articles joined into stories: a union-find over the numbers of the
+/// articles that have a near-copy (most have none, so a map).
 #[derive(Default)]
-pub struct StoryIndex {
-    bands: FxHashMap<u32, u32>,
+struct Joined {
+    parent: FxHashMap<u32, u32>,
 }
 
-impl StoryIndex {
-    /// The handles of articles sharing a band with `signature`, to be
-    /// checked with [`similarity`].
-    pub fn candidates<'a>(&'a self, signature: &'a Signature) -> impl Iterator<Item = u32> + 'a {
-        band_keys(signature).filter_map(|key| self.bands.get(&fold(key)).copied())
+impl Joined {
+    fn find(&mut self, at: u32) -> u32 {
+        let mut root = at;
+        while let Some(&up) = self.parent.get(&root) {
+            if up == root {
+                break;
+            }
+            root = up;
+        }
+        // Path halving would need a second map lookup per step; pointing
+        // the walked chain at the root is as cheap and as good.
+        let mut next = at;
+        while next != root {
+            let up = self.parent.insert(next, root).unwrap_or(root);
+            next = up;
+        }
+        root
     }
 
-    /// Adds an article under `handle`.
-    pub fn insert(&mut self, signature: &Signature, handle: u32) {
-        for key in band_keys(signature) {
-            self.bands.insert(fold(key), handle);
+    fn join(&mut self, a: u32, b: u32) {
+        let (a, b) = (self.find(a), self.find(b));
+        self.parent.entry(a).or_insert(a);
+        self.parent.entry(b).or_insert(b);
+        if a != b {
+            self.parent.insert(a.max(b), a.min(b));
         }
     }
 }
 
-fn fold(key: u64) -> u32 {
-    let mixed = mix(key);
-    (mixed ^ (mixed >> 32)) as u32
+/// The stories of the articles `searcher` sees: `(article id, story)`
+/// for every article with a near-copy, the story named by the least
+/// article id in it.
+///
+/// One pass per band: every signed article's value of the band, with its
+/// number, sorted (8 bytes an article, the only memory that grows with
+/// the index); each run of equal values is a set of candidates, put in
+/// article-id order and each checked with [`similarity`] against the
+/// [`COMPARED`] before it, so the pairs checked, and the stories, do not
+/// depend on how the index is cut into segments.
+pub fn find_stories(searcher: &Searcher, fields: &DatelineSchema) -> Result<Vec<(u64, u64)>> {
+    let bands_name = fields.schema.get_field_name(fields.bands);
+    let ids_name = fields.schema.get_field_name(fields.article_id);
+    let mut segments = Vec::new();
+    let mut total: u32 = 0;
+    for segment in searcher.segment_readers() {
+        // A segment of articles too short for a signature has no column.
+        let Some(bands) = segment.fast_fields().column_opt::<u64>(bands_name)? else {
+            continue;
+        };
+        let ids = segment.fast_fields().u64(ids_name)?;
+        let alive = segment.alive_bitset();
+        let docs: Vec<DocId> = (0..segment.max_doc())
+            .filter(|&doc| alive.is_none_or(|alive| alive.is_alive(doc)))
+            .filter(|&doc| bands.index.value_row_ids(doc).len() == BANDS)
+            .collect();
+        let start = total;
+        total = total.saturating_add(u32::try_from(docs.len()).unwrap_or(u32::MAX));
+        segments.push(Signed {
+            bands,
+            ids,
+            docs,
+            start,
+        });
+    }
+    let signed = SignedArticles { segments };
+    let mut joined = Joined::default();
+    let mut keys: Vec<u64> = Vec::with_capacity(total as usize);
+    let mut candidates: Vec<(u64, u32)> = Vec::new();
+    for band in 0..BANDS {
+        keys.clear();
+        for segment in &signed.segments {
+            for (at, &doc) in segment.docs.iter().enumerate() {
+                let number = segment.start + at as u32;
+                keys.push(u64::from(segment.band(doc, band)) << 32 | u64::from(number));
+            }
+        }
+        keys.sort_unstable();
+        for run in keys.chunk_by(|a, b| a >> 32 == b >> 32) {
+            if run.len() < 2 {
+                continue;
+            }
+            candidates.clear();
+            candidates.extend(run.iter().map(|&key| {
+                let number = key as u32;
+                (signed.article_id(number), number)
+            }));
+            candidates.sort_unstable();
+            for (i, &(_, b)) in candidates.iter().enumerate().skip(1) {
+                for &(_, a) in candidates[i.saturating_sub(COMPARED)..i].iter().rev() {
+                    if joined.parent.contains_key(&a)
+                        && joined.parent.contains_key(&b)
+                        && joined.find(a) == joined.find(b)
+                    {
+                        continue;
+                    }
+                    if similarity(&signed.signature(a), &signed.signature(b)) >= SAME_STORY {
+                        joined.join(a, b);
+                    }
+                }
+            }
+        }
+    }
+    drop(keys);
+    let numbers: Vec<u32> = joined.parent.keys().copied().collect();
+    let mut story_of_root: FxHashMap<u32, u64> = FxHashMap::default();
+    let mut members = Vec::with_capacity(numbers.len());
+    for number in numbers {
+        let root = joined.find(number);
+        let id = signed.article_id(number);
+        let story = story_of_root.entry(root).or_insert(id);
+        *story = (*story).min(id);
+        members.push((id, root));
+    }
+    Ok(members
+        .into_iter()
+        .map(|(id, root)| (id, story_of_root[&root]))
+        .collect())
 }
 
 /// A 64-bit finaliser (from SplitMix64): spreads every input bit.
@@ -160,9 +326,8 @@ mod tests {
     fn a_copy_with_a_trailing_paragraph_is_the_same_story() {
         let copy = format!("{STORY} Reporting by the wire service; editing by the desk.");
         assert!(similarity(&sig(STORY), &sig(&copy)) >= SAME_STORY);
-        let mut index = StoryIndex::default();
-        index.insert(&sig(STORY), 7);
-        assert!(index.candidates(&sig(&copy)).any(|handle| handle == 7));
+        let (a, b) = (band_values(&sig(STORY)), band_values(&sig(&copy)));
+        assert!(a.iter().zip(&b).any(|(x, y)| x == y), "no band shared");
     }
 
     #[test]
@@ -171,9 +336,30 @@ mod tests {
             the old bridge. Residents were evacuated to the school and the army sent boats, while \
             the mayor asked for national help and forecasters warned of more storms this week.";
         assert!(similarity(&sig(STORY), &sig(other)) < 0.2);
-        let mut index = StoryIndex::default();
-        index.insert(&sig(STORY), 7);
-        assert_eq!(index.candidates(&sig(other)).count(), 0);
+        let (a, b) = (band_values(&sig(STORY)), band_values(&sig(other)));
+        assert!(a.iter().zip(&b).all(|(x, y)| x != y));
+    }
+
+    #[test]
+    fn bands_keep_their_order_and_give_the_signature_back() {
+        let signature = sig(STORY);
+        let mut values = band_values(&signature);
+        assert!(values.windows(2).all(|w| w[0] >> 32 < w[1] >> 32));
+        assert_eq!(signature_from_bands(values.iter().copied()), signature);
+        values.sort_unstable();
+        assert_eq!(signature_from_bands(values.into_iter()), signature);
+    }
+
+    #[test]
+    fn joined_articles_share_one_root_whatever_the_order() {
+        let mut joined = Joined::default();
+        joined.join(5, 9);
+        joined.join(9, 2);
+        joined.join(7, 8);
+        assert_eq!(joined.find(5), joined.find(2));
+        assert_eq!(joined.find(9), 2);
+        assert_ne!(joined.find(7), joined.find(2));
+        assert_eq!(joined.find(8), 7);
     }
 
     #[test]

@@ -31,13 +31,14 @@ use tantivy::{Index, IndexWriter, TantivyError, Term};
 
 use crate::error::{Error, Result};
 use crate::index::meta::META_FILE;
+use crate::index::stories::STORIES_FILE;
 use crate::index::{
-    DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION, index_settings,
+    DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION, StoryMap, index_settings,
 };
 use crate::indexer::documents::PreparedArticle;
 use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
 use crate::indexer::merging::SmallSegmentsFirst;
-use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
+use crate::indexer::near_duplicates::find_stories;
 
 /// Adds, replaces and commits articles and their file records; holds the
 /// index's writer lock.
@@ -52,10 +53,6 @@ pub struct ArticleWriter {
     /// may share) by id: their file's handle and their place in the
     /// records.
     named: FxHashMap<u64, (u32, u32)>,
-    /// The indexed articles by near-copy band (handles are places in the
-    /// manifest's article table), built from the records when the first
-    /// file is written (a run with nothing to write never pays for it).
-    stories: Option<StoryIndex>,
     /// Whether anything changed since the last commit.
     dirty: bool,
     /// Set when building a replacement beside the index.
@@ -251,7 +248,6 @@ impl ArticleWriter {
             manifest,
             owners,
             named,
-            stories: None,
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
             aside,
@@ -292,7 +288,6 @@ impl ArticleWriter {
     /// batches ([`Self::write_articles`]) until [`Self::finish_file`]: a
     /// container of any size is written without holding its articles.
     pub fn begin_file(&mut self, key: &str, record: FileRecord) -> FileUpdate {
-        self.load_stories();
         let slot = self.manifest.reserve(key);
         let mut old = FxHashMap::default();
         for (_, article) in self.manifest.articles_of(key) {
@@ -328,7 +323,6 @@ impl ArticleWriter {
         update: &mut FileUpdate,
         articles: Vec<PreparedArticle>,
     ) -> Result<()> {
-        let story_field = self.index.fields.story;
         for article in articles {
             let slot = update.slot;
             if let Some(&owner) = self.owners.get(&article.hash) {
@@ -383,42 +377,17 @@ impl ArticleWriter {
                 update.replaced.undated += usize::from(article.undated);
                 update.replaced.unread_dates += usize::from(article.unread_date);
             }
-            let story = match (&mut self.stories, &article.signature) {
-                (Some(stories), Some(signature)) => {
-                    let manifest = &self.manifest;
-                    let first = update.first;
-                    let written = &update.record.indexed;
-                    let known = stories.candidates(signature).find_map(|candidate| {
-                        let other = match candidate.checked_sub(first) {
-                            Some(local) => written.get(local as usize),
-                            None => manifest.live_article(candidate),
-                        }?;
-                        let other_signature = other.signature.as_ref()?;
-                        (similarity(signature, other_signature) >= SAME_STORY)
-                            .then_some(other.story)
-                    });
-                    stories.insert(signature, at);
-                    known.unwrap_or(article.article_id)
-                }
-                _ => article.article_id,
-            };
             self.owners.insert(article.hash, slot);
             if article.named {
                 self.named.insert(article.article_id, (slot, at));
             }
-            update.record.indexed.push(article.record(story));
+            update.record.indexed.push(article.record());
             // One batch per article: tantivy gives a batch to one indexing
             // thread, so the article's passages become consecutive
             // documents in reading order, which ranking relies on
             // (`search::rank`: adjacent passages, articles per word).
             let mut batch = Vec::with_capacity(article.documents.len());
-            let joins_story = story != article.article_id;
-            for mut doc in article.documents {
-                // An article outside any story, or first in its own, is
-                // its story: search reads a missing story as the article id.
-                if joins_story {
-                    doc.add_u64(story_field, story);
-                }
+            for doc in article.documents {
                 batch.push(UserOperation::Add(doc));
                 update.replaced.passages += 1;
             }
@@ -433,9 +402,6 @@ impl ArticleWriter {
         self.owners.insert(old.hash, update.slot);
         if old.named {
             self.named.insert(old.id, (update.slot, at));
-        }
-        if let (Some(stories), Some(signature)) = (&mut self.stories, &old.signature) {
-            stories.insert(signature, at);
         }
         update.record.indexed.push(old);
     }
@@ -513,13 +479,10 @@ impl ArticleWriter {
         self.manifest.insert(&update.key, record);
         // The next record of the file (at the next checkpoint or the end)
         // goes at the end of the article table, what was written first:
-        // the near-copy and identity tables follow it there.
+        // the identity table follows it there.
         update.first = self.manifest.next_article_at();
         for (local, article) in update.record.indexed.iter().enumerate().take(written) {
             let at = update.first + local as u32;
-            if let (Some(stories), Some(signature)) = (&mut self.stories, &article.signature) {
-                stories.insert(signature, at);
-            }
             if article.named {
                 self.named.insert(article.id, (update.slot, at));
             }
@@ -548,20 +511,6 @@ impl ArticleWriter {
         let key = update.key.clone();
         self.finish_file(update, true);
         self.remove_file(&key);
-    }
-
-    /// Builds the near-copy index from the records, once.
-    fn load_stories(&mut self) {
-        if self.stories.is_some() {
-            return;
-        }
-        let mut stories = StoryIndex::default();
-        for (at, article) in self.manifest.live_articles_in_order() {
-            if let Some(signature) = &article.signature {
-                stories.insert(signature, at);
-            }
-        }
-        self.stories = Some(stories);
     }
 
     /// Files holding a duplicate whose original is no longer indexed (it
@@ -639,17 +588,52 @@ impl ArticleWriter {
     }
 
     /// Commits if anything changed, waits for background merges (releasing
-    /// the lock) and, for a rebuild, moves the new index into place.
-    pub fn finish(mut self) -> Result<()> {
+    /// the lock), groups the near-copies of what the index now holds when
+    /// it changed since they were last grouped (unless `group` is false: a
+    /// run stopped by the user ends at once, and the next run groups
+    /// them), and, for a rebuild, moves the new index into place. Returns
+    /// the stories of more than one article and how many articles they
+    /// hold.
+    pub fn finish(mut self, group: bool) -> Result<(usize, usize)> {
         if self.dirty {
             self.commit()?;
         }
         self.writer.wait_merging_threads()?;
+        let stories = match group {
+            true => group_near_copies(&self.index)?,
+            false => StoryMap::read(&self.index.path)
+                .ok()
+                .flatten()
+                .map_or((0, 0), |map| map.counts()),
+        };
         if let Some(aside) = self.aside.take() {
             replace_dir(&aside.target, &self.index.path)?;
         }
-        Ok(())
+        Ok(stories)
     }
+}
+
+/// Writes the near-copy stories of `index`'s last commit ([`StoryMap`])
+/// unless they are written already; returns their counts.
+fn group_near_copies(index: &OpenIndex) -> Result<(usize, usize)> {
+    let dir = &index.path;
+    let opstamp = index.index.load_metas()?.opstamp;
+    if let Ok(Some(written)) = StoryMap::read(dir)
+        && written.opstamp() == opstamp
+    {
+        return Ok(written.counts());
+    }
+    let reader: tantivy::IndexReader = index
+        .index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
+    let stories = StoryMap::new(opstamp, find_stories(&reader.searcher(), &index.fields)?);
+    stories.write(dir).map_err(|source| Error::Io {
+        path: dir.join(STORIES_FILE),
+        source,
+    })?;
+    Ok(stories.counts())
 }
 
 /// Opens the index at `path` or, when there is none, creates it (and its
