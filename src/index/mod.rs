@@ -15,9 +15,9 @@ mod read_only;
 mod schema;
 pub(crate) mod spans;
 mod stats;
-pub mod stories;
 mod stem_cache;
 pub mod stored;
+pub mod stories;
 mod words;
 
 use std::path::{Path, PathBuf};

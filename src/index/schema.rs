@@ -108,11 +108,11 @@ pub struct DatelineSchema {
     /// the term a file's passages are deleted by. Indexed and fast, not
     /// stored.
     pub article_id: Field,
-    /// The article's near-copy signature as its 16 band values,
-    /// `band << 32 | value` in band order (first passage only, and only
-    /// for articles long enough to have one): a fast column only, read
-    /// in batch at the end of an indexing run to group near-copies into
-    /// stories (`indexer::near_duplicates`, [`crate::index::stories`]).
+    /// The article's near-copy signature as its 16 band values (4 bytes
+    /// each, in band order; first passage only, and only for articles
+    /// long enough to have one): a fast column only, read in batch at the
+    /// end of an indexing run to group near-copies into stories
+    /// (`indexer::near_duplicates`, [`crate::index::stories`]).
     pub bands: Field,
     /// The passage's position within its article, from 0 (fast: a hit's
     /// place in its article is read from it; indexed: the documents of 0

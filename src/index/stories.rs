@@ -23,7 +23,8 @@ use std::sync::{Arc, Mutex};
 pub const STORIES_FILE: &str = "stories.bin";
 /// The first bytes of the file, with the format's version.
 const MAGIC: &[u8; 8] = b"DLSTORY1";
-/// The magic, the commit and the count, before the pairs.
+/// The magic, the commit and the number of stories, before the stories
+/// (each its id, its number of articles and their ids).
 const HEADER_BYTES: usize = 24;
 
 /// The stories of an index, by article and by story.
@@ -112,15 +113,26 @@ impl StoryMap {
             return Err(damaged("checksum mismatch"));
         }
         let opstamp = u64_at(body, 8);
-        let count = u64_at(body, 16) as usize;
-        let pairs = &body[HEADER_BYTES..];
-        if pairs.len() != count.saturating_mul(16) {
+        let stories = u64_at(body, 16);
+        let mut rest = &body[HEADER_BYTES..];
+        let mut members = Vec::new();
+        for _ in 0..stories {
+            if rest.len() < 12 {
+                return Err(damaged("cut short"));
+            }
+            let story = u64_at(rest, 0);
+            let count = u32::from_le_bytes([rest[8], rest[9], rest[10], rest[11]]) as usize;
+            rest = &rest[12..];
+            if rest.len() < count.saturating_mul(8) {
+                return Err(damaged("cut short"));
+            }
+            let (articles, after) = rest.split_at(count * 8);
+            members.extend(articles.chunks_exact(8).map(|id| (u64_at(id, 0), story)));
+            rest = after;
+        }
+        if !rest.is_empty() {
             return Err(damaged("wrong length"));
         }
-        let members = pairs
-            .chunks_exact(16)
-            .map(|pair| (u64_at(pair, 0), u64_at(pair, 8)))
-            .collect();
         Ok(Some(StoryMap::new(opstamp, members)))
     }
 
@@ -135,13 +147,17 @@ impl StoryMap {
 
     /// Replaces the groups in `index_dir` with these, durably.
     pub fn write(&self, index_dir: &Path) -> std::io::Result<()> {
-        let mut bytes = Vec::with_capacity(HEADER_BYTES + 16 * self.by_article.len() + 8);
+        let groups = self.by_story.chunk_by(|a, b| a.0 == b.0);
+        let mut bytes = Vec::with_capacity(HEADER_BYTES + 12 * self.by_story.len() + 8);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&self.opstamp.to_le_bytes());
-        bytes.extend_from_slice(&(self.by_article.len() as u64).to_le_bytes());
-        for &(article, story) in &self.by_article {
-            bytes.extend_from_slice(&article.to_le_bytes());
-            bytes.extend_from_slice(&story.to_le_bytes());
+        bytes.extend_from_slice(&(groups.clone().count() as u64).to_le_bytes());
+        for group in groups {
+            bytes.extend_from_slice(&group[0].0.to_le_bytes());
+            bytes.extend_from_slice(&(group.len() as u32).to_le_bytes());
+            for &(_, article) in group {
+                bytes.extend_from_slice(&article.to_le_bytes());
+            }
         }
         let checksum = xxhash_rust::xxh3::xxh3_64(&bytes);
         bytes.extend_from_slice(&checksum.to_le_bytes());

@@ -36,6 +36,8 @@ use hashbrown::hash_table::Entry;
 use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 
+use crate::indexer::documents::article_id;
+
 /// What a commit's payload says about the commit.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CommitPayload {
@@ -187,6 +189,13 @@ const MANIFEST_PREFIX: &str = "files-";
 const MANIFEST_SUFFIX: &str = ".bin";
 /// The first bytes of a manifest file, with the format's version.
 const MAGIC: &[u8; 8] = b"DLMANIF4";
+
+/// How an article's id is kept in the manifest file: worked out from its
+/// file's key and content hash, written (an article with an identity),
+/// or written though it has no identity.
+const ID_DERIVED: u8 = 0;
+const ID_NAMED: u8 = 1;
+const ID_WRITTEN: u8 = 2;
 
 /// The zstd level the manifest is compressed at: the fastest, since it is
 /// written at every commit. Its paths and numbers shrink to a fraction;
@@ -476,12 +485,23 @@ impl Manifest {
                 .zip(&self.alive[range])
                 .filter(|(_, alive)| **alive)
             {
-                out.write_all(&article.id.to_le_bytes())?;
+                // An article without an identity has the id of its file's
+                // key and its content: the id is written only when it
+                // cannot be worked out again (a fifth of the file).
+                let derived = !article.named && article.id == article_id(key, None, article.hash);
+                let kind = match (article.named, derived) {
+                    (true, _) => ID_NAMED,
+                    (false, true) => ID_DERIVED,
+                    (false, false) => ID_WRITTEN,
+                };
+                out.write_all(&[kind])?;
+                if kind != ID_DERIVED {
+                    out.write_all(&article.id.to_le_bytes())?;
+                }
                 out.write_all(&article.hash.to_le_bytes())?;
                 out.write_all(&article.meta.to_le_bytes())?;
                 out.write_all(&article.place.to_le_bytes())?;
                 out.write_all(&article.passages.to_le_bytes())?;
-                out.write_all(&[u8::from(article.named)])?;
             }
             out.write_all(&(slot.duplicates.len() as u32).to_le_bytes())?;
             for duplicate in &slot.duplicates {
@@ -547,12 +567,18 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
         // No pre-allocation from a count read from disk: a damaged count
         // must not ask for gigabytes.
         for _ in 0..indexed {
-            let id = read_u64(input)?;
+            let kind = read_u8(input)?;
+            let id = match kind {
+                ID_DERIVED => None,
+                ID_NAMED | ID_WRITTEN => Some(read_u64(input)?),
+                _ => return Err(bad("bad article id kind")),
+            };
             let hash = read_u64(input)?;
             let meta = read_u64(input)?;
             let place = read_u64(input)?;
             let passages = read_u32(input)?;
-            let named = read_u8(input)? == 1;
+            let named = kind == ID_NAMED;
+            let id = id.unwrap_or_else(|| article_id(&key, None, hash));
             record.indexed.push(ArticleRecord {
                 id,
                 hash,
@@ -772,6 +798,28 @@ mod tests {
         assert_eq!(loaded.articles_of("/c").count(), 1);
         assert_eq!(loaded.live_articles().count(), 2);
         assert_eq!(manifest.live_articles().count(), 2);
+    }
+
+    #[test]
+    fn article_ids_are_kept_whether_written_or_worked_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut manifest = Manifest::default();
+        let mut derived = record(1);
+        derived.indexed[0].named = false;
+        derived.indexed[0].id = article_id("/derived", None, derived.indexed[0].hash);
+        manifest.insert("/derived", derived);
+        manifest.insert("/named", record(3));
+        manifest.insert("/written", record(4));
+        let payload = manifest.save(dir.path(), 5, 9).unwrap();
+        let loaded = Manifest::load(dir.path(), &payload).unwrap();
+        for key in ["/derived", "/named", "/written"] {
+            let ids = |m: &Manifest| {
+                m.articles_of(key)
+                    .map(|(_, a)| (a.id, a.named))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&loaded), ids(&manifest), "{key}");
+        }
     }
 
     #[test]

@@ -17,12 +17,12 @@
 //! not depend on the order files were read in: an index updated run after
 //! run groups its articles as a rebuild would.
 
-use rustc_hash::FxHashMap;
 use tantivy::columnar::Column;
 use tantivy::{DocId, Searcher};
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
+use crate::index::spans::ArticleSpans;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Signature length in one-byte MinHash values.
@@ -106,13 +106,12 @@ pub fn similarity(a: &Signature, b: &Signature) -> f64 {
 }
 
 /// The bands of a signature as the first passage stores them: band `b`'s
-/// four values as a big-endian `u32`, below `b << 32`, so the values stay
-/// in band order however a column orders them.
+/// four values as one big-endian `u32`, in band order (a column keeps a
+/// document's values in the order they were added).
 pub fn band_values(signature: &Signature) -> [u64; BANDS] {
     let mut values = [0u64; BANDS];
-    for (band, (value, bytes)) in values.iter_mut().zip(signature.chunks(ROWS)).enumerate() {
-        let word = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-        *value = (band as u64) << 32 | u64::from(word);
+    for (value, bytes) in values.iter_mut().zip(signature.chunks(ROWS)) {
+        *value = u64::from(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]));
     }
     values
 }
@@ -126,89 +125,131 @@ fn signature_from_bands(values: impl Iterator<Item = u64>) -> Signature {
     signature
 }
 
-/// The articles of one segment that have a signature.
-struct Signed {
-    bands: Column<u64>,
-    ids: Column<u64>,
-    /// Their first passages, alive, in doc order.
-    docs: Vec<DocId>,
-    /// The number (over all segments) of the first of them.
-    start: u32,
-}
-
-impl Signed {
-    /// Band `band` of the article at `doc`.
-    fn band(&self, doc: DocId, band: usize) -> u32 {
-        let rows = self.bands.index.value_row_ids(doc);
-        self.bands.values.get_val(rows.start + band as u32) as u32
-    }
-}
-
 /// How many of the articles before it (in article-id order) sharing a
-/// band value an article is compared with: all of them in the usual run
-/// of two or three, a bounded number in a long run (a band many unrelated
-/// articles share by chance, or a story with many copies, whose copies are
-/// joined through one another).
+/// band value an article is compared with, nearest first, until one is
+/// found in its story: all of them in the usual run of two or three, a
+/// bounded number in a long run (a band many unrelated articles share by
+/// chance, or a story with many copies, whose copies are joined through
+/// one another).
 const COMPARED: usize = 8;
 
-/// The signed articles of every segment, numbered in segment order.
+/// The band values of one segment's articles.
+struct SegmentBands {
+    bands: Column<u64>,
+    ids: Column<u64>,
+    /// Where each signed article's values start in the column, with the
+    /// article's number, in doc order: a band is then one read.
+    numbers: Vec<(u32, u32)>,
+}
+
+/// The articles that have a signature, numbered in article-id order, so
+/// that the pairs compared do not depend on how the index is cut into
+/// segments.
 struct SignedArticles {
-    segments: Vec<Signed>,
+    segments: Vec<SegmentBands>,
+    /// By number: the segment and the first passage.
+    addresses: Vec<(u32, DocId)>,
 }
 
 impl SignedArticles {
-    /// The segment and first passage of the article numbered `number`.
-    fn locate(&self, number: u32) -> (&Signed, DocId) {
-        let at = self.segments.partition_point(|s| s.start <= number) - 1;
-        let segment = &self.segments[at];
-        (segment, segment.docs[(number - segment.start) as usize])
+    /// The signed articles `searcher` sees (deleted ones left out).
+    fn read(searcher: &Searcher, fields: &DatelineSchema) -> Result<SignedArticles> {
+        let bands_name = fields.schema.get_field_name(fields.bands);
+        let ids_name = fields.schema.get_field_name(fields.article_id);
+        let mut segments = Vec::new();
+        let mut by_id: Vec<(u64, u32, DocId)> = Vec::new();
+        for segment in searcher.segment_readers() {
+            // A segment of articles too short for a signature has no column.
+            let Some(bands) = segment.fast_fields().column_opt::<u64>(bands_name)? else {
+                continue;
+            };
+            let ids = segment.fast_fields().u64(ids_name)?;
+            let alive = segment.alive_bitset();
+            let ord = segments.len() as u32;
+            for doc in ArticleSpans::of(segment, fields)?.starts() {
+                if alive.is_none_or(|alive| alive.is_alive(doc))
+                    && bands.index.value_row_ids(doc).len() == BANDS
+                {
+                    by_id.push((ids.first(doc).unwrap_or(0), ord, doc));
+                }
+            }
+            segments.push(SegmentBands {
+                bands,
+                ids,
+                numbers: Vec::new(),
+            });
+        }
+        by_id.sort_unstable();
+        let mut addresses = Vec::with_capacity(by_id.len());
+        for (number, &(_, ord, doc)) in by_id.iter().enumerate() {
+            let segment = &mut segments[ord as usize];
+            let row = segment.bands.index.value_row_ids(doc).start;
+            segment.numbers.push((row, number as u32));
+            addresses.push((ord, doc));
+        }
+        drop(by_id);
+        for segment in &mut segments {
+            segment.numbers.sort_unstable();
+        }
+        Ok(SignedArticles {
+            segments,
+            addresses,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.addresses.len()
+    }
+
+    /// Band `band` of every article, with its number: `value << 32 | number`.
+    fn band_keys(&self, band: usize, keys: &mut Vec<u64>) {
+        keys.clear();
+        for segment in &self.segments {
+            for &(row, number) in &segment.numbers {
+                let value = segment.bands.values.get_val(row + band as u32) as u32;
+                keys.push(u64::from(value) << 32 | u64::from(number));
+            }
+        }
     }
 
     fn article_id(&self, number: u32) -> u64 {
-        let (segment, doc) = self.locate(number);
-        segment.ids.first(doc).unwrap_or(0)
+        let (ord, doc) = self.addresses[number as usize];
+        self.segments[ord as usize].ids.first(doc).unwrap_or(0)
     }
 
     fn signature(&self, number: u32) -> Signature {
-        let (segment, doc) = self.locate(number);
-        let rows = segment.bands.index.value_row_ids(doc);
-        signature_from_bands(rows.map(|row| segment.bands.values.get_val(row)))
+        let (ord, doc) = self.addresses[number as usize];
+        let bands = &self.segments[ord as usize].bands;
+        let rows = bands.index.value_row_ids(doc);
+        signature_from_bands(rows.map(|row| bands.values.get_val(row)))
     }
 }
 
-/// Articles joined into stories: a union-find over the numbers of the
-/// articles that have a near-copy (most have none, so a map).
-#[derive(Default)]
+/// Articles joined into stories: a union-find over their numbers.
 struct Joined {
-    parent: FxHashMap<u32, u32>,
+    parent: Vec<u32>,
 }
 
 impl Joined {
-    fn find(&mut self, at: u32) -> u32 {
-        let mut root = at;
-        while let Some(&up) = self.parent.get(&root) {
-            if up == root {
-                break;
-            }
-            root = up;
+    fn new(len: usize) -> Joined {
+        Joined {
+            parent: (0..len as u32).collect(),
         }
-        // Path halving would need a second map lookup per step; pointing
-        // the walked chain at the root is as cheap and as good.
-        let mut next = at;
-        while next != root {
-            let up = self.parent.insert(next, root).unwrap_or(root);
-            next = up;
+    }
+
+    fn find(&mut self, mut at: u32) -> u32 {
+        while self.parent[at as usize] != at {
+            let up = self.parent[at as usize];
+            // Path halving: every other step points at its grandparent.
+            self.parent[at as usize] = self.parent[up as usize];
+            at = up;
         }
-        root
+        at
     }
 
     fn join(&mut self, a: u32, b: u32) {
         let (a, b) = (self.find(a), self.find(b));
-        self.parent.entry(a).or_insert(a);
-        self.parent.entry(b).or_insert(b);
-        if a != b {
-            self.parent.insert(a.max(b), a.min(b));
-        }
+        self.parent[a.max(b) as usize] = a.min(b);
     }
 }
 
@@ -217,89 +258,54 @@ impl Joined {
 /// article id in it.
 ///
 /// One pass per band: every signed article's value of the band, with its
-/// number, sorted (8 bytes an article, the only memory that grows with
-/// the index); each run of equal values is a set of candidates, put in
-/// article-id order and each checked with [`similarity`] against the
-/// [`COMPARED`] before it, so the pairs checked, and the stories, do not
-/// depend on how the index is cut into segments.
+/// number, sorted; each run of equal values is a set of candidates, each
+/// checked with [`similarity`] against those before it in article-id
+/// order ([`COMPARED`]). What it holds grows with the index, about 28 bytes a
+/// signed article (the numbers both ways, the sorted band values, the
+/// union-find); the writer frees its own tables first.
 pub fn find_stories(searcher: &Searcher, fields: &DatelineSchema) -> Result<Vec<(u64, u64)>> {
-    let bands_name = fields.schema.get_field_name(fields.bands);
-    let ids_name = fields.schema.get_field_name(fields.article_id);
-    let mut segments = Vec::new();
-    let mut total: u32 = 0;
-    for segment in searcher.segment_readers() {
-        // A segment of articles too short for a signature has no column.
-        let Some(bands) = segment.fast_fields().column_opt::<u64>(bands_name)? else {
-            continue;
-        };
-        let ids = segment.fast_fields().u64(ids_name)?;
-        let alive = segment.alive_bitset();
-        let docs: Vec<DocId> = (0..segment.max_doc())
-            .filter(|&doc| alive.is_none_or(|alive| alive.is_alive(doc)))
-            .filter(|&doc| bands.index.value_row_ids(doc).len() == BANDS)
-            .collect();
-        let start = total;
-        total = total.saturating_add(u32::try_from(docs.len()).unwrap_or(u32::MAX));
-        segments.push(Signed {
-            bands,
-            ids,
-            docs,
-            start,
-        });
-    }
-    let signed = SignedArticles { segments };
-    let mut joined = Joined::default();
-    let mut keys: Vec<u64> = Vec::with_capacity(total as usize);
-    let mut candidates: Vec<(u64, u32)> = Vec::new();
+    let signed = SignedArticles::read(searcher, fields)?;
+    let mut joined = Joined::new(signed.len());
+    let mut keys: Vec<u64> = Vec::with_capacity(signed.len());
     for band in 0..BANDS {
-        keys.clear();
-        for segment in &signed.segments {
-            for (at, &doc) in segment.docs.iter().enumerate() {
-                let number = segment.start + at as u32;
-                keys.push(u64::from(segment.band(doc, band)) << 32 | u64::from(number));
-            }
-        }
+        signed.band_keys(band, &mut keys);
         keys.sort_unstable();
         for run in keys.chunk_by(|a, b| a >> 32 == b >> 32) {
-            if run.len() < 2 {
-                continue;
-            }
-            candidates.clear();
-            candidates.extend(run.iter().map(|&key| {
-                let number = key as u32;
-                (signed.article_id(number), number)
-            }));
-            candidates.sort_unstable();
-            for (i, &(_, b)) in candidates.iter().enumerate().skip(1) {
-                for &(_, a) in candidates[i.saturating_sub(COMPARED)..i].iter().rev() {
-                    if joined.parent.contains_key(&a)
-                        && joined.parent.contains_key(&b)
-                        && joined.find(a) == joined.find(b)
-                    {
-                        continue;
+            // Numbers follow article ids: a run is in article-id order.
+            for (i, &key) in run.iter().enumerate().skip(1) {
+                let b = key as u32;
+                let story = joined.find(b);
+                for &earlier in run[i.saturating_sub(COMPARED)..i].iter().rev() {
+                    let a = earlier as u32;
+                    if joined.find(a) == story {
+                        break;
                     }
                     if similarity(&signed.signature(a), &signed.signature(b)) >= SAME_STORY {
                         joined.join(a, b);
+                        break;
                     }
                 }
             }
         }
     }
     drop(keys);
-    let numbers: Vec<u32> = joined.parent.keys().copied().collect();
-    let mut story_of_root: FxHashMap<u32, u64> = FxHashMap::default();
-    let mut members = Vec::with_capacity(numbers.len());
-    for number in numbers {
+    // Every number pointed straight at its root, the least number of its
+    // story, so the least article id: numbers follow ids.
+    for number in 0..signed.len() as u32 {
         let root = joined.find(number);
-        let id = signed.article_id(number);
-        let story = story_of_root.entry(root).or_insert(id);
-        *story = (*story).min(id);
-        members.push((id, root));
+        joined.parent[number as usize] = root;
     }
-    Ok(members
-        .into_iter()
-        .map(|(id, root)| (id, story_of_root[&root]))
-        .collect())
+    let mut sizes = vec![0u32; signed.len()];
+    for &root in &joined.parent {
+        sizes[root as usize] += 1;
+    }
+    let mut members = Vec::new();
+    for (number, &root) in joined.parent.iter().enumerate() {
+        if sizes[root as usize] > 1 {
+            members.push((signed.article_id(number as u32), signed.article_id(root)));
+        }
+    }
+    Ok(members)
 }
 
 /// A 64-bit finaliser (from SplitMix64): spreads every input bit.
@@ -341,18 +347,51 @@ mod tests {
     }
 
     #[test]
-    fn bands_keep_their_order_and_give_the_signature_back() {
+    fn bands_give_the_signature_back() {
         let signature = sig(STORY);
-        let mut values = band_values(&signature);
-        assert!(values.windows(2).all(|w| w[0] >> 32 < w[1] >> 32));
-        assert_eq!(signature_from_bands(values.iter().copied()), signature);
-        values.sort_unstable();
-        assert_eq!(signature_from_bands(values.into_iter()), signature);
+        assert_eq!(
+            signature_from_bands(band_values(&signature).into_iter()),
+            signature
+        );
+    }
+
+    #[test]
+    fn an_index_keeps_the_bands_of_an_article_in_order() {
+        // Signatures are read back from the column value by value: the
+        // column must keep a document's values in the order they were
+        // added, through a merge too.
+        use tantivy::schema::{FAST, Schema};
+        let mut builder = Schema::builder();
+        let bands = builder.add_u64_field("bands", FAST);
+        let index = tantivy::Index::create_in_ram(builder.build());
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let descending: Vec<u64> = (0..BANDS as u64).rev().map(|v| v * 1000 + 7).collect();
+        for _ in 0..2 {
+            let mut doc = tantivy::TantivyDocument::new();
+            for &value in &descending {
+                doc.add_u64(bands, value);
+            }
+            writer.add_document(doc).unwrap();
+            writer.commit().unwrap();
+        }
+        let segments = index.searchable_segment_ids().unwrap();
+        writer.merge(&segments).wait().unwrap();
+        writer.wait_merging_threads().unwrap();
+        let reader = index.reader().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let column = searcher.segment_readers()[0]
+            .fast_fields()
+            .u64("bands")
+            .unwrap();
+        for doc in 0..2 {
+            assert_eq!(column.values_for_doc(doc).collect::<Vec<_>>(), descending);
+        }
     }
 
     #[test]
     fn joined_articles_share_one_root_whatever_the_order() {
-        let mut joined = Joined::default();
+        let mut joined = Joined::new(10);
         joined.join(5, 9);
         joined.join(9, 2);
         joined.join(7, 8);

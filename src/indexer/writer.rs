@@ -599,6 +599,11 @@ impl ArticleWriter {
             self.commit()?;
         }
         self.writer.wait_merging_threads()?;
+        // The records and tables are committed: their memory goes to the
+        // grouping.
+        self.manifest = Manifest::default();
+        self.owners = FxHashMap::default();
+        self.named = FxHashMap::default();
         let stories = match group {
             true => group_near_copies(&self.index)?,
             false => StoryMap::read(&self.index.path)
