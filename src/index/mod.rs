@@ -4,9 +4,8 @@
 //! All tantivy calls live here, in [`crate::indexer`] (the write side) and
 //! in [`crate::search`], so an upgrade of tantivy touches three folders.
 //! Next to tantivy's files the index folder holds `dateline.json` (the
-//! schema version and language, [`meta`]), the near-copy stories
-//! ([`stories`]) and the file records of the last commit, which only the
-//! indexer reads.
+//! schema version and language, [`meta`]) and the file records of the last
+//! commit, which only the indexer reads.
 
 mod analysis;
 mod live;
@@ -17,7 +16,6 @@ pub(crate) mod spans;
 mod stats;
 mod stem_cache;
 pub mod stored;
-pub mod stories;
 mod words;
 
 use std::path::{Path, PathBuf};
@@ -33,7 +31,6 @@ pub use meta::DatelineMeta;
 pub use schema::{CODE_KIND, DatelineSchema, SCHEMA_VERSION, index_settings};
 pub use stats::{IndexStats, UnreadDateEntry, index_stats};
 pub use stored::ArticlePassage;
-pub use stories::StoryMap;
 pub use words::WordTokenizer;
 
 use crate::error::{Error, Result};
@@ -53,8 +50,6 @@ pub struct OpenIndex {
     reader: OnceLock<tantivy::IndexReader>,
     /// Where each segment's articles start, read once per segment.
     spans: spans::SpansCache,
-    /// The near-copy stories, read again when the indexer replaces them.
-    stories: stories::StoriesCache,
 }
 
 impl OpenIndex {
@@ -108,7 +103,6 @@ impl OpenIndex {
             language,
             reader: OnceLock::new(),
             spans: spans::SpansCache::default(),
-            stories: stories::StoriesCache::default(),
         }
     }
 
@@ -142,11 +136,6 @@ impl OpenIndex {
         searcher: &tantivy::Searcher,
     ) -> Result<Vec<std::sync::Arc<spans::ArticleSpans>>> {
         self.spans.of(searcher, &self.fields)
-    }
-
-    /// The near-copy stories the indexer found at the end of its last run.
-    pub fn stories(&self) -> std::sync::Arc<StoryMap> {
-        self.stories.of(&self.path)
     }
 
     /// The analyzer the index's text was written with, which queries and

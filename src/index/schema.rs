@@ -28,7 +28,7 @@ use crate::index::ANALYZER_NAME;
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 13;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// The zstd level of the document store: level 3 (zstd's default) packs
 /// the stored text about a third smaller than tantivy's default lz4 at a
@@ -108,12 +108,13 @@ pub struct DatelineSchema {
     /// the term a file's passages are deleted by. Indexed and fast, not
     /// stored.
     pub article_id: Field,
-    /// The article's near-copy signature as its 16 band values (4 bytes
-    /// each, in band order; first passage only, and only for articles
-    /// long enough to have one): a fast column only, read in batch at the
-    /// end of an indexing run to group near-copies into stories
-    /// (`indexer::near_duplicates`, [`crate::index::stories`]).
-    pub bands: Field,
+    /// The story the article belongs to, on the passages of the near-copies
+    /// of a wire story after its first article (see
+    /// `indexer::near_duplicates`): that first article's id. Absent on
+    /// every other passage, whose story is its own article id. Indexed, so
+    /// a story's articles are the documents of its `story` term and of the
+    /// `article_id` term of the same value.
+    pub story: Field,
     /// The passage's position within its article, from 0 (fast: a hit's
     /// place in its article is read from it; indexed: the documents of 0
     /// mark where articles start, `index::spans`, and their count is the
@@ -178,7 +179,7 @@ impl DatelineSchema {
         builder.add_text_field("source", FAST);
         builder.add_text_field("relative", STORED);
         builder.add_u64_field("article_id", id());
-        builder.add_u64_field("bands", FAST);
+        builder.add_u64_field("story", id());
         builder.add_u64_field("passage_no", id());
         builder.add_u64_field("line", STORED);
         builder.add_u64_field("kind", FAST);
@@ -213,7 +214,7 @@ impl DatelineSchema {
             source: field("source")?,
             relative: field("relative")?,
             article_id: field("article_id")?,
-            bands: field("bands")?,
+            story: field("story")?,
             passage_no: field("passage_no")?,
             line: field("line")?,
             kind: field("kind")?,

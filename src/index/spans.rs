@@ -98,20 +98,6 @@ impl ArticleSpans {
         ArticleSpans { bits, max_doc }
     }
 
-    /// The first document of every article, in order.
-    pub(crate) fn starts(&self) -> impl Iterator<Item = DocId> + '_ {
-        self.bits.iter().enumerate().flat_map(|(word, &bits)| {
-            let mut rest = bits;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let bit = rest.trailing_zeros();
-                    rest &= rest - 1;
-                    (word * 64) as DocId + bit
-                })
-            })
-        })
-    }
-
     /// The first document of the article holding `doc`.
     pub(crate) fn start_of(&self, doc: DocId) -> DocId {
         let mut word = doc as usize / 64;

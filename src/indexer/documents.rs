@@ -6,11 +6,12 @@ use crate::date::DatePrecision;
 use crate::index::CODE_KIND;
 use crate::index::DatelineSchema;
 use crate::indexer::manifest::{ArticleRecord, article_hash};
-use crate::indexer::near_duplicates::{band_values, signature};
+use crate::indexer::near_duplicates::{Signature, signature};
 use crate::ingest::{Article, PassageKind};
 
-/// An article made ready for indexing: its passage documents built and
-/// its content hash computed. Made by [`prepare_articles`], which runs on the
+/// An article made ready for indexing: its passage documents built (all
+/// but the story, which depends on what is already indexed) and its
+/// content hash computed. Made by [`prepare_articles`], which runs on the
 /// parsing threads so the writer's thread only decides and hands over.
 pub struct PreparedArticle {
     pub(crate) hash: u64,
@@ -21,6 +22,7 @@ pub struct PreparedArticle {
     pub(crate) place: u64,
     /// Whether the id comes from the article's identity.
     pub(crate) named: bool,
+    pub(crate) signature: Option<Signature>,
     pub(crate) undated: bool,
     pub(crate) unread_date: bool,
     pub(crate) documents: Vec<TantivyDocument>,
@@ -29,12 +31,11 @@ pub struct PreparedArticle {
 /// Builds the documents of a file's articles. The article's metadata
 /// (source, title, format, date precision, url, ...) is stored once, on
 /// its first passage; every passage carries what ranking and filtering
-/// need (text, indexed title, date, article id, line): each field on
-/// every passage costs indexing time, and metadata repeated on every
+/// need (text, indexed title, date, article id, story, line): each field
+/// on every passage costs indexing time, and metadata repeated on every
 /// passage would cost about a sixth of the CPU. Each article's near-copy
 /// signature is computed here too, on the parsing threads, from the
-/// article's own words (quoted passages left out), and kept on its first
-/// passage.
+/// article's own words (quoted passages left out).
 pub fn prepare_articles(
     fields: &DatelineSchema,
     key: &str,
@@ -45,14 +46,6 @@ pub fn prepare_articles(
         .map(|article| {
             let hash = article_hash(article);
             let article_id = article_id(key, article.identity.as_deref(), hash);
-            let signature = signature(
-                article
-                    .passages
-                    .iter()
-                    .enumerate()
-                    .filter(|(at, _)| !article.quoted_passages.contains(at))
-                    .flat_map(|(_, p)| p.text.split_whitespace()),
-            );
             let documents = article
                 .passages
                 .iter()
@@ -83,9 +76,6 @@ pub fn prepare_articles(
                     }
                     if passage_no == 0 {
                         add_article_metadata(fields, article, &mut doc);
-                        for value in signature.as_ref().map(band_values).into_iter().flatten() {
-                            doc.add_u64(fields.bands, value);
-                        }
                     }
                     doc
                 })
@@ -97,6 +87,14 @@ pub fn prepare_articles(
                 meta,
                 place,
                 named: article.identity.is_some(),
+                signature: signature(
+                    article
+                        .passages
+                        .iter()
+                        .enumerate()
+                        .filter(|(at, _)| !article.quoted_passages.contains(at))
+                        .flat_map(|(_, p)| p.text.split_whitespace()),
+                ),
                 undated: article.date.is_none(),
                 unread_date: article.date_problem.is_some(),
                 documents,
@@ -117,15 +115,17 @@ pub(crate) fn article_id(key: &str, identity: Option<&str>, hash: u64) -> u64 {
 }
 
 impl PreparedArticle {
-    /// The record of this article once indexed.
-    pub(crate) fn record(&self) -> ArticleRecord {
+    /// The record of this article once indexed in `story`.
+    pub(crate) fn record(&self, story: u64) -> ArticleRecord {
         ArticleRecord {
             id: self.article_id,
             hash: self.hash,
             meta: self.meta,
             place: self.place,
+            story,
             passages: u32::try_from(self.documents.len()).unwrap_or(u32::MAX),
             named: self.named,
+            signature: self.signature,
         }
     }
 }

@@ -278,8 +278,8 @@ fn finish(
     summary.total_articles = articles;
     summary.total_passages = passages;
     summary.total_files = writer.manifest().len();
-    (summary.near_copy_stories, summary.near_copy_articles) =
-        writer.finish(!summary.interrupted)?;
+    (summary.near_copy_stories, summary.near_copy_articles) = writer.manifest().near_copy_groups();
+    writer.finish()?;
     progress.finish();
     summary.skipped = skipped;
     summary.elapsed = started.elapsed();

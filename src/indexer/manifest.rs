@@ -33,10 +33,12 @@ use std::path::{Path, PathBuf};
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
-use rustc_hash::FxBuildHasher;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::indexer::documents::article_id;
+
+use crate::indexer::near_duplicates::{SIGNATURE_LEN, Signature};
 
 /// What a commit's payload says about the commit.
 #[derive(Debug, Serialize, Deserialize)]
@@ -81,11 +83,15 @@ pub struct ArticleRecord {
     pub meta: u64,
     /// The hash of its lines (passages' and record's).
     pub place: u64,
+    /// The story it belongs to.
+    pub story: u64,
     /// How many passages it has.
     pub passages: u32,
     /// Whether its id comes from its identity (a guid, a Message-ID, a
     /// URL), which other files may share.
     pub named: bool,
+    /// Its near-copy signature; `None` for an article too short to have one.
+    pub signature: Option<Signature>,
 }
 
 /// An article of a file that is not indexed from it, and why.
@@ -187,8 +193,11 @@ fn hash_key(key: &str) -> u64 {
 
 const MANIFEST_PREFIX: &str = "files-";
 const MANIFEST_SUFFIX: &str = ".bin";
-/// The first bytes of a manifest file, with the format's version.
+/// The first bytes of a manifest file, with the format's version...
 const MAGIC: &[u8; 8] = b"DLMANIF4";
+/// ...and those of the version before, which is read as well: it wrote
+/// every article's id.
+const MAGIC_IDS_WRITTEN: &[u8; 8] = b"DLMANIF3";
 
 /// How an article's id is kept in the manifest file: worked out from its
 /// file's key and content hash, written (an article with an identity),
@@ -199,7 +208,7 @@ const ID_WRITTEN: u8 = 2;
 
 /// The zstd level the manifest is compressed at: the fastest, since it is
 /// written at every commit. Its paths and numbers shrink to a fraction;
-/// hashes do not.
+/// hashes and near-copy signatures do not.
 const MANIFEST_ZSTD_LEVEL: i32 = 1;
 
 impl Manifest {
@@ -378,6 +387,17 @@ impl Manifest {
             .then(|| &self.articles[at])
     }
 
+    /// Every live article with its place in the table, in that order (the
+    /// order they were recorded, which after a load is the key order).
+    pub fn live_articles_in_order(&self) -> impl Iterator<Item = (u32, &ArticleRecord)> {
+        self.articles
+            .iter()
+            .zip(&self.alive)
+            .enumerate()
+            .filter(|(_, (_, alive))| **alive)
+            .map(|(at, (article, _))| (at as u32, article))
+    }
+
     /// Every live article with its place in the table and its file's handle.
     pub fn live_articles(&self) -> impl Iterator<Item = (u32, u32, &ArticleRecord)> {
         self.keys.iter().flat_map(move |&slot| {
@@ -487,7 +507,7 @@ impl Manifest {
             {
                 // An article without an identity has the id of its file's
                 // key and its content: the id is written only when it
-                // cannot be worked out again (a fifth of the file).
+                // cannot be worked out again (8 of about 110 bytes).
                 let derived = !article.named && article.id == article_id(key, None, article.hash);
                 let kind = match (article.named, derived) {
                     (true, _) => ID_NAMED,
@@ -501,7 +521,16 @@ impl Manifest {
                 out.write_all(&article.hash.to_le_bytes())?;
                 out.write_all(&article.meta.to_le_bytes())?;
                 out.write_all(&article.place.to_le_bytes())?;
+                out.write_all(&article.story.to_le_bytes())?;
                 out.write_all(&article.passages.to_le_bytes())?;
+                out.write_all(&[u8::from(article.named)])?;
+                match &article.signature {
+                    Some(signature) => {
+                        out.write_all(&[1])?;
+                        out.write_all(signature)?;
+                    }
+                    None => out.write_all(&[0])?,
+                }
             }
             out.write_all(&(slot.duplicates.len() as u32).to_le_bytes())?;
             for duplicate in &slot.duplicates {
@@ -511,6 +540,19 @@ impl Manifest {
             }
         }
         Ok(())
+    }
+
+    /// Stories told by more than one article (syndicated near-copies), and
+    /// how many articles those stories hold.
+    pub fn near_copy_groups(&self) -> (usize, usize) {
+        let mut sizes: FxHashMap<u64, usize> = FxHashMap::default();
+        for (_, _, article) in self.live_articles() {
+            *sizes.entry(article.story).or_default() += 1;
+        }
+        sizes
+            .values()
+            .filter(|&&n| n > 1)
+            .fold((0, 0), |(groups, articles), &n| (groups + 1, articles + n))
     }
 
     /// Total articles and passages over all records.
@@ -552,9 +594,11 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let mut magic = [0u8; 8];
     input.read_exact(&mut magic)?;
-    if &magic != MAGIC {
-        return Err(bad("not a dateline manifest"));
-    }
+    let ids_written = match &magic {
+        MAGIC => false,
+        MAGIC_IDS_WRITTEN => true,
+        _ => return Err(bad("not a dateline manifest")),
+    };
     let files = read_u64(input)?;
     let mut manifest = Manifest::default();
     for _ in 0..files {
@@ -567,25 +611,41 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
         // No pre-allocation from a count read from disk: a damaged count
         // must not ask for gigabytes.
         for _ in 0..indexed {
-            let kind = read_u8(input)?;
-            let id = match kind {
-                ID_DERIVED => None,
-                ID_NAMED | ID_WRITTEN => Some(read_u64(input)?),
-                _ => return Err(bad("bad article id kind")),
+            let id = match ids_written {
+                true => Some(read_u64(input)?),
+                false => match read_u8(input)? {
+                    ID_DERIVED => None,
+                    ID_NAMED | ID_WRITTEN => Some(read_u64(input)?),
+                    _ => return Err(bad("bad article id kind")),
+                },
             };
             let hash = read_u64(input)?;
+            let id = id.unwrap_or_else(|| article_id(&key, None, hash));
             let meta = read_u64(input)?;
             let place = read_u64(input)?;
+            let story = read_u64(input)?;
             let passages = read_u32(input)?;
-            let named = kind == ID_NAMED;
-            let id = id.unwrap_or_else(|| article_id(&key, None, hash));
+            let named = read_u8(input)? == 1;
+            let mut flag = [0u8; 1];
+            input.read_exact(&mut flag)?;
+            let signature = match flag[0] {
+                0 => None,
+                1 => {
+                    let mut signature = [0u8; SIGNATURE_LEN];
+                    input.read_exact(&mut signature)?;
+                    Some(signature)
+                }
+                _ => return Err(bad("bad signature flag")),
+            };
             record.indexed.push(ArticleRecord {
                 id,
                 hash,
                 meta,
                 place,
+                story,
                 passages,
                 named,
+                signature,
             });
         }
         for _ in 0..read_u32(input)? {
@@ -752,8 +812,10 @@ mod tests {
                 hash: size,
                 meta: 1,
                 place: 2,
+                story: 9,
                 passages: 3,
                 named: size % 3 == 0,
+                signature: (size % 2 == 0).then_some([size as u8; SIGNATURE_LEN]),
             }],
             duplicates: vec![Duplicate {
                 hash: 3,
@@ -820,6 +882,25 @@ mod tests {
             };
             assert_eq!(ids(&loaded), ids(&manifest), "{key}");
         }
+    }
+
+    #[test]
+    fn a_manifest_of_the_version_before_still_loads() {
+        // DLMANIF3 wrote every article's id, with no kind byte.
+        let mut manifest = Manifest::default();
+        manifest.insert("/a", record(2));
+        let mut current = Vec::new();
+        manifest.write_to(&mut current).unwrap();
+        let article = &manifest.articles_of("/a").next().unwrap().1.clone();
+        let mut older = b"DLMANIF3".to_vec();
+        older.extend_from_slice(&current[8..]);
+        // The kind byte sits after the file's numbers and article count:
+        // key length and key, three u64, three u32.
+        let at = 8 + 8 + 4 + 2 + 3 * 8 + 3 * 4;
+        assert_eq!(older[at], ID_WRITTEN);
+        older.remove(at);
+        let loaded = read_manifest(&mut older.as_slice()).unwrap();
+        assert_eq!(loaded.articles_of("/a").next().unwrap().1, article);
     }
 
     #[test]

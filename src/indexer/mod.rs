@@ -35,7 +35,7 @@ pub use summary::IndexSummary;
 use crate::error::{Error, Result};
 use crate::index::Language;
 use crate::ingest::{Article, FileSelection, ReadOptions};
-use writer::{ArticleWriter, OpenedWriter};
+use writer::{ArticleWriter, OpenedWriter, WriterBudget};
 
 /// What to index and where.
 #[derive(Clone, Debug)]
@@ -46,6 +46,10 @@ pub struct IndexOptions {
     pub index_dir: PathBuf,
     /// tantivy's indexing memory budget, in bytes.
     pub memory_budget: usize,
+    /// How many threads tantivy indexes with; `None`: one per core, up to
+    /// eight. One thread puts the articles in one segment in reading
+    /// order, which a test that depends on document order needs.
+    pub indexing_threads: Option<usize>,
     /// Start from an empty index instead of updating the existing one.
     pub rebuild: bool,
     /// Remove the articles of files that no longer exist.
@@ -78,12 +82,21 @@ pub const DEFAULT_MEMORY_BUDGET: usize = 128 * 1024 * 1024;
 pub const DEFAULT_COMMIT_SECONDS: u64 = 60;
 
 impl IndexOptions {
+    /// What tantivy's writer may use.
+    fn writer_budget(&self) -> WriterBudget {
+        WriterBudget {
+            memory: self.memory_budget,
+            threads: self.indexing_threads,
+        }
+    }
+
     /// Options for indexing `paths` into `index_dir` with the defaults.
     pub fn new(paths: Vec<PathBuf>, index_dir: PathBuf) -> IndexOptions {
         IndexOptions {
             paths,
             index_dir,
             memory_budget: DEFAULT_MEMORY_BUDGET,
+            indexing_threads: None,
             rebuild: false,
             prune: true,
             commit_every_articles: None,
@@ -166,16 +179,16 @@ fn open_writer(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Resu
             "rebuilding the index at {} from scratch; the old one stays until the new one is committed",
             dir.display()
         ));
-        return ArticleWriter::rebuild(dir, options.memory_budget, options.language);
+        return ArticleWriter::rebuild(dir, options.writer_budget(), options.language);
     }
-    match ArticleWriter::open(dir, options.memory_budget, options.language)? {
+    match ArticleWriter::open(dir, options.writer_budget(), options.language)? {
         OpenedWriter::Ready(writer) => Ok(*writer),
         OpenedWriter::NeedsRebuild(reason) => {
             progress.notice(&format!(
                 "the index at {} cannot be updated ({reason}); rebuilding it from the inputs, the old one stays until the new one is committed",
                 dir.display()
             ));
-            ArticleWriter::rebuild(dir, options.memory_budget, options.language)
+            ArticleWriter::rebuild(dir, options.writer_budget(), options.language)
         }
     }
 }

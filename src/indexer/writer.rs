@@ -31,14 +31,13 @@ use tantivy::{Index, IndexWriter, TantivyError, Term};
 
 use crate::error::{Error, Result};
 use crate::index::meta::META_FILE;
-use crate::index::stories::STORIES_FILE;
 use crate::index::{
-    DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION, StoryMap, index_settings,
+    DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION, index_settings,
 };
 use crate::indexer::documents::PreparedArticle;
 use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
 use crate::indexer::merging::SmallSegmentsFirst;
-use crate::indexer::near_duplicates::find_stories;
+use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
 
 /// Adds, replaces and commits articles and their file records; holds the
 /// index's writer lock.
@@ -53,6 +52,10 @@ pub struct ArticleWriter {
     /// may share) by id: their file's handle and their place in the
     /// records.
     named: FxHashMap<u64, (u32, u32)>,
+    /// The indexed articles by near-copy band (handles are places in the
+    /// manifest's article table), built from the records when the first
+    /// file is written (a run with nothing to write never pays for it).
+    stories: Option<StoryIndex>,
     /// Whether anything changed since the last commit.
     dirty: bool,
     /// Set when building a replacement beside the index.
@@ -112,6 +115,14 @@ pub struct Replaced {
     pub duplicates: Vec<String>,
 }
 
+/// What tantivy's writer may use: its memory budget in bytes, and its
+/// threads (`None`: tantivy's default, one per core up to eight).
+#[derive(Clone, Copy, Debug)]
+pub struct WriterBudget {
+    pub memory: usize,
+    pub threads: Option<usize>,
+}
+
 /// What opening an index for writing found.
 pub enum OpenedWriter {
     /// The index (new or existing) is ready for incremental updates.
@@ -121,19 +132,19 @@ pub enum OpenedWriter {
 }
 
 impl ArticleWriter {
-    /// Opens (or creates) the index at `path` for incremental writing with a
-    /// memory budget in bytes for tantivy's indexing threads.
+    /// Opens (or creates) the index at `path` for incremental writing, with
+    /// `budget` for tantivy's indexing threads.
     /// `language` is the stemmer of a new index; an existing index must
     /// have been written with it, when given.
     pub fn open(
         path: &Path,
-        memory_budget: usize,
+        budget: WriterBudget,
         language: Option<Language>,
     ) -> Result<OpenedWriter> {
         let fresh = !path.join("meta.json").exists() && !path.join(META_FILE).exists();
         if fresh {
             let index = open_or_create(path, language.unwrap_or_default())?;
-            let writer = open_writer(&index.index, path, memory_budget)?;
+            let writer = open_writer(&index.index, path, budget)?;
             return Ok(OpenedWriter::Ready(Box::new(ArticleWriter::new(
                 index,
                 writer,
@@ -161,7 +172,7 @@ impl ArticleWriter {
             // run does not name, which a rebuild would lose.
             index.check_language(language)?;
         }
-        let writer = open_writer(&index.index, path, memory_budget)?;
+        let writer = open_writer(&index.index, path, budget)?;
         let metas = index.index.load_metas()?;
         let manifest = match &metas.payload {
             Some(payload) => match Manifest::load(path, payload) {
@@ -191,7 +202,7 @@ impl ArticleWriter {
     /// old one recorded, or else in English.
     pub fn rebuild(
         path: &Path,
-        memory_budget: usize,
+        budget: WriterBudget,
         language: Option<Language>,
     ) -> Result<ArticleWriter> {
         let language = language
@@ -214,7 +225,7 @@ impl ArticleWriter {
             })?;
         }
         let index = open_or_create(&building, language)?;
-        let writer = open_writer(&index.index, &building, memory_budget)?;
+        let writer = open_writer(&index.index, &building, budget)?;
         let aside = Aside {
             target: path.to_path_buf(),
             _old_lock: old_lock,
@@ -248,6 +259,7 @@ impl ArticleWriter {
             manifest,
             owners,
             named,
+            stories: None,
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
             aside,
@@ -288,6 +300,7 @@ impl ArticleWriter {
     /// batches ([`Self::write_articles`]) until [`Self::finish_file`]: a
     /// container of any size is written without holding its articles.
     pub fn begin_file(&mut self, key: &str, record: FileRecord) -> FileUpdate {
+        self.load_stories();
         let slot = self.manifest.reserve(key);
         let mut old = FxHashMap::default();
         for (_, article) in self.manifest.articles_of(key) {
@@ -323,6 +336,7 @@ impl ArticleWriter {
         update: &mut FileUpdate,
         articles: Vec<PreparedArticle>,
     ) -> Result<()> {
+        let story_field = self.index.fields.story;
         for article in articles {
             let slot = update.slot;
             if let Some(&owner) = self.owners.get(&article.hash) {
@@ -377,17 +391,42 @@ impl ArticleWriter {
                 update.replaced.undated += usize::from(article.undated);
                 update.replaced.unread_dates += usize::from(article.unread_date);
             }
+            let story = match (&mut self.stories, &article.signature) {
+                (Some(stories), Some(signature)) => {
+                    let manifest = &self.manifest;
+                    let first = update.first;
+                    let written = &update.record.indexed;
+                    let known = stories.candidates(signature).find_map(|candidate| {
+                        let other = match candidate.checked_sub(first) {
+                            Some(local) => written.get(local as usize),
+                            None => manifest.live_article(candidate),
+                        }?;
+                        let other_signature = other.signature.as_ref()?;
+                        (similarity(signature, other_signature) >= SAME_STORY)
+                            .then_some(other.story)
+                    });
+                    stories.insert(signature, at);
+                    known.unwrap_or(article.article_id)
+                }
+                _ => article.article_id,
+            };
             self.owners.insert(article.hash, slot);
             if article.named {
                 self.named.insert(article.article_id, (slot, at));
             }
-            update.record.indexed.push(article.record());
+            update.record.indexed.push(article.record(story));
             // One batch per article: tantivy gives a batch to one indexing
             // thread, so the article's passages become consecutive
             // documents in reading order, which ranking relies on
             // (`search::rank`: adjacent passages, articles per word).
             let mut batch = Vec::with_capacity(article.documents.len());
-            for doc in article.documents {
+            let joins_story = story != article.article_id;
+            for mut doc in article.documents {
+                // An article outside any story, or first in its own, is
+                // its story: search reads a missing story as the article id.
+                if joins_story {
+                    doc.add_u64(story_field, story);
+                }
                 batch.push(UserOperation::Add(doc));
                 update.replaced.passages += 1;
             }
@@ -402,6 +441,9 @@ impl ArticleWriter {
         self.owners.insert(old.hash, update.slot);
         if old.named {
             self.named.insert(old.id, (update.slot, at));
+        }
+        if let (Some(stories), Some(signature)) = (&mut self.stories, &old.signature) {
+            stories.insert(signature, at);
         }
         update.record.indexed.push(old);
     }
@@ -479,10 +521,13 @@ impl ArticleWriter {
         self.manifest.insert(&update.key, record);
         // The next record of the file (at the next checkpoint or the end)
         // goes at the end of the article table, what was written first:
-        // the identity table follows it there.
+        // the near-copy and identity tables follow it there.
         update.first = self.manifest.next_article_at();
         for (local, article) in update.record.indexed.iter().enumerate().take(written) {
             let at = update.first + local as u32;
+            if let (Some(stories), Some(signature)) = (&mut self.stories, &article.signature) {
+                stories.insert(signature, at);
+            }
             if article.named {
                 self.named.insert(article.id, (update.slot, at));
             }
@@ -511,6 +556,20 @@ impl ArticleWriter {
         let key = update.key.clone();
         self.finish_file(update, true);
         self.remove_file(&key);
+    }
+
+    /// Builds the near-copy index from the records, once.
+    fn load_stories(&mut self) {
+        if self.stories.is_some() {
+            return;
+        }
+        let mut stories = StoryIndex::default();
+        for (at, article) in self.manifest.live_articles_in_order() {
+            if let Some(signature) = &article.signature {
+                stories.insert(signature, at);
+            }
+        }
+        self.stories = Some(stories);
     }
 
     /// Files holding a duplicate whose original is no longer indexed (it
@@ -588,57 +647,17 @@ impl ArticleWriter {
     }
 
     /// Commits if anything changed, waits for background merges (releasing
-    /// the lock), groups the near-copies of what the index now holds when
-    /// it changed since they were last grouped (unless `group` is false: a
-    /// run stopped by the user ends at once, and the next run groups
-    /// them), and, for a rebuild, moves the new index into place. Returns
-    /// the stories of more than one article and how many articles they
-    /// hold.
-    pub fn finish(mut self, group: bool) -> Result<(usize, usize)> {
+    /// the lock) and, for a rebuild, moves the new index into place.
+    pub fn finish(mut self) -> Result<()> {
         if self.dirty {
             self.commit()?;
         }
         self.writer.wait_merging_threads()?;
-        // The records and tables are committed: their memory goes to the
-        // grouping.
-        self.manifest = Manifest::default();
-        self.owners = FxHashMap::default();
-        self.named = FxHashMap::default();
-        let stories = match group {
-            true => group_near_copies(&self.index)?,
-            false => StoryMap::read(&self.index.path)
-                .ok()
-                .flatten()
-                .map_or((0, 0), |map| map.counts()),
-        };
         if let Some(aside) = self.aside.take() {
             replace_dir(&aside.target, &self.index.path)?;
         }
-        Ok(stories)
+        Ok(())
     }
-}
-
-/// Writes the near-copy stories of `index`'s last commit ([`StoryMap`])
-/// unless they are written already; returns their counts.
-fn group_near_copies(index: &OpenIndex) -> Result<(usize, usize)> {
-    let dir = &index.path;
-    let opstamp = index.index.load_metas()?.opstamp;
-    if let Ok(Some(written)) = StoryMap::read(dir)
-        && written.opstamp() == opstamp
-    {
-        return Ok(written.counts());
-    }
-    let reader: tantivy::IndexReader = index
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()?;
-    let stories = StoryMap::new(opstamp, find_stories(&reader.searcher(), &index.fields)?);
-    stories.write(dir).map_err(|source| Error::Io {
-        path: dir.join(STORIES_FILE),
-        source,
-    })?;
-    Ok(stories.counts())
 }
 
 /// Opens the index at `path` or, when there is none, creates it (and its
@@ -664,8 +683,12 @@ fn open_or_create(path: &Path, language: Language) -> Result<OpenIndex> {
     Ok(OpenIndex::from_parts(index, fields, path, language))
 }
 
-fn open_writer(index: &Index, path: &Path, memory_budget: usize) -> Result<IndexWriter> {
-    let writer: IndexWriter = index.writer(memory_budget).map_err(|error| match error {
+fn open_writer(index: &Index, path: &Path, budget: WriterBudget) -> Result<IndexWriter> {
+    let opened = match budget.threads {
+        Some(threads) => index.writer_with_num_threads(threads.max(1), budget.memory),
+        None => index.writer(budget.memory),
+    };
+    let writer: IndexWriter = opened.map_err(|error| match error {
         TantivyError::LockFailure(lock, _) => lock_error(path, lock),
         other => Error::Tantivy(other),
     })?;

@@ -151,7 +151,7 @@ pub(crate) fn search_with(
         false => first_page(request.limit, per_article),
     };
     let (mut matches, order) = prepared.rank(index, first)?;
-    let stories = Stories::new(index);
+    let stories = Stories::new(&prepared.searcher);
     let reader = StoredReader::new(&prepared.searcher, &index.fields);
     let analyzer = index.analyzer();
     let mut text_marks = Highlighter::for_query(
@@ -408,11 +408,11 @@ impl<'a> ArticleRanker<'a> {
     ) -> Result<Vec<RankedArticle>> {
         let searcher = self.reader.searcher();
         let articles = rank_articles(self.index, searcher, query, dates, ranking)?;
-        let stories = Stories::new(self.index);
+        let stories = Stories::new(searcher);
         let mut leaders: HashMap<u64, usize> = HashMap::new();
         let mut grouped: Vec<(ScoredArticle, Vec<ScoredArticle>)> = Vec::new();
         for article in articles {
-            match leaders.entry(stories.of_article(article.article_id)) {
+            match leaders.entry(stories.of_article(article.article_id, article.best)) {
                 std::collections::hash_map::Entry::Occupied(leader) => {
                     grouped[*leader.get()].1.push(article);
                 }

@@ -4,14 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use std::sync::Arc;
-
+use tantivy::columnar::Column;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use crate::error::Result;
+use crate::index::DatelineSchema;
 use crate::index::stored::StoredReader;
-use crate::index::{DatelineSchema, OpenIndex, StoryMap};
 use crate::search::order::PassageOrder;
 use crate::search::rank::{ScoredMatches, ScoredPassage};
 
@@ -133,33 +132,42 @@ fn pick_passages(
 const ALSO_IN_SHOWN: usize = 5;
 
 /// The story (near-copy group, as the indexer groups them) of ranked
-/// passages, from the index's [`StoryMap`].
+/// passages, read from the `story` fast field.
 pub(crate) struct Stories {
-    map: Arc<StoryMap>,
+    /// Each segment's `story` column, by segment ordinal.
+    columns: Vec<Option<Column<u64>>>,
 }
 
 impl Stories {
-    pub(crate) fn new(index: &OpenIndex) -> Stories {
-        Stories {
-            map: index.stories(),
-        }
+    pub(crate) fn new(searcher: &Searcher) -> Stories {
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64("story").ok())
+            .collect();
+        Stories { columns }
     }
 
     /// The passage's story; an article outside any story is its own.
     pub(crate) fn of(&self, passage: &ScoredPassage) -> u64 {
-        self.of_article(passage.article_id)
+        self.of_article(passage.article_id, passage.address)
     }
 
-    /// The story of the article `article_id`.
-    pub(crate) fn of_article(&self, article_id: u64) -> u64 {
-        self.map.story_of(article_id)
+    /// The story of the article `article_id`, which holds the passage at
+    /// `address`.
+    pub(crate) fn of_article(&self, article_id: u64, address: DocAddress) -> u64 {
+        self.columns
+            .get(address.segment_ord as usize)
+            .and_then(Option::as_ref)
+            .and_then(|column| column.first(address.doc_id))
+            .unwrap_or(article_id)
     }
 
     /// For each picked passage, the sources of the other matching articles
     /// in its story, best first: up to [`ALSO_IN_SHOWN`] of them, and how
-    /// many more there are. A story's articles are found through their
-    /// indexed `article_id` terms, not by reading the story of every
-    /// match.
+    /// many more there are. A story's articles are found through the
+    /// indexed `story` and `article_id` terms, not by reading the story of
+    /// every match.
     pub(crate) fn also_in(
         &self,
         reader: &StoredReader,
@@ -206,7 +214,10 @@ impl Stories {
         Ok(answers)
     }
 
-    /// Every match whose article is in `story`.
+    /// Every match whose article is in `story`. A story is named by the id
+    /// of its first article, and only the other articles carry it (see
+    /// `indexer::writer`): so its articles are the documents of the
+    /// `article_id` term and of the `story` term of that id.
     fn matching_members(
         &self,
         searcher: &Searcher,
@@ -214,13 +225,12 @@ impl Stories {
         story: u64,
         matches: &mut ScoredMatches,
     ) -> Result<Vec<ScoredPassage>> {
-        let articles = self.map.members(story);
         let mut members = Vec::new();
         for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
             let mut docs = Vec::new();
-            let index = segment.inverted_index(fields.article_id)?;
-            for &article in &articles {
-                let term = Term::from_field_u64(fields.article_id, article);
+            for field in [fields.story, fields.article_id] {
+                let term = Term::from_field_u64(field, story);
+                let index = segment.inverted_index(field)?;
                 if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? {
                     while postings.doc() != TERMINATED {
                         docs.push(postings.doc());

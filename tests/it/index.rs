@@ -200,7 +200,7 @@ fn the_whole_news_folder_indexes_and_filters_by_month() {
                 ))
                 // Syndicated near-copies: repeats under a headline, reissues.
                 .and(predicate::str::contains(
-                    "400 stories with near-copies (853 articles)",
+                    "400 stories with near-copies (847 articles)",
                 )),
         );
     let march = search_json(

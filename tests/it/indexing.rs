@@ -906,22 +906,6 @@ fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
         holds(&clean).ends_with("; 1 story with near-copies (2 articles)"),
         "{clean}"
     );
-
-    // The stories are kept beside the index; a run killed before writing
-    // them leaves the old ones (or none), and the next run, even with
-    // nothing to index, writes them again.
-    let stories = ws.index_dir().join("stories.bin");
-    fs::remove_file(&stories).unwrap();
-    let search = ws.search(&ws.index_dir(), "governor");
-    assert_eq!(hit_set(&search).len(), 2, "no stories: each copy is shown");
-    let err = assert_success(&ws.index(&[]));
-    assert!(err.contains("0 updated"), "{err}");
-    assert!(
-        holds(&err).ends_with("; 1 story with near-copies (2 articles)"),
-        "{err}"
-    );
-    assert!(stories.is_file());
-    assert_eq!(hit_set(&ws.search(&ws.index_dir(), "governor")).len(), 1);
 }
 
 /// A tiny tmpfs mounted for one test, unmounted when dropped.

@@ -302,7 +302,12 @@ mod tests {
             std::fs::write(articles.join(format!("titled-{i}.md")), body).unwrap();
         }
         let index_dir = folder.path().join("index");
-        let options = IndexOptions::new(vec![articles], index_dir.clone());
+        // One indexing thread: the articles are one segment in reading
+        // order, so the strong ones come first, whatever the scheduling.
+        let options = IndexOptions {
+            indexing_threads: Some(1),
+            ..IndexOptions::new(vec![articles], index_dir.clone())
+        };
         index_paths(&options, &mut NoProgress).unwrap();
         let index = OpenIndex::open(&index_dir).unwrap();
         (folder, index)
