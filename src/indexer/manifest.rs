@@ -36,8 +36,6 @@ use hashbrown::hash_table::Entry;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
-use crate::indexer::documents::article_id;
-
 use crate::indexer::near_duplicates::{SIGNATURE_LEN, Signature};
 
 /// What a commit's payload says about the commit.
@@ -193,18 +191,8 @@ fn hash_key(key: &str) -> u64 {
 
 const MANIFEST_PREFIX: &str = "files-";
 const MANIFEST_SUFFIX: &str = ".bin";
-/// The first bytes of a manifest file, with the format's version...
-const MAGIC: &[u8; 8] = b"DLMANIF4";
-/// ...and those of the version before, which is read as well: it wrote
-/// every article's id.
-const MAGIC_IDS_WRITTEN: &[u8; 8] = b"DLMANIF3";
-
-/// How an article's id is kept in the manifest file: worked out from its
-/// file's key and content hash, written (an article with an identity),
-/// or written though it has no identity.
-const ID_DERIVED: u8 = 0;
-const ID_NAMED: u8 = 1;
-const ID_WRITTEN: u8 = 2;
+/// The first bytes of a manifest file, with the format's version.
+const MAGIC: &[u8; 8] = b"DLMANIF3";
 
 /// The zstd level the manifest is compressed at: the fastest, since it is
 /// written at every commit. Its paths and numbers shrink to a fraction;
@@ -505,19 +493,7 @@ impl Manifest {
                 .zip(&self.alive[range])
                 .filter(|(_, alive)| **alive)
             {
-                // An article without an identity has the id of its file's
-                // key and its content: the id is written only when it
-                // cannot be worked out again (8 of about 110 bytes).
-                let derived = !article.named && article.id == article_id(key, None, article.hash);
-                let kind = match (article.named, derived) {
-                    (true, _) => ID_NAMED,
-                    (false, true) => ID_DERIVED,
-                    (false, false) => ID_WRITTEN,
-                };
-                out.write_all(&[kind])?;
-                if kind != ID_DERIVED {
-                    out.write_all(&article.id.to_le_bytes())?;
-                }
+                out.write_all(&article.id.to_le_bytes())?;
                 out.write_all(&article.hash.to_le_bytes())?;
                 out.write_all(&article.meta.to_le_bytes())?;
                 out.write_all(&article.place.to_le_bytes())?;
@@ -594,11 +570,9 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let mut magic = [0u8; 8];
     input.read_exact(&mut magic)?;
-    let ids_written = match &magic {
-        MAGIC => false,
-        MAGIC_IDS_WRITTEN => true,
-        _ => return Err(bad("not a dateline manifest")),
-    };
+    if &magic != MAGIC {
+        return Err(bad("not a dateline manifest"));
+    }
     let files = read_u64(input)?;
     let mut manifest = Manifest::default();
     for _ in 0..files {
@@ -611,16 +585,8 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
         // No pre-allocation from a count read from disk: a damaged count
         // must not ask for gigabytes.
         for _ in 0..indexed {
-            let id = match ids_written {
-                true => Some(read_u64(input)?),
-                false => match read_u8(input)? {
-                    ID_DERIVED => None,
-                    ID_NAMED | ID_WRITTEN => Some(read_u64(input)?),
-                    _ => return Err(bad("bad article id kind")),
-                },
-            };
+            let id = read_u64(input)?;
             let hash = read_u64(input)?;
-            let id = id.unwrap_or_else(|| article_id(&key, None, hash));
             let meta = read_u64(input)?;
             let place = read_u64(input)?;
             let story = read_u64(input)?;
@@ -860,47 +826,6 @@ mod tests {
         assert_eq!(loaded.articles_of("/c").count(), 1);
         assert_eq!(loaded.live_articles().count(), 2);
         assert_eq!(manifest.live_articles().count(), 2);
-    }
-
-    #[test]
-    fn article_ids_are_kept_whether_written_or_worked_out() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut manifest = Manifest::default();
-        let mut derived = record(1);
-        derived.indexed[0].named = false;
-        derived.indexed[0].id = article_id("/derived", None, derived.indexed[0].hash);
-        manifest.insert("/derived", derived);
-        manifest.insert("/named", record(3));
-        manifest.insert("/written", record(4));
-        let payload = manifest.save(dir.path(), 5, 9).unwrap();
-        let loaded = Manifest::load(dir.path(), &payload).unwrap();
-        for key in ["/derived", "/named", "/written"] {
-            let ids = |m: &Manifest| {
-                m.articles_of(key)
-                    .map(|(_, a)| (a.id, a.named))
-                    .collect::<Vec<_>>()
-            };
-            assert_eq!(ids(&loaded), ids(&manifest), "{key}");
-        }
-    }
-
-    #[test]
-    fn a_manifest_of_the_version_before_still_loads() {
-        // DLMANIF3 wrote every article's id, with no kind byte.
-        let mut manifest = Manifest::default();
-        manifest.insert("/a", record(2));
-        let mut current = Vec::new();
-        manifest.write_to(&mut current).unwrap();
-        let article = &manifest.articles_of("/a").next().unwrap().1.clone();
-        let mut older = b"DLMANIF3".to_vec();
-        older.extend_from_slice(&current[8..]);
-        // The kind byte sits after the file's numbers and article count:
-        // key length and key, three u64, three u32.
-        let at = 8 + 8 + 4 + 2 + 3 * 8 + 3 * 4;
-        assert_eq!(older[at], ID_WRITTEN);
-        older.remove(at);
-        let loaded = read_manifest(&mut older.as_slice()).unwrap();
-        assert_eq!(loaded.articles_of("/a").next().unwrap().1, article);
     }
 
     #[test]
