@@ -69,27 +69,38 @@ fn body(article: &Article) -> String {
 fn to_ndjson(src: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let mut writer = BufWriter::new(fs::File::create(out)?);
     for article in load(src)? {
-        let date = article.date.map(|d| format!("{}T00:00:00Z", d.day()));
-        let record = serde_json::json!({
-            "date": date,
-            "source": article.source.to_string_lossy(),
-            "title": "",
-            "body": body(&article),
-        });
-        serde_json::to_writer(&mut writer, &record)?;
-        writer.write_all(b"\n")?;
+        let date = article.date.map(|d| d.day());
+        let source = article.source.to_string_lossy();
+        write_ndjson(&mut writer, date, &source, &body(&article))?;
     }
     writer.flush()?;
     Ok(())
 }
 
+/// Writes one article as a line of the JSON tantivy-cli reads.
+fn write_ndjson(
+    out: &mut impl Write,
+    date: Option<jiff::civil::Date>,
+    source: &str,
+    body: &str,
+) -> std::io::Result<()> {
+    let record = serde_json::json!({
+        "date": date.map(|d| format!("{d}T00:00:00Z")),
+        "source": source,
+        "title": "",
+        "body": body,
+    });
+    serde_json::to_writer(&mut *out, &record)?;
+    out.write_all(b"\n")
+}
+
 /// The `i`th generated article: its date and its paragraphs.
 ///
 /// Dates repeat after 40 years of shifts (`real × 40` articles, 863,080
-/// from the news folder); each later round (the tenth million of a 10M
-/// series is the twelfth round) is moved by a day more and swaps every
-/// other paragraph for one of another real article, so rounds are new
-/// articles, not near-copies of the first.
+/// from the news folder, a round); each later round (a 10M series has
+/// twelve) is moved by a day more and swaps every other paragraph for one
+/// of another real article, so rounds are new articles, not repeats of the
+/// first.
 fn generated(articles: &[Article], i: usize) -> (jiff::civil::Date, Vec<String>) {
     let real = articles.len();
     let base = &articles[i % real];
@@ -247,14 +258,8 @@ fn jsonl(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Err
         let mut writer = BufWriter::new(fs::File::create(path)?);
         for i in start..n.min(start + JSONL_PER_FILE) {
             let (date, paragraphs) = generated(&articles, i);
-            let record = serde_json::json!({
-                "date": format!("{date}T00:00:00Z"),
-                "source": format!("gen-{i:08}"),
-                "title": "",
-                "body": paragraphs.join("\n\n"),
-            });
-            serde_json::to_writer(&mut writer, &record)?;
-            writer.write_all(b"\n")?;
+            let source = format!("gen-{i:08}");
+            write_ndjson(&mut writer, Some(date), &source, &paragraphs.join("\n\n"))?;
         }
         writer.flush()?;
     }
