@@ -8,6 +8,7 @@
 //! commit, which only the indexer reads.
 
 mod analysis;
+pub(crate) mod article_column;
 mod live;
 pub mod meta;
 mod read_only;
@@ -28,6 +29,7 @@ pub use analysis::{
 };
 pub use live::LiveIndex;
 pub use meta::DatelineMeta;
+pub(crate) use schema::STORY_COLUMN;
 pub use schema::{CODE_KIND, DatelineSchema, SCHEMA_VERSION, index_settings};
 pub use stats::{IndexStats, UnreadDateEntry, index_stats};
 pub use stored::ArticlePassage;

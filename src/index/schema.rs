@@ -11,9 +11,10 @@
 //!
 //! What takes the space is the stored text, then the text's postings and
 //! positions (`docs/performance.md`, "What takes the space"), so a passage
-//! stores only its text and line: its article id, place and date are fast
-//! fields, read from there (`index::stored`), and the store is compressed
-//! with zstd ([`index_settings`]). The article's source is a fast column
+//! stores only its text and line: its place and date are fast fields, its
+//! article id and story columns on its article's first passage, read from
+//! there (`index::stored`, `index::article_column`), and the store is
+//! compressed with zstd ([`index_settings`]). The article's source is a fast column
 //! too: pages name other articles by their source (`also in`), and reading
 //! it from the store would decompress a block of text for each.
 
@@ -24,11 +25,16 @@ use tantivy::schema::{
 use tantivy::store::{Compressor, ZstdCompressor};
 
 use crate::index::ANALYZER_NAME;
+use crate::index::article_column::ARTICLE_COLUMN;
+
+/// The name of the story column: a near-copy's story, on its first
+/// passage only.
+pub(crate) const STORY_COLUMN: &str = "story_column";
 
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 /// The zstd level of the document store: level 3 (zstd's default) packs
 /// the stored text about a third smaller than tantivy's default lz4 at a
@@ -104,17 +110,23 @@ pub struct DatelineSchema {
     pub source: Field,
     /// The path relative to the indexed folder (first passage only).
     pub relative: Field,
-    /// A stable hash identifying the article, for grouping passages; also
-    /// the term a file's passages are deleted by. Indexed and fast, not
-    /// stored.
+    /// A stable hash identifying the article, on every passage: the term
+    /// a file's passages are deleted and an article is looked up by.
+    /// Indexed only; its value is read from `article_column`.
     pub article_id: Field,
+    /// The article id again, as a fast column on the first passage only
+    /// (read for any passage through `index::article_column`).
+    pub article_column: Field,
     /// The story the article belongs to, on the passages of the near-copies
     /// of a wire story after its first article (see
     /// `indexer::near_duplicates`): that first article's id. Absent on
-    /// every other passage, whose story is its own article id. Indexed, so
-    /// a story's articles are the documents of its `story` term and of the
-    /// `article_id` term of the same value.
+    /// every other passage, whose story is its own article id. Indexed
+    /// only, so a story's articles are the documents of its `story` term
+    /// and of the `article_id` term of the same value.
     pub story: Field,
+    /// The story again, as a fast column on the first passage of those
+    /// near-copies only.
+    pub story_column: Field,
     /// The passage's position within its article, from 0 (fast: a hit's
     /// place in its article is read from it; indexed: the documents of 0
     /// mark where articles start, `index::spans`, and their count is the
@@ -167,8 +179,11 @@ impl DatelineSchema {
         builder.add_text_field("text", analysed);
         builder.add_text_field("title", indexed_only);
         builder.add_text_field("title_text", STORED);
-        // Ids are looked up by term, never scored: no field norms.
-        let id = || NumericOptions::default().set_indexed().set_fast();
+        // Ids are looked up by term, never scored: no field norms. Their
+        // values are read from columns set on first passages only (an id
+        // repeated on every passage of an article costs 8 bytes a passage).
+        let id = || NumericOptions::default().set_indexed();
+        let per_article = || NumericOptions::default().set_fast();
         builder.add_i64_field("date", FAST);
         builder.add_i64_field("day", FAST);
         builder.add_u64_field("date_precision", STORED | FAST);
@@ -179,8 +194,10 @@ impl DatelineSchema {
         builder.add_text_field("source", FAST);
         builder.add_text_field("relative", STORED);
         builder.add_u64_field("article_id", id());
+        builder.add_u64_field(ARTICLE_COLUMN, per_article());
         builder.add_u64_field("story", id());
-        builder.add_u64_field("passage_no", id());
+        builder.add_u64_field(STORY_COLUMN, per_article());
+        builder.add_u64_field("passage_no", id().set_fast());
         builder.add_u64_field("line", STORED);
         builder.add_u64_field("kind", FAST);
         builder.add_text_field("format", STORED | FAST);
@@ -214,7 +231,9 @@ impl DatelineSchema {
             source: field("source")?,
             relative: field("relative")?,
             article_id: field("article_id")?,
+            article_column: field(ARTICLE_COLUMN)?,
             story: field("story")?,
+            story_column: field(STORY_COLUMN)?,
             passage_no: field("passage_no")?,
             line: field("line")?,
             kind: field("kind")?,

@@ -15,6 +15,7 @@ use tantivy::DocAddress;
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
 use crate::index::OpenIndex;
+use crate::index::article_column::ArticleColumn;
 use crate::index::stored::precision_of;
 use crate::ingest::DateProblem;
 
@@ -79,7 +80,7 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         let fast = segment.fast_fields();
         // A segment where no document has a value may lack the column.
-        let Some(ids) = fast.column_opt::<u64>("article_id")? else {
+        let Some(ids) = ArticleColumn::of(segment)? else {
             continue;
         };
         let dates = fast.column_opt::<i64>("date")?;
@@ -96,7 +97,7 @@ pub fn index_stats(index: &OpenIndex) -> Result<IndexStats> {
             let Some(ord) = formats.term_ords(doc).next() else {
                 continue;
             };
-            if ids.first(doc).is_none() {
+            if !ids.is_first_passage(doc) {
                 continue;
             }
             stats.articles += 1;

@@ -1,8 +1,9 @@
 //! Reading documents back: every decoding of stored fields lives here, so
 //! the rest of the program deals in plain values.
 //!
-//! A passage document stores its text and line; its article id, place in
-//! its article and date are fast fields, read from there; the article's
+//! A passage document stores its text and line; its place in its article
+//! and date are fast fields, read from there, and its article id is read
+//! from its article's first passage ([`super::article_column`]); the article's
 //! metadata (source, title, format, url, ...) is stored once, on its first
 //! passage ([`super::DatelineSchema`]).
 
@@ -17,6 +18,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::date::DatePrecision;
 use crate::error::Result;
+use crate::index::article_column::ArticleColumn;
 use crate::index::{CODE_KIND, DatelineSchema};
 
 /// One passage as stored.
@@ -137,7 +139,7 @@ struct FastNumbers {
 /// The fast-field columns of one segment that a stored passage is read
 /// with.
 struct PassageColumns {
-    article_id: Option<Column<u64>>,
+    article_id: Option<ArticleColumn>,
     passage_no: Option<Column<u64>>,
     date: Option<Column<i64>>,
     kind: Option<Column<u64>>,
@@ -180,10 +182,11 @@ impl<'s> StoredReader<'s> {
         if let Some(columns) = cell.get() {
             return Ok(columns);
         }
-        let fast = self.searcher.segment_reader(segment_ord).fast_fields();
+        let segment = self.searcher.segment_reader(segment_ord);
+        let fast = segment.fast_fields();
         let name = |field: Field| self.fields.schema.get_field_name(field);
         let columns = PassageColumns {
-            article_id: fast.column_opt::<u64>(name(self.fields.article_id))?,
+            article_id: ArticleColumn::of(segment)?,
             passage_no: fast.column_opt::<u64>(name(self.fields.passage_no))?,
             date: fast.column_opt::<i64>(name(self.fields.date))?,
             kind: fast.column_opt::<u64>(name(self.fields.kind))?,
@@ -204,7 +207,7 @@ impl<'s> StoredReader<'s> {
         let columns = self.columns(address.segment_ord)?;
         let doc = address.doc_id;
         Ok(FastNumbers {
-            article_id: columns.article_id.as_ref().and_then(|c| c.first(doc)),
+            article_id: columns.article_id.as_ref().and_then(|c| c.id(doc)),
             passage_no: columns
                 .passage_no
                 .as_ref()
@@ -322,37 +325,16 @@ impl<'s> StoredReader<'s> {
     }
 
     /// The address of the first passage of the article that the passage at
-    /// `address` belongs to: the one holding the article's metadata.
-    ///
-    /// The first passage usually sits just before the others in the same
-    /// segment (an article's passages are consecutive documents), so that
-    /// place is tried first; otherwise the article's passages are looked up
-    /// by id. Only fast fields are read.
+    /// `address` belongs to: the one holding the article's metadata. Only
+    /// the article-id column is read.
     fn first_passage(&self, address: DocAddress) -> Result<DocAddress> {
-        let numbers = self.fast_numbers(address)?;
-        let (Some(article_id), 1..) = (numbers.article_id, numbers.passage_no) else {
-            return Ok(address);
-        };
-        let is_first = |candidate: DocAddress| -> Result<bool> {
-            let found = self.fast_numbers(candidate)?;
-            Ok(found.article_id == Some(article_id) && found.passage_no == 0)
-        };
-        if let Some(guess) = u32::try_from(numbers.passage_no)
-            .ok()
-            .and_then(|n| address.doc_id.checked_sub(n))
-        {
-            let guess = DocAddress::new(address.segment_ord, guess);
-            let segment = self.searcher.segment_reader(address.segment_ord);
-            if !segment.is_deleted(guess.doc_id) && is_first(guess)? {
-                return Ok(guess);
-            }
-        }
-        for found in self.addresses_of(article_id)? {
-            if is_first(found)? {
-                return Ok(found);
-            }
-        }
-        Ok(address)
+        let columns = self.columns(address.segment_ord)?;
+        let first = columns
+            .article_id
+            .as_ref()
+            .and_then(|c| c.first_passage(address.doc_id))
+            .unwrap_or(address.doc_id);
+        Ok(DocAddress::new(address.segment_ord, first))
     }
 }
 

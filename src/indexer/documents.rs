@@ -75,6 +75,7 @@ pub fn prepare_articles(
                         doc.add_u64(fields.kind, CODE_KIND);
                     }
                     if passage_no == 0 {
+                        doc.add_u64(fields.article_column, article_id);
                         add_article_metadata(fields, article, &mut doc);
                     }
                     doc

@@ -337,6 +337,7 @@ impl ArticleWriter {
         articles: Vec<PreparedArticle>,
     ) -> Result<()> {
         let story_field = self.index.fields.story;
+        let story_column = self.index.fields.story_column;
         for article in articles {
             let slot = update.slot;
             if let Some(&owner) = self.owners.get(&article.hash) {
@@ -421,11 +422,14 @@ impl ArticleWriter {
             // (`search::rank`: adjacent passages, articles per word).
             let mut batch = Vec::with_capacity(article.documents.len());
             let joins_story = story != article.article_id;
-            for mut doc in article.documents {
+            for (passage_no, mut doc) in article.documents.into_iter().enumerate() {
                 // An article outside any story, or first in its own, is
                 // its story: search reads a missing story as the article id.
                 if joins_story {
                     doc.add_u64(story_field, story);
+                    if passage_no == 0 {
+                        doc.add_u64(story_column, story);
+                    }
                 }
                 batch.push(UserOperation::Add(doc));
                 update.replaced.passages += 1;

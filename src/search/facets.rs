@@ -22,6 +22,7 @@ use tantivy::{DocAddress, Searcher, Term};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::Result;
+use crate::index::article_column::ArticleColumn;
 use crate::index::{DatelineSchema, OpenIndex, stored};
 use crate::ingest::Format;
 use crate::search::{Prepared, SearchRequest, open_searcher};
@@ -196,8 +197,7 @@ pub(crate) fn restriction(
 struct MatchingArticle {
     article_id: u64,
     date: Option<i64>,
-    /// Its first passage when found, else a matching passage (from which
-    /// [`stored::article`] finds the first).
+    /// Its first passage.
     address: DocAddress,
     /// Its format, read from the first passage's fast field.
     format: Option<String>,
@@ -237,35 +237,24 @@ fn for_each_matching_article(
             let segment = searcher.segment_reader(segment_ord);
             let fast = segment.fast_fields();
             columns = Some((
-                fast.u64("article_id")?,
-                fast.u64("passage_no")?,
+                ArticleColumn::of(segment)?,
                 fast.column_opt::<i64>("date")?,
                 fast.str("format")?,
-                segment,
             ));
             format_names.clear();
         }
-        let Some((ids, passage_nos, dates, formats, segment)) = &columns else {
+        let Some((Some(ids), dates, formats)) = &columns else {
             continue;
         };
         let doc = address.doc_id;
-        let Some(article_id) = ids.first(doc) else {
+        let (Some(article_id), Some(first)) = (ids.id(doc), ids.first_passage(doc)) else {
             continue;
         };
         if !seen.insert(article_id) {
             continue;
         }
-        let passage_no = passage_nos.first(doc).unwrap_or(0);
-        let first = u32::try_from(passage_no)
-            .ok()
-            .and_then(|n| doc.checked_sub(n))
-            .filter(|&first| {
-                ids.first(first) == Some(article_id)
-                    && passage_nos.first(first) == Some(0)
-                    && !segment.is_deleted(first)
-            });
-        let format = match (first, formats) {
-            (Some(first), Some(formats)) => formats.term_ords(first).next().and_then(|ord| {
+        let format = match formats {
+            Some(formats) => formats.term_ords(first).next().and_then(|ord| {
                 if let Some(name) = format_names.get(&ord) {
                     return Some(name.clone());
                 }
@@ -279,7 +268,7 @@ fn for_each_matching_article(
         visit(&MatchingArticle {
             article_id,
             date: dates.as_ref().and_then(|d| d.first(doc)),
-            address: first.map_or(address, |first| DocAddress::new(segment_ord, first)),
+            address: DocAddress::new(segment_ord, first),
             format,
         })?;
     }

@@ -9,8 +9,9 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use crate::error::Result;
-use crate::index::DatelineSchema;
+use crate::index::article_column::ArticleColumn;
 use crate::index::stored::StoredReader;
+use crate::index::{DatelineSchema, STORY_COLUMN};
 use crate::search::order::PassageOrder;
 use crate::search::rank::{ScoredMatches, ScoredPassage};
 
@@ -132,10 +133,10 @@ fn pick_passages(
 const ALSO_IN_SHOWN: usize = 5;
 
 /// The story (near-copy group, as the indexer groups them) of ranked
-/// passages, read from the `story` fast field.
+/// passages, read from the story column of their article's first passage.
 pub(crate) struct Stories {
-    /// Each segment's `story` column, by segment ordinal.
-    columns: Vec<Option<Column<u64>>>,
+    /// Each segment's article ids and story column, by segment ordinal.
+    columns: Vec<Option<(ArticleColumn, Column<u64>)>>,
 }
 
 impl Stories {
@@ -143,7 +144,10 @@ impl Stories {
         let columns = searcher
             .segment_readers()
             .iter()
-            .map(|segment| segment.fast_fields().u64("story").ok())
+            .map(|segment| {
+                let stories = segment.fast_fields().u64(STORY_COLUMN).ok()?;
+                Some((ArticleColumn::of(segment).ok()??, stories))
+            })
             .collect();
         Stories { columns }
     }
@@ -159,7 +163,7 @@ impl Stories {
         self.columns
             .get(address.segment_ord as usize)
             .and_then(Option::as_ref)
-            .and_then(|column| column.first(address.doc_id))
+            .and_then(|(articles, stories)| stories.first(articles.first_passage(address.doc_id)?))
             .unwrap_or(article_id)
     }
 

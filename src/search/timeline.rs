@@ -1,31 +1,32 @@
 //! `dateline timeline`: how many articles matched a query in each day, week,
 //! month or year.
 //!
-//! Counting runs inside tantivy's aggregation framework, never by loading
-//! hits: a `range` aggregation over the `day` fast field, the calendar day
-//! each article writes (one range of day numbers per period, computed with
-//! jiff, since calendar months have no fixed length), with a `terms`
-//! sub-aggregation on `article_id`, whose bucket count is the number of
-//! distinct articles. Passages are what is indexed, so counting documents
-//! would count an article once per matching paragraph; counting article ids
-//! gives exactly the articles `dateline search QUERY --files` lists for the
-//! same period. Undated articles have no place on a time axis and are
-//! counted apart.
+//! Counting is one pass of a collector over the matches, never by loading
+//! hits: each matching article is counted once, in the period holding its
+//! `day` (the calendar day it writes; periods are ranges of day numbers
+//! computed with jiff, since calendar months have no fixed length).
+//! Passages are what is indexed, so counting documents would count an
+//! article once per matching paragraph; counting articles gives exactly
+//! the articles `dateline search QUERY --files` lists for the same period.
+//! Undated articles have no place on a time axis and are counted apart.
+
+use std::sync::Arc;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde_json::json;
 use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::{
-    AggregationResult, AggregationResults, BucketEntries, BucketResult, MetricResult,
-};
+use tantivy::aggregation::agg_result::{AggregationResult, AggregationResults, MetricResult};
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
-use tantivy::query::{BooleanQuery, ExistsQuery, Occur, Query};
-use tantivy::{Searcher, TantivyError};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::Query;
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyError};
 
 use crate::date::{day_from_number, day_number};
 use crate::error::{Error, Result};
 use crate::index::OpenIndex;
+use crate::index::article_column::ArticleColumn;
 use crate::search::{DateFilter, Hit, Prepared, SearchRequest, open_searcher, search_with};
 
 /// The most periods one timeline may have; beyond it a coarser `--by` or a
@@ -233,15 +234,12 @@ pub fn timeline(index: &OpenIndex, request: &TimelineRequest) -> Result<Timeline
 
     let mut series = Vec::with_capacity(prepared.len());
     for (search, p) in prepared {
-        let articles = if periods.is_empty() {
-            Vec::new()
-        } else {
-            count_articles(index, &searcher, &*p.any_words, &periods)?
-        };
-        let undated = if request.dates.is_unbounded() {
-            count_undated(index, &searcher, &*p.any_words)?
-        } else {
-            0
+        let counts = searcher.search(&*p.any_words, &CountArticles::new(&periods))?;
+        let articles = counts.articles;
+        // Undated articles pass no date filter.
+        let undated = match request.dates.is_unbounded() {
+            true => counts.undated,
+            false => 0,
         };
         let mut top = Vec::new();
         if request.top_passages {
@@ -317,8 +315,6 @@ fn run_aggregation(
             "timeline aggregation: {e}"
         )))
     })?;
-    // Each matching article is one terms bucket; lift the default bucket
-    // limit (65,000) so large folders can be counted.
     let limits = AggregationLimitsGuard::new(None, Some(u32::MAX));
     let collector = AggregationCollector::from_aggs(
         aggregations,
@@ -353,74 +349,111 @@ fn day_span(
     }
 }
 
-/// The number of distinct articles matching `query` in each period.
-fn count_articles(
-    index: &OpenIndex,
-    searcher: &Searcher,
-    query: &dyn Query,
-    periods: &[TimelinePeriod],
-) -> Result<Vec<u64>> {
-    let ranges: Vec<serde_json::Value> = periods
-        .iter()
-        .enumerate()
-        .map(|(i, period)| {
-            let start = day_number(period.since);
-            let end = day_number(period.until) + 1;
-            json!({ "key": i.to_string(), "from": start as f64, "to": end as f64 })
+/// How many distinct articles have a passage matching a query in each
+/// period, and how many undated ones.
+#[derive(Default)]
+struct ArticleCounts {
+    /// By period, in the order of the periods.
+    articles: Vec<u64>,
+    undated: u64,
+}
+
+/// Counts the articles matching a query per period in one pass over the
+/// matches. An article's passages are consecutive documents of one segment,
+/// so it is counted when its first matching passage is seen, by its number
+/// in the segment ([`ArticleColumn::ordinal`]): no set of ids is kept.
+struct CountArticles {
+    /// Each period's first and last day, as day numbers, in order.
+    periods: Arc<[(i64, i64)]>,
+}
+
+impl CountArticles {
+    fn new(periods: &[TimelinePeriod]) -> CountArticles {
+        CountArticles {
+            periods: periods
+                .iter()
+                .map(|p| (day_number(p.since), day_number(p.until)))
+                .collect(),
+        }
+    }
+}
+
+impl Collector for CountArticles {
+    type Fruit = ArticleCounts;
+    type Child = SegmentArticleCounts;
+
+    fn for_segment(
+        &self,
+        _segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentArticleCounts> {
+        Ok(SegmentArticleCounts {
+            articles: ArticleColumn::of(segment)?,
+            days: segment.fast_fields().column_opt::<i64>("day")?,
+            periods: Arc::clone(&self.periods),
+            last: None,
+            counts: ArticleCounts {
+                articles: vec![0; self.periods.len()],
+                undated: 0,
+            },
         })
-        .collect();
-    let request = json!({
-        "periods": {
-            "range": { "field": "day", "ranges": ranges, "keyed": true },
-            "aggs": { "articles": { "terms": { "field": "article_id", "size": ALL_TERMS, "segment_size": ALL_TERMS } } }
-        }
-    });
-    let results = run_aggregation(index, searcher, query, request)?;
-    let mut counts = vec![0; periods.len()];
-    if let Some(AggregationResult::BucketResult(BucketResult::Range { buckets })) =
-        results.0.get("periods")
-    {
-        let entries: Box<
-            dyn Iterator<Item = (String, &tantivy::aggregation::agg_result::RangeBucketEntry)>,
-        > = match buckets {
-            BucketEntries::HashMap(map) => Box::new(map.iter().map(|(k, v)| (k.clone(), v))),
-            BucketEntries::Vec(list) => Box::new(list.iter().map(|v| (v.key.to_string(), v))),
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<ArticleCounts>) -> tantivy::Result<ArticleCounts> {
+        let mut total = ArticleCounts {
+            articles: vec![0; self.periods.len()],
+            undated: 0,
         };
-        for (key, entry) in entries {
-            if let Some(slot) = key.parse::<usize>().ok().and_then(|i| counts.get_mut(i)) {
-                *slot = distinct_articles(&entry.sub_aggregation);
+        for fruit in fruits {
+            for (sum, count) in total.articles.iter_mut().zip(fruit.articles) {
+                *sum += count;
             }
+            total.undated += fruit.undated;
         }
-    }
-    Ok(counts)
-}
-
-/// More terms than any index holds articles, so every article gets a bucket
-/// (tantivy multiplies it by 10 internally, so it must stay below 2^32 / 10).
-const ALL_TERMS: u32 = 1 << 28;
-
-fn distinct_articles(results: &AggregationResults) -> u64 {
-    match results.0.get("articles") {
-        Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => {
-            buckets.len() as u64
-        }
-        _ => 0,
+        Ok(total)
     }
 }
 
-/// The number of distinct undated articles matching `query`.
-fn count_undated(index: &OpenIndex, searcher: &Searcher, query: &dyn Query) -> Result<u64> {
-    let undated = BooleanQuery::new(vec![
-        (Occur::Must, query.box_clone()),
-        (
-            Occur::MustNot,
-            Box::new(ExistsQuery::new("date".to_string(), false)),
-        ),
-    ]);
-    let request = json!({ "articles": { "terms": { "field": "article_id", "size": ALL_TERMS, "segment_size": ALL_TERMS } } });
-    Ok(distinct_articles(&run_aggregation(
-        index, searcher, &undated, request,
-    )?))
+struct SegmentArticleCounts {
+    articles: Option<ArticleColumn>,
+    days: Option<Column<i64>>,
+    periods: Arc<[(i64, i64)]>,
+    /// The article of the last match (matches come in document order).
+    last: Option<u32>,
+    counts: ArticleCounts,
+}
+
+impl SegmentCollector for SegmentArticleCounts {
+    type Fruit = ArticleCounts;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let Some(article) = self.articles.as_ref().and_then(|a| a.ordinal(doc)) else {
+            return;
+        };
+        if self.last == Some(article) {
+            return;
+        }
+        self.last = Some(article);
+        match self.days.as_ref().and_then(|days| days.first(doc)) {
+            Some(day) => {
+                let at = self.periods.partition_point(|&(_, last)| last < day);
+                if let Some(&(first, _)) = self.periods.get(at)
+                    && first <= day
+                {
+                    self.counts.articles[at] += 1;
+                }
+            }
+            None => self.counts.undated += 1,
+        }
+    }
+
+    fn harvest(self) -> ArticleCounts {
+        self.counts
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use libtest_mimic::Trial;
 use predicates::prelude::*;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, TERMINATED};
 use tempfile::TempDir;
 
 use crate::util::{corpus, dateline, folder_with, index_of, search_json, shared_data, trials};
@@ -258,22 +260,39 @@ fn an_articles_passages_are_consecutive_documents_in_reading_order() {
     let index = index_of(&[folder.path()]);
     let opened = dateline::index::OpenIndex::open(index.path()).unwrap();
     let searcher = opened.snapshot().unwrap();
-    let mut runs: Vec<(u64, Vec<u64>)> = Vec::new();
+    // Each article's documents, from the postings of its `article_id` term.
+    let mut runs = 0;
     for segment in searcher.segment_readers() {
-        let ids = segment.fast_fields().u64("article_id").unwrap();
         let numbers = segment.fast_fields().u64("passage_no").unwrap();
-        for doc in segment.doc_ids_alive() {
-            let (id, number) = (ids.first(doc).unwrap(), numbers.first(doc).unwrap());
-            match runs.last_mut() {
-                Some((last, passages)) if *last == id => passages.push(number),
-                _ => runs.push((id, vec![number])),
+        let ids = segment.fast_fields().u64("article_column").unwrap();
+        let inverted = segment.inverted_index(opened.fields.article_id).unwrap();
+        let mut terms = inverted.terms().stream().unwrap();
+        while terms.advance() {
+            let id = u64::from_be_bytes(terms.key().try_into().unwrap());
+            let mut postings = inverted
+                .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+                .unwrap();
+            let mut docs = Vec::new();
+            while postings.doc() != TERMINATED {
+                docs.push(postings.doc());
+                postings.advance();
             }
+            let first = docs[0];
+            assert_eq!(
+                docs,
+                (first..first + 6).collect::<Vec<u32>>(),
+                "each article is one run of documents"
+            );
+            let passages: Vec<u64> = docs.iter().map(|&d| numbers.first(d).unwrap()).collect();
+            assert_eq!(passages, (0..6).collect::<Vec<u64>>());
+            // The id column is set on the first passage only.
+            let column: Vec<Option<u64>> = docs.iter().map(|&d| ids.first(d)).collect();
+            assert_eq!(column[0], Some(id));
+            assert!(column[1..].iter().all(Option::is_none));
+            runs += 1;
         }
     }
-    assert_eq!(runs.len(), 300, "each article is one run of documents");
-    for (_, passages) in runs {
-        assert_eq!(passages, (0..6).collect::<Vec<u64>>());
-    }
+    assert_eq!(runs, 300);
 }
 
 // ---- Metadata stored once, passages deleted by article ----------------------

@@ -21,10 +21,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Searcher};
 
 use crate::error::Result;
+use crate::index::article_column::ArticleColumn;
 use crate::search::rank::ScoredPassage;
 use crate::search::rank::prune;
 use crate::search::rank::scoring::Scoring;
@@ -48,8 +48,8 @@ pub(crate) struct ScoredMatches {
     pub(super) top_key: Option<u64>,
     /// The tier of each match, or empty when every tier is 0.
     tiers: Vec<u8>,
-    /// Each segment's `article_id` column.
-    article_ids: Vec<Option<Column<u64>>>,
+    /// Each segment's article ids.
+    article_ids: Vec<Option<ArticleColumn>>,
     pub(super) scoring: Scoring,
 }
 
@@ -70,7 +70,7 @@ impl ScoredMatches {
         let article_ids = searcher
             .segment_readers()
             .iter()
-            .map(|segment| segment.fast_fields().u64("article_id").ok())
+            .map(|segment| ArticleColumn::of(segment).ok().flatten())
             .collect();
         ScoredMatches {
             docs,
@@ -235,7 +235,7 @@ impl ScoredMatches {
                 .article_ids
                 .get(segment)
                 .and_then(Option::as_ref)
-                .and_then(|column| column.first(doc))
+                .and_then(|column| column.id(doc))
                 .unwrap_or(u64::MAX),
             score: self.scores[i],
             tier: self.tiers.get(i).copied().unwrap_or(0),
