@@ -36,18 +36,19 @@ pub(crate) const STORY_COLUMN: &str = "story_column";
 /// each version changed: `docs/architecture.md`).
 pub const SCHEMA_VERSION: u32 = 13;
 
-/// The zstd level of the document store: level 3 (zstd's default) packs
-/// the stored text about a third smaller than tantivy's default lz4 at a
-/// small cost in indexing time.
-const STORE_ZSTD_LEVEL: i32 = 3;
+/// The zstd level of the document store: level 6 packs the stored text in
+/// 64 KiB blocks about as small as level 3 (zstd's default) packed it in
+/// 128 KiB blocks, so a hit decompresses half as much for the same index
+/// size, at about 12% more indexing time (figures: `docs/performance.md`,
+/// "What takes the space").
+const STORE_ZSTD_LEVEL: i32 = 6;
 
 /// The document store's block size: a hit decompresses the block holding
 /// its passage, so larger blocks compress better but make each fetch
-/// slower. At 1M articles 128 KiB blocks take the store from 0.46 to 0.42
-/// of the raw text against 32 KiB, with the same search latency there;
-/// on small indexes the block cache
-/// ([`STORE_CACHE_BYTES`]) holds the whole store.
-pub(crate) const STORE_BLOCK_BYTES: usize = 128 * 1024;
+/// slower, which a fresh process (`dateline search`) pays on every hit.
+/// On small indexes the block cache ([`STORE_CACHE_BYTES`]) holds the
+/// whole store.
+pub(crate) const STORE_BLOCK_BYTES: usize = 64 * 1024;
 
 /// How many bytes of decompressed document-store blocks a reader keeps,
 /// over all segments: shared out as a number of blocks per segment, so a
@@ -56,7 +57,7 @@ pub(crate) const STORE_BLOCK_BYTES: usize = 128 * 1024;
 pub(crate) const STORE_CACHE_BYTES: usize = 64 << 20;
 
 /// The settings an index is created with: the document store compressed
-/// with zstd in blocks of 128 KiB (figures:
+/// with zstd in blocks of 64 KiB (figures:
 /// `docs/performance.md`). They are recorded in the index, so readers
 /// need nothing.
 pub fn index_settings() -> IndexSettings {
