@@ -11,10 +11,11 @@
 //!
 //! What takes the space is the stored text, then the text's postings and
 //! positions (`docs/performance.md`, "What takes the space"), so a passage
-//! stores only its text and line: its place and date are fast fields, its
-//! article id and story columns on its article's first passage, read from
-//! there (`index::stored`, `index::article_column`), and the store is
-//! compressed with zstd ([`index_settings`]). The article's source is a fast column
+//! stores only its text and line: its date is a fast field, its article
+//! id and story columns on its article's first passage, its place in the
+//! article its distance from that passage (`index::stored`,
+//! `index::article_column`), and the store is compressed with zstd
+//! ([`index_settings`]). The article's source is a fast column
 //! too: pages name other articles by their source (`also in`), and reading
 //! it from the store would decompress a block of text for each.
 
@@ -34,14 +35,13 @@ pub(crate) const STORY_COLUMN: &str = "story_column";
 /// Bumped whenever the fields or the analysis change, so an index written
 /// by another version is recognised and rebuilt instead of misread (what
 /// each version changed: `docs/architecture.md`).
-pub const SCHEMA_VERSION: u32 = 13;
+pub const SCHEMA_VERSION: u32 = 14;
 
-/// The zstd level of the document store: level 6 packs the stored text in
-/// 64 KiB blocks about as small as level 3 (zstd's default) packed it in
-/// 128 KiB blocks, so a hit decompresses half as much for the same index
-/// size, at about 12% more indexing time (figures: `docs/performance.md`,
-/// "What takes the space").
-const STORE_ZSTD_LEVEL: i32 = 6;
+/// The zstd level of the document store: level 3 (zstd's default) packs
+/// the stored text about a third smaller than tantivy's default lz4 at a
+/// small cost in indexing time; level 6 packed it 2% smaller still but
+/// cost 12% more indexing time (`docs/performance.md`).
+const STORE_ZSTD_LEVEL: i32 = 3;
 
 /// The document store's block size: a hit decompresses the block holding
 /// its passage, so larger blocks compress better but make each fetch
@@ -128,10 +128,11 @@ pub struct DatelineSchema {
     /// The story again, as a fast column on the first passage of those
     /// near-copies only.
     pub story_column: Field,
-    /// The passage's position within its article, from 0 (fast: a hit's
-    /// place in its article is read from it; indexed: the documents of 0
-    /// mark where articles start, `index::spans`, and their count is the
-    /// number of articles). Not stored.
+    /// 0, on an article's first passage only: indexed, so its documents
+    /// mark where articles start (`index::spans`) and their count is the
+    /// number of articles. A passage's place in its article is its
+    /// distance from that first passage (`index::article_column`), as an
+    /// article's passages are consecutive documents. Not stored.
     pub passage_no: Field,
     /// The 1-based line of the file where the passage starts (in a PDF,
     /// its page).
@@ -198,7 +199,7 @@ impl DatelineSchema {
         builder.add_u64_field(ARTICLE_COLUMN, per_article());
         builder.add_u64_field("story", id());
         builder.add_u64_field(STORY_COLUMN, per_article());
-        builder.add_u64_field("passage_no", id().set_fast());
+        builder.add_u64_field("passage_no", id());
         builder.add_u64_field("line", STORED);
         builder.add_u64_field("kind", FAST);
         builder.add_text_field("format", STORED | FAST);

@@ -1,11 +1,11 @@
 //! Reading documents back: every decoding of stored fields lives here, so
 //! the rest of the program deals in plain values.
 //!
-//! A passage document stores its text and line; its place in its article
-//! and date are fast fields, read from there, and its article id is read
-//! from its article's first passage ([`super::article_column`]); the article's
-//! metadata (source, title, format, url, ...) is stored once, on its first
-//! passage ([`super::DatelineSchema`]).
+//! A passage document stores its text and line; its date is a fast field,
+//! read from there, and its article id and place in its article follow
+//! from its article's first passage ([`super::article_column`]); the
+//! article's metadata (source, title, format, url, ...) is stored once, on
+//! its first passage ([`super::DatelineSchema`]).
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
@@ -140,7 +140,6 @@ struct FastNumbers {
 /// with.
 struct PassageColumns {
     article_id: Option<ArticleColumn>,
-    passage_no: Option<Column<u64>>,
     date: Option<Column<i64>>,
     kind: Option<Column<u64>>,
     source: Option<StrColumn>,
@@ -187,7 +186,6 @@ impl<'s> StoredReader<'s> {
         let name = |field: Field| self.fields.schema.get_field_name(field);
         let columns = PassageColumns {
             article_id: ArticleColumn::of(segment)?,
-            passage_no: fast.column_opt::<u64>(name(self.fields.passage_no))?,
             date: fast.column_opt::<i64>(name(self.fields.date))?,
             kind: fast.column_opt::<u64>(name(self.fields.kind))?,
             source: fast.str(name(self.fields.source))?,
@@ -209,10 +207,10 @@ impl<'s> StoredReader<'s> {
         Ok(FastNumbers {
             article_id: columns.article_id.as_ref().and_then(|c| c.id(doc)),
             passage_no: columns
-                .passage_no
+                .article_id
                 .as_ref()
-                .and_then(|c| c.first(doc))
-                .unwrap_or(0),
+                .and_then(|c| c.first_passage(doc))
+                .map_or(0, |first| u64::from(doc - first)),
             date: columns.date.as_ref().and_then(|c| c.first(doc)),
         })
     }

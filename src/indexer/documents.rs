@@ -69,12 +69,12 @@ pub fn prepare_articles(
                         }
                     }
                     doc.add_u64(fields.article_id, article_id);
-                    doc.add_u64(fields.passage_no, passage_no as u64);
                     doc.add_u64(fields.line, u64::from(passage.line));
                     if passage.kind == PassageKind::Code {
                         doc.add_u64(fields.kind, CODE_KIND);
                     }
                     if passage_no == 0 {
+                        doc.add_u64(fields.passage_no, 0);
                         doc.add_u64(fields.article_column, article_id);
                         add_article_metadata(fields, article, &mut doc);
                     }

@@ -3,7 +3,8 @@
 use libtest_mimic::Trial;
 use predicates::prelude::*;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, TERMINATED};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument};
 use tempfile::TempDir;
 
 use crate::util::{corpus, dateline, folder_with, index_of, search_json, shared_data, trials};
@@ -262,8 +263,7 @@ fn an_articles_passages_are_consecutive_documents_in_reading_order() {
     let searcher = opened.snapshot().unwrap();
     // Each article's documents, from the postings of its `article_id` term.
     let mut runs = 0;
-    for segment in searcher.segment_readers() {
-        let numbers = segment.fast_fields().u64("passage_no").unwrap();
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         let ids = segment.fast_fields().u64("article_column").unwrap();
         let inverted = segment.inverted_index(opened.fields.article_id).unwrap();
         let mut terms = inverted.terms().stream().unwrap();
@@ -283,8 +283,15 @@ fn an_articles_passages_are_consecutive_documents_in_reading_order() {
                 (first..first + 6).collect::<Vec<u32>>(),
                 "each article is one run of documents"
             );
-            let passages: Vec<u64> = docs.iter().map(|&d| numbers.first(d).unwrap()).collect();
-            assert_eq!(passages, (0..6).collect::<Vec<u64>>());
+            // In reading order: each paragraph in its place.
+            for (n, &doc) in docs.iter().enumerate() {
+                let stored: TantivyDocument = searcher
+                    .doc(DocAddress::new(segment_ord as u32, doc))
+                    .unwrap();
+                let text = stored.get_first(opened.fields.text).unwrap();
+                let text = text.as_str().unwrap();
+                assert!(text.starts_with(&format!("Paragraph {n} of")), "{text}");
+            }
             // The id column is set on the first passage only.
             let column: Vec<Option<u64>> = docs.iter().map(|&d| ids.first(d)).collect();
             assert_eq!(column[0], Some(id));
