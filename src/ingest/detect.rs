@@ -227,6 +227,32 @@ pub fn non_article_markup(head: &str) -> Option<&'static str> {
     (declared_xml && !name.is_empty() && !read.contains(&name.as_str())).then_some("xml")
 }
 
+/// Whether plain text is configuration, not prose: every line a comment
+/// (`#`), a `key:` or `key: value` line or a list item (`- value`), and
+/// at least two of them not comments. Repository files without an
+/// extension are often so (`OWNERS`, CI and tool settings).
+pub fn is_configuration(head: &str) -> bool {
+    let mut structure = 0;
+    for line in head.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let item = line == "-" || line.starts_with("- ");
+        let key = line.split_once(':').is_some_and(|(key, value)| {
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+                && (value.is_empty() || value.starts_with(' '))
+        });
+        if !(item || key) {
+            return false;
+        }
+        structure += 1;
+    }
+    structure >= 2
+}
+
 /// Why the start of a file shows it is not text, if it does: a known
 /// binary signature, NUL bytes, or mostly control characters.
 pub fn binary_reason(head: &[u8]) -> Option<String> {
@@ -423,6 +449,25 @@ mod tests {
             "plain text",
         ] {
             assert_eq!(non_article_markup(article), None, "{article}");
+        }
+    }
+
+    #[test]
+    fn configuration_is_told_from_prose() {
+        let owners = "# See the OWNERS docs at https://go.k8s.io/owners\n\n\
+                      approvers:\n  - sig-leads\nreviewers:\n  -  sig-leads\nlabels:\n- area/blog\n";
+        assert!(is_configuration(owners));
+        assert!(is_configuration(
+            "options:\n  # no_parent_owners: true\nreviewers:\n"
+        ));
+        for prose in [
+            "To update html files with new SVGs:\n\n\tgo run mkhtml.go *.html\n",
+            "Note: the meeting moved.\nIt is on Tuesday now.\n",
+            "title: a lone key\n",
+            "# A heading only\n",
+            "Date: 2024-01-02\n\nPrices rose 3% in January, the agency said.\n",
+        ] {
+            assert!(!is_configuration(prose), "{prose}");
         }
     }
 

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use crate::date::{ArticleDate, DatePrecision};
 use crate::ingest::dates::{DateSource, date_from_path, is_suspicious};
 use crate::ingest::detect::{
-    Format, binary_reason, detect_binary_container, detect_format, non_article_markup,
+    Format, binary_reason, detect_binary_container, detect_format, is_configuration,
+    non_article_markup,
 };
 use crate::ingest::fields::FieldOverrides;
 use crate::ingest::formats::{feed, html, json, mail, markdown, pdf};
@@ -272,7 +273,19 @@ fn open(
                     kind().unwrap_or_else(|| other.to_string()),
                 ));
             }
-            detect_format(&head_text, &file.source)?
+            let format = detect_format(&head_text, &file.source)?;
+            // Text named as no article format says it is one only by its
+            // content: configuration is left out (a `#` comment first
+            // reads as a Markdown heading).
+            if matches!(format, Format::Text | Format::Markdown)
+                && kind().is_none_or(|kind| !is_article_extension(&kind))
+                && is_configuration(&head_text)
+            {
+                return Err(NotIndexed::LeftOut(
+                    kind().unwrap_or_else(|| "configuration".to_string()),
+                ));
+            }
+            format
         }
     };
     let mut reader: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(reader));

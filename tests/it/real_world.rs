@@ -262,6 +262,8 @@ fn the_hugo_site_reads_as_text_without_shortcodes() {
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0, "{summary}");
     assert_eq!(left_out(&summary, "png"), 42, "{summary}");
     assert_eq!(left_out(&summary, "gotmpl"), 2, "{summary}");
+    // Its `OWNERS` files (no extension) are configuration, not articles.
+    assert_eq!(left_out(&summary, "configuration"), 3, "{summary}");
     let counts = check_queries(
         index.path(),
         &[
