@@ -71,7 +71,7 @@ mod tests {
 
     use super::*;
     use crate::index::OpenIndex;
-    use crate::indexer::{IndexOptions, NoProgress, index_paths};
+    use crate::indexer::index_on_one_thread;
 
     /// Indexes one article per entry of `paragraphs` (that many paragraphs
     /// each) on one thread, so the index has one segment.
@@ -86,13 +86,7 @@ mod tests {
             let text = format!(" date 1987-03-02 {}\n", body.join("\n\n"));
             std::fs::write(articles.join(format!("{i:02}.txt")), text).unwrap();
         }
-        let index_dir = folder.path().join("index");
-        let options = IndexOptions {
-            indexing_threads: Some(1),
-            ..IndexOptions::new(vec![articles], index_dir.clone())
-        };
-        index_paths(&options, &mut NoProgress).unwrap();
-        let index = OpenIndex::open(&index_dir).unwrap();
+        let index = index_on_one_thread(articles, &folder.path().join("index"));
         (folder, index)
     }
 

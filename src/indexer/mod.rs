@@ -192,3 +192,19 @@ fn open_writer(options: &IndexOptions, progress: &mut dyn IndexProgress) -> Resu
         }
     }
 }
+
+/// Indexes `articles` into `index_dir` on one indexing thread, so the index
+/// is one segment with the articles in reading order whatever the
+/// scheduling, and opens it: a fixture for tests that look at documents.
+#[cfg(test)]
+pub(crate) fn index_on_one_thread(
+    articles: PathBuf,
+    index_dir: &std::path::Path,
+) -> crate::index::OpenIndex {
+    let options = IndexOptions {
+        indexing_threads: Some(1),
+        ..IndexOptions::new(vec![articles], index_dir.to_path_buf())
+    };
+    index_paths(&options, &mut NoProgress).expect("the fixture indexes");
+    crate::index::OpenIndex::open(index_dir).expect("the fixture index opens")
+}

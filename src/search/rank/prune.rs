@@ -263,7 +263,7 @@ fn from_bits(bits: u32) -> f32 {
 mod tests {
     use super::*;
     use crate::index::OpenIndex;
-    use crate::indexer::{IndexOptions, NoProgress, index_paths};
+    use crate::indexer::index_on_one_thread;
     use crate::search::{Prepared, Ranking, SearchRequest};
 
     /// 300 articles mention `grain` once in passing; 5 are about grain
@@ -301,15 +301,9 @@ mod tests {
             );
             std::fs::write(articles.join(format!("titled-{i}.md")), body).unwrap();
         }
-        let index_dir = folder.path().join("index");
         // One indexing thread: the articles are one segment in reading
         // order, so the strong ones come first, whatever the scheduling.
-        let options = IndexOptions {
-            indexing_threads: Some(1),
-            ..IndexOptions::new(vec![articles], index_dir.clone())
-        };
-        index_paths(&options, &mut NoProgress).unwrap();
-        let index = OpenIndex::open(&index_dir).unwrap();
+        let index = index_on_one_thread(articles, &folder.path().join("index"));
         (folder, index)
     }
 
