@@ -16,8 +16,7 @@ use tantivy::columnar::column_index::Set;
 use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::{DocId, SegmentReader};
 
-/// The name of the column: the article id, on first passages only.
-pub(crate) const ARTICLE_COLUMN: &str = "article_column";
+use crate::index::schema::ARTICLE_COLUMN;
 
 /// One segment's article-id column.
 #[derive(Clone)]

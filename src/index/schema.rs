@@ -26,7 +26,10 @@ use tantivy::schema::{
 use tantivy::store::{Compressor, ZstdCompressor};
 
 use crate::index::ANALYZER_NAME;
-use crate::index::article_column::ARTICLE_COLUMN;
+
+/// The name of the article-id column: the article id, on first passages
+/// only.
+pub(crate) const ARTICLE_COLUMN: &str = "article_column";
 
 /// The name of the story column: a near-copy's story, on its first
 /// passage only.

@@ -247,12 +247,15 @@ fn for_each_matching_article(
             continue;
         };
         let doc = address.doc_id;
-        let (Some(article_id), Some(first)) = (ids.id(doc), ids.first_passage(doc)) else {
+        let Some(article_id) = ids.id(doc) else {
             continue;
         };
         if !seen.insert(article_id) {
             continue;
         }
+        let Some(first) = ids.first_passage(doc) else {
+            continue;
+        };
         let format = match formats {
             Some(formats) => formats.term_ords(first).next().and_then(|ord| {
                 if let Some(name) = format_names.get(&ord) {

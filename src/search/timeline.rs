@@ -351,11 +351,19 @@ fn day_span(
 
 /// How many distinct articles have a passage matching a query in each
 /// period, and how many undated ones.
-#[derive(Default)]
 struct ArticleCounts {
     /// By period, in the order of the periods.
     articles: Vec<u64>,
     undated: u64,
+}
+
+impl ArticleCounts {
+    fn none(periods: usize) -> ArticleCounts {
+        ArticleCounts {
+            articles: vec![0; periods],
+            undated: 0,
+        }
+    }
 }
 
 /// Counts the articles matching a query per period in one pass over the
@@ -392,10 +400,7 @@ impl Collector for CountArticles {
             days: segment.fast_fields().column_opt::<i64>("day")?,
             periods: Arc::clone(&self.periods),
             last: None,
-            counts: ArticleCounts {
-                articles: vec![0; self.periods.len()],
-                undated: 0,
-            },
+            counts: ArticleCounts::none(self.periods.len()),
         })
     }
 
@@ -404,10 +409,7 @@ impl Collector for CountArticles {
     }
 
     fn merge_fruits(&self, fruits: Vec<ArticleCounts>) -> tantivy::Result<ArticleCounts> {
-        let mut total = ArticleCounts {
-            articles: vec![0; self.periods.len()],
-            undated: 0,
-        };
+        let mut total = ArticleCounts::none(self.periods.len());
         for fruit in fruits {
             for (sum, count) in total.articles.iter_mut().zip(fruit.articles) {
                 *sum += count;
