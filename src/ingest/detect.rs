@@ -228,24 +228,33 @@ pub fn non_article_markup(head: &str) -> Option<&'static str> {
 }
 
 /// Whether plain text is configuration, not prose: every line a comment
-/// (`#`), a `key:` or `key: value` line or a list item (`- value`), and
-/// at least two of them not comments. Repository files without an
-/// extension are often so (`OWNERS`, CI and tool settings).
+/// (`#`), a `key:` or `key: value` line or a list item of one word or one
+/// `key: value` (`- sig-leads`), and at least two of them not comments.
+/// Repository files without an extension are often so (`OWNERS`, CI and
+/// tool settings); a list of sentences (`- Fixed the parser`) is not.
 pub fn is_configuration(head: &str) -> bool {
-    let mut structure = 0;
-    for line in head.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let item = line == "-" || line.starts_with("- ");
-        let key = line.split_once(':').is_some_and(|(key, value)| {
+    fn is_key_line(line: &str) -> bool {
+        line.split_once(':').is_some_and(|(key, value)| {
             !key.is_empty()
                 && key
                     .chars()
                     .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
                 && (value.is_empty() || value.starts_with(' '))
-        });
-        if !(item || key) {
+        })
+    }
+    let mut structure = 0;
+    for line in head.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let item = match line.strip_prefix("- ") {
+            Some(value) => {
+                let value = value.trim();
+                !value.contains(char::is_whitespace) || is_key_line(value)
+            }
+            None => line == "-",
+        };
+        if !(item || is_key_line(line)) {
             return false;
         }
         structure += 1;
@@ -460,12 +469,15 @@ mod tests {
         assert!(is_configuration(
             "options:\n  # no_parent_owners: true\nreviewers:\n"
         ));
+        assert!(is_configuration("steps:\n  - name: build\n  - run: make\n"));
         for prose in [
             "To update html files with new SVGs:\n\n\tgo run mkhtml.go *.html\n",
             "Note: the meeting moved.\nIt is on Tuesday now.\n",
             "title: a lone key\n",
             "# A heading only\n",
             "Date: 2024-01-02\n\nPrices rose 3% in January, the agency said.\n",
+            "# Changes\n- Fixed the date parser\n- Added feeds\n",
+            "---\n---\n",
         ] {
             assert!(!is_configuration(prose), "{prose}");
         }
