@@ -36,6 +36,7 @@ use hashbrown::hash_table::Entry;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
+use crate::indexer::article_table::ArticleTable;
 use crate::indexer::near_duplicates::{SIGNATURE_LEN, Signature};
 
 /// What a commit's payload says about the commit.
@@ -170,9 +171,11 @@ struct Slot {
 /// Kept compact because it grows with the corpus: a file costs its key,
 /// a slot of fixed-size numbers and a map entry; an article costs one
 /// [`ArticleRecord`] in a shared table (no per-file vectors or hex
-/// strings). A replaced file's old articles stay in the table, marked dead,
+/// strings), which a manifest loaded or made for an index keeps in a
+/// scratch file ([`ArticleTable`]), and a bit saying whether it is still
+/// live. A replaced file's old articles stay in the table, marked dead,
 /// until the next load.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Manifest {
     /// The handles of the files that have records, hashed by their keys:
     /// a key is stored once, in its slot, and a table entry is 4 bytes,
@@ -180,7 +183,7 @@ pub struct Manifest {
     /// string a header of 16 (70 MB at a million files).
     keys: HashTable<u32>,
     slots: Vec<Slot>,
-    articles: Vec<ArticleRecord>,
+    articles: ArticleTable,
     alive: Vec<bool>,
 }
 
@@ -200,6 +203,25 @@ const MAGIC: &[u8; 8] = b"DLMANIF3";
 const MANIFEST_ZSTD_LEVEL: i32 = 1;
 
 impl Manifest {
+    /// An empty manifest whose article records go to a scratch file in
+    /// `dir` (the index folder) rather than memory.
+    pub fn in_dir(dir: &Path) -> Manifest {
+        Manifest {
+            articles: ArticleTable::in_dir(dir),
+            ..Manifest::default()
+        }
+    }
+
+    /// [`Manifest::in_dir`], writing records out whenever `keep` are in
+    /// memory.
+    #[cfg(test)]
+    fn keeping(dir: &Path, keep: usize) -> Manifest {
+        Manifest {
+            articles: ArticleTable::keeping(dir, keep),
+            ..Manifest::default()
+        }
+    }
+
     /// How many files have records.
     pub fn len(&self) -> usize {
         self.keys.len()
@@ -271,7 +293,7 @@ impl Manifest {
 
     /// Where the next recorded article goes in the article table.
     pub fn next_article_at(&self) -> u32 {
-        u32::try_from(self.articles.len()).unwrap_or(u32::MAX)
+        self.articles.len()
     }
 
     /// Records `record` as `key`'s, replacing any earlier one; returns the
@@ -282,7 +304,7 @@ impl Manifest {
         self.kill_articles(slot);
         let first = self.next_article_at();
         let indexed = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
-        self.articles.extend_from_slice(&record.indexed);
+        self.articles.extend(&record.indexed);
         self.alive.extend(record.indexed.iter().map(|_| true));
         let entry = &mut self.slots[slot as usize];
         entry.stamp = FileStamp {
@@ -309,7 +331,7 @@ impl Manifest {
             return;
         }
         *alive = false;
-        let passages = self.articles[at as usize].passages;
+        let passages = self.articles.get(at).passages;
         let entry = &mut self.slots[slot as usize];
         entry.articles = entry.articles.saturating_sub(1);
         entry.passages = entry.passages.saturating_sub(passages);
@@ -351,7 +373,7 @@ impl Manifest {
     }
 
     /// The indexed articles of `key`, by place in the article table.
-    pub fn articles_of(&self, key: &str) -> impl Iterator<Item = (u32, &ArticleRecord)> {
+    pub fn articles_of(&self, key: &str) -> impl Iterator<Item = (u32, ArticleRecord)> {
         let range = self
             .slot_of(key)
             .map(|slot| {
@@ -359,40 +381,49 @@ impl Manifest {
                 slot.first..slot.first + slot.indexed
             })
             .unwrap_or(0..0);
+        let mut reader = self.articles.reader();
         range
             .filter(|&at| self.alive[at as usize])
-            .map(|at| (at, &self.articles[at as usize]))
+            .map(move |at| (at, reader.get(at)))
     }
 
     /// The article at `at` in the article table, unless its file was
     /// replaced or removed since.
-    pub fn live_article(&self, at: u32) -> Option<&ArticleRecord> {
-        let at = at as usize;
+    pub fn live_article(&self, at: u32) -> Option<ArticleRecord> {
         self.alive
-            .get(at)
+            .get(at as usize)
             .copied()
             .unwrap_or(false)
-            .then(|| &self.articles[at])
+            .then(|| self.articles.get(at))
     }
 
     /// Every live article with its place in the table, in that order (the
     /// order they were recorded, which after a load is the key order).
-    pub fn live_articles_in_order(&self) -> impl Iterator<Item = (u32, &ArticleRecord)> {
-        self.articles
-            .iter()
-            .zip(&self.alive)
-            .enumerate()
-            .filter(|(_, (_, alive))| **alive)
-            .map(|(at, (article, _))| (at as u32, article))
+    pub fn live_articles_in_order(&self) -> impl Iterator<Item = (u32, ArticleRecord)> {
+        let mut reader = self.articles.reader();
+        (0..self.articles.len())
+            .filter(|&at| self.alive[at as usize])
+            .map(move |at| (at, reader.get(at)))
     }
 
-    /// Every live article with its place in the table and its file's handle.
-    pub fn live_articles(&self) -> impl Iterator<Item = (u32, u32, &ArticleRecord)> {
-        self.keys.iter().flat_map(move |&slot| {
-            let record = &self.slots[slot as usize];
-            (record.first..record.first + record.indexed)
+    /// Every live article with its place in the table and its file's
+    /// handle, in the table's order (so the table is read once, in order).
+    pub fn live_articles(&self) -> impl Iterator<Item = (u32, u32, ArticleRecord)> {
+        let mut files: Vec<(u32, u32, u32)> = self
+            .keys
+            .iter()
+            .map(|&slot| {
+                let record = &self.slots[slot as usize];
+                (record.first, record.indexed, slot)
+            })
+            .collect();
+        files.sort_unstable();
+        let mut reader = self.articles.reader();
+        files.into_iter().flat_map(move |(first, indexed, slot)| {
+            (first..first + indexed)
                 .filter(|&at| self.alive[at as usize])
-                .map(move |at| (slot, at, &self.articles[at as usize]))
+                .map(|at| (slot, at, reader.get(at)))
+                .collect::<Vec<_>>()
         })
     }
 
@@ -422,7 +453,8 @@ impl Manifest {
             inner: decoder,
             hasher: xxhash_rust::xxh3::Xxh3::new(),
         };
-        let manifest = read_manifest(&mut reader).map_err(|e| damaged(e.to_string()))?;
+        let manifest = read_manifest(&mut reader, Manifest::in_dir(index_dir))
+            .map_err(|e| damaged(e.to_string()))?;
         let computed = reader.hasher.digest();
         let mut stored = [0u8; 8];
         reader
@@ -477,6 +509,7 @@ impl Manifest {
         out.write_all(&(self.keys.len() as u64).to_le_bytes())?;
         let mut keys: Vec<(&str, u32)> = self.keys().collect();
         keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut reader = self.articles.reader();
         for (key, slot) in keys {
             let slot = &self.slots[slot as usize];
             write_str(out, key)?;
@@ -488,11 +521,8 @@ impl Manifest {
             let range = slot.first as usize..(slot.first + slot.indexed) as usize;
             let alive = self.alive[range.clone()].iter().filter(|&&a| a).count() as u32;
             out.write_all(&alive.to_le_bytes())?;
-            for (article, _) in self.articles[range.clone()]
-                .iter()
-                .zip(&self.alive[range])
-                .filter(|(_, alive)| **alive)
-            {
+            for at in range.filter(|&at| self.alive[at]) {
+                let article = reader.get(at as u32);
                 out.write_all(&article.id.to_le_bytes())?;
                 out.write_all(&article.hash.to_le_bytes())?;
                 out.write_all(&article.meta.to_le_bytes())?;
@@ -520,10 +550,27 @@ impl Manifest {
 
     /// Stories told by more than one article (syndicated near-copies), and
     /// how many articles those stories hold.
+    ///
+    /// A story is named by the id of its first article, so only articles
+    /// whose story is another's are counted in a first pass, and the
+    /// stories' first articles in a second: the memory is that of the
+    /// near-copies, not of every article.
     pub fn near_copy_groups(&self) -> (usize, usize) {
         let mut sizes: FxHashMap<u64, usize> = FxHashMap::default();
-        for (_, _, article) in self.live_articles() {
-            *sizes.entry(article.story).or_default() += 1;
+        for (_, article) in self.live_articles_in_order() {
+            if article.story != article.id {
+                *sizes.entry(article.story).or_default() += 1;
+            }
+        }
+        if sizes.is_empty() {
+            return (0, 0);
+        }
+        for (_, article) in self.live_articles_in_order() {
+            if let Some(size) = sizes.get_mut(&article.id)
+                && article.story == article.id
+            {
+                *size += 1;
+            }
         }
         sizes
             .values()
@@ -566,7 +613,7 @@ impl Manifest {
     }
 }
 
-fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
+fn read_manifest(input: &mut impl Read, manifest: Manifest) -> std::io::Result<Manifest> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let mut magic = [0u8; 8];
     input.read_exact(&mut magic)?;
@@ -574,7 +621,7 @@ fn read_manifest(input: &mut impl Read) -> std::io::Result<Manifest> {
         return Err(bad("not a dateline manifest"));
     }
     let files = read_u64(input)?;
-    let mut manifest = Manifest::default();
+    let mut manifest = manifest;
     for _ in 0..files {
         let key = read_str(input)?;
         let mut record =
@@ -826,6 +873,83 @@ mod tests {
         assert_eq!(loaded.articles_of("/c").count(), 1);
         assert_eq!(loaded.live_articles().count(), 2);
         assert_eq!(manifest.live_articles().count(), 2);
+    }
+
+    /// The records of `files` files of `size` articles each, some of them
+    /// near-copies of others.
+    fn many(files: u64, size: u64) -> Vec<(String, FileRecord)> {
+        (0..files)
+            .map(|file| {
+                let mut record = record(file);
+                record.indexed = (0..size)
+                    .map(|n| {
+                        let id = file * 1_000 + n;
+                        ArticleRecord {
+                            id,
+                            hash: id ^ 0xabc,
+                            story: if n % 4 == 1 { id - 1 } else { id },
+                            passages: (id % 5) as u32 + 1,
+                            named: n % 3 == 0,
+                            signature: (n % 2 == 0).then_some([id as u8; SIGNATURE_LEN]),
+                            ..record.indexed[0]
+                        }
+                    })
+                    .collect();
+                record.articles = size as u32;
+                record.passages = record.indexed.iter().map(|a| a.passages).sum();
+                (format!("/f{file:03}"), record)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_kept_in_a_scratch_file_read_as_records_kept_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut in_memory = Manifest::default();
+        let mut on_disk = Manifest::keeping(dir.path(), 7);
+        for manifest in [&mut in_memory, &mut on_disk] {
+            for (key, record) in many(40, 9) {
+                manifest.insert(&key, record);
+            }
+            // Replaced, removed and superseded articles.
+            for (key, record) in many(12, 5).into_iter().skip(3) {
+                manifest.insert(&key, record);
+            }
+            manifest.remove("/f020");
+            let (at, _) = manifest.articles_of("/f030").nth(1).unwrap();
+            let slot = manifest.slot_of("/f030").unwrap();
+            manifest.drop_article(
+                slot,
+                at,
+                Duplicate {
+                    hash: 1,
+                    of: "/f031".into(),
+                    superseded: true,
+                },
+            );
+        }
+        assert!(on_disk.articles.written_out() > 300);
+        assert!(same(&in_memory, &on_disk));
+        let live = |m: &Manifest| m.live_articles().collect::<Vec<_>>();
+        assert_eq!(live(&in_memory), live(&on_disk));
+        let in_order = |m: &Manifest| m.live_articles_in_order().collect::<Vec<_>>();
+        assert_eq!(in_order(&in_memory), in_order(&on_disk));
+        for key in ["/f000", "/f005", "/f030", "/f039"] {
+            let of = |m: &Manifest| m.articles_of(key).collect::<Vec<_>>();
+            assert_eq!(of(&in_memory), of(&on_disk), "{key}");
+        }
+        for at in 0..in_memory.next_article_at() {
+            assert_eq!(in_memory.live_article(at), on_disk.live_article(at), "{at}");
+        }
+        // 30 files of 9 articles with two pairs each, 9 of 5 with one,
+        // less the pair whose second article was dropped.
+        assert_eq!(in_memory.near_copy_groups(), (68, 136));
+        assert_eq!(on_disk.near_copy_groups(), (68, 136));
+        let payload = on_disk.save(dir.path(), 7, 1).unwrap();
+        assert!(same(
+            &Manifest::load(dir.path(), &payload).unwrap(),
+            &in_memory
+        ));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! - `manifest`: the file records committed with the passages;
 //! - `summary`: what a run did.
 
+mod article_table;
 mod documents;
 mod examine;
 mod job;

@@ -148,7 +148,7 @@ impl ArticleWriter {
             return Ok(OpenedWriter::Ready(Box::new(ArticleWriter::new(
                 index,
                 writer,
-                Manifest::default(),
+                Manifest::in_dir(path),
                 None,
             ))));
         }
@@ -179,7 +179,7 @@ impl ArticleWriter {
                 Ok(manifest) => manifest,
                 Err(reason) => return Ok(OpenedWriter::NeedsRebuild(reason)),
             },
-            None if metas.segments.iter().all(|s| s.num_docs() == 0) => Manifest::default(),
+            None if metas.segments.iter().all(|s| s.num_docs() == 0) => Manifest::in_dir(path),
             None => {
                 return Ok(OpenedWriter::NeedsRebuild(
                     "it has no file records".to_string(),
@@ -233,7 +233,7 @@ impl ArticleWriter {
         Ok(ArticleWriter::new(
             index,
             writer,
-            Manifest::default(),
+            Manifest::in_dir(&building),
             Some(aside),
         ))
     }
@@ -304,7 +304,7 @@ impl ArticleWriter {
         let slot = self.manifest.reserve(key);
         let mut old = FxHashMap::default();
         for (_, article) in self.manifest.articles_of(key) {
-            old.insert(article.id, *article);
+            old.insert(article.id, article);
         }
         // The file's own articles are matched again as they come; until
         // then no other article is a duplicate of them.
@@ -399,7 +399,7 @@ impl ArticleWriter {
                     let written = &update.record.indexed;
                     let known = stories.candidates(signature).find_map(|candidate| {
                         let other = match candidate.checked_sub(first) {
-                            Some(local) => written.get(local as usize),
+                            Some(local) => written.get(local as usize).copied(),
                             None => manifest.live_article(candidate),
                         }?;
                         let other_signature = other.signature.as_ref()?;
@@ -466,7 +466,7 @@ impl ArticleWriter {
     /// version of it: the old documents are deleted and the old file's
     /// record says the article is superseded.
     fn take_over(&mut self, owner: u32, at: u32, article: &PreparedArticle, key: &str) {
-        if let Some(old) = self.manifest.live_article(at).copied()
+        if let Some(old) = self.manifest.live_article(at)
             && self.owners.get(&old.hash) == Some(&owner)
         {
             self.owners.remove(&old.hash);
