@@ -23,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, DirectoryLock, INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::indexer::UserOperation;
@@ -53,8 +53,9 @@ pub struct ArticleWriter {
     /// records.
     named: FxHashMap<u64, (u32, u32)>,
     /// The indexed articles by near-copy band (handles are places in the
-    /// manifest's article table), built from the records when the first
-    /// file is written (a run with nothing to write never pays for it).
+    /// manifest's article table). It, `owners` and `named` are built from
+    /// the records when the first file is written, so a run with nothing
+    /// to write never pays for them; until then they are empty.
     stories: Option<StoryIndex>,
     /// Whether anything changed since the last commit.
     dirty: bool,
@@ -244,21 +245,12 @@ impl ArticleWriter {
         manifest: Manifest,
         aside: Option<Aside>,
     ) -> ArticleWriter {
-        let owners = manifest
-            .live_articles()
-            .map(|(slot, _, article)| (article.hash, slot))
-            .collect();
-        let named = manifest
-            .live_articles()
-            .filter(|(_, _, article)| article.named)
-            .map(|(slot, at, article)| (article.id, (slot, at)))
-            .collect();
         ArticleWriter {
             index,
             writer,
             manifest,
-            owners,
-            named,
+            owners: FxHashMap::default(),
+            named: FxHashMap::default(),
             stories: None,
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
@@ -300,7 +292,7 @@ impl ArticleWriter {
     /// batches ([`Self::write_articles`]) until [`Self::finish_file`]: a
     /// container of any size is written without holding its articles.
     pub fn begin_file(&mut self, key: &str, record: FileRecord) -> FileUpdate {
-        self.load_stories();
+        self.load_tables();
         let slot = self.manifest.reserve(key);
         let mut old = FxHashMap::default();
         for (_, article) in self.manifest.articles_of(key) {
@@ -562,13 +554,18 @@ impl ArticleWriter {
         self.remove_file(&key);
     }
 
-    /// Builds the near-copy index from the records, once.
-    fn load_stories(&mut self) {
+    /// Builds the duplicate, identity and near-copy tables from the
+    /// records, once.
+    fn load_tables(&mut self) {
         if self.stories.is_some() {
             return;
         }
         let mut stories = StoryIndex::default();
-        for (at, article) in self.manifest.live_articles_in_order() {
+        for (slot, at, article) in self.manifest.live_articles() {
+            self.owners.insert(article.hash, slot);
+            if article.named {
+                self.named.insert(article.id, (slot, at));
+            }
             if let Some(signature) = &article.signature {
                 stories.insert(signature, at);
             }
@@ -579,22 +576,36 @@ impl ArticleWriter {
     /// Files holding a duplicate whose original is no longer indexed (it
     /// was changed or removed): they must be indexed again, so the article
     /// stays searchable.
+    ///
+    /// Answered from the records of the files the duplicates name, not
+    /// from the tables of every article, so a run that changes nothing
+    /// never builds those.
     pub fn orphaned_duplicates(&self) -> Vec<String> {
-        let mut orphans: Vec<String> = self
-            .manifest
-            .with_duplicates()
-            .filter(|(_, duplicates)| {
-                duplicates.iter().any(|d| {
-                    let owner = if d.superseded {
-                        self.named.get(&d.hash).map(|&(owner, _)| owner)
-                    } else {
-                        self.owners.get(&d.hash).copied()
-                    };
-                    owner.map(|owner| self.manifest.key_of(owner)) != Some(&*d.of)
-                })
-            })
-            .map(|(key, _)| key.to_string())
-            .collect();
+        // What each named file holds, live: content hashes, and the ids
+        // of its named articles.
+        let mut holds: FxHashMap<&str, (FxHashSet<u64>, FxHashSet<u64>)> = FxHashMap::default();
+        let mut orphans = Vec::new();
+        for (key, duplicates) in self.manifest.with_duplicates() {
+            let orphaned = duplicates.iter().any(|d| {
+                let (hashes, ids) = holds.entry(&d.of).or_insert_with(|| {
+                    let mut held = (FxHashSet::default(), FxHashSet::default());
+                    for (_, article) in self.manifest.articles_of(&d.of) {
+                        held.0.insert(article.hash);
+                        if article.named {
+                            held.1.insert(article.id);
+                        }
+                    }
+                    held
+                });
+                match d.superseded {
+                    true => !ids.contains(&d.hash),
+                    false => !hashes.contains(&d.hash),
+                }
+            });
+            if orphaned {
+                orphans.push(key.to_string());
+            }
+        }
         orphans.sort_unstable();
         orphans
     }

@@ -547,6 +547,14 @@ fn a_feed_saved_again_ends_with_the_union_of_its_items() {
     );
     assert_eq!(stats_json(&idx)["articles"], 6);
     assert_eq!(hit_count(&idx, &["spring"]), 0);
+    // When the newer feed goes, the older one's versions of its items
+    // come back: the index holds what a rebuild of what is left holds.
+    std::fs::remove_file(folder.join("2024-01-02.xml")).unwrap();
+    let stderr = index(&[&folder], &idx);
+    assert_eq!(stats_json(&idx)["articles"], 3, "{stderr}");
+    assert_eq!(hit_count(&idx, &["spring"]), 1);
+    assert_eq!(hit_count(&idx, &["glaciers"]), 1);
+    assert_eq!(hit_count(&idx, &["volcanoes"]), 0);
 }
 
 /// A mailbox message.
