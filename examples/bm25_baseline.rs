@@ -22,7 +22,7 @@ use dateline::eval::metrics::MetricSums;
 use dateline::eval::{QueryIds, load_collection};
 use dateline::ingest::PassageSplitter;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser};
+use tantivy::query::{Query, QueryParser};
 use tantivy::schema::{FAST, STORED, STRING, Schema, TEXT, TantivyDocument, Value};
 use tantivy::{Index, IndexWriter};
 
@@ -85,13 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sums = MetricSums::default();
     for query in &queries {
         let (text_query, _) = parser.parse_query_lenient(&query.text);
-        let query_to_run: Box<dyn Query> = match query.dates.to_query(day_field, date) {
-            Some(dates) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, text_query),
-                (Occur::Must, dates),
-            ])),
-            None => text_query,
-        };
+        let query_to_run: Box<dyn Query> = query.dates.restrict(text_query, day_field, date);
         let top = searcher.search(&*query_to_run, &TopDocs::with_limit(DEPTH).order_by_score())?;
         let mut ranked = Vec::with_capacity(top.len());
         for (_, address) in top {

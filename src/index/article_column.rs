@@ -16,6 +16,8 @@ use tantivy::columnar::column_index::Set;
 use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::{DocId, SegmentReader};
 
+use crate::index::DatelineSchema;
+use crate::index::columns::ColumnCache;
 use crate::index::schema::ARTICLE_COLUMN;
 
 /// One segment's article-id column.
@@ -28,6 +30,16 @@ impl ArticleColumn {
     /// The column of `segment`; `None` when the segment has no article.
     pub(crate) fn of(segment: &SegmentReader) -> tantivy::Result<Option<ArticleColumn>> {
         let column = segment.fast_fields().column_opt::<u64>(ARTICLE_COLUMN)?;
+        Ok(column.map(|column| ArticleColumn { column }))
+    }
+
+    /// The column of `segment`, through `cache`.
+    pub(crate) fn cached(
+        cache: &ColumnCache,
+        segment: &SegmentReader,
+        fields: &DatelineSchema,
+    ) -> tantivy::Result<Option<ArticleColumn>> {
+        let column = cache.u64(segment, fields.article_column)?;
         Ok(column.map(|column| ArticleColumn { column }))
     }
 

@@ -9,6 +9,7 @@
 
 mod analysis;
 pub(crate) mod article_column;
+pub(crate) mod columns;
 mod live;
 pub mod meta;
 mod read_only;
@@ -20,7 +21,7 @@ pub mod stored;
 mod words;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tantivy::Index;
 
@@ -29,7 +30,6 @@ pub use analysis::{
 };
 pub use live::LiveIndex;
 pub use meta::DatelineMeta;
-pub(crate) use schema::STORY_COLUMN;
 pub use schema::{CODE_KIND, DatelineSchema, SCHEMA_VERSION, index_settings};
 pub use stats::{IndexStats, UnreadDateEntry, index_stats};
 pub use stored::ArticlePassage;
@@ -52,6 +52,8 @@ pub struct OpenIndex {
     reader: OnceLock<tantivy::IndexReader>,
     /// Where each segment's articles start, read once per segment.
     spans: spans::SpansCache,
+    /// The columns search reads, opened once per segment.
+    columns: Arc<columns::ColumnCache>,
 }
 
 impl OpenIndex {
@@ -105,6 +107,7 @@ impl OpenIndex {
             language,
             reader: OnceLock::new(),
             spans: spans::SpansCache::default(),
+            columns: Arc::default(),
         }
     }
 
@@ -137,7 +140,13 @@ impl OpenIndex {
         &self,
         searcher: &tantivy::Searcher,
     ) -> Result<Vec<std::sync::Arc<spans::ArticleSpans>>> {
+        self.columns.retain(searcher);
         self.spans.of(searcher, &self.fields)
+    }
+
+    /// The columns of segments searched, opened once per segment.
+    pub(crate) fn columns(&self) -> &Arc<columns::ColumnCache> {
+        &self.columns
     }
 
     /// The analyzer the index's text was written with, which queries and

@@ -11,18 +11,27 @@
 //!
 //! The filter runs inside the index, combined with the text query, never as
 //! post-filtering of hits, so `-n 10` always means ten hits from the
-//! period.
+//! period. A segment whose articles all lie outside the period is passed
+//! over, and one whose articles all lie inside it is searched without the
+//! filter, from the least and greatest value of its columns: the range
+//! filter otherwise reads a segment's column from its start until it
+//! finds a day in the period, which at ten million articles was most of a
+//! date-filtered search. Archives are mostly indexed in date order, so
+//! most segments are one or the other.
 
-use std::ops::Bound;
+use std::sync::Arc;
 
-use tantivy::Term;
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::columnar::{Column, ColumnIndex};
+use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::Field;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 use jiff::civil::Date;
 
 use crate::date::{DateError, DatePrecision, Period, day_number, format_instant, today_utc};
 use crate::error::{Error, Result};
+use crate::index::OpenIndex;
+use crate::index::columns::ColumnCache;
 use crate::ingest::{DateProblem, DayOrder, read_date};
 
 /// The articles a search is restricted to: calendar days as the articles
@@ -161,39 +170,270 @@ impl DateFilter {
             .map_or_else(|| last_day.to_string(), format_instant)
     }
 
-    /// The query restricting matches to the filter, on the `day` and `date`
-    /// fields; `None` when unbounded. Undated articles have no value in
-    /// either field and so never match a bounded filter.
-    pub fn to_query(&self, day_field: Field, date_field: Field) -> Option<Box<dyn Query>> {
-        let mut ranges: Vec<Box<dyn Query>> = Vec::new();
+    /// The inclusive ranges the filter sets on the `day` and `date`
+    /// fields, an open end spelled as the extreme value; none when
+    /// unbounded.
+    fn ranges(&self, day_field: Field, date_field: Field) -> Vec<ColumnRange> {
+        let mut ranges = Vec::new();
         if self.first_day.is_some() || self.last_day.is_some() {
-            ranges.push(range(
-                day_field,
-                self.first_day.map(day_number),
-                self.last_day.map(day_number),
-            ));
+            ranges.push(ColumnRange {
+                field: day_field,
+                low: self.first_day.map_or(i64::MIN, day_number),
+                high: self.last_day.map_or(i64::MAX, day_number),
+            });
         }
         if self.since_instant.is_some() || self.until_instant.is_some() {
-            ranges.push(range(date_field, self.since_instant, self.until_instant));
+            ranges.push(ColumnRange {
+                field: date_field,
+                low: self.since_instant.unwrap_or(i64::MIN),
+                high: self.until_instant.unwrap_or(i64::MAX),
+            });
         }
-        match ranges.len() {
-            0 => None,
-            1 => ranges.pop(),
-            _ => Some(Box::new(BooleanQuery::new(
-                ranges.into_iter().map(|q| (Occur::Must, q)).collect(),
-            ))),
+        ranges
+    }
+
+    /// `query` restricted to the filter, on the `day` and `date` fields;
+    /// `query` itself when unbounded. Undated articles have no value in
+    /// either field and so never match a bounded filter.
+    pub fn restrict(
+        &self,
+        query: Box<dyn Query>,
+        day_field: Field,
+        date_field: Field,
+    ) -> Box<dyn Query> {
+        self.restrict_with(query, day_field, date_field, None)
+    }
+
+    /// [`DateFilter::restrict`] on `index`, its columns opened once per
+    /// segment.
+    pub(crate) fn restrict_in(&self, query: Box<dyn Query>, index: &OpenIndex) -> Box<dyn Query> {
+        let columns = Some(Arc::clone(index.columns()));
+        self.restrict_with(query, index.fields.day, index.fields.date, columns)
+    }
+
+    fn restrict_with(
+        &self,
+        query: Box<dyn Query>,
+        day_field: Field,
+        date_field: Field,
+        columns: Option<Arc<ColumnCache>>,
+    ) -> Box<dyn Query> {
+        let ranges = self.ranges(day_field, date_field);
+        match ranges.is_empty() {
+            true => query,
+            false => Box::new(WithinDates {
+                query,
+                ranges,
+                columns,
+            }),
         }
     }
 }
 
-/// An inclusive range query on an i64 field. An open end is spelled as the
-/// extreme value so the query always knows its field.
-fn range(field: Field, low: Option<i64>, high: Option<i64>) -> Box<dyn Query> {
-    let bound = |value: i64| Bound::Included(Term::from_field_i64(field, value));
-    Box::new(RangeQuery::new(
-        bound(low.unwrap_or(i64::MIN)),
-        bound(high.unwrap_or(i64::MAX)),
-    ))
+/// An inclusive range of an i64 fast field.
+#[derive(Clone, Copy, Debug)]
+struct ColumnRange {
+    field: Field,
+    low: i64,
+    high: i64,
+}
+
+/// What a segment's values of a field say about a range.
+enum Overlap {
+    /// No document has a value in the range.
+    None,
+    /// Every document has a value, and every value is in the range.
+    All,
+    /// Each document must be looked at, in this column.
+    Some(Column<i64>),
+}
+
+impl ColumnRange {
+    fn overlap(
+        &self,
+        reader: &SegmentReader,
+        columns: Option<&ColumnCache>,
+    ) -> tantivy::Result<Overlap> {
+        let column = match columns {
+            Some(columns) => columns.i64(reader, self.field)?,
+            None => {
+                let name = reader.schema().get_field_name(self.field);
+                reader.fast_fields().column_opt::<i64>(name)?
+            }
+        };
+        let Some(column) = column else {
+            return Ok(Overlap::None);
+        };
+        if column.values.num_vals() == 0 {
+            return Ok(Overlap::None);
+        }
+        // The column's least and greatest value bound every value.
+        let (least, greatest) = (column.min_value(), column.max_value());
+        Ok(if greatest < self.low || least > self.high {
+            Overlap::None
+        } else if least >= self.low
+            && greatest <= self.high
+            && matches!(column.index, ColumnIndex::Full)
+        {
+            Overlap::All
+        } else {
+            Overlap::Some(column)
+        })
+    }
+}
+
+/// A query's matches within a [`DateFilter`]. In each segment: nothing,
+/// the query's matches as they are, or those matches whose values in the
+/// date columns lie in range, looked up match by match (see the module
+/// documentation).
+///
+/// Looking up each match's value costs one read of the column per match.
+/// tantivy's range filter, intersected with the query, instead scans the
+/// column in windows of at least 128 documents from every match it is
+/// asked to reach, which on a common word is the whole column.
+struct WithinDates {
+    query: Box<dyn Query>,
+    ranges: Vec<ColumnRange>,
+    /// Where the date columns are opened, when searching an [`OpenIndex`].
+    columns: Option<Arc<ColumnCache>>,
+}
+
+impl Clone for WithinDates {
+    fn clone(&self) -> WithinDates {
+        WithinDates {
+            query: self.query.box_clone(),
+            ranges: self.ranges.clone(),
+            columns: self.columns.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for WithinDates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WithinDates")
+            .field("query", &self.query)
+            .field("ranges", &self.ranges)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Query for WithinDates {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(WithinDatesWeight {
+            query: self.query.weight(enable_scoring)?,
+            ranges: self.ranges.clone(),
+            columns: self.columns.clone(),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+struct WithinDatesWeight {
+    query: Box<dyn Weight>,
+    ranges: Vec<ColumnRange>,
+    columns: Option<Arc<ColumnCache>>,
+}
+
+impl WithinDatesWeight {
+    /// The ranges a segment's documents must be checked against; `None`
+    /// when no document of the segment can pass.
+    fn checks(&self, reader: &SegmentReader) -> tantivy::Result<Option<Vec<Check>>> {
+        let mut checks = Vec::new();
+        for range in &self.ranges {
+            match range.overlap(reader, self.columns.as_deref())? {
+                Overlap::None => return Ok(None),
+                Overlap::All => {}
+                Overlap::Some(column) => checks.push((column, *range)),
+            }
+        }
+        Ok(Some(checks))
+    }
+}
+
+impl Weight for WithinDatesWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let Some(checks) = self.checks(reader)? else {
+            return Ok(Box::new(EmptyScorer));
+        };
+        let scorer = self.query.scorer(reader, boost)?;
+        if checks.is_empty() {
+            return Ok(scorer);
+        }
+        let mut within = InRange { scorer, checks };
+        within.settle();
+        Ok(Box::new(within))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let passes = match self.checks(reader)? {
+            None => false,
+            Some(checks) => in_range(&checks, doc),
+        };
+        if !passes {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} is outside the dates"
+            )));
+        }
+        self.query.explain(reader, doc)
+    }
+}
+
+/// A column whose value each match must have in range.
+type Check = (Column<i64>, ColumnRange);
+
+/// Whether `doc` has a value in range in every checked column.
+fn in_range(checks: &[Check], doc: DocId) -> bool {
+    checks.iter().all(|(column, range)| {
+        column
+            .values_for_doc(doc)
+            .any(|value| (range.low..=range.high).contains(&value))
+    })
+}
+
+/// A scorer's matches that pass the date checks.
+struct InRange {
+    scorer: Box<dyn Scorer>,
+    checks: Vec<Check>,
+}
+
+impl InRange {
+    /// Moves on from the current match to the first that passes.
+    fn settle(&mut self) -> DocId {
+        let mut doc = self.scorer.doc();
+        while doc != TERMINATED && !in_range(&self.checks, doc) {
+            doc = self.scorer.advance();
+        }
+        doc
+    }
+}
+
+impl DocSet for InRange {
+    fn advance(&mut self) -> DocId {
+        self.scorer.advance();
+        self.settle()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.scorer.seek(target);
+        self.settle()
+    }
+
+    fn doc(&self) -> DocId {
+        self.scorer.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorer.size_hint()
+    }
+}
+
+impl Scorer for InRange {
+    fn score(&mut self) -> Score {
+        self.scorer.score()
+    }
 }
 
 /// Reads a date argument: `YYYY[-MM[-DD]]` and ISO weeks, relative dates,
@@ -328,5 +568,146 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(on_time.contains("--since and --until"), "{on_time}");
+    }
+
+    /// Segments wholly outside a filter, wholly inside it, mixed, and
+    /// undated, from one commit each: every filter finds the articles whose
+    /// dates it holds, however the segments are passed over or checked.
+    #[test]
+    fn filtered_segments_find_exactly_the_articles_in_range() {
+        use crate::indexer::{IndexOptions, NoProgress, index_paths};
+        use crate::search::{SearchRequest, search};
+
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        let mut dates = Vec::new();
+        // The files the indexer reads between two commits.
+        const CHUNK: usize = 256;
+        // Read in name order, a chunk of files between commits: 1990, 2000,
+        // 2010 and 1995 mixed, undated; one commit (segment) of each.
+        for (group, days) in [
+            (
+                "a",
+                [
+                    "1990-01-01",
+                    "1990-01-02",
+                    "1990-01-03",
+                    "1990-01-04",
+                    "1990-01-05",
+                    "1990-01-06",
+                    "1990-01-07",
+                    "1990-01-08",
+                ],
+            ),
+            (
+                "b",
+                [
+                    "2000-01-01",
+                    "2000-01-02",
+                    "2000-01-03",
+                    "2000-01-04",
+                    "2000-01-05",
+                    "2000-01-06",
+                    "2000-01-07",
+                    "2000-01-08",
+                ],
+            ),
+            (
+                "c",
+                [
+                    "2010-01-01",
+                    "1995-06-01",
+                    "2010-01-02",
+                    "1995-06-02",
+                    "2010-01-03",
+                    "1995-06-03",
+                    "2010-01-04",
+                    "1995-06-04",
+                ],
+            ),
+        ] {
+            for i in 0..CHUNK {
+                let day = days[i % days.len()];
+                // Too short to be anyone's near-copy.
+                let body = format!(" date {day} Harbour note {group}{i}.\n");
+                std::fs::write(articles.join(format!("{group}-{i:03}.txt")), body).unwrap();
+                dates.push(day.parse::<Date>().unwrap());
+            }
+        }
+        for i in 0..CHUNK {
+            let body = format!("Undated harbour note {i}.\n");
+            std::fs::write(articles.join(format!("d-{i:03}.txt")), body).unwrap();
+        }
+        let index_dir = folder.path().join("index");
+        let options = IndexOptions {
+            indexing_threads: Some(1),
+            commit_every_articles: Some(CHUNK),
+            ..IndexOptions::new(vec![articles], index_dir.clone())
+        };
+        index_paths(&options, &mut NoProgress).unwrap();
+        let index = OpenIndex::open(&index_dir).unwrap();
+        let searcher = index.snapshot().unwrap();
+        assert!(
+            searcher.segment_readers().len() >= 4,
+            "one segment a commit"
+        );
+
+        let at_noon = |day: &str| {
+            crate::ingest::read_date(&format!("{day}T12:00:00Z"), DayOrder::Unknown)
+                .unwrap()
+                .timestamp
+        };
+        let filters = [
+            filter(None, None, Some("1990")),
+            filter(None, None, Some("2000-01")),
+            filter(Some("1995"), Some("2005"), None),
+            filter(Some("2005"), None, None),
+            filter(None, Some("1999-12-31"), None),
+            filter(Some("1990-01-04"), Some("2010-01-02"), None),
+            filter(None, None, Some("1980")),
+            DateFilter {
+                since_instant: Some(at_noon("1999-12-31")),
+                until_instant: Some(at_noon("2010-01-02")),
+                ..DateFilter::default()
+            },
+        ];
+        for dates_filter in filters {
+            let expected = dates
+                .iter()
+                .filter(|&&day| {
+                    let midnight = day_number(day) * 86_400;
+                    dates_filter.contains(day, midnight)
+                })
+                .count();
+            let request = SearchRequest {
+                query: "harbour".to_string(),
+                dates: dates_filter,
+                limit: 2_000,
+                ..SearchRequest::default()
+            };
+            let results = search(&index, &request).unwrap();
+            assert_eq!(results.total_hits, expected, "{dates_filter:?}");
+            assert_eq!(results.hits.len(), expected, "{dates_filter:?}");
+        }
+        // Each kind of segment was met: passed over, taken whole, checked.
+        let ranges = filter(None, None, Some("1990")).ranges(index.fields.day, index.fields.date);
+        let kinds: Vec<&str> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| match ranges[0].overlap(segment, None).unwrap() {
+                Overlap::None => "none",
+                Overlap::All => "all",
+                Overlap::Some(_) => "some",
+            })
+            .collect();
+        for kind in ["none", "all"] {
+            assert!(kinds.contains(&kind), "{kinds:?}");
+        }
+        let ranges = filter(None, None, Some("1995")).ranges(index.fields.day, index.fields.date);
+        assert!(searcher.segment_readers().iter().any(|segment| matches!(
+            ranges[0].overlap(segment, Some(index.columns())).unwrap(),
+            Overlap::Some(_)
+        )));
     }
 }

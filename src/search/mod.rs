@@ -151,7 +151,7 @@ pub(crate) fn search_with(
         false => first_page(request.limit, per_article),
     };
     let (mut matches, order) = prepared.rank(index, first)?;
-    let stories = Stories::new(&prepared.searcher);
+    let stories = Stories::new(index, &prepared.searcher);
     let reader = StoredReader::new(&prepared.searcher, &index.fields);
     let analyzer = index.analyzer();
     let mut text_marks = Highlighter::for_query(
@@ -299,10 +299,11 @@ impl Prepared {
         request: &SearchRequest,
     ) -> Result<Prepared> {
         let parsed = parse_user_query(index, &request.query, request.strict)?;
-        let date_query = request.dates.to_query(index.fields.day, index.fields.date);
-        let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
+        let all_words = request
+            .dates
+            .restrict_in(parsed.all_words.box_clone(), index);
         let (words, widened) = scored_words(index, &parsed, &request.query);
-        let mut any_words = restrict(widened, date_query.as_deref());
+        let mut any_words = request.dates.restrict_in(widened, index);
         let mut all_words = all_words;
         if !request.only.is_empty() {
             let only = facets::restriction(&searcher, &index.fields, &*any_words, &request.only)?;
@@ -408,7 +409,7 @@ impl<'a> ArticleRanker<'a> {
     ) -> Result<Vec<RankedArticle>> {
         let searcher = self.reader.searcher();
         let articles = rank_articles(self.index, searcher, query, dates, ranking)?;
-        let stories = Stories::new(searcher);
+        let stories = Stories::new(self.index, searcher);
         let mut leaders: HashMap<u64, usize> = HashMap::new();
         let mut grouped: Vec<(ScoredArticle, Vec<ScoredArticle>)> = Vec::new();
         for article in articles {
@@ -463,12 +464,11 @@ fn rank_articles(
 ) -> Result<Vec<ScoredArticle>> {
     let parsed = parse_user_query(index, query, false)?;
     let (mut words, mut query) = scored_words(index, &parsed, query);
-    let date_query = dates.to_query(index.fields.day, index.fields.date);
-    let all_words = restrict(parsed.all_words.box_clone(), date_query.as_deref());
+    let all_words = dates.restrict_in(parsed.all_words.box_clone(), index);
     // Every passage, best first: feedback learns from the top, and an
     // article's first passage is its best.
     let ranked = |query: &dyn Query, words: &mut [QueryWord]| -> Result<Vec<ScoredPassage>> {
-        let query = restrict(query.box_clone(), date_query.as_deref());
+        let query = dates.restrict_in(query.box_clone(), index);
         let mut matches = rank::rank_passages(
             index,
             searcher,

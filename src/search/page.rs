@@ -11,7 +11,7 @@ use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 use crate::error::Result;
 use crate::index::article_column::ArticleColumn;
 use crate::index::stored::StoredReader;
-use crate::index::{DatelineSchema, STORY_COLUMN};
+use crate::index::{DatelineSchema, OpenIndex};
 use crate::search::order::PassageOrder;
 use crate::search::rank::{ScoredMatches, ScoredPassage};
 
@@ -140,13 +140,17 @@ pub(crate) struct Stories {
 }
 
 impl Stories {
-    pub(crate) fn new(searcher: &Searcher) -> Stories {
+    pub(crate) fn new(index: &OpenIndex, searcher: &Searcher) -> Stories {
+        let (cache, fields) = (index.columns(), &index.fields);
         let columns = searcher
             .segment_readers()
             .iter()
             .map(|segment| {
-                let stories = segment.fast_fields().u64(STORY_COLUMN).ok()?;
-                Some((ArticleColumn::of(segment).ok()??, stories))
+                let stories = cache.u64(segment, fields.story_column).ok()??;
+                Some((
+                    ArticleColumn::cached(cache, segment, fields).ok()??,
+                    stories,
+                ))
             })
             .collect();
         Stories { columns }

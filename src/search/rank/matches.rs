@@ -70,7 +70,11 @@ impl ScoredMatches {
         let article_ids = searcher
             .segment_readers()
             .iter()
-            .map(|segment| ArticleColumn::of(segment).ok().flatten())
+            .map(|segment| {
+                ArticleColumn::cached(&scoring.columns, segment, &scoring.fields)
+                    .ok()
+                    .flatten()
+            })
             .collect();
         ScoredMatches {
             docs,

@@ -48,6 +48,8 @@ pub use articles::{ScoredArticle, aggregate_articles};
 pub(crate) use feedback::add_feedback_words;
 pub(crate) use matches::ScoredMatches;
 
+use std::sync::Arc;
+
 use crate::error::Result;
 use crate::index::OpenIndex;
 use crate::search::matching::{MatchingDocs, SortedMembership};
@@ -202,6 +204,7 @@ pub(crate) fn rank_passages(
         spans,
         frequencies: postings.frequencies,
         article_count,
+        columns: Arc::clone(index.columns()),
     };
     let scoring = Scoring::new(searcher, fields, words, ranking, gathered);
     let mut matches = ScoredMatches::new(searcher, matched, tiers, scoring);

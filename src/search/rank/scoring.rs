@@ -11,6 +11,7 @@ use tantivy::columnar::Column;
 use tantivy::{DocId, Searcher};
 
 use crate::error::Result;
+use crate::index::columns::ColumnCache;
 use crate::index::spans::ArticleSpans;
 use crate::index::{CODE_KIND, DatelineSchema};
 use crate::search::passage_kinds::CODE_WEIGHT;
@@ -25,7 +26,7 @@ use crate::search::rank::windows::raise_pairs;
 /// query can score later the articles a first pass skipped.
 pub(crate) struct Scoring {
     searcher: Searcher,
-    fields: DatelineSchema,
+    pub(super) fields: DatelineSchema,
     /// The query's words, with their idf.
     pub(super) words: Vec<QueryWord>,
     pub(super) ranking: Ranking,
@@ -39,6 +40,8 @@ pub(crate) struct Scoring {
     article_count: Option<u64>,
     /// Each segment's `kind` column, when the segment holds code.
     kinds: Vec<Option<Column<u64>>>,
+    /// The index's opened columns.
+    pub(super) columns: Arc<ColumnCache>,
 }
 
 /// What a query's scoring reads of the index besides the postings of
@@ -50,6 +53,8 @@ pub(super) struct Gathered {
     pub(super) frequencies: Vec<Frequencies>,
     /// The number of articles in the index, when it was counted.
     pub(super) article_count: Option<u64>,
+    /// The index's opened columns.
+    pub(super) columns: Arc<ColumnCache>,
 }
 
 impl Scoring {
@@ -66,10 +71,7 @@ impl Scoring {
             .segment_readers()
             .iter()
             .map(|segment| {
-                segment
-                    .fast_fields()
-                    .u64("kind")
-                    .ok()
+                (gathered.columns.u64(segment, fields.kind).ok().flatten())
                     .filter(|column| column.values.num_vals() > 0)
             })
             .collect();
@@ -85,6 +87,7 @@ impl Scoring {
                 .article_count
                 .filter(|_| ranking.article_weight > 0.0),
             kinds,
+            columns: gathered.columns,
         }
     }
 
