@@ -344,6 +344,7 @@ impl Prepared {
             top,
         )?;
         let order = PassageOrder::new(
+            index,
             &self.searcher,
             &mut matches,
             self.sort,

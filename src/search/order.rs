@@ -9,12 +9,13 @@
 use std::cmp::Ordering;
 
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, Searcher, SegmentReader};
+use tantivy::{DocAddress, Searcher};
 
 use crate::search::ScoredPassage;
 use crate::search::rank::ScoredMatches;
 
 use crate::error::Result;
+use crate::index::OpenIndex;
 
 /// How results are ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,18 +54,25 @@ impl PassageOrder {
     /// The order `sort` asks for; with a recency half-life (relevance only)
     /// the scores of `matches` are boosted first.
     pub(crate) fn new(
+        index: &OpenIndex,
         searcher: &Searcher,
         matches: &mut ScoredMatches,
         sort: SortOrder,
         recency_half_life: Option<i64>,
     ) -> Result<PassageOrder> {
-        let order = PassageOrder {
-            sort,
-            dates: searcher.segment_readers().iter().map(date_column).collect(),
-        };
+        let dates = (searcher.segment_readers().iter())
+            .map(|segment| {
+                let column = index.columns().i64(segment, index.fields.date).ok()?;
+                column.filter(|column| column.values.num_vals() > 0)
+            })
+            .collect();
+        let order = PassageOrder { sort, dates };
         if let (SortOrder::Relevance, Some(half_life)) = (sort, recency_half_life) {
             if half_life > 0 {
-                let newest = newest_date(searcher)?.unwrap_or(0);
+                let newest = (order.dates.iter().flatten())
+                    .map(Column::max_value)
+                    .max()
+                    .unwrap_or(0);
                 matches.adjust(|address, score| {
                     if let Some(date) = order.date_at(address) {
                         let age = (newest - date).max(0) as f64;
@@ -162,25 +170,4 @@ impl PassageOrder {
             }
         }
     }
-}
-
-fn date_column(segment: &SegmentReader) -> Option<Column<i64>> {
-    segment
-        .fast_fields()
-        .column_opt::<i64>("date")
-        .ok()
-        .flatten()
-}
-
-/// The newest article date in the index, if any article is dated.
-pub(crate) fn newest_date(searcher: &Searcher) -> Result<Option<i64>> {
-    let mut newest = None;
-    for segment in searcher.segment_readers() {
-        if let Some(column) = date_column(segment) {
-            if column.values.num_vals() > 0 {
-                newest = newest.max(Some(column.max_value()));
-            }
-        }
-    }
-    Ok(newest)
 }
