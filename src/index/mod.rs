@@ -140,6 +140,8 @@ impl OpenIndex {
         &self,
         searcher: &tantivy::Searcher,
     ) -> Result<Vec<std::sync::Arc<spans::ArticleSpans>>> {
+        // Every ranked query passes here: the place to let go of the
+        // columns of segments merged away.
         self.columns.retain(searcher);
         self.spans.of(searcher, &self.fields)
     }

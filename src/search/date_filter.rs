@@ -11,13 +11,11 @@
 //!
 //! The filter runs inside the index, combined with the text query, never as
 //! post-filtering of hits, so `-n 10` always means ten hits from the
-//! period. A segment whose articles all lie outside the period is passed
-//! over, and one whose articles all lie inside it is searched without the
-//! filter, from the least and greatest value of its columns: the range
-//! filter otherwise reads a segment's column from its start until it
-//! finds a day in the period, which at ten million articles was most of a
-//! date-filtered search. Archives are mostly indexed in date order, so
-//! most segments are one or the other.
+//! period. From the least and greatest value of a segment's column, a
+//! segment whose articles all lie outside the period is passed over and
+//! one whose articles all lie inside it is searched unchecked (archives
+//! indexed in date order have many of both); in the others each match's
+//! value is read and compared ([`WithinDates`]).
 
 use std::sync::Arc;
 
