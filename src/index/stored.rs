@@ -9,6 +9,7 @@
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use tantivy::collector::DocSetCollector;
 use tantivy::columnar::{Column, StrColumn};
@@ -19,6 +20,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::date::DatePrecision;
 use crate::error::Result;
 use crate::index::article_column::ArticleColumn;
+use crate::index::columns::ColumnCache;
 use crate::index::{CODE_KIND, DatelineSchema};
 
 /// One passage as stored.
@@ -157,17 +159,30 @@ pub struct StoredReader<'s> {
     searcher: Searcher,
     fields: &'s DatelineSchema,
     columns: Vec<OnceCell<PassageColumns>>,
+    /// Where the numeric columns are opened: the reader's own, or an open
+    /// index's shared with the rest of a search.
+    cache: Arc<ColumnCache>,
 }
 
 impl<'s> StoredReader<'s> {
     /// A reader over `searcher`'s segments; opens nothing yet.
     pub fn new(searcher: &Searcher, fields: &'s DatelineSchema) -> StoredReader<'s> {
+        StoredReader::with_columns(searcher, fields, Arc::default())
+    }
+
+    /// A reader opening its numeric columns through `cache`.
+    pub(crate) fn with_columns(
+        searcher: &Searcher,
+        fields: &'s DatelineSchema,
+        cache: Arc<ColumnCache>,
+    ) -> StoredReader<'s> {
         StoredReader {
             searcher: searcher.clone(),
             fields,
             columns: (0..searcher.segment_readers().len())
                 .map(|_| OnceCell::new())
                 .collect(),
+            cache,
         }
     }
 
@@ -182,13 +197,12 @@ impl<'s> StoredReader<'s> {
             return Ok(columns);
         }
         let segment = self.searcher.segment_reader(segment_ord);
-        let fast = segment.fast_fields();
         let name = |field: Field| self.fields.schema.get_field_name(field);
         let columns = PassageColumns {
-            article_id: ArticleColumn::of(segment)?,
-            date: fast.column_opt::<i64>(name(self.fields.date))?,
-            kind: fast.column_opt::<u64>(name(self.fields.kind))?,
-            source: fast.str(name(self.fields.source))?,
+            article_id: ArticleColumn::cached(&self.cache, segment, self.fields)?,
+            date: self.cache.i64(segment, self.fields.date)?,
+            kind: self.cache.u64(segment, self.fields.kind)?,
+            source: segment.fast_fields().str(name(self.fields.source))?,
         };
         Ok(cell.get_or_init(|| columns))
     }

@@ -23,6 +23,7 @@ mod rank;
 pub mod timeline;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::query::Query;
 use tantivy::{DocAddress, Searcher};
@@ -152,7 +153,11 @@ pub(crate) fn search_with(
     };
     let (mut matches, order) = prepared.rank(index, first)?;
     let stories = Stories::new(index, &prepared.searcher);
-    let reader = StoredReader::new(&prepared.searcher, &index.fields);
+    let reader = StoredReader::with_columns(
+        &prepared.searcher,
+        &index.fields,
+        Arc::clone(index.columns()),
+    );
     let analyzer = index.analyzer();
     let mut text_marks = Highlighter::for_query(
         &*prepared.parsed.any_words,
@@ -394,7 +399,11 @@ impl<'a> ArticleRanker<'a> {
     pub fn new(index: &'a OpenIndex) -> Result<ArticleRanker<'a>> {
         Ok(ArticleRanker {
             index,
-            reader: StoredReader::new(&open_searcher(index)?, &index.fields),
+            reader: StoredReader::with_columns(
+                &open_searcher(index)?,
+                &index.fields,
+                Arc::clone(index.columns()),
+            ),
             sources: HashMap::new(),
         })
     }
