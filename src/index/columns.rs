@@ -10,7 +10,7 @@
 //! never change, so its columns hold as long as it exists; a column is a
 //! handle on the mapped index file, so keeping one costs a few words.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
 use tantivy::columnar::{Column, DynamicColumn, HasAssociatedColumnType};
@@ -52,10 +52,19 @@ impl ColumnCache {
     /// Forgets the columns of segments `searcher` no longer has (merged
     /// away).
     pub(crate) fn retain(&self, searcher: &Searcher) {
-        let segments = searcher.segment_readers();
-        let live = |(id, _): &(SegmentId, Field)| segments.iter().any(|s| s.segment_id() == *id);
-        lock(&self.u64s).retain(|key, _| live(key));
-        lock(&self.i64s).retain(|key, _| live(key));
+        let segments: HashSet<SegmentId> = (searcher.segment_readers().iter())
+            .map(SegmentReader::segment_id)
+            .collect();
+        lock(&self.u64s).retain(|(id, _), _| segments.contains(id));
+        lock(&self.i64s).retain(|(id, _), _| segments.contains(id));
+    }
+}
+
+impl ColumnCache {
+    /// How many columns (or their absence) are kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.u64s).len() + lock(&self.i64s).len()
     }
 }
 

@@ -151,6 +151,8 @@ mod tests {
     use crate::index::OpenIndex;
     use crate::indexer::{IndexOptions, NoProgress, index_paths};
 
+    /// The spans and the opened columns of a segment are kept while it is
+    /// searched and forgotten with it.
     #[test]
     fn spans_are_read_once_per_segment_and_forgotten_with_it() {
         let folder = tempfile::tempdir().unwrap();
@@ -171,6 +173,15 @@ mod tests {
         assert_eq!(first.len(), searcher.segment_readers().len());
         assert!(first.iter().zip(&again).all(|(a, b)| Arc::ptr_eq(a, b)));
         assert_eq!(first[0].end_of(0), 2, "one article of two passages");
+        let columns = index.columns();
+        for segment in searcher.segment_readers() {
+            let fields = &index.fields;
+            let cached = columns.u64(segment, fields.article_column).unwrap();
+            let again = columns.u64(segment, fields.article_column).unwrap();
+            assert_eq!(cached.map(|c| c.num_docs()), again.map(|c| c.num_docs()));
+            columns.i64(segment, fields.day).unwrap();
+        }
+        assert_eq!(columns.len(), 2 * searcher.segment_readers().len());
 
         // Another run replaces the segments: the old ones' spans go.
         write("b.txt", "Grain traders met.");
@@ -181,6 +192,22 @@ mod tests {
         let cached = index.spans.by_segment.lock().unwrap();
         assert_eq!(cached.len(), reopened.segment_readers().len());
         assert_eq!(spans.len(), cached.len());
+        let old: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        assert!(
+            reopened
+                .segment_readers()
+                .iter()
+                .all(|s| !old.contains(&s.segment_id()))
+        );
+        assert_eq!(
+            index.columns().len(),
+            0,
+            "the old segments' columns are let go"
+        );
     }
 
     fn bounds(starts: &[DocId], max_doc: DocId) -> ArticleSpans {
