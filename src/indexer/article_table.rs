@@ -255,7 +255,8 @@ fn read_exact_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> std::io:
         if n == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        bytes = &mut bytes[n..];
+        let rest = bytes;
+        bytes = &mut rest[n..];
         offset += n as u64;
     }
     Ok(())
