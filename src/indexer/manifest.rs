@@ -419,12 +419,10 @@ impl Manifest {
             .collect();
         files.sort_unstable();
         let mut reader = self.articles.reader();
-        files.into_iter().flat_map(move |(first, indexed, slot)| {
-            (first..first + indexed)
-                .filter(|&at| self.alive[at as usize])
-                .map(|at| (slot, at, reader.get(at)))
-                .collect::<Vec<_>>()
-        })
+        (files.into_iter())
+            .flat_map(|(first, indexed, slot)| (first..first + indexed).map(move |at| (slot, at)))
+            .filter(|&(_, at)| self.alive[at as usize])
+            .map(move |(slot, at)| (slot, at, reader.get(at)))
     }
 
     /// The keys of files holding duplicates, with the duplicates.
@@ -613,7 +611,7 @@ impl Manifest {
     }
 }
 
-fn read_manifest(input: &mut impl Read, manifest: Manifest) -> std::io::Result<Manifest> {
+fn read_manifest(input: &mut impl Read, mut manifest: Manifest) -> std::io::Result<Manifest> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let mut magic = [0u8; 8];
     input.read_exact(&mut magic)?;
@@ -621,7 +619,6 @@ fn read_manifest(input: &mut impl Read, manifest: Manifest) -> std::io::Result<M
         return Err(bad("not a dateline manifest"));
     }
     let files = read_u64(input)?;
-    let mut manifest = manifest;
     for _ in 0..files {
         let key = read_str(input)?;
         let mut record =
