@@ -199,13 +199,13 @@ impl DateFilter {
         day_field: Field,
         date_field: Field,
     ) -> Box<dyn Query> {
-        self.restrict_with(query, day_field, date_field, None)
+        self.restrict_with(query, day_field, date_field, Arc::default())
     }
 
     /// [`DateFilter::restrict`] on `index`, its columns opened once per
     /// segment.
     pub(crate) fn restrict_in(&self, query: Box<dyn Query>, index: &OpenIndex) -> Box<dyn Query> {
-        let columns = Some(Arc::clone(index.columns()));
+        let columns = Arc::clone(index.columns());
         self.restrict_with(query, index.fields.day, index.fields.date, columns)
     }
 
@@ -214,7 +214,7 @@ impl DateFilter {
         query: Box<dyn Query>,
         day_field: Field,
         date_field: Field,
-        columns: Option<Arc<ColumnCache>>,
+        columns: Arc<ColumnCache>,
     ) -> Box<dyn Query> {
         let ranges = self.ranges(day_field, date_field);
         match ranges.is_empty() {
@@ -247,19 +247,8 @@ enum Overlap {
 }
 
 impl ColumnRange {
-    fn overlap(
-        &self,
-        reader: &SegmentReader,
-        columns: Option<&ColumnCache>,
-    ) -> tantivy::Result<Overlap> {
-        let column = match columns {
-            Some(columns) => columns.i64(reader, self.field)?,
-            None => {
-                let name = reader.schema().get_field_name(self.field);
-                reader.fast_fields().column_opt::<i64>(name)?
-            }
-        };
-        let Some(column) = column else {
+    fn overlap(&self, reader: &SegmentReader, columns: &ColumnCache) -> tantivy::Result<Overlap> {
+        let Some(column) = columns.i64(reader, self.field)? else {
             return Ok(Overlap::None);
         };
         if column.values.num_vals() == 0 {
@@ -292,8 +281,9 @@ impl ColumnRange {
 struct WithinDates {
     query: Box<dyn Query>,
     ranges: Vec<ColumnRange>,
-    /// Where the date columns are opened, when searching an [`OpenIndex`].
-    columns: Option<Arc<ColumnCache>>,
+    /// Where the date columns are opened: an [`OpenIndex`]'s, or the
+    /// query's own.
+    columns: Arc<ColumnCache>,
 }
 
 impl Clone for WithinDates {
@@ -332,7 +322,7 @@ impl Query for WithinDates {
 struct WithinDatesWeight {
     query: Box<dyn Weight>,
     ranges: Vec<ColumnRange>,
-    columns: Option<Arc<ColumnCache>>,
+    columns: Arc<ColumnCache>,
 }
 
 impl WithinDatesWeight {
@@ -341,7 +331,7 @@ impl WithinDatesWeight {
     fn checks(&self, reader: &SegmentReader) -> tantivy::Result<Option<Vec<Check>>> {
         let mut checks = Vec::new();
         for range in &self.ranges {
-            match range.overlap(reader, self.columns.as_deref())? {
+            match range.overlap(reader, &self.columns)? {
                 Overlap::None => return Ok(None),
                 Overlap::All => {}
                 Overlap::Some(column) => checks.push((column, *range)),
@@ -693,18 +683,20 @@ mod tests {
         let kinds: Vec<&str> = searcher
             .segment_readers()
             .iter()
-            .map(|segment| match ranges[0].overlap(segment, None).unwrap() {
-                Overlap::None => "none",
-                Overlap::All => "all",
-                Overlap::Some(_) => "some",
-            })
+            .map(
+                |segment| match ranges[0].overlap(segment, &ColumnCache::default()).unwrap() {
+                    Overlap::None => "none",
+                    Overlap::All => "all",
+                    Overlap::Some(_) => "some",
+                },
+            )
             .collect();
         for kind in ["none", "all"] {
             assert!(kinds.contains(&kind), "{kinds:?}");
         }
         let ranges = filter(None, None, Some("1995")).ranges(index.fields.day, index.fields.date);
         assert!(searcher.segment_readers().iter().any(|segment| matches!(
-            ranges[0].overlap(segment, Some(index.columns())).unwrap(),
+            ranges[0].overlap(segment, index.columns()).unwrap(),
             Overlap::Some(_)
         )));
     }
