@@ -17,6 +17,7 @@ mod highlight;
 mod matching;
 mod order;
 mod page;
+mod parallel;
 mod passage_kinds;
 mod query;
 mod rank;

@@ -25,6 +25,7 @@ use tantivy::{DocAddress, DocId, Searcher};
 
 use crate::error::Result;
 use crate::index::article_column::ArticleColumn;
+use crate::index::spans::ArticleSpans;
 use crate::search::rank::ScoredPassage;
 use crate::search::rank::prune;
 use crate::search::rank::scoring::Scoring;
@@ -99,30 +100,57 @@ impl ScoredMatches {
         if self.scored.is_empty() {
             return Ok(());
         }
-        for segment in 0..self.docs.len() {
-            let docs = &self.docs[segment];
-            let offset = self.offsets[segment];
-            if docs.is_empty() || self.scored[offset..][..docs.len()].iter().all(|&s| s) {
-                continue;
+        let (parts, scoring) = self.parts();
+        scoring.segments.try_map(parts, |part| {
+            if part.scored.iter().all(|&scored| scored) {
+                return Ok(());
             }
-            let mut scoring = self.scoring.segment(segment as u32)?;
-            let spans = &self.scoring.spans[segment];
+            let mut scorer = scoring.segment(part.segment)?;
+            let (docs, spans) = (part.docs, &scoring.spans[part.segment as usize]);
             let mut at = 0;
             while at < docs.len() {
                 let end = spans.end_of(docs[at]);
                 let len = skip_below(&docs[at..], end);
                 // An article is scored whole or not at all.
-                if !self.scored[offset + at] {
-                    let scores = &mut self.scores[offset + at..][..len];
-                    scoring.score_article(&docs[at..at + len], at, scores);
+                if !part.scored[at] {
+                    scorer.score_article(&docs[at..at + len], at, &mut part.scores[at..][..len]);
                 }
                 at += len;
             }
-        }
+            Ok(())
+        })?;
         self.scored = Vec::new();
         self.exact_top = usize::MAX;
         self.top_key = None;
         Ok(())
+    }
+
+    /// Each segment's matches with their scores, to be scored apart (on
+    /// several threads), and how to score them.
+    pub(super) fn parts(&mut self) -> (Vec<SegmentMatches<'_>>, &Scoring) {
+        let mut parts = Vec::with_capacity(self.docs.len());
+        let (mut scores, mut scored) = (&mut self.scores[..], &mut self.scored[..]);
+        for (segment, docs) in self.docs.iter().enumerate() {
+            let (these, rest) = std::mem::take(&mut scores).split_at_mut(docs.len());
+            scores = rest;
+            let flags = match scored.is_empty() {
+                true => &mut [][..],
+                false => {
+                    let (flags, rest) = std::mem::take(&mut scored).split_at_mut(docs.len());
+                    scored = rest;
+                    flags
+                }
+            };
+            if !docs.is_empty() {
+                parts.push(SegmentMatches {
+                    segment: segment as u32,
+                    docs,
+                    scores: these,
+                    scored: flags,
+                });
+            }
+        }
+        (parts, &self.scoring)
     }
 
     /// Scores the article holding the `at`th match of `segment`, unless it
@@ -133,22 +161,12 @@ impl ScoredMatches {
             return Ok(());
         }
         let docs = &self.docs[segment];
-        let (first, last) = self.article_at(segment, at, 0);
+        let (first, last) = article_at(docs, &self.scoring.spans[segment], at, 0);
         let mut scoring = self.scoring.segment(segment as u32)?;
         let scores = &mut self.scores[offset + first..offset + last];
         scoring.score_article(&docs[first..last], first, scores);
         self.scored[offset + first..offset + last].fill(true);
         Ok(())
-    }
-
-    /// The matches `first..last` of `segment` that belong to the article
-    /// holding the `at`th, none of them before `from`.
-    pub(super) fn article_at(&self, segment: usize, at: usize, from: usize) -> (usize, usize) {
-        let docs = &self.docs[segment];
-        let spans = &self.scoring.spans[segment];
-        let (start, end) = (spans.start_of(docs[at]), spans.end_of(docs[at]));
-        let first = from + docs[from..at].partition_point(|&doc| doc < start);
-        (first, at + skip_below(&docs[at..], end))
     }
 
     /// Changes scores: `change` is called with every match's address and
@@ -218,16 +236,17 @@ impl ScoredMatches {
         Ok(Some(self.passage(segment, at)))
     }
 
-    fn collect(&self, keep: impl Fn(usize) -> bool) -> Vec<ScoredPassage> {
-        let mut passages = Vec::new();
-        for (segment, docs) in self.docs.iter().enumerate() {
-            for at in 0..docs.len() {
-                if keep(self.offsets[segment] + at) {
-                    passages.push(self.passage(segment, at));
-                }
-            }
-        }
-        passages
+    /// The matches `keep` keeps (by their place in `scores`), in doc order.
+    fn collect(&self, keep: impl Fn(usize) -> bool + Sync) -> Vec<ScoredPassage> {
+        let segments: Vec<usize> = (0..self.docs.len()).collect();
+        let kept = self.scoring.segments.map(segments, |segment| {
+            let offset = self.offsets[segment];
+            (0..self.docs[segment].len())
+                .filter(|&at| keep(offset + at))
+                .map(|at| self.passage(segment, at))
+                .collect::<Vec<_>>()
+        });
+        kept.concat()
     }
 
     fn passage(&self, segment: usize, at: usize) -> ScoredPassage {
@@ -251,6 +270,29 @@ impl ScoredMatches {
         let tier = u64::from(self.tiers.get(i).copied().unwrap_or(0));
         (tier << 32) | u64::from(ordered_bits(self.scores[i]))
     }
+}
+
+/// One segment's share of [`ScoredMatches`].
+pub(super) struct SegmentMatches<'a> {
+    pub(super) segment: u32,
+    /// Its matches, in doc order.
+    pub(super) docs: &'a [DocId],
+    pub(super) scores: &'a mut [f32],
+    /// Whether each match is scored (empty when every match is).
+    pub(super) scored: &'a mut [bool],
+}
+
+/// The matches `first..last` of `docs` (a segment's, in doc order) that
+/// belong to the article holding the `at`th, none of them before `from`.
+pub(super) fn article_at(
+    docs: &[DocId],
+    spans: &ArticleSpans,
+    at: usize,
+    from: usize,
+) -> (usize, usize) {
+    let (start, end) = (spans.start_of(docs[at]), spans.end_of(docs[at]));
+    let first = from + docs[from..at].partition_point(|&doc| doc < start);
+    (first, at + skip_below(&docs[at..], end))
 }
 
 /// How many of `docs` (increasing) come before `target`: a galloping

@@ -52,7 +52,8 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::index::OpenIndex;
-use crate::search::matching::{MatchingDocs, SortedMembership};
+use crate::search::matching::SortedMembership;
+use crate::search::parallel::Segments;
 use crate::search::query::QueryWord;
 use bm25f::{Statistics, bm25_idf};
 use postings::{count_articles, read_words};
@@ -162,9 +163,10 @@ pub(crate) fn rank_passages(
     top: Option<usize>,
 ) -> Result<ScoredMatches> {
     let fields = &index.fields;
-    let matched = searcher.search(any_words, &MatchingDocs)?;
+    let segments = Segments::of(searcher);
+    let matched = segments.matching(searcher, any_words)?;
     let top_tier: Vec<Vec<DocId>> = match all_words {
-        Some(query) if ranking.all_words_first => searcher.search(query, &MatchingDocs)?,
+        Some(query) if ranking.all_words_first => segments.matching(searcher, query)?,
         _ => Vec::new(),
     };
     let stats = Statistics::of(searcher, fields)?;
@@ -174,7 +176,15 @@ pub(crate) fn rank_passages(
         false => None,
     };
     let count_in_articles = ranking.article_idf && article_count.is_some();
-    let postings = read_words(searcher, fields, words, &spans, &matched, count_in_articles)?;
+    let postings = read_words(
+        searcher,
+        fields,
+        words,
+        &spans,
+        &matched,
+        count_in_articles,
+        segments,
+    )?;
     match article_count {
         Some(count) if ranking.article_idf => {
             for (word, &articles) in words.iter_mut().zip(&postings.articles) {
@@ -205,6 +215,7 @@ pub(crate) fn rank_passages(
         frequencies: postings.frequencies,
         article_count,
         columns: Arc::clone(index.columns()),
+        segments,
     };
     let scoring = Scoring::new(searcher, fields, words, ranking, gathered);
     let mut matches = ScoredMatches::new(searcher, matched, tiers, scoring);

@@ -15,11 +15,12 @@ use std::sync::Arc;
 
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, Searcher, Term};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
 use crate::index::spans::ArticleSpans;
+use crate::search::parallel::Segments;
 use crate::search::query::QueryWord;
 
 /// The query words' (text, title) frequency in each match of a segment,
@@ -75,60 +76,18 @@ pub(super) fn read_words(
     spans: &[Arc<ArticleSpans>],
     matched: &[Vec<DocId>],
     count_articles: bool,
+    segments: Segments,
 ) -> Result<WordPostings> {
+    let readers: Vec<_> = searcher.segment_readers().iter().enumerate().collect();
+    let read = segments.try_map(readers, |(ord, segment)| {
+        let docs = matched.get(ord).map_or(&[][..], Vec::as_slice);
+        read_segment(segment, fields, words, &spans[ord], docs, count_articles)
+    })?;
     let mut articles = vec![0; words.len()];
-    let mut frequencies = Vec::with_capacity(matched.len());
-    let empty = Vec::new();
-    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let docs = matched.get(segment_ord).unwrap_or(&empty);
-        let spans = &spans[segment_ord];
-        let alive = segment.alive_bitset();
-        let (text, title) = (
-            segment.inverted_index(fields.text)?,
-            segment.inverted_index(fields.title)?,
-        );
-        let positions = MatchPositions::of(docs, segment.max_doc());
-        let mut columns = Frequencies {
-            text: Vec::with_capacity(words.len()),
-            title: Vec::with_capacity(words.len()),
-        };
-        for (w, word) in words.iter().enumerate() {
-            // The articles using the word, from its text and its title,
-            // each by where it ends.
-            let mut found: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
-            for (field, (term, index)) in [(&word.text_term, &text), (&word.title_term, &title)]
-                .into_iter()
-                .enumerate()
-            {
-                let mut column = Vec::new();
-                let postings = match term {
-                    Some(term) => index.read_block_postings(term, IndexRecordOption::WithFreqs)?,
-                    None => None,
-                };
-                if let Some(mut block) = postings {
-                    column = vec![0; docs.len()];
-                    // An article is known by where it ends.
-                    let mut article_end = 0;
-                    let found = &mut found[field];
-                    walk(&mut block, |doc, freq| {
-                        if count_articles
-                            && doc >= article_end
-                            && alive.is_none_or(|bits| bits.is_alive(doc))
-                        {
-                            article_end = spans.end_of(doc);
-                            found.push(article_end);
-                        }
-                        if let Some(at) = positions.of_doc(doc) {
-                            column[at] = freq;
-                        }
-                    });
-                }
-                match field {
-                    0 => columns.text.push(column),
-                    _ => columns.title.push(column),
-                }
-            }
-            articles[w] += distinct_in_either(&found[0], &found[1]);
+    let mut frequencies = Vec::with_capacity(read.len());
+    for (counts, columns) in read {
+        for (total, count) in articles.iter_mut().zip(counts) {
+            *total += count;
         }
         frequencies.push(columns);
     }
@@ -136,6 +95,68 @@ pub(super) fn read_words(
         articles,
         frequencies,
     })
+}
+
+/// One segment's share of [`read_words`]: in how many of its articles
+/// each word occurs, and the words' frequencies in its matches `docs`.
+fn read_segment(
+    segment: &SegmentReader,
+    fields: &DatelineSchema,
+    words: &[QueryWord],
+    spans: &ArticleSpans,
+    docs: &[DocId],
+    count_articles: bool,
+) -> Result<(Vec<u64>, Frequencies)> {
+    let mut articles = vec![0; words.len()];
+    let alive = segment.alive_bitset();
+    let (text, title) = (
+        segment.inverted_index(fields.text)?,
+        segment.inverted_index(fields.title)?,
+    );
+    let positions = MatchPositions::of(docs, segment.max_doc());
+    let mut columns = Frequencies {
+        text: Vec::with_capacity(words.len()),
+        title: Vec::with_capacity(words.len()),
+    };
+    for (w, word) in words.iter().enumerate() {
+        // The articles using the word, from its text and its title,
+        // each by where it ends.
+        let mut found: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        for (field, (term, index)) in [(&word.text_term, &text), (&word.title_term, &title)]
+            .into_iter()
+            .enumerate()
+        {
+            let mut column = Vec::new();
+            let postings = match term {
+                Some(term) => index.read_block_postings(term, IndexRecordOption::WithFreqs)?,
+                None => None,
+            };
+            if let Some(mut block) = postings {
+                column = vec![0; docs.len()];
+                // An article is known by where it ends.
+                let mut article_end = 0;
+                let found = &mut found[field];
+                walk(&mut block, |doc, freq| {
+                    if count_articles
+                        && doc >= article_end
+                        && alive.is_none_or(|bits| bits.is_alive(doc))
+                    {
+                        article_end = spans.end_of(doc);
+                        found.push(article_end);
+                    }
+                    if let Some(at) = positions.of_doc(doc) {
+                        column[at] = freq;
+                    }
+                });
+            }
+            match field {
+                0 => columns.text.push(column),
+                _ => columns.title.push(column),
+            }
+        }
+        articles[w] += distinct_in_either(&found[0], &found[1]);
+    }
+    Ok((articles, columns))
 }
 
 /// Where each matching document is among a segment's matches: a bitset of

@@ -26,11 +26,12 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::Result;
 use crate::search::query::QueryWord;
 use crate::search::rank::Ranking;
-use crate::search::rank::matches::{ScoredMatches, ordered_bits};
+use crate::search::rank::matches::{ScoredMatches, SegmentMatches, article_at, ordered_bits};
 use crate::search::rank::postings::Frequencies;
 
 /// Bounds are summed in another order than scores: a skipped article must
@@ -49,88 +50,141 @@ pub(super) fn applies(matches: &ScoredMatches) -> bool {
 
 /// Scores the articles of `matches` that can hold one of the best `k`
 /// matches, and marks the matches exact up to `k`. Articles scored before
-/// (for a smaller `k`) count as they are.
+/// (for a smaller `k`) count as they are. Segments are walked apart (on
+/// several threads for a large index), each walk with its own best `k`
+/// scores, sharing the highest `k`th best as the threshold.
 pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
     if matches.scored.is_empty() {
         // Every match is scored already.
         return Ok(());
     }
-    let scoring = &matches.scoring;
-    let mut tighter = FrequencyBound::new(&scoring.words, &scoring.ranking);
-    // Each word's plain bound, cheapest first; `within[j]` bounds an
-    // article holding only the first `j` of them.
-    let saturated = scoring.ranking.k1 + 1.0;
-    let mut order: Vec<(usize, f32)> = (tighter.weights.iter().enumerate())
-        .map(|(i, &weight)| (i, weight * saturated))
-        .collect();
-    order.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let mut within = vec![0.0f32; order.len() + 1];
-    for (j, &(_, bound)) in order.iter().enumerate() {
-        within[j + 1] = within[j] + bound;
-    }
-    let mut best = Best::new(k);
+    let mut before = Best::new(k);
     for (&scored, &score) in matches.scored.iter().zip(&matches.scores) {
         if scored {
-            best.push(score);
+            before.push(ordered_bits(score));
         }
     }
-    'segments: for segment in 0..matches.docs.len() {
-        let docs = &matches.docs[segment];
-        if docs.is_empty() {
-            continue;
-        }
-        let offset = matches.offsets[segment];
-        let rows = &scoring.frequencies[segment];
-        let mut scorer = scoring.segment(segment as u32)?;
-        // Matches before `at` are done with; `scored_to` ends the last
-        // article looked at.
-        let mut at = 0;
-        let mut scored_to = 0;
-        while at < docs.len() {
-            let threshold = best.threshold();
-            let essential = within
-                .iter()
-                .rposition(|&bound| bound * ROUNDING < threshold)
-                .unwrap_or(0);
-            if essential == order.len() {
-                // No article left can reach the best `k`, in any segment.
-                break 'segments;
-            }
-            if essential > 0 {
-                // The next match with an essential word.
-                let essential_words = &order[essential..];
-                let holds_one = |at: usize| {
-                    essential_words
-                        .iter()
-                        .any(|&(word, _)| rows.get(at, word) != (0, 0))
+    // The best `k` of any walk is a floor for all: the `k`th best score
+    // of all is at least its least (0 until one holds `k`: no score maps
+    // to 0, see `ordered_bits`).
+    let floor = AtomicU32::new(before.least().unwrap_or(0));
+    let (parts, scoring) = matches.parts();
+    let plan = Plan::new(&scoring.words, &scoring.ranking);
+    let walks = scoring.segments.fold(
+        parts,
+        || Best::new(k),
+        |best, part| {
+            let mut tighter = plan.tighter.clone();
+            let SegmentMatches {
+                segment,
+                docs,
+                scores,
+                scored,
+            } = part;
+            let rows = &scoring.frequencies[segment as usize];
+            let spans = &scoring.spans[segment as usize];
+            let mut scorer = scoring.segment(segment)?;
+            let order = &plan.order;
+            // Matches before `at` are done with; `scored_to` ends the last
+            // article looked at.
+            let mut at = 0;
+            let mut scored_to = 0;
+            while at < docs.len() {
+                let least = floor.load(Ordering::Relaxed);
+                let threshold = match least {
+                    0 => f32::NEG_INFINITY,
+                    least => from_bits(least),
                 };
-                match (at..docs.len()).find(|&at| holds_one(at)) {
-                    Some(next) => at = next,
-                    None => continue 'segments,
+                let essential = (plan.within.iter())
+                    .rposition(|&bound| bound * ROUNDING < threshold)
+                    .unwrap_or(0);
+                if essential == order.len() {
+                    // No article left can reach the best `k`, in any segment.
+                    break;
+                }
+                if essential > 0 {
+                    // The next match with an essential word.
+                    let essential_words = &order[essential..];
+                    let holds_one = |at: usize| {
+                        essential_words
+                            .iter()
+                            .any(|&(word, _)| rows.get(at, word) != (0, 0))
+                    };
+                    match (at..docs.len()).find(|&at| holds_one(at)) {
+                        Some(next) => at = next,
+                        None => break,
+                    }
+                }
+                // Its article, whole: matches before it skipped over too.
+                let (first, last) = article_at(docs, spans, at, scored_to);
+                (at, scored_to) = (last, last);
+                if scored[first] || tighter.of(rows, first..last) * ROUNDING < threshold {
+                    continue;
+                }
+                let scores = &mut scores[first..last];
+                scorer.score_article(&docs[first..last], first, scores);
+                scored[first..last].fill(true);
+                for &score in scores.iter() {
+                    let key = ordered_bits(score);
+                    // At or below the floor, a score is not among the best
+                    // `k` (or is tied with a walk's `k`th, which holds it).
+                    if key > least {
+                        best.push(key);
+                    }
+                }
+                if let Some(own) = best.least().filter(|&own| own > least) {
+                    floor.fetch_max(own, Ordering::Relaxed);
                 }
             }
-            // Its article, whole: matches before it skipped over too.
-            let (first, last) = matches.article_at(segment, at, scored_to);
-            (at, scored_to) = (last, last);
-            if matches.scored[offset + first]
-                || tighter.of(rows, first..last) * ROUNDING < threshold
-            {
-                continue;
-            }
-            let scores = &mut matches.scores[offset + first..offset + last];
-            scorer.score_article(&docs[first..last], first, scores);
-            matches.scored[offset + first..offset + last].fill(true);
-            scores.iter().for_each(|&score| best.push(score));
+            Ok(())
+        },
+    )?;
+    // Every article that can hold one of the best `k` is scored, and each
+    // of its scores is held by a walk unless a walk holds `k` as good: so
+    // the least of the best `k` of all the walks is the `k`th best.
+    for walk in walks {
+        for Reverse(key) in walk.heap {
+            before.push(key);
         }
     }
     matches.exact_top = k;
-    // Every article that can hold one of the best `k` is scored, so the
-    // least of them is the `k`th best of all.
-    matches.top_key = best.least().map(u64::from);
+    matches.top_key = before.least().map(u64::from);
     Ok(())
 }
 
-/// The `k` best scores seen, as [`ordered_bits`].
+/// What the walk of every segment shares: the query words in order of
+/// their plain bound, and the bounds of articles holding only the
+/// cheapest of them.
+struct Plan {
+    /// Each word with its plain bound, cheapest first.
+    order: Vec<(usize, f32)>,
+    /// `within[j]` bounds an article holding only the first `j` words of
+    /// `order`.
+    within: Vec<f32>,
+    tighter: FrequencyBound,
+}
+
+impl Plan {
+    fn new(words: &[QueryWord], ranking: &Ranking) -> Plan {
+        let tighter = FrequencyBound::new(words, ranking);
+        let saturated = ranking.k1 + 1.0;
+        let mut order: Vec<(usize, f32)> = (tighter.weights.iter().enumerate())
+            .map(|(i, &weight)| (i, weight * saturated))
+            .collect();
+        order.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let mut within = vec![0.0f32; order.len() + 1];
+        for (j, &(_, bound)) in order.iter().enumerate() {
+            within[j + 1] = within[j] + bound;
+        }
+        Plan {
+            order,
+            within,
+            tighter,
+        }
+    }
+}
+
+/// The `k` best keys pushed ([`ordered_bits`] of scores).
 struct Best {
     k: usize,
     heap: BinaryHeap<Reverse<u32>>,
@@ -144,8 +198,7 @@ impl Best {
         }
     }
 
-    fn push(&mut self, score: f32) {
-        let key = ordered_bits(score);
+    fn push(&mut self, key: u32) {
         if self.heap.len() < self.k {
             self.heap.push(Reverse(key));
         } else if self.heap.peek().is_some_and(|&Reverse(least)| key > least) {
@@ -154,17 +207,12 @@ impl Best {
         }
     }
 
-    /// The `k`th best score's key, once `k` are seen.
+    /// The `k`th best key, once `k` are seen.
     fn least(&self) -> Option<u32> {
         match self.heap.len() == self.k {
             true => self.heap.peek().map(|&Reverse(least)| least),
             false => None,
         }
-    }
-
-    /// The score an article must reach to matter.
-    fn threshold(&self) -> f32 {
-        self.least().map_or(f32::NEG_INFINITY, from_bits)
     }
 }
 
@@ -176,6 +224,7 @@ impl Best {
 /// give. Saturating that, instead of taking the limit `k1 + 1`, bounds
 /// what a word found once in a passage can add at about 60% of the plain
 /// bound.
+#[derive(Clone)]
 struct FrequencyBound {
     /// Each word's `weight × idf`; 0 for a word left out of the score.
     weights: Vec<f32>,

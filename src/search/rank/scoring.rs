@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::index::columns::ColumnCache;
 use crate::index::spans::ArticleSpans;
 use crate::index::{CODE_KIND, DatelineSchema};
+use crate::search::parallel::Segments;
 use crate::search::passage_kinds::CODE_WEIGHT;
 use crate::search::query::QueryWord;
 use crate::search::rank::Ranking;
@@ -42,6 +43,8 @@ pub(crate) struct Scoring {
     kinds: Vec<Option<Column<u64>>>,
     /// The index's opened columns.
     pub(super) columns: Arc<ColumnCache>,
+    /// How scoring walks the segments.
+    pub(super) segments: Segments,
 }
 
 /// What a query's scoring reads of the index besides the postings of
@@ -55,6 +58,7 @@ pub(super) struct Gathered {
     pub(super) article_count: Option<u64>,
     /// The index's opened columns.
     pub(super) columns: Arc<ColumnCache>,
+    pub(super) segments: Segments,
 }
 
 impl Scoring {
@@ -88,6 +92,7 @@ impl Scoring {
                 .filter(|_| ranking.article_weight > 0.0),
             kinds,
             columns: gathered.columns,
+            segments: gathered.segments,
         }
     }
 
