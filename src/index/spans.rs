@@ -65,6 +65,9 @@ impl SpansCache {
 pub(crate) struct ArticleSpans {
     /// Bit `doc` is set when `doc` is a passage 0.
     bits: Vec<u64>,
+    /// How many bits are set before each word of `bits`, to number the
+    /// articles.
+    before: Vec<u32>,
     max_doc: DocId,
 }
 
@@ -95,7 +98,35 @@ impl ArticleSpans {
     }
 
     fn from_bits(bits: Vec<u64>, max_doc: DocId) -> ArticleSpans {
-        ArticleSpans { bits, max_doc }
+        let mut before = Vec::with_capacity(bits.len());
+        let mut count = 0;
+        for word in &bits {
+            before.push(count);
+            count += word.count_ones();
+        }
+        ArticleSpans {
+            bits,
+            before,
+            max_doc,
+        }
+    }
+
+    /// How many articles start in the segment (deleted ones included).
+    pub(crate) fn articles(&self) -> usize {
+        self.before.last().map_or(0, |&before| before as usize)
+            + self
+                .bits
+                .last()
+                .map_or(0, |word| word.count_ones() as usize)
+    }
+
+    /// The number of the article holding `doc` among the segment's
+    /// articles, from 0, in doc order; `doc` must be below `max_doc`.
+    /// (A document before the first start counts as the first article.)
+    pub(crate) fn article_number(&self, doc: DocId) -> usize {
+        let word = doc as usize / 64;
+        let upto = self.bits[word] & (u64::MAX >> (63 - doc % 64));
+        (self.before[word] + upto.count_ones()).saturating_sub(1) as usize
     }
 
     /// The first document of the article holding `doc`.
@@ -232,5 +263,11 @@ mod tests {
         assert_eq!(b.end_of(64), 65);
         assert_eq!(b.end_of(65), 200);
         assert_eq!(b.end_of(199), 200);
+        assert_eq!(b.articles(), 4);
+        let numbers: Vec<usize> = [0, 2, 3, 63, 64, 65, 130, 199]
+            .into_iter()
+            .map(|doc| b.article_number(doc))
+            .collect();
+        assert_eq!(numbers, [0, 0, 1, 1, 2, 3, 3, 3]);
     }
 }

@@ -118,10 +118,11 @@ fn read_segment(
         text: Vec::with_capacity(words.len()),
         title: Vec::with_capacity(words.len()),
     };
+    // The articles using the current word, from its text and its title,
+    // by number.
+    let mut using = vec![0u64; spans.articles().div_ceil(64).max(1)];
     for (w, word) in words.iter().enumerate() {
-        // The articles using the word, from its text and its title,
-        // each by where it ends.
-        let mut found: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        using.fill(0);
         for (field, (term, index)) in [(&word.text_term, &text), (&word.title_term, &title)]
             .into_iter()
             .enumerate()
@@ -133,16 +134,13 @@ fn read_segment(
             };
             if let Some(mut block) = postings {
                 column = vec![0; docs.len()];
-                // An article is known by where it ends.
-                let mut article_end = 0;
-                let found = &mut found[field];
                 walk(&mut block, |doc, freq| {
-                    if count_articles
-                        && doc >= article_end
-                        && alive.is_none_or(|bits| bits.is_alive(doc))
-                    {
-                        article_end = spans.end_of(doc);
-                        found.push(article_end);
+                    if count_articles {
+                        // Without a branch: most postings of a common
+                        // word open an article.
+                        let live = alive.is_none_or(|bits| bits.is_alive(doc));
+                        let article = spans.article_number(doc);
+                        using[article / 64] |= u64::from(live) << (article % 64);
                     }
                     if let Some(at) = positions.of_doc(doc) {
                         column[at] = freq;
@@ -154,7 +152,7 @@ fn read_segment(
                 _ => columns.title.push(column),
             }
         }
-        articles[w] += distinct_in_either(&found[0], &found[1]);
+        articles[w] = using.iter().map(|bits| u64::from(bits.count_ones())).sum();
     }
     Ok((articles, columns))
 }
@@ -209,23 +207,6 @@ fn walk(block: &mut BlockSegmentPostings, mut each: impl FnMut(DocId, u32)) {
     }
 }
 
-/// How many values are in `a` or `b`, both increasing.
-fn distinct_in_either(a: &[u32], b: &[u32]) -> u64 {
-    let (mut i, mut j, mut count) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        count += 1;
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    count + (a.len() - i) as u64 + (b.len() - j) as u64
-}
-
 /// How many articles the index holds: each has exactly one passage 0, and
 /// `passage_no` is indexed so that is one term's document frequency. Like
 /// tantivy's own BM25 statistics it still counts deleted documents until
@@ -239,6 +220,54 @@ pub(super) fn count_articles(searcher: &Searcher, fields: &DatelineSchema) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::indexer::index_on_one_thread;
+    use crate::search::rank::bm25f::bm25_idf;
+    use crate::search::{Prepared, SearchRequest};
+
+    /// A word's idf counts the live articles using it in their text (in
+    /// one passage or several) or their title, once each.
+    #[test]
+    fn a_word_counts_the_live_articles_using_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        let write = |name: &str, text: &str| std::fs::write(articles.join(name), text).unwrap();
+        write(
+            "titled.md",
+            "---\ntitle: Cocoa report\ndate: 1987-03-02\n---\n\nGrowers met.\n\nTraders left.\n",
+        );
+        write(
+            "twice.txt",
+            " date 1987-03-03 Cocoa rose.\n\nGrain fell.\n\nCocoa fell again.\n",
+        );
+        write("once.txt", " date 1987-03-04 Grain rose.\n\nCocoa held.\n");
+        write("none.txt", " date 1987-03-05 Grain rose and fell.\n");
+        write("gone.txt", " date 1987-03-06 Cocoa and more cocoa.\n");
+        let index_dir = folder.path().join("index");
+        // One segment, so the deleted article does not take a segment of
+        // its own with it.
+        let index = index_on_one_thread(articles, &index_dir);
+        // Deleted, its documents left in the segment (the indexer's
+        // merges would drop them).
+        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        writer.delete_term(Term::from_field_text(index.fields.text, "more"));
+        writer.commit().unwrap();
+        drop(writer);
+        let searcher = index.index.reader().unwrap().searcher();
+        assert!(
+            (searcher.segment_readers().iter()).any(|s| s.alive_bitset().is_some()),
+            "a segment with deleted documents"
+        );
+        let request = SearchRequest {
+            query: "cocoa".to_string(),
+            ..SearchRequest::default()
+        };
+        let prepared = Prepared::with_searcher(&index, searcher.clone(), &request).unwrap();
+        let (matches, _) = prepared.rank(&index, usize::MAX).unwrap();
+        let all = count_articles(&searcher, &index.fields).unwrap() as f32;
+        assert_eq!(matches.scoring.words[0].idf, bm25_idf(all, 3.0));
+    }
 
     #[test]
     fn match_positions_count_the_matches_before() {
@@ -260,13 +289,5 @@ mod tests {
             None,
         ];
         assert_eq!(found, expected);
-    }
-
-    #[test]
-    fn distinct_values_of_two_increasing_lists() {
-        assert_eq!(distinct_in_either(&[1, 3, 5], &[2, 3, 6, 7]), 6);
-        assert_eq!(distinct_in_either(&[], &[2]), 1);
-        assert_eq!(distinct_in_either(&[4], &[]), 1);
-        assert_eq!(distinct_in_either(&[], &[]), 0);
     }
 }
