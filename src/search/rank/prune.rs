@@ -27,8 +27,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::Result;
+use crate::search::parallel::Segments;
 use crate::search::query::QueryWord;
 use crate::search::rank::Ranking;
 use crate::search::rank::matches::{ScoredMatches, SegmentMatches, article_at, ordered_bits};
@@ -51,8 +53,7 @@ pub(super) fn applies(matches: &ScoredMatches) -> bool {
 /// Scores the articles of `matches` that can hold one of the best `k`
 /// matches, and marks the matches exact up to `k`. Articles scored before
 /// (for a smaller `k`) count as they are. Segments are walked apart (on
-/// several threads for a large index), each walk with its own best `k`
-/// scores, sharing the highest `k`th best as the threshold.
+/// several threads for a large index), sharing the best `k` scores.
 pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
     if matches.scored.is_empty() {
         // Every match is scored already.
@@ -64,91 +65,65 @@ pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
             before.push(ordered_bits(score));
         }
     }
-    // The best `k` of any walk is a floor for all: the `k`th best score
-    // of all is at least its least (0 until one holds `k`: no score maps
-    // to 0, see `ordered_bits`).
-    let floor = AtomicU32::new(before.least().unwrap_or(0));
+    let best = SharedBest::new(before);
     let (parts, scoring) = matches.parts();
     let plan = Plan::new(&scoring.words, &scoring.ranking);
-    let walks = scoring.segments.fold(
-        parts,
-        || Best::new(k),
-        |best, part| {
-            let mut tighter = plan.tighter.clone();
-            let SegmentMatches {
-                segment,
-                docs,
-                scores,
-                scored,
-            } = part;
-            let rows = &scoring.frequencies[segment as usize];
-            let spans = &scoring.spans[segment as usize];
-            let mut scorer = scoring.segment(segment)?;
-            let order = &plan.order;
-            // Matches before `at` are done with; `scored_to` ends the last
-            // article looked at.
-            let mut at = 0;
-            let mut scored_to = 0;
-            while at < docs.len() {
-                let least = floor.load(Ordering::Relaxed);
-                let threshold = match least {
-                    0 => f32::NEG_INFINITY,
-                    least => from_bits(least),
+    scoring.segments.try_map(parts, |part| {
+        let mut tighter = plan.tighter.clone();
+        let mut found = Found::new(&best, scoring.segments);
+        let SegmentMatches {
+            segment,
+            docs,
+            scores,
+            scored,
+        } = part;
+        let rows = &scoring.frequencies[segment as usize];
+        let spans = &scoring.spans[segment as usize];
+        let mut scorer = scoring.segment(segment)?;
+        let order = &plan.order;
+        // Matches before `at` are done with; `scored_to` ends the last
+        // article looked at.
+        let mut at = 0;
+        let mut scored_to = 0;
+        while at < docs.len() {
+            let threshold = best.threshold();
+            let essential = (plan.within.iter())
+                .rposition(|&bound| bound * ROUNDING < threshold)
+                .unwrap_or(0);
+            if essential == order.len() {
+                // No article left can reach the best `k`, in any segment.
+                break;
+            }
+            if essential > 0 {
+                // The next match with an essential word.
+                let essential_words = &order[essential..];
+                let holds_one = |at: usize| {
+                    essential_words
+                        .iter()
+                        .any(|&(word, _)| rows.get(at, word) != (0, 0))
                 };
-                let essential = (plan.within.iter())
-                    .rposition(|&bound| bound * ROUNDING < threshold)
-                    .unwrap_or(0);
-                if essential == order.len() {
-                    // No article left can reach the best `k`, in any segment.
-                    break;
-                }
-                if essential > 0 {
-                    // The next match with an essential word.
-                    let essential_words = &order[essential..];
-                    let holds_one = |at: usize| {
-                        essential_words
-                            .iter()
-                            .any(|&(word, _)| rows.get(at, word) != (0, 0))
-                    };
-                    match (at..docs.len()).find(|&at| holds_one(at)) {
-                        Some(next) => at = next,
-                        None => break,
-                    }
-                }
-                // Its article, whole: matches before it skipped over too.
-                let (first, last) = article_at(docs, spans, at, scored_to);
-                (at, scored_to) = (last, last);
-                if scored[first] || tighter.of(rows, first..last) * ROUNDING < threshold {
-                    continue;
-                }
-                let scores = &mut scores[first..last];
-                scorer.score_article(&docs[first..last], first, scores);
-                scored[first..last].fill(true);
-                for &score in scores.iter() {
-                    let key = ordered_bits(score);
-                    // At or below the floor, a score is not among the best
-                    // `k` (or is tied with a walk's `k`th, which holds it).
-                    if key > least {
-                        best.push(key);
-                    }
-                }
-                if let Some(own) = best.least().filter(|&own| own > least) {
-                    floor.fetch_max(own, Ordering::Relaxed);
+                match (at..docs.len()).find(|&at| holds_one(at)) {
+                    Some(next) => at = next,
+                    None => break,
                 }
             }
-            Ok(())
-        },
-    )?;
-    // Every article that can hold one of the best `k` is scored, and each
-    // of its scores is held by a walk unless a walk holds `k` as good: so
-    // the least of the best `k` of all the walks is the `k`th best.
-    for walk in walks {
-        for Reverse(key) in walk.heap {
-            before.push(key);
+            // Its article, whole: matches before it skipped over too.
+            let (first, last) = article_at(docs, spans, at, scored_to);
+            (at, scored_to) = (last, last);
+            if scored[first] || tighter.of(rows, first..last) * ROUNDING < threshold {
+                continue;
+            }
+            let scores = &mut scores[first..last];
+            scorer.score_article(&docs[first..last], first, scores);
+            scored[first..last].fill(true);
+            scores.iter().for_each(|&score| found.push(score));
         }
-    }
+        Ok(())
+    })?;
     matches.exact_top = k;
-    matches.top_key = before.least().map(u64::from);
+    // Every article that can hold one of the best `k` is scored, so the
+    // least of them is the `k`th best of all.
+    matches.top_key = best.least().map(u64::from);
     Ok(())
 }
 
@@ -181,6 +156,95 @@ impl Plan {
             within,
             tighter,
         }
+    }
+}
+
+/// The `k` best scores seen by every segment's walk: a heap behind a
+/// lock, and its least once full, read without one.
+struct SharedBest {
+    heap: Mutex<Best>,
+    /// The heap's least key once it holds `k` (0 before: no score maps to
+    /// 0, see [`ordered_bits`]). It only rises.
+    least: AtomicU32,
+}
+
+impl SharedBest {
+    fn new(best: Best) -> SharedBest {
+        SharedBest {
+            least: AtomicU32::new(best.least().unwrap_or(0)),
+            heap: Mutex::new(best),
+        }
+    }
+
+    /// Whether a score of `key` can be among the best `k`, or tied with
+    /// the `k`th (which the heap holds already).
+    fn may_enter(&self, key: u32) -> bool {
+        key > self.least.load(Ordering::Relaxed)
+    }
+
+    fn push_all(&self, keys: &[u32]) {
+        let mut heap = self.heap.lock().unwrap_or_else(PoisonError::into_inner);
+        for &key in keys {
+            heap.push(key);
+        }
+        if let Some(least) = heap.least() {
+            self.least.store(least, Ordering::Relaxed);
+        }
+    }
+
+    /// The `k`th best score's key, once `k` are seen.
+    fn least(&self) -> Option<u32> {
+        (self.heap.lock().unwrap_or_else(PoisonError::into_inner)).least()
+    }
+
+    /// The score an article must reach to matter.
+    fn threshold(&self) -> f32 {
+        match self.least.load(Ordering::Relaxed) {
+            0 => f32::NEG_INFINITY,
+            least => from_bits(least),
+        }
+    }
+}
+
+/// Scores one walk found that may enter the [`SharedBest`], handed to it
+/// a batch at a time so that walks on other threads seldom wait for its
+/// lock (and when the walk ends).
+struct Found<'a> {
+    best: &'a SharedBest,
+    keys: Vec<u32>,
+}
+
+/// How many scores a walk on one of several threads hands over at once:
+/// few enough that the threshold rises almost as fast as with one walk.
+const BATCH: usize = 32;
+
+impl Found<'_> {
+    fn new(best: &SharedBest, segments: Segments) -> Found<'_> {
+        let batch = match segments {
+            Segments::InTurn => 1,
+            Segments::InParallel => BATCH,
+        };
+        Found {
+            best,
+            keys: Vec::with_capacity(batch),
+        }
+    }
+
+    fn push(&mut self, score: f32) {
+        let key = ordered_bits(score);
+        if self.best.may_enter(key) {
+            self.keys.push(key);
+            if self.keys.len() == self.keys.capacity() {
+                self.best.push_all(&self.keys);
+                self.keys.clear();
+            }
+        }
+    }
+}
+
+impl Drop for Found<'_> {
+    fn drop(&mut self) {
+        self.best.push_all(&self.keys);
     }
 }
 
