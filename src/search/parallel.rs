@@ -109,54 +109,53 @@ pub(crate) fn forcing<R>(segments: Segments, run: impl FnOnce() -> R) -> R {
     result
 }
 
+/// Five segments (a commit every 256 articles) of articles mentioning
+/// grain, cocoa and the port in different measures and on different
+/// days, some of them repeated in another segment.
+#[cfg(test)]
+pub(crate) fn segmented_index() -> (tempfile::TempDir, crate::index::OpenIndex) {
+    let folder = tempfile::tempdir().unwrap();
+    let articles = folder.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    // The indexer reads 256 files between two commits.
+    for i in 0..1280 {
+        let body = format!(
+            " date 1987-{:02}-{:02} Report {i} from the port. {}\n\n{}\n",
+            1 + i % 12,
+            1 + i % 28,
+            "Grain prices rose. ".repeat(1 + i % 5),
+            match i % 4 {
+                0 => "Cocoa growers met the grain traders at the port.".to_string(),
+                1 => format!("The harbour handled timber {i} and steel."),
+                2 => "Cocoa ".repeat(1 + i % 7),
+                _ => "Shipping was quiet this week.".to_string(),
+            }
+        );
+        std::fs::write(articles.join(format!("{i:04}.txt")), body).unwrap();
+    }
+    let index_dir = folder.path().join("index");
+    let options = crate::indexer::IndexOptions {
+        indexing_threads: Some(1),
+        commit_every_articles: Some(256),
+        ..crate::indexer::IndexOptions::new(vec![articles], index_dir.clone())
+    };
+    crate::indexer::index_paths(&options, &mut crate::indexer::NoProgress).unwrap();
+    let index = crate::index::OpenIndex::open(&index_dir).unwrap();
+    let segments = index.snapshot().unwrap().segment_readers().len();
+    assert!(segments >= 4, "{segments} segments");
+    (folder, index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::OpenIndex;
-    use crate::indexer::{IndexOptions, NoProgress, index_paths};
     use crate::search::{DateFilter, Ranking, SearchRequest, SortOrder, search};
-
-    /// Five segments (a commit every 256 articles) of articles mentioning
-    /// grain, cocoa and the port in different measures and on different
-    /// days, some of them repeated in another segment.
-    fn segmented() -> (tempfile::TempDir, OpenIndex) {
-        let folder = tempfile::tempdir().unwrap();
-        let articles = folder.path().join("articles");
-        std::fs::create_dir(&articles).unwrap();
-        // The indexer reads 256 files between two commits.
-        for i in 0..1280 {
-            let body = format!(
-                " date 1987-{:02}-{:02} Report {i} from the port. {}\n\n{}\n",
-                1 + i % 12,
-                1 + i % 28,
-                "Grain prices rose. ".repeat(1 + i % 5),
-                match i % 4 {
-                    0 => "Cocoa growers met the grain traders at the port.".to_string(),
-                    1 => format!("The harbour handled timber {i} and steel."),
-                    2 => "Cocoa ".repeat(1 + i % 7),
-                    _ => "Shipping was quiet this week.".to_string(),
-                }
-            );
-            std::fs::write(articles.join(format!("{i:04}.txt")), body).unwrap();
-        }
-        let index_dir = folder.path().join("index");
-        let options = IndexOptions {
-            indexing_threads: Some(1),
-            commit_every_articles: Some(256),
-            ..IndexOptions::new(vec![articles], index_dir.clone())
-        };
-        index_paths(&options, &mut NoProgress).unwrap();
-        let index = OpenIndex::open(&index_dir).unwrap();
-        let segments = index.snapshot().unwrap().segment_readers().len();
-        assert!(segments >= 4, "{segments} segments");
-        (folder, index)
-    }
 
     /// Whatever the query, order, filter or ranking, a search walking the
     /// segments in parallel answers exactly as one walking them in turn.
     #[test]
     fn searching_in_parallel_finds_what_searching_in_turn_does() {
-        let (_folder, index) = segmented();
+        let (_folder, index) = segmented_index();
         let mut requests = Vec::new();
         for query in [
             "grain",
@@ -199,51 +198,6 @@ mod tests {
             assert!(!in_turn.hits.is_empty(), "{request:?}");
             assert_eq!(in_parallel.hits, in_turn.hits, "{request:?}");
             assert_eq!(in_parallel.total_hits, in_turn.total_hits, "{request:?}");
-        }
-    }
-
-    /// Pruned in parallel, each walk with its own best scores, the best
-    /// matches are those of scoring every match in turn.
-    #[test]
-    fn pruning_in_parallel_keeps_the_best_matches_exact() {
-        use crate::search::Prepared;
-
-        let (_folder, index) = segmented();
-        let rankings = [
-            Ranking::default(),
-            Ranking {
-                article_weight: 0.0,
-                pair_windows: false,
-                ..Ranking::default()
-            },
-            Ranking {
-                b: 1.0,
-                article_b: 1.0,
-                ..Ranking::default()
-            },
-        ];
-        for ranking in rankings {
-            for query in ["grain", "grain cocoa", "port grain cocoa", "cocoa harbour"] {
-                let request = SearchRequest {
-                    query: query.to_string(),
-                    ranking: ranking.clone(),
-                    ..SearchRequest::default()
-                };
-                let prepared =
-                    Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
-                for k in [1, 3, 10, 40] {
-                    let mut pruned =
-                        forcing(Segments::InParallel, || prepared.rank(&index, k).unwrap().0);
-                    let mut every = forcing(Segments::InTurn, || {
-                        prepared.rank(&index, usize::MAX).unwrap().0
-                    });
-                    assert_eq!(
-                        pruned.best(k).unwrap(),
-                        every.best(k).unwrap(),
-                        "{query}, best {k}, {ranking:?}"
-                    );
-                }
-            }
         }
     }
 }

@@ -377,6 +377,7 @@ mod tests {
     use super::*;
     use crate::index::OpenIndex;
     use crate::indexer::index_on_one_thread;
+    use crate::search::parallel::{forcing, segmented_index};
     use crate::search::{Prepared, Ranking, SearchRequest};
 
     /// 300 articles mention `grain` once in passing; 5 are about grain
@@ -458,6 +459,23 @@ mod tests {
     #[test]
     fn pruning_agrees_with_scoring_every_match_under_any_ranking() {
         let (_folder, index) = grain_and_cocoa();
+        let queries = ["grain cocoa", "cocoa", "port grain rain", "the port"];
+        agrees_under_any_ranking(&index, &queries, Segments::InTurn);
+    }
+
+    /// Pruned in parallel, the walks of the segments sharing their best
+    /// scores, the best matches are still those of scoring every match.
+    #[test]
+    fn pruning_in_parallel_agrees_with_scoring_every_match() {
+        let (_folder, index) = segmented_index();
+        let queries = ["grain", "grain cocoa", "port grain cocoa", "cocoa harbour"];
+        agrees_under_any_ranking(&index, &queries, Segments::InParallel);
+    }
+
+    /// Checks that the best `k` matches of `queries` pruning finds, walking
+    /// segments as `segments` says, are those of scoring every match in
+    /// turn, under rankings that change every part of the bounds.
+    fn agrees_under_any_ranking(index: &OpenIndex, queries: &[&str], segments: Segments) {
         let rankings = [
             Ranking::default(),
             Ranking {
@@ -484,17 +502,19 @@ mod tests {
             },
         ];
         for ranking in rankings {
-            for query in ["grain cocoa", "cocoa", "port grain rain", "the port"] {
+            for query in queries {
                 let request = SearchRequest {
                     query: query.to_string(),
                     ranking: ranking.clone(),
                     ..SearchRequest::default()
                 };
                 let prepared =
-                    Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
+                    Prepared::with_searcher(index, index.snapshot().unwrap(), &request).unwrap();
                 for k in [1, 3, 10, 40] {
-                    let (mut pruned, _) = prepared.rank(&index, k).unwrap();
-                    let (mut every, _) = prepared.rank(&index, usize::MAX).unwrap();
+                    let mut pruned = forcing(segments, || prepared.rank(index, k).unwrap().0);
+                    let mut every = forcing(Segments::InTurn, || {
+                        prepared.rank(index, usize::MAX).unwrap().0
+                    });
                     assert_eq!(
                         pruned.best(k).unwrap(),
                         every.best(k).unwrap(),
