@@ -18,6 +18,7 @@ pub(crate) mod spans;
 mod stats;
 mod stem_cache;
 pub mod stored;
+mod titles;
 mod words;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +55,8 @@ pub struct OpenIndex {
     spans: spans::SpansCache,
     /// The columns search reads, opened once per segment.
     columns: Arc<columns::ColumnCache>,
+    /// Which segments hold titles.
+    titles: titles::TitlesCache,
 }
 
 impl OpenIndex {
@@ -108,6 +111,7 @@ impl OpenIndex {
             reader: OnceLock::new(),
             spans: spans::SpansCache::default(),
             columns: Arc::default(),
+            titles: titles::TitlesCache::default(),
         }
     }
 
@@ -144,6 +148,12 @@ impl OpenIndex {
         // columns of segments merged away.
         self.columns.retain(searcher);
         self.spans.of(searcher, &self.fields)
+    }
+
+    /// Whether each of `searcher`'s segments holds titles (see
+    /// [`titles`]), by segment ordinal.
+    pub(crate) fn titled_segments(&self, searcher: &tantivy::Searcher) -> Vec<bool> {
+        self.titles.of(searcher, self.fields.title)
     }
 
     /// The columns of segments searched, opened once per segment.

@@ -46,7 +46,7 @@ use crate::index::stored::StoredReader;
 use order::PassageOrder;
 pub use page::HiddenPassages;
 use page::{PickedPage, Stories, first_page, pick_from_matches};
-use query::{QueryWord, restrict, scored_words, widen_with_terms};
+use query::{QueryWord, parse_query_for, restrict, scored_words, widen_with_terms};
 
 /// A search as the library takes it. Build it with
 /// `..SearchRequest::default()` so new options do not break constructors.
@@ -304,7 +304,8 @@ impl Prepared {
         searcher: Searcher,
         request: &SearchRequest,
     ) -> Result<Prepared> {
-        let parsed = parse_user_query(index, &request.query, request.strict)?;
+        let titled = index.titled_segments(&searcher).contains(&true);
+        let parsed = parse_query_for(index, &request.query, request.strict, titled)?;
         let all_words = request
             .dates
             .restrict_in(parsed.all_words.box_clone(), index);

@@ -40,9 +40,27 @@ const QUERYABLE_FIELDS: [&str; 2] = ["text", "title"];
 
 /// Parses `query` against the index's text fields.
 pub fn parse_user_query(index: &OpenIndex, query: &str, strict: bool) -> Result<ParsedQuery> {
+    let titled = index.snapshot().map_or(true, |searcher| {
+        index.titled_segments(&searcher).contains(&true)
+    });
+    parse_query_for(index, query, strict, titled)
+}
+
+/// Parses `query`; bare words search the title too when `titled` (some
+/// segment searched holds titles: elsewhere they cannot match).
+pub(crate) fn parse_query_for(
+    index: &OpenIndex,
+    query: &str,
+    strict: bool,
+    titled: bool,
+) -> Result<ParsedQuery> {
     let fields = &index.fields;
-    let mut any_parser = QueryParser::for_index(&index.index, vec![fields.text, fields.title]);
-    let mut all_parser = QueryParser::for_index(&index.index, vec![fields.text, fields.title]);
+    let default_fields = match titled {
+        true => vec![fields.text, fields.title],
+        false => vec![fields.text],
+    };
+    let mut any_parser = QueryParser::for_index(&index.index, default_fields.clone());
+    let mut all_parser = QueryParser::for_index(&index.index, default_fields);
     all_parser.set_conjunction_by_default();
     // The title is short and says what the whole article is about.
     for parser in [&mut any_parser, &mut all_parser] {

@@ -23,14 +23,22 @@ pub(super) struct Statistics {
 }
 
 impl Statistics {
-    pub(super) fn of(searcher: &Searcher, fields: &DatelineSchema) -> Result<Statistics> {
+    /// The statistics of `searcher`'s segments; `titled` says which hold
+    /// titles (the others have no title tokens to count).
+    pub(super) fn of(
+        searcher: &Searcher,
+        fields: &DatelineSchema,
+        titled: &[bool],
+    ) -> Result<Statistics> {
         let mut docs = 0u64;
         let mut text_tokens = 0u64;
         let mut title_tokens = 0u64;
-        for segment in searcher.segment_readers() {
+        for (segment, &titled) in searcher.segment_readers().iter().zip(titled) {
             docs += u64::from(segment.max_doc());
             text_tokens += segment.inverted_index(fields.text)?.total_num_tokens();
-            title_tokens += segment.inverted_index(fields.title)?.total_num_tokens();
+            if titled {
+                title_tokens += segment.inverted_index(fields.title)?.total_num_tokens();
+            }
         }
         let docs = docs.max(1) as f32;
         Ok(Statistics {

@@ -56,7 +56,7 @@ use crate::search::matching::SortedMembership;
 use crate::search::parallel::Segments;
 use crate::search::query::QueryWord;
 use bm25f::{Statistics, bm25_idf};
-use postings::{count_articles, read_words};
+use postings::{SegmentWords, count_articles, read_words};
 use scoring::{Gathered, Scoring};
 
 /// The ranking knobs. The defaults were measured with `dateline eval` on
@@ -169,18 +169,27 @@ pub(crate) fn rank_passages(
         Some(query) if ranking.all_words_first => segments.matching(searcher, query)?,
         _ => Vec::new(),
     };
-    let stats = Statistics::of(searcher, fields)?;
+    let titled = index.titled_segments(searcher);
+    let stats = Statistics::of(searcher, fields, &titled)?;
     let spans = index.article_spans(searcher)?;
     let article_count = match ranking.article_idf || ranking.article_weight > 0.0 {
         true => Some(count_articles(searcher, fields)?),
         false => None,
     };
     let count_in_articles = ranking.article_idf && article_count.is_some();
+    let segment_words: Vec<SegmentWords> = (searcher.segment_readers().iter())
+        .zip(&spans)
+        .zip(&titled)
+        .map(|((segment, spans), &titled)| SegmentWords {
+            segment,
+            spans,
+            titled,
+        })
+        .collect();
     let postings = read_words(
-        searcher,
         fields,
         words,
-        &spans,
+        &segment_words,
         &matched,
         count_in_articles,
         segments,

@@ -6,12 +6,12 @@
 //!
 //! An article's passages are consecutive documents of one segment, in
 //! reading order (the writer adds each article in one batch,
-//! `index::writer`), so walking a word's postings in doc order, a posting
-//! opens a new article exactly when it lies past the end of the previous
-//! posting's article (from the segment's [`ArticleSpans`]). That reads no
-//! column and builds, sorts and hashes no set of article ids.
-
-use std::sync::Arc;
+//! `index::writer`), so a posting's article is its number among the
+//! segment's article starts ([`ArticleSpans::article_number`]): each
+//! posting marks it in a bitset of the segment's articles, and the bits
+//! set are the articles using the word. That reads no column, and takes no
+//! branch per posting (most postings of a common word are in an article of
+//! their own).
 
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
@@ -70,18 +70,16 @@ pub(super) struct WordPostings {
 /// each segment's matches; `count_articles` asks for the per-word article
 /// counts, of live documents.
 pub(super) fn read_words(
-    searcher: &Searcher,
     fields: &DatelineSchema,
     words: &[QueryWord],
-    spans: &[Arc<ArticleSpans>],
+    segments: &[SegmentWords],
     matched: &[Vec<DocId>],
     count_articles: bool,
-    segments: Segments,
+    walk: Segments,
 ) -> Result<WordPostings> {
-    let readers: Vec<_> = searcher.segment_readers().iter().enumerate().collect();
-    let read = segments.try_map(readers, |(ord, segment)| {
+    let read = walk.try_map(segments.iter().enumerate().collect(), |(ord, segment)| {
         let docs = matched.get(ord).map_or(&[][..], Vec::as_slice);
-        read_segment(segment, fields, words, &spans[ord], docs, count_articles)
+        read_segment(segment, fields, words, docs, count_articles)
     })?;
     let mut articles = vec![0; words.len()];
     let mut frequencies = Vec::with_capacity(read.len());
@@ -97,22 +95,35 @@ pub(super) fn read_words(
     })
 }
 
+/// A segment as [`read_words`] reads it.
+pub(super) struct SegmentWords<'a> {
+    pub(super) segment: &'a SegmentReader,
+    pub(super) spans: &'a ArticleSpans,
+    /// Whether it holds titles.
+    pub(super) titled: bool,
+}
+
 /// One segment's share of [`read_words`]: in how many of its articles
 /// each word occurs, and the words' frequencies in its matches `docs`.
 fn read_segment(
-    segment: &SegmentReader,
+    segment: &SegmentWords,
     fields: &DatelineSchema,
     words: &[QueryWord],
-    spans: &ArticleSpans,
     docs: &[DocId],
     count_articles: bool,
 ) -> Result<(Vec<u64>, Frequencies)> {
+    let SegmentWords {
+        segment,
+        spans,
+        titled,
+    } = *segment;
     let mut articles = vec![0; words.len()];
     let alive = segment.alive_bitset();
-    let (text, title) = (
-        segment.inverted_index(fields.text)?,
-        segment.inverted_index(fields.title)?,
-    );
+    let text = segment.inverted_index(fields.text)?;
+    let title = match titled {
+        true => Some(segment.inverted_index(fields.title)?),
+        false => None,
+    };
     let positions = MatchPositions::of(docs, segment.max_doc());
     let mut columns = Frequencies {
         text: Vec::with_capacity(words.len()),
@@ -123,14 +134,19 @@ fn read_segment(
     let mut using = vec![0u64; spans.articles().div_ceil(64).max(1)];
     for (w, word) in words.iter().enumerate() {
         using.fill(0);
-        for (field, (term, index)) in [(&word.text_term, &text), (&word.title_term, &title)]
-            .into_iter()
-            .enumerate()
+        for (field, (term, index)) in [
+            (&word.text_term, Some(&text)),
+            (&word.title_term, title.as_ref()),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let mut column = Vec::new();
-            let postings = match term {
-                Some(term) => index.read_block_postings(term, IndexRecordOption::WithFreqs)?,
-                None => None,
+            let postings = match (term, index) {
+                (Some(term), Some(index)) => {
+                    index.read_block_postings(term, IndexRecordOption::WithFreqs)?
+                }
+                _ => None,
             };
             if let Some(mut block) = postings {
                 column = vec![0; docs.len()];
