@@ -12,6 +12,7 @@ pub(crate) mod article_column;
 pub(crate) mod columns;
 mod live;
 pub mod meta;
+mod per_segment;
 mod read_only;
 mod schema;
 pub(crate) mod spans;
@@ -52,11 +53,11 @@ pub struct OpenIndex {
     /// The reader behind [`OpenIndex::snapshot`], opened on first use.
     reader: OnceLock<tantivy::IndexReader>,
     /// Where each segment's articles start, read once per segment.
-    spans: spans::SpansCache,
+    spans: per_segment::PerSegment<Arc<spans::ArticleSpans>>,
     /// The columns search reads, opened once per segment.
     columns: Arc<columns::ColumnCache>,
-    /// Which segments hold titles.
-    titles: titles::TitlesCache,
+    /// Which segments hold titles, read once per segment.
+    titles: per_segment::PerSegment<bool>,
 }
 
 impl OpenIndex {
@@ -109,9 +110,9 @@ impl OpenIndex {
             path: path.to_path_buf(),
             language,
             reader: OnceLock::new(),
-            spans: spans::SpansCache::default(),
+            spans: per_segment::PerSegment::default(),
             columns: Arc::default(),
-            titles: titles::TitlesCache::default(),
+            titles: per_segment::PerSegment::default(),
         }
     }
 
@@ -147,13 +148,20 @@ impl OpenIndex {
         // Every ranked query passes here: the place to let go of the
         // columns of segments merged away.
         self.columns.retain(searcher);
-        self.spans.of(searcher, &self.fields)
+        (self.spans).of(searcher, |segment| {
+            Ok(Arc::new(spans::ArticleSpans::of(segment, &self.fields)?))
+        })
     }
 
     /// Whether each of `searcher`'s segments holds titles (see
     /// [`titles`]), by segment ordinal.
     pub(crate) fn titled_segments(&self, searcher: &tantivy::Searcher) -> Vec<bool> {
-        self.titles.of(searcher, self.fields.title)
+        let title = self.fields.title;
+        let read = |segment: &tantivy::SegmentReader| {
+            Ok::<_, std::convert::Infallible>(titles::holds(searcher.index(), segment, title))
+        };
+        let Ok(titled) = self.titles.of(searcher, read);
+        titled
     }
 
     /// The columns of segments searched, opened once per segment.

@@ -9,56 +9,13 @@
 //! a common word at a million articles would be most of a search's time.
 //! Building the bitset decodes one posting list per segment, about a
 //! millisecond at a million articles, so an open index keeps it
-//! ([`SpansCache`]).
+//! (`index::per_segment`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, Searcher, SegmentReader, Term};
+use tantivy::{DocId, SegmentReader, Term};
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
-
-/// The [`ArticleSpans`] of the segments an open index searched last, so a
-/// program that searches many times (`dateline serve`, `eval`) reads them
-/// once per segment. A segment's documents never change (deleting one
-/// only marks it), so its spans hold as long as it exists.
-#[derive(Default)]
-pub(crate) struct SpansCache {
-    by_segment: Mutex<HashMap<SegmentId, Arc<ArticleSpans>>>,
-}
-
-impl SpansCache {
-    /// The spans of each of `searcher`'s segments, by segment ordinal.
-    /// Segments no longer searched are forgotten.
-    pub(crate) fn of(
-        &self,
-        searcher: &Searcher,
-        fields: &DatelineSchema,
-    ) -> Result<Vec<Arc<ArticleSpans>>> {
-        let mut cached = self
-            .by_segment
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let segments = searcher.segment_readers();
-        cached.retain(|id, _| segments.iter().any(|segment| segment.segment_id() == *id));
-        let mut spans = Vec::with_capacity(segments.len());
-        for segment in segments {
-            let of_segment = match cached.get(&segment.segment_id()) {
-                Some(found) => Arc::clone(found),
-                None => {
-                    let read = Arc::new(ArticleSpans::of(segment, fields)?);
-                    cached.insert(segment.segment_id(), Arc::clone(&read));
-                    read
-                }
-            };
-            spans.push(of_segment);
-        }
-        Ok(spans)
-    }
-}
 
 /// The first document of every article of one segment (deleted ones
 /// included: they still bound their neighbours).
@@ -178,6 +135,8 @@ impl ArticleSpans {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::index::OpenIndex;
     use crate::indexer::{IndexOptions, NoProgress, index_paths};
@@ -220,9 +179,8 @@ mod tests {
         index_paths(&options, &mut NoProgress).unwrap();
         let reopened = index.index.reader().unwrap().searcher();
         let spans = index.article_spans(&reopened).unwrap();
-        let cached = index.spans.by_segment.lock().unwrap();
-        assert_eq!(cached.len(), reopened.segment_readers().len());
-        assert_eq!(spans.len(), cached.len());
+        assert_eq!(index.spans.len(), reopened.segment_readers().len());
+        assert_eq!(spans.len(), index.spans.len());
         let old: Vec<_> = searcher
             .segment_readers()
             .iter()

@@ -7,47 +7,17 @@
 //! the reference format, which has no titles. So search asks each
 //! segment's term file which fields it holds (a look at its footer) and
 //! leaves the title out where there is none: no title can match or score
-//! there, so the results are the same.
-
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+//! there, so the results are the same. An open index keeps the answer per
+//! segment (`index::per_segment`).
 
 use tantivy::directory::CompositeFile;
-use tantivy::index::{SegmentComponent, SegmentId};
+use tantivy::index::SegmentComponent;
 use tantivy::schema::Field;
-use tantivy::{Index, Searcher, SegmentReader};
-
-/// Whether each segment searched last holds titles, kept like the article
-/// spans: a segment's documents never change.
-#[derive(Default)]
-pub(crate) struct TitlesCache {
-    by_segment: Mutex<HashMap<SegmentId, bool>>,
-}
-
-impl TitlesCache {
-    /// Whether each of `searcher`'s segments holds terms of `title`, by
-    /// segment ordinal. Segments no longer searched are forgotten.
-    pub(crate) fn of(&self, searcher: &Searcher, title: Field) -> Vec<bool> {
-        let mut cached = self
-            .by_segment
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let segments = searcher.segment_readers();
-        cached.retain(|id, _| segments.iter().any(|segment| segment.segment_id() == *id));
-        segments
-            .iter()
-            .map(|segment| {
-                *cached
-                    .entry(segment.segment_id())
-                    .or_insert_with(|| holds(searcher.index(), segment, title))
-            })
-            .collect()
-    }
-}
+use tantivy::{Index, SegmentReader};
 
 /// Whether `segment` has a term dictionary for `field`; when its term file
 /// cannot be read, as if it had (tantivy then says what is wrong).
-fn holds(index: &Index, segment: &SegmentReader, field: Field) -> bool {
+pub(crate) fn holds(index: &Index, segment: &SegmentReader, field: Field) -> bool {
     let meta = index.new_segment_meta(segment.segment_id(), segment.max_doc());
     let Ok(terms) = index.segment(meta).open_read(SegmentComponent::Terms) else {
         return true;
