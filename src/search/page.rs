@@ -6,13 +6,14 @@ use std::collections::{HashMap, HashSet};
 
 use tantivy::columnar::Column;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
+use tantivy::{DocAddress, DocSet, InvertedIndexReader, Searcher, TERMINATED, Term};
 
 use crate::error::Result;
 use crate::index::article_column::ArticleColumn;
 use crate::index::stored::StoredReader;
 use crate::index::{DatelineSchema, OpenIndex};
 use crate::search::order::PassageOrder;
+use crate::search::parallel::Segments;
 use crate::search::rank::{ScoredMatches, ScoredPassage};
 
 /// Matching passages a page passed over before its last hit: the reason a
@@ -185,14 +186,29 @@ impl Stories {
         order: &PassageOrder,
     ) -> Result<Vec<(Vec<String>, usize)>> {
         // A page holds a handful of stories: a list beats a map.
-        let mut members: Vec<(u64, Vec<ScoredPassage>)> = Vec::new();
+        let mut stories: Vec<Story> = Vec::new();
         for (_, passage) in picked {
-            let story = self.of(passage);
-            if !members.iter().any(|(s, _)| *s == story) {
-                let mut list = self.matching_members(reader.searcher(), fields, story, matches)?;
-                list.sort_unstable_by(|a, b| order.compare(a, b));
-                members.push((story, list));
+            let id = self.of(passage);
+            if !stories.iter().any(|s| s.id == id) {
+                // A passage whose article names the story is its first
+                // article, and an article's documents share a segment.
+                let first_in = (id == passage.article_id).then_some(passage.address.segment_ord);
+                stories.push(Story { id, first_in });
             }
+        }
+        let mut members = Vec::with_capacity(stories.len());
+        let documents = story_documents(reader.searcher(), fields, &stories)?;
+        for (story, docs) in stories.iter().zip(documents) {
+            let mut list = Vec::new();
+            for address in docs {
+                if let Some(passage) = matches.get(address)? {
+                    if self.of(&passage) == story.id {
+                        list.push(passage);
+                    }
+                }
+            }
+            list.sort_unstable_by(|a, b| order.compare(a, b));
+            members.push((story.id, list));
         }
         let mut answers = Vec::with_capacity(picked.len());
         for (_, passage) in picked {
@@ -221,42 +237,201 @@ impl Stories {
         }
         Ok(answers)
     }
+}
 
-    /// Every match whose article is in `story`. A story is named by the id
-    /// of its first article, and only the other articles carry it (see
-    /// `indexer::writer`): so its articles are the documents of the
-    /// `article_id` term and of the `story` term of that id.
-    fn matching_members(
-        &self,
-        searcher: &Searcher,
-        fields: &DatelineSchema,
-        story: u64,
-        matches: &mut ScoredMatches,
-    ) -> Result<Vec<ScoredPassage>> {
-        let mut members = Vec::new();
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+/// A story on a page: its id (its first article's), and the segment of
+/// its first article when that is known.
+struct Story {
+    id: u64,
+    first_in: Option<u32>,
+}
+
+/// The documents of each story's articles, in index order: the documents
+/// of the `article_id` term and of the `story` term of its id (a story is
+/// named by its first article's id, and only the other articles carry
+/// it; see `indexer::writer`). Every segment is asked for every story in
+/// one visit, on several threads for a large index: a term look-up in a
+/// segment's dictionary is a few cold pages, and an index of millions of
+/// articles has a hundred segments or more.
+fn story_documents(
+    searcher: &Searcher,
+    fields: &DatelineSchema,
+    stories: &[Story],
+) -> Result<Vec<Vec<DocAddress>>> {
+    let segments: Vec<_> = searcher.segment_readers().iter().enumerate().collect();
+    let found = Segments::of(searcher).try_map(segments, |(ord, segment)| {
+        let ord = ord as u32;
+        let by_story = segment.inverted_index(fields.story)?;
+        let by_article = segment.inverted_index(fields.article_id)?;
+        let mut found = Vec::with_capacity(stories.len());
+        for story in stories {
             let mut docs = Vec::new();
-            for field in [fields.story, fields.article_id] {
-                let term = Term::from_field_u64(field, story);
-                let index = segment.inverted_index(field)?;
+            let mut read = |index: &InvertedIndexReader, field| -> Result<()> {
+                let term = Term::from_field_u64(field, story.id);
                 if let Some(mut postings) = index.read_postings(&term, IndexRecordOption::Basic)? {
                     while postings.doc() != TERMINATED {
                         docs.push(postings.doc());
                         postings.advance();
                     }
                 }
+                Ok(())
+            };
+            read(&by_story, fields.story)?;
+            if story.first_in.is_none_or(|first| first == ord) {
+                read(&by_article, fields.article_id)?;
             }
             docs.sort_unstable();
             docs.dedup();
-            for doc in docs {
-                let address = DocAddress::new(segment_ord as u32, doc);
-                if let Some(passage) = matches.get(address)? {
-                    if self.of(&passage) == story {
-                        members.push(passage);
+            found.push(docs);
+        }
+        Ok(found)
+    })?;
+    let mut documents = vec![Vec::new(); stories.len()];
+    for (ord, per_story) in found.into_iter().enumerate() {
+        for (documents, docs) in documents.iter_mut().zip(per_story) {
+            documents.extend(docs.into_iter().map(|doc| DocAddress::new(ord as u32, doc)));
+        }
+    }
+    Ok(documents)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::search::parallel::{Segments, forcing};
+    use crate::search::{DateFilter, SearchRequest, search};
+
+    /// Three stories, each with its own word.
+    const WORDS: [&str; 3] = ["alpaca", "bison", "caribou"];
+    const STORIES: [&str; 3] = [
+        "The herd of alpaca crossed the northern valley at dawn, and the rangers counted \
+         them from the ridge before the rain; the count was higher than last year, the park \
+         service said, crediting the dry winter and fewer hunters in the hills.",
+        "Farmers on the plain say the bison returned to the river meadows this spring after \
+         a decade away, drawn by new grass where the old fences were taken down. \
+         Ranchers worry about disease in their cattle, but the county wants the visitors the \
+         animals bring every summer.",
+        "A lone caribou wandered into the mining town on Sunday, stopping traffic on the main \
+         street for an hour until wardens coaxed it back toward the tundra with salt. \
+         Residents filmed the animal outside the post office, and the school let the children \
+         watch from the windows.",
+    ];
+
+    /// A near-copy of one of three wire stories in every 80th file,
+    /// spread over five segments. The first of each (its story's first
+    /// article) says its word twice, so it ranks first on the word; the
+    /// fifth, in another segment, adds a lodge, so it ranks first on the
+    /// word and `lodge`.
+    fn stories_over_segments() -> (tempfile::TempDir, crate::index::OpenIndex) {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        for i in 0..1280 {
+            let day = format!("1990-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+            let body = match WORDS.get(i % 80) {
+                Some(word) => format!(
+                    "{} {} Filed from desk {i}.",
+                    STORIES[i % 80],
+                    match i / 80 {
+                        0 => format!("More on the {word} soon."),
+                        4 => "Seen from the lodge.".to_string(),
+                        _ => String::new(),
+                    }
+                ),
+                None => format!("Report {i} on harbour traffic, timber {i} and steel {i}."),
+            };
+            std::fs::write(
+                articles.join(format!("{i:04}.txt")),
+                format!(" date {day} {body}\n"),
+            )
+            .unwrap();
+        }
+        let index_dir = folder.path().join("index");
+        let options = crate::indexer::IndexOptions {
+            indexing_threads: Some(1),
+            commit_every_articles: Some(256),
+            ..crate::indexer::IndexOptions::new(vec![articles], index_dir.clone())
+        };
+        crate::indexer::index_paths(&options, &mut crate::indexer::NoProgress).unwrap();
+        let index = crate::index::OpenIndex::open(&index_dir).unwrap();
+        // The indexer reads 256 files between two commits.
+        assert!(index.snapshot().unwrap().segment_readers().len() >= 4);
+        (folder, index)
+    }
+
+    /// Each story's hit names every other matching article of the story,
+    /// whether the hit is its first article (in a known segment) or a copy
+    /// (the first article anywhere, or filtered out), and wherever the
+    /// copies are.
+    #[test]
+    fn a_story_hit_names_every_other_matching_copy() {
+        let (_folder, index) = stories_over_segments();
+        let months = |since: &str, until: &str| {
+            DateFilter::from_args(Some(since), Some(until), None).unwrap()
+        };
+        for (s, word) in WORDS.iter().enumerate() {
+            let files = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
+                (s..1280)
+                    .step_by(80)
+                    .filter(|&i| keep(1 + i % 12))
+                    .map(|i| format!("{i:04}.txt"))
+                    .collect()
+            };
+            let (first, second) = (format!("{s:04}.txt"), format!("{:04}.txt", s + 320));
+            for (query, dates, expected, shown) in [
+                (
+                    word.to_string(),
+                    DateFilter::default(),
+                    files(&|_| true),
+                    Some(&first),
+                ),
+                // A copy first, the first article among the others.
+                (
+                    format!("{word} lodge"),
+                    DateFilter::default(),
+                    files(&|_| true),
+                    Some(&second),
+                ),
+                // Without the first article (month 1 + s): a copy first.
+                (
+                    word.to_string(),
+                    months("1990-05", "1990-12"),
+                    files(&|m| m >= 5),
+                    None,
+                ),
+            ] {
+                for walk in [Segments::InTurn, Segments::InParallel] {
+                    let request = SearchRequest {
+                        query: query.clone(),
+                        dates,
+                        limit: 10,
+                        per_article: 1,
+                        ..SearchRequest::default()
+                    };
+                    let found = forcing(walk, || search(&index, &request).unwrap());
+                    let of_story = |source: &str| expected.iter().any(|f| source.ends_with(f));
+                    let shown_here: Vec<_> =
+                        found.hits.iter().filter(|h| of_story(&h.source)).collect();
+                    assert_eq!(shown_here.len(), 1, "{query} {dates:?}: {:#?}", found.hits);
+                    let hit = &found.hits[0];
+                    match shown {
+                        Some(file) => assert!(
+                            hit.source.ends_with(file.as_str()),
+                            "{query}: {}",
+                            hit.source
+                        ),
+                        None => assert!(!hit.source.ends_with(&first), "{query}: {}", hit.source),
+                    }
+                    let mut named: Vec<&str> = hit.also_in.iter().map(String::as_str).collect();
+                    named.push(&hit.source);
+                    assert_eq!(hit.also_in.len() + hit.also_in_more + 1, expected.len());
+                    for source in named {
+                        assert!(
+                            of_story(source),
+                            "{source} is not a matching copy of {query}"
+                        );
                     }
                 }
             }
         }
-        Ok(members)
     }
 }
