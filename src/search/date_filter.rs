@@ -22,7 +22,7 @@ use std::sync::Arc;
 use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::Field;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 use jiff::civil::Date;
 
@@ -355,6 +355,60 @@ impl Weight for WithinDatesWeight {
         Ok(Box::new(within))
     }
 
+    /// The matches a block at a time, as collectors without scores take
+    /// them: each block's values are read in one call per column, not
+    /// one look-up per match.
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        let Some(checks) = self.checks(reader)? else {
+            return Ok(());
+        };
+        if checks.is_empty() {
+            return self.query.for_each_no_score(reader, callback);
+        }
+        let mut scorer = self.query.scorer(reader, 1.0)?;
+        let mut block = [0; COLLECT_BLOCK_BUFFER_LEN];
+        let mut passes = [true; COLLECT_BLOCK_BUFFER_LEN];
+        let mut values = [0i64; COLLECT_BLOCK_BUFFER_LEN];
+        let mut kept = [0; COLLECT_BLOCK_BUFFER_LEN];
+        loop {
+            let filled = scorer.fill_buffer(&mut block);
+            let (docs, passes) = (&block[..filled], &mut passes[..filled]);
+            passes.fill(true);
+            for (column, range) in &checks {
+                let within = |value: &i64| (range.low..=range.high).contains(value);
+                match column.index {
+                    ColumnIndex::Full => {
+                        let values = &mut values[..filled];
+                        column.values.get_vals(docs, values);
+                        for (pass, value) in passes.iter_mut().zip(values.iter()) {
+                            *pass &= within(value);
+                        }
+                    }
+                    _ => {
+                        for (pass, &doc) in passes.iter_mut().zip(docs) {
+                            *pass &= column.values_for_doc(doc).any(|value| within(&value));
+                        }
+                    }
+                }
+            }
+            let mut count = 0;
+            for (&doc, &pass) in docs.iter().zip(passes.iter()) {
+                kept[count] = doc;
+                count += usize::from(pass);
+            }
+            if count > 0 {
+                callback(&kept[..count]);
+            }
+            if filled != block.len() {
+                return Ok(());
+            }
+        }
+    }
+
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let passes = match self.checks(reader)? {
             None => false,
@@ -458,6 +512,8 @@ fn parse_argument(text: &str, today: Date) -> std::result::Result<DateArgument, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::parallel::segmented_index;
+    use crate::search::query::parse_user_query;
 
     fn day(text: &str) -> Date {
         text.parse().unwrap()
@@ -699,5 +755,68 @@ mod tests {
             ranges[0].overlap(segment, index.columns()).unwrap(),
             Overlap::Some(_)
         )));
+    }
+
+    /// Every segment's matches of `query`, taken a block at a time (as
+    /// the matching collector takes them) and one by one.
+    fn both_ways(index: &OpenIndex, query: &dyn Query) -> (Vec<DocId>, Vec<DocId>) {
+        let searcher = index.snapshot().unwrap();
+        let weight = query
+            .weight(EnableScoring::disabled_from_searcher(&searcher))
+            .unwrap();
+        let (mut blocks, mut one_by_one) = (Vec::new(), Vec::new());
+        for reader in searcher.segment_readers() {
+            weight
+                .for_each_no_score(reader, &mut |docs| blocks.extend_from_slice(docs))
+                .unwrap();
+            let mut scorer = weight.scorer(reader, 1.0).unwrap();
+            while scorer.doc() != TERMINATED {
+                one_by_one.push(scorer.doc());
+                scorer.advance();
+            }
+        }
+        (blocks, one_by_one)
+    }
+
+    /// Whether the segments' day columns hold a value for every document
+    /// (read a block at a time) or not (read one by one), the matches
+    /// kept are those the scorer walks to.
+    #[test]
+    fn matches_kept_a_block_at_a_time_are_those_walked_one_by_one() {
+        let (_folder, every_day_known) = segmented_index();
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        for i in 0..400 {
+            let date = match i % 3 {
+                0 => String::new(),
+                _ => format!(" date 1987-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+            };
+            let body = format!(
+                "{date} Grain report {i}. {}\n",
+                "Cocoa rose. ".repeat(i % 4)
+            );
+            std::fs::write(articles.join(format!("{i:03}.txt")), body).unwrap();
+        }
+        let some_undated = crate::indexer::index_on_one_thread(articles, &folder.path().join("i"));
+        for index in [&every_day_known, &some_undated] {
+            for (since, until) in [
+                ("1987-03", "1987-06"),
+                ("1987-02-10", "1987-02-20"),
+                ("1987-11", "1988"),
+                ("1986", "1986"),
+                ("1987", "1987"),
+            ] {
+                let dates = DateFilter::from_args(Some(since), Some(until), None).unwrap();
+                for words in ["grain", "grain cocoa", "cocoa"] {
+                    let query = parse_user_query(index, words, false).unwrap().any_words;
+                    let (blocks, one_by_one) = both_ways(index, &*dates.restrict_in(query, index));
+                    assert_eq!(blocks, one_by_one, "{words} from {since} to {until}");
+                    if since == "1987-03" {
+                        assert!(blocks.len() > 64, "{words}: {} matches", blocks.len());
+                    }
+                }
+            }
+        }
     }
 }
