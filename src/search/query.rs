@@ -18,7 +18,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -326,13 +326,50 @@ pub(crate) fn widen_with_terms(query: Box<dyn Query>, extra: Vec<Term>) -> Box<d
     if clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
         return Box::new(BooleanQuery::new(clauses));
     }
+    // A term some optional clause matches on its own already (every bare
+    // word is one) would only make matching read its postings twice.
+    let mut present = Vec::new();
+    for (occur, clause) in &clauses {
+        if *occur == Occur::Should {
+            terms_matching_alone(&**clause, &mut present);
+        }
+    }
     for term in extra {
+        if present.contains(&term) {
+            continue;
+        }
+        present.push(term.clone());
         clauses.push((
             Occur::Should,
             Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
         ));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// Puts into `terms` the terms of which one is enough for `query` to
+/// match: a term query's (boosted or not: the parser boosts the title's),
+/// or those of a disjunction of term queries.
+fn terms_matching_alone(query: &dyn Query, terms: &mut Vec<Term>) {
+    if let Some(term) = query.downcast_ref::<TermQuery>() {
+        terms.push(term.term().clone());
+    } else if query.is::<BoostQuery>() {
+        // A boost hides its query; one term without positions is a term
+        // query's.
+        let mut named = Vec::new();
+        query.query_terms(&mut |term, positions| named.push((term.clone(), positions)));
+        if let [(term, false)] = named.as_slice() {
+            terms.push(term.clone());
+        }
+    } else if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+        let disjunction = boolean.get_minimum_number_should_match() <= 1
+            && (boolean.clauses().iter()).all(|(occur, _)| *occur == Occur::Should);
+        if disjunction {
+            for (_, clause) in boolean.clauses() {
+                terms_matching_alone(&**clause, terms);
+            }
+        }
+    }
 }
 
 /// Lets the words typed outside quotes match on their own.
@@ -450,5 +487,55 @@ mod tests {
         );
         assert_eq!(escape_colons("-title:x (text:y)"), "-title:x (text:y)");
         assert_eq!(escape_colons("a\\:b"), "a\\:b");
+    }
+
+    /// The terms of `query`, as many times as it names them.
+    fn named_terms(query: &dyn Query) -> Vec<String> {
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            terms.push(format!(
+                "{}:{}",
+                term.field().field_id(),
+                term.value().as_str().unwrap()
+            ))
+        });
+        terms.sort();
+        terms
+    }
+
+    /// A bare word is matched by one clause however many fields it is
+    /// searched in, and a compound's parts are added once each.
+    #[test]
+    fn widening_adds_only_terms_no_clause_matches_alone() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        std::fs::write(
+            articles.join("a.txt"),
+            " date 2024-01-02 Grain and cocoa.\n",
+        )
+        .unwrap();
+        let untitled =
+            crate::indexer::index_on_one_thread(articles.clone(), &folder.path().join("u"));
+        std::fs::write(
+            articles.join("b.md"),
+            "---\ntitle: Cocoa week\ndate: 2024-01-03\n---\n\nAnti-inflammatory grain.\n",
+        )
+        .unwrap();
+        let titled = crate::indexer::index_on_one_thread(articles, &folder.path().join("t"));
+        for (index, fields) in [(&untitled, 1), (&titled, 2)] {
+            let widened = |text: &str| {
+                let parsed = parse_user_query(index, text, false).unwrap();
+                named_terms(&*scored_words(index, &parsed, text).1)
+            };
+            let words = widened("grain cocoa");
+            assert_eq!(words.len(), 2 * fields, "{words:?}");
+            let compound = widened("anti-inflammatory grain");
+            // The phrase's terms, then its parts and `grain` once each.
+            let parts = compound.iter().filter(|t| t.ends_with(":anti")).count();
+            assert_eq!(parts, 2 * fields, "{compound:?}");
+            let grain = compound.iter().filter(|t| t.ends_with(":grain")).count();
+            assert_eq!(grain, fields, "{compound:?}");
+        }
     }
 }
