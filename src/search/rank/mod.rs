@@ -173,7 +173,7 @@ pub(crate) fn rank_passages(
     let stats = Statistics::of(searcher, fields, &titled)?;
     let spans = index.article_spans(searcher)?;
     let article_count = match ranking.article_idf || ranking.article_weight > 0.0 {
-        true => Some(count_articles(searcher, fields)?),
+        true => Some(count_articles(&spans)),
         false => None,
     };
     let count_in_articles = ranking.article_idf && article_count.is_some();

@@ -13,9 +13,11 @@
 //! branch per posting (most postings of a common word are in an article of
 //! their own).
 
+use std::sync::Arc;
+
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, Searcher, SegmentReader, Term};
+use tantivy::{DocId, SegmentReader};
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
@@ -223,18 +225,19 @@ fn walk(block: &mut BlockSegmentPostings, mut each: impl FnMut(DocId, u32)) {
     }
 }
 
-/// How many articles the index holds: each has exactly one passage 0, and
-/// `passage_no` is indexed so that is one term's document frequency. Like
-/// tantivy's own BM25 statistics it still counts deleted documents until
-/// their segment is merged; a full scan instead cost every query a pass
-/// over the whole index.
-pub(super) fn count_articles(searcher: &Searcher, fields: &DatelineSchema) -> Result<u64> {
-    let first_passages = Term::from_field_u64(fields.passage_no, 0);
-    Ok(searcher.doc_freq(&first_passages)?.max(1))
+/// How many articles the segments hold: each has exactly one passage 0,
+/// which starts its span. Like tantivy's own BM25 statistics it still
+/// counts deleted documents until their segment is merged; a full scan
+/// instead cost every query a pass over the whole index.
+pub(super) fn count_articles(spans: &[Arc<ArticleSpans>]) -> u64 {
+    let articles: usize = spans.iter().map(|spans| spans.articles()).sum();
+    (articles as u64).max(1)
 }
 
 #[cfg(test)]
 mod tests {
+    use tantivy::Term;
+
     use super::*;
     use crate::indexer::index_on_one_thread;
     use crate::search::rank::bm25f::bm25_idf;
@@ -281,7 +284,10 @@ mod tests {
         };
         let prepared = Prepared::with_searcher(&index, searcher.clone(), &request).unwrap();
         let (matches, _) = prepared.rank(&index, usize::MAX).unwrap();
-        let all = count_articles(&searcher, &index.fields).unwrap() as f32;
+        // Deleted documents still count among all articles, as in
+        // tantivy's statistics: each has one passage 0.
+        let first_passages = Term::from_field_u64(index.fields.passage_no, 0);
+        let all = searcher.doc_freq(&first_passages).unwrap() as f32;
         assert_eq!(matches.scoring.words[0].idf, bm25_idf(all, 3.0));
     }
 
