@@ -297,7 +297,7 @@ fn story_documents(
 
 #[cfg(test)]
 mod tests {
-    use crate::search::parallel::{Segments, forcing};
+    use crate::search::parallel::{Segments, forcing, index_in_segments};
     use crate::search::{DateFilter, SearchRequest, search};
 
     /// Three stories, each with its own word.
@@ -345,16 +345,7 @@ mod tests {
             )
             .unwrap();
         }
-        let index_dir = folder.path().join("index");
-        let options = crate::indexer::IndexOptions {
-            indexing_threads: Some(1),
-            commit_every_articles: Some(256),
-            ..crate::indexer::IndexOptions::new(vec![articles], index_dir.clone())
-        };
-        crate::indexer::index_paths(&options, &mut crate::indexer::NoProgress).unwrap();
-        let index = crate::index::OpenIndex::open(&index_dir).unwrap();
-        // The indexer reads 256 files between two commits.
-        assert!(index.snapshot().unwrap().segment_readers().len() >= 4);
+        let index = index_in_segments(articles, &folder.path().join("index"));
         (folder, index)
     }
 

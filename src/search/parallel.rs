@@ -117,7 +117,6 @@ pub(crate) fn segmented_index() -> (tempfile::TempDir, crate::index::OpenIndex) 
     let folder = tempfile::tempdir().unwrap();
     let articles = folder.path().join("articles");
     std::fs::create_dir(&articles).unwrap();
-    // The indexer reads 256 files between two commits.
     for i in 0..1280 {
         let body = format!(
             " date 1987-{:02}-{:02} Report {i} from the port. {}\n\n{}\n",
@@ -133,17 +132,28 @@ pub(crate) fn segmented_index() -> (tempfile::TempDir, crate::index::OpenIndex) 
         );
         std::fs::write(articles.join(format!("{i:04}.txt")), body).unwrap();
     }
-    let index_dir = folder.path().join("index");
+    let index = index_in_segments(articles, &folder.path().join("index"));
+    (folder, index)
+}
+
+/// Indexes the 1,280 or more files of `articles` on one thread, a commit
+/// every 256 articles (the indexer reads 256 files between two
+/// commits): four segments or more.
+#[cfg(test)]
+pub(crate) fn index_in_segments(
+    articles: std::path::PathBuf,
+    index_dir: &std::path::Path,
+) -> crate::index::OpenIndex {
     let options = crate::indexer::IndexOptions {
         indexing_threads: Some(1),
         commit_every_articles: Some(256),
-        ..crate::indexer::IndexOptions::new(vec![articles], index_dir.clone())
+        ..crate::indexer::IndexOptions::new(vec![articles], index_dir.to_path_buf())
     };
     crate::indexer::index_paths(&options, &mut crate::indexer::NoProgress).unwrap();
-    let index = crate::index::OpenIndex::open(&index_dir).unwrap();
+    let index = crate::index::OpenIndex::open(index_dir).unwrap();
     let segments = index.snapshot().unwrap().segment_readers().len();
     assert!(segments >= 4, "{segments} segments");
-    (folder, index)
+    index
 }
 
 #[cfg(test)]
