@@ -271,7 +271,8 @@ impl ColumnRange {
 
 /// A query's matches within a [`DateFilter`]. In each segment: nothing,
 /// the query's matches as they are, or those matches whose values in the
-/// date columns lie in range, looked up match by match (see the module
+/// date columns lie in range, looked up match by match, or a block of 64
+/// matches at a time for a collector that takes them so (see the module
 /// documentation).
 ///
 /// Looking up each match's value costs one read of the column per match.

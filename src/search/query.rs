@@ -354,8 +354,9 @@ fn terms_matching_alone(query: &dyn Query, terms: &mut Vec<Term>) {
     if let Some(term) = query.downcast_ref::<TermQuery>() {
         terms.push(term.term().clone());
     } else if query.is::<BoostQuery>() {
-        // A boost hides its query; one term without positions is a term
-        // query's.
+        // A boost hides its query (tantivy gives no access to it); the
+        // parser boosts term queries of the title, and one term needing
+        // no positions is taken for such a query.
         let mut named = Vec::new();
         query.query_terms(&mut |term, positions| named.push((term.clone(), positions)));
         if let [(term, false)] = named.as_slice() {
