@@ -185,6 +185,9 @@ pub struct Manifest {
     slots: Vec<Slot>,
     articles: ArticleTable,
     alive: Vec<bool>,
+    /// Where each record's articles start in the article table, with its
+    /// file's handle, in table order: the file an article place is in.
+    starts: Vec<(u32, u32)>,
 }
 
 /// The hash a key is found by in [`Manifest`]'s table.
@@ -306,6 +309,9 @@ impl Manifest {
         let indexed = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
         self.articles.extend(&record.indexed);
         self.alive.extend(record.indexed.iter().map(|_| true));
+        if indexed > 0 {
+            self.starts.push((first, slot));
+        }
         let entry = &mut self.slots[slot as usize];
         entry.stamp = FileStamp {
             size: record.size,
@@ -387,6 +393,14 @@ impl Manifest {
             .map(move |at| (at, reader.get(at)))
     }
 
+    /// The handle of the file whose record put an article at `at` in the
+    /// article table (whether or not it is still live).
+    pub fn slot_at(&self, at: u32) -> Option<u32> {
+        let after = self.starts.partition_point(|&(first, _)| first <= at);
+        let (_, slot) = self.starts.get(after.checked_sub(1)?)?;
+        Some(*slot)
+    }
+
     /// The article at `at` in the article table, unless its file was
     /// replaced or removed since.
     pub fn live_article(&self, at: u32) -> Option<ArticleRecord> {
@@ -404,25 +418,6 @@ impl Manifest {
         (0..self.articles.len())
             .filter(|&at| self.alive[at as usize])
             .map(move |at| (at, reader.get(at)))
-    }
-
-    /// Every live article with its place in the table and its file's
-    /// handle, in the table's order (so the table is read once, in order).
-    pub fn live_articles(&self) -> impl Iterator<Item = (u32, u32, ArticleRecord)> {
-        let mut files: Vec<(u32, u32, u32)> = self
-            .keys
-            .iter()
-            .map(|&slot| {
-                let record = &self.slots[slot as usize];
-                (record.first, record.indexed, slot)
-            })
-            .collect();
-        files.sort_unstable();
-        let mut reader = self.articles.reader();
-        (files.into_iter())
-            .flat_map(|(first, indexed, slot)| (first..first + indexed).map(move |at| (slot, at)))
-            .filter(|&(_, at)| self.alive[at as usize])
-            .map(move |(slot, at)| (slot, at, reader.get(at)))
     }
 
     /// The keys of files holding duplicates, with the duplicates.
@@ -868,8 +863,8 @@ mod tests {
             })
         );
         assert_eq!(loaded.articles_of("/c").count(), 1);
-        assert_eq!(loaded.live_articles().count(), 2);
-        assert_eq!(manifest.live_articles().count(), 2);
+        assert_eq!(loaded.live_articles_in_order().count(), 2);
+        assert_eq!(manifest.live_articles_in_order().count(), 2);
     }
 
     /// The records of `files` files of `size` articles each, some of them
@@ -927,8 +922,14 @@ mod tests {
         }
         assert!(on_disk.articles.written_out() > 300);
         assert!(same(&in_memory, &on_disk));
-        let live = |m: &Manifest| m.live_articles().collect::<Vec<_>>();
-        assert_eq!(live(&in_memory), live(&on_disk));
+        // Each live article's place names the file it is in, replaced
+        // and re-recorded files included.
+        for (key, slot) in in_memory.keys() {
+            for (at, _) in in_memory.articles_of(key) {
+                assert_eq!(in_memory.slot_at(at), Some(slot), "{key}");
+                assert_eq!(on_disk.slot_at(at), Some(slot), "{key}");
+            }
+        }
         let in_order = |m: &Manifest| m.live_articles_in_order().collect::<Vec<_>>();
         assert_eq!(in_order(&in_memory), in_order(&on_disk));
         for key in ["/f000", "/f005", "/f030", "/f039"] {

@@ -14,6 +14,7 @@
 //! - `documents`: articles to tantivy documents; `merging`: the merge
 //!   policy; `near_duplicates`: near-copy signatures and stories;
 //! - `manifest`: the file records committed with the passages;
+//!   `article_table`, `place_index`: their articles and keys, on disk;
 //! - `summary`: what a run did.
 
 mod article_table;
@@ -23,6 +24,7 @@ mod job;
 mod manifest;
 mod merging;
 mod near_duplicates;
+mod place_index;
 mod summary;
 mod writer;
 

@@ -10,8 +10,6 @@
 //! candidate joins a story when the whole signatures estimate a Jaccard
 //! similarity of at least [`SAME_STORY`].
 
-use rustc_hash::FxHashMap;
-
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Signature length in one-byte MinHash values.
@@ -106,27 +104,105 @@ pub fn band_keys(signature: &Signature) -> impl Iterator<Item = u64> + '_ {
 /// Articles by band, to find an article's candidate near-copies.
 ///
 /// A band remembers only the latest article that had it, by a 32-bit
-/// handle the caller gives (its place in the file records), and the band
-/// key itself is folded to 32 bits: eight bytes an entry, so the table
-/// costs about 200 bytes an article rather than the ~500 of a map from
-/// full keys to whole signatures. A folded key that collides only yields a
-/// candidate, which the caller checks against the full signature.
-#[derive(Default)]
+/// handle the caller gives (its place in the file records), with the band
+/// key folded to 32 bits: eight bytes an entry. A folded key that collides
+/// only yields a candidate, which the caller checks against the full
+/// signature.
+///
+/// The table is bounded: it grows, never losing a band, up to
+/// [`MOST_ENTRIES`] (32 MB), and from then on a band pushes out the one
+/// least recently given among the eight sharing its bucket. So memory
+/// stops growing with the corpus, and what is forgotten is what no article
+/// had for longest: copies of a story are found as long as some copy had
+/// the band within the last few million bands (about 270,000 news
+/// articles of 15 distinct bands), however old its first article.
 pub struct StoryIndex {
-    bands: FxHashMap<u32, u32>,
+    /// Buckets of [`WAYS`] entries, each newest first: the folded key in
+    /// the high half, the handle in the low; [`EMPTY`] when unused.
+    entries: Vec<u64>,
+    /// The most entries the table grows to.
+    most: usize,
+}
+
+/// Entries a bucket: one cache line.
+const WAYS: usize = 8;
+/// The most entries a [`StoryIndex`] holds.
+const MOST_ENTRIES: usize = 1 << 22;
+/// An unused entry (no handle is `u32::MAX`: the article table is
+/// smaller).
+const EMPTY: u64 = u64::MAX;
+
+impl Default for StoryIndex {
+    fn default() -> StoryIndex {
+        StoryIndex::bounded(MOST_ENTRIES)
+    }
 }
 
 impl StoryIndex {
+    /// A table that holds at most `most` entries (a power of two).
+    pub fn bounded(most: usize) -> StoryIndex {
+        StoryIndex {
+            entries: vec![EMPTY; (WAYS * 64).min(most)],
+            most,
+        }
+    }
+
     /// The handles of articles sharing a band with `signature`, to be
     /// checked with [`similarity`].
     pub fn candidates<'a>(&'a self, signature: &'a Signature) -> impl Iterator<Item = u32> + 'a {
-        band_keys(signature).filter_map(|key| self.bands.get(&fold(key)).copied())
+        band_keys(signature).filter_map(|key| {
+            let key = fold(key);
+            self.bucket(key)
+                .iter()
+                .find(|&&entry| entry != EMPTY && (entry >> 32) as u32 == key)
+                .map(|&entry| entry as u32)
+        })
     }
 
     /// Adds an article under `handle`.
     pub fn insert(&mut self, signature: &Signature, handle: u32) {
         for key in band_keys(signature) {
-            self.bands.insert(fold(key), handle);
+            self.put(fold(key), handle);
+        }
+    }
+
+    /// How many entries the table has room for.
+    #[cfg(test)]
+    fn room(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn bucket(&self, key: u32) -> &[u64] {
+        let at = (key as usize & (self.entries.len() / WAYS - 1)) * WAYS;
+        &self.entries[at..at + WAYS]
+    }
+
+    /// Gives the band `key` to `handle`, first in its bucket.
+    fn put(&mut self, key: u32, handle: u32) {
+        let found = self
+            .bucket(key)
+            .iter()
+            .position(|&entry| entry == EMPTY || (entry >> 32) as u32 == key);
+        if found.is_none() && self.entries.len() < self.most {
+            self.grow();
+            return self.put(key, handle);
+        }
+        let at = (key as usize & (self.entries.len() / WAYS - 1)) * WAYS;
+        let bucket = &mut self.entries[at..at + WAYS];
+        // The band's own entry, a free one, or the least recently given.
+        let slot = found.unwrap_or(WAYS - 1);
+        bucket[..=slot].rotate_right(1);
+        bucket[0] = (u64::from(key) << 32) | u64::from(handle);
+    }
+
+    /// Doubles the table, keeping every entry and each bucket's order.
+    fn grow(&mut self) {
+        let doubled = vec![EMPTY; self.entries.len() * 2];
+        let old = std::mem::replace(&mut self.entries, doubled);
+        for bucket in old.chunks_exact(WAYS) {
+            for &entry in bucket.iter().rev().filter(|&&entry| entry != EMPTY) {
+                self.put((entry >> 32) as u32, entry as u32);
+            }
         }
     }
 }
@@ -201,6 +277,53 @@ mod tests {
             fold_word(word, &mut folded);
             assert_eq!(folded, general(word), "{word}");
         }
+    }
+
+    /// A signature whose 16 bands are all distinct from any other `n`'s.
+    fn numbered(n: u32) -> Signature {
+        let mut signature = [0u8; SIGNATURE_LEN];
+        for (band, values) in signature.chunks_mut(ROWS).enumerate() {
+            let word = n.wrapping_mul(16).wrapping_add(band as u32).to_le_bytes();
+            values.copy_from_slice(&word);
+        }
+        signature
+    }
+
+    #[test]
+    fn below_its_bound_the_band_table_forgets_nothing_and_past_it_the_oldest() {
+        let most = 1 << 12;
+        let mut index = StoryIndex::bounded(most);
+        // 40 articles are 640 bands, more than the table starts with: it
+        // grows and keeps them all.
+        for n in 0..40 {
+            index.insert(&numbered(n), n);
+        }
+        assert!(index.room() > 640);
+        for n in 0..40 {
+            assert_eq!(index.candidates(&numbered(n)).count(), 16, "{n}");
+            assert!(index.candidates(&numbered(n)).all(|handle| handle == n));
+        }
+        // Ten times as many: the table stays at its bound, the latest
+        // articles are found whole and the first ones are forgotten.
+        for n in 40..2_000 {
+            index.insert(&numbered(n), n);
+        }
+        assert_eq!(index.room(), most);
+        for n in 1_950..2_000 {
+            assert!(index.candidates(&numbered(n)).count() >= 14, "{n}");
+        }
+        let remembered: usize = (0..40)
+            .map(|n| index.candidates(&numbered(n)).count())
+            .sum();
+        assert!(remembered < 40, "{remembered} old bands still remembered");
+        // A band given again moves to the front: an old story that keeps
+        // coming back is not forgotten.
+        let mut index = StoryIndex::bounded(most);
+        for n in 0..2_000 {
+            index.insert(&numbered(0), 0);
+            index.insert(&numbered(n + 1), n + 1);
+        }
+        assert_eq!(index.candidates(&numbered(0)).count(), 16);
     }
 
     #[test]

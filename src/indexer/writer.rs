@@ -38,6 +38,7 @@ use crate::indexer::documents::PreparedArticle;
 use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
 use crate::indexer::merging::SmallSegmentsFirst;
 use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
+use crate::indexer::place_index::PlaceIndex;
 
 /// Adds, replaces and commits articles and their file records; holds the
 /// index's writer lock.
@@ -45,22 +46,50 @@ pub struct ArticleWriter {
     index: OpenIndex,
     writer: IndexWriter,
     manifest: Manifest,
-    /// Which file (by its handle in the manifest) each indexed article,
-    /// by content hash, is indexed under.
-    owners: FxHashMap<u64, u32>,
-    /// The named articles (feed items, messages, pages: ids other files
-    /// may share) by id: their file's handle and their place in the
-    /// records.
-    named: FxHashMap<u64, (u32, u32)>,
-    /// The indexed articles by near-copy band (handles are places in the
-    /// manifest's article table). It, `owners` and `named` are built from
-    /// the records when the first file is written, so a run with nothing
-    /// to write never pays for them; until then they are empty.
-    stories: Option<StoryIndex>,
+    /// The tables that find what an article duplicates or copies, built
+    /// from the records when the first file is written, so a run with
+    /// nothing to write never pays for them.
+    tables: Option<Tables>,
     /// Whether anything changed since the last commit.
     dirty: bool,
     /// Set when building a replacement beside the index.
     aside: Option<Aside>,
+}
+
+/// The indexed articles by what another article may share with them, as
+/// places in the manifest's article table. Places are only added: one is
+/// an answer only while the article there is live and still has the key
+/// (see [`ArticleWriter::article_at`]).
+struct Tables {
+    /// By content hash: the same date and text is a duplicate.
+    texts: PlaceIndex,
+    /// The named articles (feed items, messages, pages: ids other files
+    /// may share) by id.
+    names: PlaceIndex,
+    /// By near-copy band.
+    stories: StoryIndex,
+}
+
+/// What an article may share with one already indexed.
+#[derive(Clone, Copy)]
+enum Shared {
+    /// Its content hash.
+    Text(u64),
+    /// Its id, for a named article.
+    Name(u64),
+}
+
+impl Tables {
+    /// Adds the article at `at`.
+    fn add(&mut self, article: &ArticleRecord, at: u32) {
+        self.texts.insert(article.hash, at);
+        if article.named {
+            self.names.insert(article.id, at);
+        }
+        if let Some(signature) = &article.signature {
+            self.stories.insert(signature, at);
+        }
+    }
 }
 
 /// A replacement index being built beside the one it will replace.
@@ -249,9 +278,7 @@ impl ArticleWriter {
             index,
             writer,
             manifest,
-            owners: FxHashMap::default(),
-            named: FxHashMap::default(),
-            stories: None,
+            tables: None,
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
             aside,
@@ -298,16 +325,6 @@ impl ArticleWriter {
         for (_, article) in self.manifest.articles_of(key) {
             old.insert(article.id, article);
         }
-        // The file's own articles are matched again as they come; until
-        // then no other article is a duplicate of them.
-        for article in old.values() {
-            if self.owners.get(&article.hash) == Some(&slot) {
-                self.owners.remove(&article.hash);
-            }
-            if article.named {
-                self.named.remove(&article.id);
-            }
-        }
         FileUpdate {
             key: key.to_string(),
             slot,
@@ -332,7 +349,7 @@ impl ArticleWriter {
         let story_column = self.index.fields.story_column;
         for article in articles {
             let slot = update.slot;
-            if let Some(&owner) = self.owners.get(&article.hash) {
+            if let Some((owner, _)) = self.holder(update, Shared::Text(article.hash)) {
                 let of = self.manifest.key_of(owner);
                 update.record.duplicates.push(Duplicate {
                     hash: article.hash,
@@ -345,7 +362,7 @@ impl ArticleWriter {
             let own = update.old.remove(&article.article_id);
             if own.is_none()
                 && article.named
-                && let Some(&(owner, at)) = self.named.get(&article.article_id)
+                && let Some((owner, at)) = self.holder(update, Shared::Name(article.article_id))
             {
                 if owner == slot {
                     // The same item twice in one file: the first stands.
@@ -384,8 +401,8 @@ impl ArticleWriter {
                 update.replaced.undated += usize::from(article.undated);
                 update.replaced.unread_dates += usize::from(article.unread_date);
             }
-            let story = match (&mut self.stories, &article.signature) {
-                (Some(stories), Some(signature)) => {
+            let story = match (&mut self.tables, &article.signature) {
+                (Some(Tables { stories, .. }), Some(signature)) => {
                     let manifest = &self.manifest;
                     let first = update.first;
                     let written = &update.record.indexed;
@@ -403,9 +420,11 @@ impl ArticleWriter {
                 }
                 _ => article.article_id,
             };
-            self.owners.insert(article.hash, slot);
-            if article.named {
-                self.named.insert(article.article_id, (slot, at));
+            if let Some(tables) = &mut self.tables {
+                tables.texts.insert(article.hash, at);
+                if article.named {
+                    tables.names.insert(article.article_id, at);
+                }
             }
             update.record.indexed.push(article.record(story));
             // One batch per article: tantivy gives a batch to one indexing
@@ -434,14 +453,43 @@ impl ArticleWriter {
 
     /// Keeps an unchanged article of the file being updated where it is.
     fn keep(&mut self, update: &mut FileUpdate, old: ArticleRecord, at: u32) {
-        self.owners.insert(old.hash, update.slot);
-        if old.named {
-            self.named.insert(old.id, (update.slot, at));
-        }
-        if let (Some(stories), Some(signature)) = (&mut self.stories, &old.signature) {
-            stories.insert(signature, at);
+        if let Some(tables) = &mut self.tables {
+            tables.add(&old, at);
         }
         update.record.indexed.push(old);
+    }
+
+    /// The file (by handle) and place of the article that shares `what`
+    /// with an article being written by `update`.
+    fn holder(&self, update: &FileUpdate, what: Shared) -> Option<(u32, u32)> {
+        let tables = self.tables.as_ref()?;
+        let (index, key) = match what {
+            Shared::Text(hash) => (&tables.texts, hash),
+            Shared::Name(id) => (&tables.names, id),
+        };
+        index.places(key).into_iter().find_map(|at| {
+            let (slot, article) = self.article_at(update, at)?;
+            let holds = match what {
+                Shared::Text(hash) => article.hash == hash,
+                Shared::Name(id) => article.named && article.id == id,
+            };
+            holds.then_some((slot, at))
+        })
+    }
+
+    /// The article at `at` in the records and its file's handle, as seen
+    /// while `update` is written: one the update wrote, or a live article
+    /// of another file. The updated file's articles from before are not
+    /// its own until they are seen again, so no article duplicates them.
+    fn article_at(&self, update: &FileUpdate, at: u32) -> Option<(u32, ArticleRecord)> {
+        match at.checked_sub(update.first) {
+            Some(local) => (update.record.indexed.get(local as usize)).map(|a| (update.slot, *a)),
+            None => {
+                let article = self.manifest.live_article(at)?;
+                let slot = self.manifest.slot_at(at)?;
+                (slot != update.slot).then_some((slot, article))
+            }
+        }
     }
 
     /// Whether the file being written (`record`, `key`) is newer than the
@@ -458,12 +506,6 @@ impl ArticleWriter {
     /// version of it: the old documents are deleted and the old file's
     /// record says the article is superseded.
     fn take_over(&mut self, owner: u32, at: u32, article: &PreparedArticle, key: &str) {
-        if let Some(old) = self.manifest.live_article(at)
-            && self.owners.get(&old.hash) == Some(&owner)
-        {
-            self.owners.remove(&old.hash);
-        }
-        self.named.remove(&article.article_id);
         self.writer.delete_term(Term::from_field_u64(
             self.index.fields.article_id,
             article.article_id,
@@ -519,13 +561,9 @@ impl ArticleWriter {
         // goes at the end of the article table, what was written first:
         // the near-copy and identity tables follow it there.
         update.first = self.manifest.next_article_at();
-        for (local, article) in update.record.indexed.iter().enumerate().take(written) {
-            let at = update.first + local as u32;
-            if let (Some(stories), Some(signature)) = (&mut self.stories, &article.signature) {
-                stories.insert(signature, at);
-            }
-            if article.named {
-                self.named.insert(article.id, (update.slot, at));
+        if let Some(tables) = &mut self.tables {
+            for (local, article) in update.record.indexed.iter().enumerate().take(written) {
+                tables.add(article, update.first + local as u32);
             }
         }
         self.dirty = true;
@@ -534,11 +572,18 @@ impl ArticleWriter {
     /// Puts the articles an interrupted update did not see again back in
     /// its record, as they are still indexed.
     fn retain_unseen(&mut self, update: &mut FileUpdate) {
-        for (_, old) in update.old.drain() {
+        let unseen: Vec<ArticleRecord> = update.old.drain().map(|(_, old)| old).collect();
+        for old in unseen {
             let at = update.first + u32::try_from(update.record.indexed.len()).unwrap_or(u32::MAX);
-            self.owners.entry(old.hash).or_insert(update.slot);
-            if old.named {
-                self.named.insert(old.id, (update.slot, at));
+            // Its text stays with another file that took it meanwhile.
+            let taken = self.holder(update, Shared::Text(old.hash)).is_some();
+            if let Some(tables) = &mut self.tables {
+                if !taken {
+                    tables.texts.insert(old.hash, at);
+                }
+                if old.named {
+                    tables.names.insert(old.id, at);
+                }
             }
             update.record.indexed.push(old);
         }
@@ -557,20 +602,19 @@ impl ArticleWriter {
     /// Builds the duplicate, identity and near-copy tables from the
     /// records, once.
     fn load_tables(&mut self) {
-        if self.stories.is_some() {
+        if self.tables.is_some() {
             return;
         }
-        let mut stories = StoryIndex::default();
-        for (slot, at, article) in self.manifest.live_articles() {
-            self.owners.insert(article.hash, slot);
-            if article.named {
-                self.named.insert(article.id, (slot, at));
-            }
-            if let Some(signature) = &article.signature {
-                stories.insert(signature, at);
-            }
+        let dir = &self.index.path;
+        let mut tables = Tables {
+            texts: PlaceIndex::in_dir(dir, self.manifest.next_article_at() as usize),
+            names: PlaceIndex::in_dir(dir, 0),
+            stories: StoryIndex::default(),
+        };
+        for (at, article) in self.manifest.live_articles_in_order() {
+            tables.add(&article, at);
         }
-        self.stories = Some(stories);
+        self.tables = Some(tables);
     }
 
     /// Files holding a duplicate whose original is no longer indexed (it
@@ -620,23 +664,13 @@ impl ArticleWriter {
 
     /// Removes everything indexed from `key`; returns whether it had a record.
     pub fn remove_file(&mut self, key: &str) -> bool {
-        let Some(slot) = self.manifest.slot_of(key) else {
+        if !self.manifest.contains(key) {
             return false;
-        };
-        let ids: Vec<(u64, u64, bool)> = self
-            .manifest
-            .articles_of(key)
-            .map(|(_, a)| (a.id, a.hash, a.named))
-            .collect();
-        for (id, hash, named) in ids {
+        }
+        let ids: Vec<u64> = self.manifest.articles_of(key).map(|(_, a)| a.id).collect();
+        for id in ids {
             self.writer
                 .delete_term(Term::from_field_u64(self.index.fields.article_id, id));
-            if self.owners.get(&hash) == Some(&slot) {
-                self.owners.remove(&hash);
-            }
-            if named && self.named.get(&id).is_some_and(|&(owner, _)| owner == slot) {
-                self.named.remove(&id);
-            }
         }
         self.dirty = true;
         self.manifest.remove(key)
