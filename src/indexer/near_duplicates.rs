@@ -109,17 +109,21 @@ pub fn band_keys(signature: &Signature) -> impl Iterator<Item = u64> + '_ {
 /// only yields a candidate, which the caller checks against the full
 /// signature.
 ///
-/// The table is bounded: it grows, never losing a band, up to
-/// [`MOST_ENTRIES`] (32 MB), and from then on a band pushes out the one
-/// least recently given among the eight sharing its bucket. So memory
-/// stops growing with the corpus, and what is forgotten is what no article
-/// had for longest: copies of a story are found as long as some copy had
-/// the band within the last few million bands (about 270,000 news
-/// articles of 15 distinct bands), however old its first article.
+/// The table is bounded. A band has two buckets of [`WAYS`] entries (a
+/// cache line each) it may sit in; the table doubles when half full or
+/// when both buckets are, so up to [`MOST_ENTRIES`] (32 MB) no band is
+/// lost, and from then on a band takes the place of the one least
+/// recently given in its first bucket. So memory stops growing with the
+/// corpus, and what is forgotten is what no article had for longest:
+/// copies of a story are found as long as some copy had the band within
+/// the last few million bands (about 270,000 news articles of 15 distinct
+/// bands), however old its first article.
 pub struct StoryIndex {
     /// Buckets of [`WAYS`] entries, each newest first: the folded key in
     /// the high half, the handle in the low; [`EMPTY`] when unused.
     entries: Vec<u64>,
+    /// How many entries are used.
+    used: usize,
     /// The most entries the table grows to.
     most: usize,
 }
@@ -143,6 +147,7 @@ impl StoryIndex {
     pub fn bounded(most: usize) -> StoryIndex {
         StoryIndex {
             entries: vec![EMPTY; (WAYS * 64).min(most)],
+            used: 0,
             most,
         }
     }
@@ -152,10 +157,11 @@ impl StoryIndex {
     pub fn candidates<'a>(&'a self, signature: &'a Signature) -> impl Iterator<Item = u32> + 'a {
         band_keys(signature).filter_map(|key| {
             let key = fold(key);
-            self.bucket(key)
-                .iter()
-                .find(|&&entry| entry != EMPTY && (entry >> 32) as u32 == key)
-                .map(|&entry| entry as u32)
+            self.buckets(key).into_iter().find_map(|at| {
+                let bucket = &self.entries[at..at + WAYS];
+                let found = bucket.iter().position(|&entry| holds(entry, key))?;
+                Some(bucket[found] as u32)
+            })
         })
     }
 
@@ -172,39 +178,74 @@ impl StoryIndex {
         self.entries.len()
     }
 
-    fn bucket(&self, key: u32) -> &[u64] {
-        let at = (key as usize & (self.entries.len() / WAYS - 1)) * WAYS;
-        &self.entries[at..at + WAYS]
+    /// Where the two buckets `key` may sit in start.
+    fn buckets(&self, key: u32) -> [usize; 2] {
+        let mask = self.entries.len() / WAYS - 1;
+        [
+            (key as usize & mask) * WAYS,
+            (key.rotate_right(16) as usize & mask) * WAYS,
+        ]
     }
 
     /// Gives the band `key` to `handle`, first in its bucket.
     fn put(&mut self, key: u32, handle: u32) {
-        let found = self
-            .bucket(key)
-            .iter()
-            .position(|&entry| entry == EMPTY || (entry >> 32) as u32 == key);
-        if found.is_none() && self.entries.len() < self.most {
+        let entry = (u64::from(key) << 32) | u64::from(handle);
+        let [first, second] = self.buckets(key);
+        // The band's own entry, wherever it is.
+        for at in [first, second] {
+            let bucket = &mut self.entries[at..at + WAYS];
+            if let Some(found) = bucket.iter().position(|&e| holds(e, key)) {
+                bucket[..=found].rotate_right(1);
+                bucket[0] = entry;
+                return;
+            }
+        }
+        let growing = self.entries.len() < self.most;
+        if growing && self.used * 2 >= self.entries.len() {
             self.grow();
             return self.put(key, handle);
         }
-        let at = (key as usize & (self.entries.len() / WAYS - 1)) * WAYS;
-        let bucket = &mut self.entries[at..at + WAYS];
-        // The band's own entry, a free one, or the least recently given.
-        let slot = found.unwrap_or(WAYS - 1);
-        bucket[..=slot].rotate_right(1);
-        bucket[0] = (u64::from(key) << 32) | u64::from(handle);
+        // A free entry in the emptier bucket (two choices keep the
+        // buckets even, so they fill up together).
+        let free = |at: usize| self.entries[at..at + WAYS].iter().position(|&e| e == EMPTY);
+        let (at, free) = match (free(first), free(second)) {
+            (Some(a), Some(b)) if b < a => (second, Some(b)),
+            (Some(a), _) => (first, Some(a)),
+            (None, b) => (second, b),
+        };
+        if let Some(free) = free {
+            let bucket = &mut self.entries[at..at + WAYS];
+            bucket[..=free].rotate_right(1);
+            bucket[0] = entry;
+            self.used += 1;
+            return;
+        }
+        if growing {
+            self.grow();
+            return self.put(key, handle);
+        }
+        // Both full at the bound: the least recently given band goes.
+        let bucket = &mut self.entries[first..first + WAYS];
+        bucket.rotate_right(1);
+        bucket[0] = entry;
     }
 
     /// Doubles the table, keeping every entry and each bucket's order.
     fn grow(&mut self) {
         let doubled = vec![EMPTY; self.entries.len() * 2];
         let old = std::mem::replace(&mut self.entries, doubled);
+        self.used = 0;
         for bucket in old.chunks_exact(WAYS) {
             for &entry in bucket.iter().rev().filter(|&&entry| entry != EMPTY) {
                 self.put((entry >> 32) as u32, entry as u32);
             }
         }
     }
+}
+
+/// Whether `entry` is the band `key`'s.
+fn holds(entry: u64, key: u32) -> bool {
+    entry != EMPTY && (entry >> 32) as u32 == key
 }
 
 fn fold(key: u64) -> u32 {
@@ -298,7 +339,8 @@ mod tests {
         for n in 0..40 {
             index.insert(&numbered(n), n);
         }
-        assert!(index.room() > 640);
+        // Grown at half full: between two and four entries a band.
+        assert!(index.room() > 2 * 640 && index.room() <= 4 * 640);
         for n in 0..40 {
             assert_eq!(index.candidates(&numbered(n)).count(), 16, "{n}");
             assert!(index.candidates(&numbered(n)).all(|handle| handle == n));
