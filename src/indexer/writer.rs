@@ -401,7 +401,7 @@ impl ArticleWriter {
                 update.replaced.undated += usize::from(article.undated);
                 update.replaced.unread_dates += usize::from(article.unread_date);
             }
-            let story = match (&mut self.tables, &article.signature) {
+            let story = match (&self.tables, &article.signature) {
                 (Some(Tables { stories, .. }), Some(signature)) => {
                     let manifest = &self.manifest;
                     let first = update.first;
@@ -415,18 +415,15 @@ impl ArticleWriter {
                         (similarity(signature, other_signature) >= SAME_STORY)
                             .then_some(other.story)
                     });
-                    stories.insert(signature, at);
                     known.unwrap_or(article.article_id)
                 }
                 _ => article.article_id,
             };
+            let record = article.record(story);
             if let Some(tables) = &mut self.tables {
-                tables.texts.insert(article.hash, at);
-                if article.named {
-                    tables.names.insert(article.article_id, at);
-                }
+                tables.add(&record, at);
             }
-            update.record.indexed.push(article.record(story));
+            update.record.indexed.push(record);
             // One batch per article: tantivy gives a batch to one indexing
             // thread, so the article's passages become consecutive
             // documents in reading order, which ranking relies on
