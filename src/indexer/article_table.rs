@@ -175,14 +175,21 @@ impl TableReader<'_> {
         if let Some(record) = cached {
             return *record;
         }
-        let count = (table.on_disk - at).min(READ_BLOCK as u32) as usize;
+        // Reading backwards (below the block held), the block that ends
+        // at `at`; otherwise the one that starts there.
+        let backwards = !self.block.is_empty() && at < self.first;
+        let first = match backwards {
+            true => (at + 1).saturating_sub(READ_BLOCK as u32),
+            false => at,
+        };
+        let count = (table.on_disk - first).min(READ_BLOCK as u32) as usize;
         let mut bytes = vec![0u8; count * RECORD_LEN];
-        table.read_at(&mut bytes, at);
+        table.read_at(&mut bytes, first);
         self.block.clear();
         self.block
             .extend(bytes.chunks_exact(RECORD_LEN).map(decode));
-        self.first = at;
-        self.block[0]
+        self.first = first;
+        self.block[(at - first) as usize]
     }
 }
 

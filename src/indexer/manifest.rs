@@ -420,6 +420,15 @@ impl Manifest {
             .map(move |at| (at, reader.get(at)))
     }
 
+    /// Every live article with its place in the table, newest first.
+    pub fn live_articles_newest_first(&self) -> impl Iterator<Item = (u32, ArticleRecord)> {
+        let mut reader = self.articles.reader();
+        (0..self.articles.len())
+            .rev()
+            .filter(|&at| self.alive[at as usize])
+            .map(move |at| (at, reader.get(at)))
+    }
+
     /// The keys of files holding duplicates, with the duplicates.
     pub fn with_duplicates(&self) -> impl Iterator<Item = (&str, &[Duplicate])> {
         self.keys().filter_map(|(key, slot)| {
@@ -932,6 +941,9 @@ mod tests {
         }
         let in_order = |m: &Manifest| m.live_articles_in_order().collect::<Vec<_>>();
         assert_eq!(in_order(&in_memory), in_order(&on_disk));
+        let mut newest_first: Vec<_> = on_disk.live_articles_newest_first().collect();
+        newest_first.reverse();
+        assert_eq!(newest_first, in_order(&in_memory));
         for key in ["/f000", "/f005", "/f030", "/f039"] {
             let of = |m: &Manifest| m.articles_of(key).collect::<Vec<_>>();
             assert_eq!(of(&in_memory), of(&on_disk), "{key}");

@@ -172,6 +172,56 @@ impl StoryIndex {
         }
     }
 
+    /// Adds an article older than every one added so far, when the table
+    /// is filled from the records newest first: a band a newer article has
+    /// stays with it, and at the bound a band goes only where there is
+    /// room (it is the least recently given of all). Built so, the table
+    /// holds what adding the articles oldest first leaves in it (the same
+    /// below the bound, nearly the same at it), without putting in the
+    /// bands the bound would forget.
+    pub fn insert_older(&mut self, signature: &Signature, handle: u32) {
+        for key in band_keys(signature) {
+            self.put_older(fold(key), handle);
+        }
+    }
+
+    /// Whether the table is at its bound and nearly every entry is used:
+    /// older articles would add next to nothing.
+    pub fn is_full(&self) -> bool {
+        self.entries.len() >= self.most && self.used >= self.entries.len() / 16 * 15
+    }
+
+    fn put_older(&mut self, key: u32, handle: u32) {
+        let [first, second] = self.buckets(key);
+        let has = |at: usize| self.entries[at..at + WAYS].iter().any(|&e| holds(e, key));
+        if has(first) || has(second) {
+            return;
+        }
+        let growing = self.entries.len() < self.most;
+        if growing && self.used * 2 >= self.entries.len() {
+            self.grow();
+            return self.put_older(key, handle);
+        }
+        let free = |at: usize| self.entries[at..at + WAYS].iter().position(|&e| e == EMPTY);
+        let (at, free) = match (free(first), free(second)) {
+            (Some(a), Some(b)) if b < a => (second, Some(b)),
+            (Some(a), _) => (first, Some(a)),
+            (None, b) => (second, b),
+        };
+        match free {
+            // Last in its bucket: older than what is there.
+            Some(free) => {
+                self.entries[at + free] = (u64::from(key) << 32) | u64::from(handle);
+                self.used += 1;
+            }
+            None if growing => {
+                self.grow();
+                self.put_older(key, handle);
+            }
+            None => {}
+        }
+    }
+
     /// How many entries the table has room for.
     #[cfg(test)]
     fn room(&self) -> usize {
@@ -366,6 +416,49 @@ mod tests {
             index.insert(&numbered(n + 1), n + 1);
         }
         assert_eq!(index.candidates(&numbered(0)).count(), 16);
+    }
+
+    #[test]
+    fn loading_newest_first_finds_what_adding_oldest_first_does() {
+        let most = 1 << 12;
+        // Articles share bands with the one 7 before them.
+        let article = |n: u32| {
+            let mut signature = numbered(n);
+            signature[..ROWS * 8].copy_from_slice(&numbered(n / 7)[..ROWS * 8]);
+            signature
+        };
+        let found = |index: &StoryIndex, n: u32| index.candidates(&article(n)).collect::<Vec<_>>();
+        // Below the bound: the same latest article for every band.
+        let (mut forward, mut backward) = (StoryIndex::bounded(most), StoryIndex::bounded(most));
+        for n in 0..40 {
+            forward.insert(&article(n), n);
+        }
+        for n in (0..40).rev() {
+            backward.insert_older(&article(n), n);
+        }
+        for n in 0..60 {
+            assert_eq!(found(&forward, n), found(&backward, n), "{n}");
+        }
+        // Past it: loading stops once full, and the newest articles are
+        // found whole, with the latest holder of each band.
+        let mut backward = StoryIndex::bounded(most);
+        let mut loaded = 0;
+        for n in (0..2_000).rev() {
+            if backward.is_full() {
+                break;
+            }
+            backward.insert_older(&article(n), n);
+            loaded += 1;
+        }
+        assert!(backward.is_full() && loaded < 2_000, "{loaded} loaded");
+        for n in 1_950..2_000 {
+            assert_eq!(found(&backward, n).len(), 16, "{n}");
+            assert!(
+                found(&backward, n)
+                    .iter()
+                    .all(|&h| h >= n || h / 7 == n / 7)
+            );
+        }
     }
 
     #[test]

@@ -609,7 +609,20 @@ impl ArticleWriter {
             stories: StoryIndex::default(),
         };
         for (at, article) in self.manifest.live_articles_in_order() {
-            tables.add(&article, at);
+            tables.texts.insert(article.hash, at);
+            if article.named {
+                tables.names.insert(article.id, at);
+            }
+        }
+        // The bands newest first, until the bounded table is full: what
+        // older articles would put in, the bound would forget.
+        for (at, article) in self.manifest.live_articles_newest_first() {
+            if tables.stories.is_full() {
+                break;
+            }
+            if let Some(signature) = &article.signature {
+                tables.stories.insert_older(signature, at);
+            }
         }
         self.tables = Some(tables);
     }
