@@ -197,28 +197,33 @@ impl StoryIndex {
         if has(first) || has(second) {
             return;
         }
-        let growing = self.entries.len() < self.most;
-        if growing && self.used * 2 >= self.entries.len() {
-            self.grow();
-            return self.put_older(key, handle);
+        // Last in its bucket: older than what is there.
+        if let Some(at) = self.room_for(key) {
+            self.entries[at] = (u64::from(key) << 32) | u64::from(handle);
+            self.used += 1;
         }
-        let free = |at: usize| self.entries[at..at + WAYS].iter().position(|&e| e == EMPTY);
-        let (at, free) = match (free(first), free(second)) {
-            (Some(a), Some(b)) if b < a => (second, Some(b)),
-            (Some(a), _) => (first, Some(a)),
-            (None, b) => (second, b),
-        };
-        match free {
-            // Last in its bucket: older than what is there.
-            Some(free) => {
-                self.entries[at + free] = (u64::from(key) << 32) | u64::from(handle);
-                self.used += 1;
-            }
-            None if growing => {
+    }
+
+    /// Where a new band `key` can go: the first free entry of the emptier
+    /// of its buckets (two choices keep the buckets even, so they fill up
+    /// together), the table doubled first when half full or when both are
+    /// full. `None` at the bound with both full.
+    fn room_for(&mut self, key: u32) -> Option<usize> {
+        loop {
+            let growing = self.entries.len() < self.most;
+            if growing && self.used * 2 >= self.entries.len() {
                 self.grow();
-                self.put_older(key, handle);
+                continue;
             }
-            None => {}
+            let [first, second] = self.buckets(key);
+            let free = |at: usize| self.entries[at..at + WAYS].iter().position(|&e| e == EMPTY);
+            match (free(first), free(second)) {
+                (Some(a), Some(b)) if b < a => return Some(second + b),
+                (Some(a), _) => return Some(first + a),
+                (None, Some(b)) => return Some(second + b),
+                (None, None) if growing => self.grow(),
+                (None, None) => return None,
+            }
         }
     }
 
@@ -250,34 +255,22 @@ impl StoryIndex {
                 return;
             }
         }
-        let growing = self.entries.len() < self.most;
-        if growing && self.used * 2 >= self.entries.len() {
-            self.grow();
-            return self.put(key, handle);
+        match self.room_for(key) {
+            Some(at) => {
+                let bucket = at / WAYS * WAYS;
+                self.entries[bucket..=at].rotate_right(1);
+                self.entries[bucket] = entry;
+                self.used += 1;
+            }
+            // Both full at the bound: the least recently given band goes
+            // (the table may have grown since `first` was found).
+            None => {
+                let [first, _] = self.buckets(key);
+                let bucket = &mut self.entries[first..first + WAYS];
+                bucket.rotate_right(1);
+                bucket[0] = entry;
+            }
         }
-        // A free entry in the emptier bucket (two choices keep the
-        // buckets even, so they fill up together).
-        let free = |at: usize| self.entries[at..at + WAYS].iter().position(|&e| e == EMPTY);
-        let (at, free) = match (free(first), free(second)) {
-            (Some(a), Some(b)) if b < a => (second, Some(b)),
-            (Some(a), _) => (first, Some(a)),
-            (None, b) => (second, b),
-        };
-        if let Some(free) = free {
-            let bucket = &mut self.entries[at..at + WAYS];
-            bucket[..=free].rotate_right(1);
-            bucket[0] = entry;
-            self.used += 1;
-            return;
-        }
-        if growing {
-            self.grow();
-            return self.put(key, handle);
-        }
-        // Both full at the bound: the least recently given band goes.
-        let bucket = &mut self.entries[first..first + WAYS];
-        bucket.rotate_right(1);
-        bucket[0] = entry;
     }
 
     /// Doubles the table, keeping every entry and each bucket's order.
