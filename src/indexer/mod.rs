@@ -15,6 +15,7 @@
 //!   policy; `near_duplicates`: near-copy signatures and stories;
 //! - `manifest`: the file records committed with the passages;
 //!   `article_table`, `place_index`: their articles and keys, on disk;
+//! - `queue`: the bound on documents waiting for tantivy's threads;
 //! - `summary`: what a run did.
 
 mod article_table;
@@ -25,6 +26,7 @@ mod manifest;
 mod merging;
 mod near_duplicates;
 mod place_index;
+mod queue;
 mod summary;
 mod writer;
 

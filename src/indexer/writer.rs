@@ -22,11 +22,11 @@
 //! only when the new one is committed is it moved into place.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, DirectoryLock, INDEX_WRITER_LOCK, MmapDirectory};
-use tantivy::indexer::UserOperation;
 use tantivy::{Index, IndexWriter, TantivyError, Term};
 
 use crate::error::{Error, Result};
@@ -39,12 +39,15 @@ use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
 use crate::indexer::merging::SmallSegmentsFirst;
 use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
 use crate::indexer::place_index::PlaceIndex;
+use crate::indexer::queue::{DocumentQueue, MOST_QUEUED, QueuedDocument};
 
 /// Adds, replaces and commits articles and their file records; holds the
 /// index's writer lock.
 pub struct ArticleWriter {
     index: OpenIndex,
-    writer: IndexWriter,
+    writer: IndexWriter<QueuedDocument>,
+    /// The documents handed to `writer` and not yet taken by its threads.
+    queue: Arc<DocumentQueue>,
     manifest: Manifest,
     /// The tables that find what an article duplicates or copies, built
     /// from the records when the first file is written, so a run with
@@ -270,13 +273,14 @@ impl ArticleWriter {
 
     fn new(
         index: OpenIndex,
-        writer: IndexWriter,
+        writer: IndexWriter<QueuedDocument>,
         manifest: Manifest,
         aside: Option<Aside>,
     ) -> ArticleWriter {
         ArticleWriter {
             index,
             writer,
+            queue: Arc::new(DocumentQueue::new(MOST_QUEUED)),
             manifest,
             tables: None,
             // A rebuild must commit, even with nothing in it, to replace the old index.
@@ -439,10 +443,10 @@ impl ArticleWriter {
                         doc.add_u64(story_column, story);
                     }
                 }
-                batch.push(UserOperation::Add(doc));
+                batch.push(doc);
                 update.replaced.passages += 1;
             }
-            self.writer.run(batch)?;
+            self.writer.run(self.queue.admit(batch))?;
         }
         self.dirty = true;
         Ok(())
@@ -742,12 +746,16 @@ fn open_or_create(path: &Path, language: Language) -> Result<OpenIndex> {
     Ok(OpenIndex::from_parts(index, fields, path, language))
 }
 
-fn open_writer(index: &Index, path: &Path, budget: WriterBudget) -> Result<IndexWriter> {
+fn open_writer(
+    index: &Index,
+    path: &Path,
+    budget: WriterBudget,
+) -> Result<IndexWriter<QueuedDocument>> {
     let opened = match budget.threads {
         Some(threads) => index.writer_with_num_threads(threads.max(1), budget.memory),
         None => index.writer(budget.memory),
     };
-    let writer: IndexWriter = opened.map_err(|error| match error {
+    let writer: IndexWriter<QueuedDocument> = opened.map_err(|error| match error {
         TantivyError::LockFailure(lock, _) => lock_error(path, lock),
         other => Error::Tantivy(other),
     })?;
