@@ -31,6 +31,7 @@ use std::hash::BuildHasher;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use bit_vec::BitVec;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -184,7 +185,8 @@ pub struct Manifest {
     keys: HashTable<u32>,
     slots: Vec<Slot>,
     articles: ArticleTable,
-    alive: Vec<bool>,
+    /// One bit an article: whether its record still holds it.
+    alive: BitVec,
     /// Where each record's articles start in the article table, with its
     /// file's handle, in table order: the file an article place is in.
     starts: Vec<(u32, u32)>,
@@ -308,7 +310,7 @@ impl Manifest {
         let first = self.next_article_at();
         let indexed = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
         self.articles.extend(&record.indexed);
-        self.alive.extend(record.indexed.iter().map(|_| true));
+        self.alive.grow(record.indexed.len(), true);
         if indexed > 0 {
             self.starts.push((first, slot));
         }
@@ -330,13 +332,10 @@ impl Manifest {
     /// that file's record, noting why in its duplicates: a newer version
     /// of it is indexed from another file.
     pub fn drop_article(&mut self, slot: u32, at: u32, why: Duplicate) {
-        let Some(alive) = self.alive.get_mut(at as usize) else {
-            return;
-        };
-        if !*alive {
+        if self.alive.get(at as usize) != Some(true) {
             return;
         }
-        *alive = false;
+        self.alive.set(at as usize, false);
         let passages = self.articles.get(at).passages;
         let entry = &mut self.slots[slot as usize];
         entry.articles = entry.articles.saturating_sub(1);
@@ -373,8 +372,8 @@ impl Manifest {
     fn kill_articles(&mut self, slot: u32) {
         let slot = &self.slots[slot as usize];
         let range = slot.first as usize..(slot.first + slot.indexed) as usize;
-        for alive in &mut self.alive[range] {
-            *alive = false;
+        for at in range {
+            self.alive.set(at, false);
         }
     }
 
@@ -406,7 +405,6 @@ impl Manifest {
     pub fn live_article(&self, at: u32) -> Option<ArticleRecord> {
         self.alive
             .get(at as usize)
-            .copied()
             .unwrap_or(false)
             .then(|| self.articles.get(at))
     }
@@ -521,7 +519,7 @@ impl Manifest {
             out.write_all(&slot.articles.to_le_bytes())?;
             out.write_all(&slot.passages.to_le_bytes())?;
             let range = slot.first as usize..(slot.first + slot.indexed) as usize;
-            let alive = self.alive[range.clone()].iter().filter(|&&a| a).count() as u32;
+            let alive = range.clone().filter(|&at| self.alive[at]).count() as u32;
             out.write_all(&alive.to_le_bytes())?;
             for at in range.filter(|&at| self.alive[at]) {
                 let article = reader.get(at as u32);
