@@ -42,8 +42,9 @@ impl SortOrder {
 /// counted back from the newest article in the index, so the boost means
 /// the same on a 1987 archive as on today's news; undated articles get no
 /// boost. A date order has one tier: date, then score among equal dates,
-/// undated articles last in both directions. Ties go to the earlier
-/// document, so results are repeatable.
+/// undated articles last in both directions. Ties go by article id, then
+/// reading order, so results are repeatable whatever segments the
+/// documents landed in.
 pub(crate) struct PassageOrder {
     sort: SortOrder,
     /// Each segment's `date` column, by segment ordinal.
@@ -141,7 +142,8 @@ impl PassageOrder {
     /// then by article id (a hash of the file's path and the article's
     /// place in it), so ties come out the same whatever segments the
     /// documents landed in. Passages of one article keep their reading
-    /// order. Dates: the date, then the score.
+    /// order. Dates: the date, then the score, then the article id, for
+    /// the same reason.
     fn compare_keyed(
         &self,
         (a_date, a): &(Option<i64>, ScoredPassage),
@@ -166,8 +168,56 @@ impl PassageOrder {
                 key(b_date)
                     .cmp(&key(a_date))
                     .then(b.score.total_cmp(&a.score))
+                    .then(a.article_id.cmp(&b.article_id))
                     .then(a.address.cmp(&b.address))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passage(segment: u32, doc: u32, article_id: u64, score: f32) -> ScoredPassage {
+        ScoredPassage {
+            address: DocAddress::new(segment, doc),
+            article_id,
+            score,
+            tier: 0,
+        }
+    }
+
+    #[test]
+    fn equal_dates_and_scores_go_by_article_not_by_where_the_documents_landed() {
+        let day = Some(1_000);
+        // The same two articles, indexed into different segments by two builds.
+        let one_build = [(day, passage(0, 5, 7, 2.0)), (day, passage(1, 0, 3, 2.0))];
+        let other_build = [(day, passage(1, 9, 7, 2.0)), (day, passage(0, 2, 3, 2.0))];
+        for sort in [SortOrder::Newest, SortOrder::Oldest, SortOrder::Relevance] {
+            let order = PassageOrder {
+                sort,
+                dates: Vec::new(),
+            };
+            for [a, b] in [one_build, other_build] {
+                assert_eq!(order.compare_keyed(&a, &b), Ordering::Greater, "{sort:?}");
+                assert_eq!(order.compare_keyed(&b, &a), Ordering::Less, "{sort:?}");
+            }
+            // Passages of one article keep their reading order.
+            let (first, second) = ((day, passage(0, 1, 7, 2.0)), (day, passage(0, 2, 7, 2.0)));
+            assert_eq!(order.compare_keyed(&first, &second), Ordering::Less);
+        }
+        // The date comes first, then the score.
+        let order = PassageOrder {
+            sort: SortOrder::Newest,
+            dates: Vec::new(),
+        };
+        let newer = (Some(2_000), passage(0, 0, 9, 1.0));
+        let undated = (None, passage(0, 1, 1, 9.0));
+        assert_eq!(order.compare_keyed(&newer, &one_build[1]), Ordering::Less);
+        assert_eq!(
+            order.compare_keyed(&undated, &one_build[1]),
+            Ordering::Greater
+        );
     }
 }
