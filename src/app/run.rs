@@ -218,7 +218,7 @@ fn write_index_summary<E: Write>(
             counted(summary.total_passages as usize, "passage", "passages"),
             counted(summary.total_files, "file", "files"),
             counted(
-                summary.duplicates.len(),
+                summary.total_duplicates,
                 "duplicate article",
                 "duplicate articles"
             ),

@@ -278,6 +278,9 @@ fn finish(
     summary.total_articles = articles;
     summary.total_passages = passages;
     summary.total_files = writer.manifest().len();
+    summary.total_duplicates = (writer.manifest().with_duplicates())
+        .map(|(_, duplicates)| duplicates.len())
+        .sum();
     (summary.near_copy_stories, summary.near_copy_articles) = writer.manifest().near_copy_groups();
     writer.finish()?;
     progress.finish();

@@ -43,6 +43,10 @@ pub struct IndexSummary {
     pub total_passages: u64,
     /// Files the index holds articles from after the run.
     pub total_files: usize,
+    /// Articles the index holds once for several files (the same article,
+    /// or a newer version of it, is indexed from another file), after the
+    /// run: this run's [`IndexSummary::duplicates`] and earlier runs'.
+    pub total_duplicates: usize,
     /// Stories the index holds more than one near-copy of, after the run.
     pub near_copy_stories: usize,
     /// Articles in those stories.

@@ -832,6 +832,15 @@ fn an_identical_article_under_two_paths_is_indexed_once_and_reported() {
             ws.articles().join("c.txt").to_str().unwrap()
         ]
     );
+    // The totals are the index's: a run that finds nothing new still
+    // counts the duplicate an earlier run found.
+    let err = assert_success(&ws.index(&[]));
+    assert!(counts_line(&err).contains("3 unchanged"), "{err}");
+    assert!(
+        holds(&err).starts_with("holds 2 articles")
+            && holds(&err).contains("; 1 duplicate article indexed once;"),
+        "{err}"
+    );
 }
 
 fn when_the_original_goes_its_duplicate_is_indexed() {
@@ -846,6 +855,10 @@ fn when_the_original_goes_its_duplicate_is_indexed() {
         "{err}"
     );
     assert!(holds(&err).contains("holds 1 article "), "{err}");
+    assert!(
+        holds(&err).contains("; 0 duplicate articles indexed once;"),
+        "{err}"
+    );
     let hits = hit_set(&ws.search(&ws.index_dir(), "zeppelins"));
     assert_eq!(hits.len(), 1);
     assert!(hits[0].0.ends_with("b.txt"), "{hits:?}");
