@@ -85,12 +85,17 @@ enum Shared {
 impl Tables {
     /// Adds the article at `at`.
     fn add(&mut self, article: &ArticleRecord, at: u32) {
+        self.add_keys(article, at);
+        if let Some(signature) = &article.signature {
+            self.stories.insert(signature, at);
+        }
+    }
+
+    /// Adds the article at `at` to the duplicate and identity tables only.
+    fn add_keys(&mut self, article: &ArticleRecord, at: u32) {
         self.texts.insert(article.hash, at);
         if article.named {
             self.names.insert(article.id, at);
-        }
-        if let Some(signature) = &article.signature {
-            self.stories.insert(signature, at);
         }
     }
 }
@@ -613,10 +618,7 @@ impl ArticleWriter {
             stories: StoryIndex::default(),
         };
         for (at, article) in self.manifest.live_articles_in_order() {
-            tables.texts.insert(article.hash, at);
-            if article.named {
-                tables.names.insert(article.id, at);
-            }
+            tables.add_keys(&article, at);
         }
         // The bands newest first, until the bounded table is full: what
         // older articles would put in, the bound would forget.
