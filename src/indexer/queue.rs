@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use tantivy::TantivyDocument;
 use tantivy::indexer::UserOperation;
-use tantivy::schema::Field;
 use tantivy::schema::document::Document;
 
 /// How many documents may wait for (or be in) tantivy's indexing threads:
@@ -143,10 +142,6 @@ impl Document for QueuedDocument {
 
     fn into_tantivy_document(self) -> TantivyDocument {
         self.document
-    }
-
-    fn get_sorted_field_values(&self) -> Vec<(Field, Vec<Self::Value<'_>>)> {
-        self.document.get_sorted_field_values()
     }
 }
 
