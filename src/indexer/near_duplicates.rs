@@ -111,13 +111,13 @@ pub fn band_keys(signature: &Signature) -> impl Iterator<Item = u64> + '_ {
 ///
 /// The table is bounded. A band has two buckets of [`WAYS`] entries (a
 /// cache line each) it may sit in; the table doubles when half full or
-/// when both buckets are, so up to [`MOST_ENTRIES`] (32 MB) no band is
+/// when both buckets are, so up to [`MOST_ENTRIES`] (16 MB) no band is
 /// lost, and from then on a band takes the place of the one least
 /// recently given in its first bucket. So memory stops growing with the
 /// corpus, and what is forgotten is what no article had for longest:
 /// copies of a story are found as long as some copy had the band within
-/// the last few million bands (about 270,000 news articles of 15 distinct
-/// bands), however old its first article.
+/// the last two million bands or so (about 135,000 news articles of 15
+/// distinct bands), however old its first article.
 pub struct StoryIndex {
     /// Buckets of [`WAYS`] entries, each newest first: the folded key in
     /// the high half, the handle in the low; [`EMPTY`] when unused.
@@ -131,7 +131,7 @@ pub struct StoryIndex {
 /// Entries a bucket: one cache line.
 const WAYS: usize = 8;
 /// The most entries a [`StoryIndex`] holds.
-const MOST_ENTRIES: usize = 1 << 22;
+const MOST_ENTRIES: usize = 1 << 21;
 /// An unused entry (no handle is `u32::MAX`: the article table is
 /// smaller).
 const EMPTY: u64 = u64::MAX;

@@ -5,8 +5,11 @@
 //! already holds the same text or the same named article. A map from key
 //! to place held in memory costs 17 bytes a bucket and doubles as it
 //! grows: about 285 MB at ten million articles. Nearly every answer is
-//! "no", so a Bloom filter (12 bits a key, about 15 MB at ten million)
-//! answers those; the latest keys are in a small map, and the others in
+//! "no", so a Bloom filter answers those: 12 bits a key up to about five
+//! million keys, then a fixed 8 MiB, so its memory stops growing with the
+//! corpus (at ten million keys about 1 false "maybe" in 25, each costing a
+//! block read per run from the page cache). The latest keys are in a small
+//! map, and the others in
 //! sorted runs in unnamed scratch files beside the index, each found
 //! through every 256th key kept in memory (one positioned read a run). The
 //! runs are merged into one when there are too many.
@@ -37,6 +40,8 @@ const ENTRY_LEN: usize = 12;
 /// Filter bits a key, and bits set a key: about 1 false "maybe" in 200.
 const FILTER_BITS: usize = 12;
 const FILTER_HASHES: u32 = 5;
+/// The most bits the filter grows to (8 MiB).
+const MOST_FILTER_BITS: usize = 1 << 26;
 /// Keys the first filter is made for.
 const FIRST_CAPACITY: usize = 1 << 16;
 
@@ -47,8 +52,9 @@ pub struct PlaceIndex {
     dir: Option<PathBuf>,
     filter: BloomFilter,
     /// How many keys the filter is made for; past them it is made again,
-    /// four times larger.
+    /// four times larger, up to `most_filter_bits`.
     capacity: usize,
+    most_filter_bits: usize,
     /// How many keys were inserted.
     inserted: usize,
     recent: FxHashMap<u64, u32>,
@@ -69,8 +75,9 @@ impl Default for PlaceIndex {
     fn default() -> PlaceIndex {
         PlaceIndex {
             dir: None,
-            filter: new_filter(FIRST_CAPACITY),
+            filter: new_filter(FIRST_CAPACITY, MOST_FILTER_BITS),
             capacity: FIRST_CAPACITY,
+            most_filter_bits: MOST_FILTER_BITS,
             inserted: 0,
             recent: FxHashMap::default(),
             keep: RECENT,
@@ -92,7 +99,7 @@ impl PlaceIndex {
         let capacity = expected.max(FIRST_CAPACITY);
         PlaceIndex {
             dir: Some(dir.to_path_buf()),
-            filter: new_filter(capacity),
+            filter: new_filter(capacity, MOST_FILTER_BITS),
             capacity,
             keep,
             ..PlaceIndex::default()
@@ -102,7 +109,7 @@ impl PlaceIndex {
     /// Records `key` at `place`.
     pub fn insert(&mut self, key: u64, place: u32) {
         self.inserted += 1;
-        if self.inserted > self.capacity {
+        if self.inserted > self.capacity && self.filter.num_bits() < self.most_filter_bits {
             self.grow_filter();
         }
         self.filter.insert_hash(key);
@@ -127,17 +134,30 @@ impl PlaceIndex {
         places
     }
 
+    /// The index with a filter made for `capacity` keys that grows to at
+    /// most `most_bits` bits.
+    #[cfg(test)]
+    fn with_filter(mut self, capacity: usize, most_bits: usize) -> PlaceIndex {
+        self.capacity = capacity;
+        self.most_filter_bits = most_bits;
+        self.filter = new_filter(capacity, most_bits);
+        self
+    }
+
     /// How many runs are on disk.
     #[cfg(test)]
     fn run_count(&self) -> usize {
         self.runs.len()
     }
 
-    /// Makes the filter again for four times as many keys, from the runs
-    /// and the keys in memory.
+    /// Makes the filter again for four times as many keys (within its
+    /// bound), from the runs and the keys in memory.
     fn grow_filter(&mut self) {
         self.capacity *= 4;
-        let mut filter = new_filter(self.capacity);
+        // Every key is in the runs or in memory: the old filter goes first,
+        // so the two are never held together.
+        self.filter = new_filter(1, 1);
+        let mut filter = new_filter(self.capacity, self.most_filter_bits);
         for run in &self.runs {
             for (key, _) in run.entries() {
                 filter.insert_hash(key);
@@ -192,8 +212,9 @@ impl PlaceIndex {
     }
 }
 
-fn new_filter(capacity: usize) -> BloomFilter {
-    BloomFilter::with_num_bits(capacity * FILTER_BITS).hashes(FILTER_HASHES)
+/// A filter for `capacity` keys, of at most `most_bits` bits.
+fn new_filter(capacity: usize, most_bits: usize) -> BloomFilter {
+    BloomFilter::with_num_bits((capacity * FILTER_BITS).min(most_bits)).hashes(FILTER_HASHES)
 }
 
 impl Run {
@@ -317,6 +338,26 @@ mod tests {
             assert_eq!(index.places(key(u64::from(n))), expected, "{n}");
         }
         let strangers = (total..total + 20_000)
+            .filter(|&n| !index.places(key(u64::from(n) * 1_000_003)).is_empty())
+            .count();
+        assert_eq!(strangers, 0, "keys never inserted were found");
+    }
+
+    #[test]
+    fn past_its_bound_the_filter_stops_growing_and_every_key_is_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let most_bits = 1 << 14;
+        let mut index = PlaceIndex::keeping(dir.path(), 0, 1_000).with_filter(256, most_bits);
+        let total = 20_000u32;
+        for place in 0..total {
+            index.insert(key(u64::from(place)), place);
+        }
+        // 20,000 keys in 16,384 bits: most lookups pass the filter.
+        assert_eq!(index.filter.num_bits(), most_bits);
+        for n in 0..total {
+            assert_eq!(index.places(key(u64::from(n))), vec![n], "{n}");
+        }
+        let strangers = (total..total + 5_000)
             .filter(|&n| !index.places(key(u64::from(n) * 1_000_003)).is_empty())
             .count();
         assert_eq!(strangers, 0, "keys never inserted were found");
