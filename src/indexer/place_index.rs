@@ -9,10 +9,9 @@
 //! million keys, then a fixed 8 MiB, so its memory stops growing with the
 //! corpus (at ten million keys about 1 false "maybe" in 25, each costing a
 //! block read per run from the page cache). The latest keys are in a small
-//! map, and the others in
-//! sorted runs in unnamed scratch files beside the index, each found
-//! through every 256th key kept in memory (one positioned read a run). The
-//! runs are merged into one when there are too many.
+//! map, and the others in sorted runs in unnamed scratch files beside the
+//! index, each found through every 256th key kept in memory (one positioned
+//! read a run). The runs are merged into one when there are too many.
 //!
 //! Nothing is ever removed: an index gives the places a key was inserted
 //! with, and the caller checks each against the records (is the article
@@ -54,6 +53,7 @@ pub struct PlaceIndex {
     /// How many keys the filter is made for; past them it is made again,
     /// four times larger, up to `most_filter_bits`.
     capacity: usize,
+    /// The most bits the filter is made with ([`MOST_FILTER_BITS`]).
     most_filter_bits: usize,
     /// How many keys were inserted.
     inserted: usize,
