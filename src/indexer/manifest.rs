@@ -305,13 +305,47 @@ impl Manifest {
     /// handle of the key. Its articles go at [`Manifest::next_article_at`]
     /// onwards, in order.
     pub fn insert(&mut self, key: &str, record: FileRecord) -> u32 {
-        let slot = self.reserve(key);
-        self.kill_articles(slot);
         let first = self.next_article_at();
-        let indexed = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
-        self.articles.extend(&record.indexed);
-        self.alive.grow(record.indexed.len(), true);
-        if indexed > 0 {
+        let count = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
+        for article in &record.indexed {
+            self.push_pending(article);
+        }
+        self.insert_written(key, record, first, count)
+    }
+
+    /// Appends an article record that is no file's yet, at
+    /// [`Manifest::next_article_at`]. A file being written puts its
+    /// records in the table as they come, so a container of any size is
+    /// not held in memory; [`Manifest::insert_written`] then makes them its
+    /// record's.
+    pub fn push_pending(&mut self, article: &ArticleRecord) {
+        self.articles.extend(std::slice::from_ref(article));
+        self.alive.push(false);
+    }
+
+    /// Records `record` as `key`'s, replacing any earlier one, with the
+    /// `count` records from `first` on (put in the table by
+    /// [`Manifest::push_pending`], or recorded as `key`'s by an earlier
+    /// call with the same `first`) as its articles; `record.indexed` is not
+    /// read. Returns the handle of the key.
+    ///
+    /// Records an earlier call with the same `first` recorded keep their
+    /// flags (some may have been forgotten since); those pushed since
+    /// become live. Otherwise the key's earlier articles are no longer
+    /// its own.
+    pub fn insert_written(&mut self, key: &str, record: FileRecord, first: u32, count: u32) -> u32 {
+        let slot = self.reserve(key);
+        let earlier = &self.slots[slot as usize];
+        let live_from = if earlier.indexed > 0 && earlier.first == first {
+            first + earlier.indexed
+        } else {
+            self.kill_articles(slot);
+            first
+        };
+        for at in live_from..first + count {
+            self.alive.set(at as usize, true);
+        }
+        if count > 0 && self.starts.last() != Some(&(first, slot)) {
             self.starts.push((first, slot));
         }
         let entry = &mut self.slots[slot as usize];
@@ -323,9 +357,21 @@ impl Manifest {
         entry.articles = record.articles;
         entry.passages = record.passages;
         entry.first = first;
-        entry.indexed = indexed;
+        entry.indexed = count;
         entry.duplicates = record.duplicates;
         slot
+    }
+
+    /// The article record at `at` in the table, whether or not a file's
+    /// record holds it.
+    pub fn article_at(&self, at: u32) -> ArticleRecord {
+        self.articles.get(at)
+    }
+
+    /// Takes the record at `at` out of its file's record without a note:
+    /// a copy the file's record no longer holds.
+    pub fn forget(&mut self, at: u32) {
+        self.alive.set(at as usize, false);
     }
 
     /// Takes the article at `at` (of the file with handle `slot`) out of

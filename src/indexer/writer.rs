@@ -114,9 +114,19 @@ struct Aside {
 pub struct FileUpdate {
     key: String,
     slot: u32,
-    /// Where the articles written so far go in the records' article table.
+    /// Where the update's records start in the article table: each goes
+    /// there as it is written, so the file's record covers them from
+    /// `first` to the table's end.
     first: u32,
+    /// The file's record, its articles aside (they are in the table).
     record: FileRecord,
+    /// How many of the records from `first` on are the file's articles,
+    /// and their passages.
+    articles: u32,
+    passages: u32,
+    /// Where a commit in the middle of the file recorded the articles it
+    /// had not seen again: copies that go when the record is made again.
+    unseen_copies: Vec<u32>,
     old: FxHashMap<u64, ArticleRecord>,
     replaced: Replaced,
 }
@@ -339,6 +349,9 @@ impl ArticleWriter {
             slot,
             first: self.manifest.next_article_at(),
             record,
+            articles: 0,
+            passages: 0,
+            unseen_copies: Vec::new(),
             old,
             replaced: Replaced::default(),
         }
@@ -389,7 +402,7 @@ impl ArticleWriter {
                 }
                 self.take_over(owner, at, &article, &update.key);
             }
-            let at = update.first + u32::try_from(update.record.indexed.len()).unwrap_or(u32::MAX);
+            let at = self.manifest.next_article_at();
             if let Some(old) = own {
                 if old.meta == article.meta {
                     update.replaced.kept += 1;
@@ -414,11 +427,10 @@ impl ArticleWriter {
                 (Some(Tables { stories, .. }), Some(signature)) => {
                     let manifest = &self.manifest;
                     let first = update.first;
-                    let written = &update.record.indexed;
                     let known = stories.candidates(signature).find_map(|candidate| {
-                        let other = match candidate.checked_sub(first) {
-                            Some(local) => written.get(local as usize).copied(),
-                            None => manifest.live_article(candidate),
+                        let other = match candidate >= first {
+                            true => Some(manifest.article_at(candidate)),
+                            false => manifest.live_article(candidate),
                         }?;
                         let other_signature = other.signature.as_ref()?;
                         (similarity(signature, other_signature) >= SAME_STORY)
@@ -432,7 +444,7 @@ impl ArticleWriter {
             if let Some(tables) = &mut self.tables {
                 tables.add(&record, at);
             }
-            update.record.indexed.push(record);
+            self.push(update, &record);
             // One batch per article: tantivy gives a batch to one indexing
             // thread, so the article's passages become consecutive
             // documents in reading order, which ranking relies on
@@ -462,7 +474,14 @@ impl ArticleWriter {
         if let Some(tables) = &mut self.tables {
             tables.add(&old, at);
         }
-        update.record.indexed.push(old);
+        self.push(update, &old);
+    }
+
+    /// Puts one of the file's articles at the end of the article table.
+    fn push(&mut self, update: &mut FileUpdate, article: &ArticleRecord) {
+        self.manifest.push_pending(article);
+        update.articles += 1;
+        update.passages += article.passages;
     }
 
     /// The file (by handle) and place of the article that shares `what`
@@ -488,9 +507,10 @@ impl ArticleWriter {
     /// of another file. The updated file's articles from before are not
     /// its own until they are seen again, so no article duplicates them.
     fn article_at(&self, update: &FileUpdate, at: u32) -> Option<(u32, ArticleRecord)> {
-        match at.checked_sub(update.first) {
-            Some(local) => (update.record.indexed.get(local as usize)).map(|a| (update.slot, *a)),
-            None => {
+        match at >= update.first {
+            true => (at < self.manifest.next_article_at())
+                .then(|| (update.slot, self.manifest.article_at(at))),
+            false => {
                 let article = self.manifest.live_article(at)?;
                 let slot = self.manifest.slot_at(at)?;
                 (slot != update.slot).then_some((slot, article))
@@ -543,34 +563,44 @@ impl ArticleWriter {
             update.record.size = u64::MAX;
             update.record.hash = 0;
         }
-        update.record.articles = u32::try_from(update.record.indexed.len()).unwrap_or(u32::MAX);
-        update.record.passages = update.record.indexed.iter().map(|a| a.passages).sum();
-        self.manifest.insert(&update.key, update.record);
+        update.record.articles = update.articles;
+        update.record.passages = update.passages;
+        self.record_update(&update.key, update.record, update.first);
+        for at in update.unseen_copies {
+            self.manifest.forget(at);
+        }
         self.dirty = true;
         update.replaced
+    }
+
+    /// Records `record` as `key`'s, with the records from `first` to the
+    /// end of the article table.
+    fn record_update(&mut self, key: &str, record: FileRecord, first: u32) {
+        let count = self.manifest.next_article_at() - first;
+        self.manifest.insert_written(key, record, first, count);
     }
 
     /// Records what a file's update wrote so far, with its articles not yet
     /// seen again, as the file's record (stamped to be read again), so a
     /// commit can be made in the middle of a big file; the update goes on.
     pub fn checkpoint_file(&mut self, update: &mut FileUpdate) {
-        let written = update.record.indexed.len();
         let mut record = update.record.clone();
-        let unseen: Vec<ArticleRecord> = update.old.values().copied().collect();
-        record.indexed.extend(unseen);
-        record.articles = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
-        record.passages = record.indexed.iter().map(|a| a.passages).sum();
+        record.articles = update.articles;
+        record.passages = update.passages;
         record.size = u64::MAX;
         record.hash = 0;
-        self.manifest.insert(&update.key, record);
-        // The next record of the file (at the next checkpoint or the end)
-        // goes at the end of the article table, what was written first:
-        // the near-copy and identity tables follow it there.
-        update.first = self.manifest.next_article_at();
-        if let Some(tables) = &mut self.tables {
-            for (local, article) in update.record.indexed.iter().enumerate().take(written) {
-                tables.add(article, update.first + local as u32);
-            }
+        // The articles not seen again so far are recorded as copies after
+        // those written, in place of the copies of the last commit.
+        let stale = std::mem::take(&mut update.unseen_copies);
+        for old in update.old.values() {
+            update.unseen_copies.push(self.manifest.next_article_at());
+            self.manifest.push_pending(old);
+            record.articles += 1;
+            record.passages += old.passages;
+        }
+        self.record_update(&update.key, record, update.first);
+        for at in stale {
+            self.manifest.forget(at);
         }
         self.dirty = true;
     }
@@ -580,7 +610,7 @@ impl ArticleWriter {
     fn retain_unseen(&mut self, update: &mut FileUpdate) {
         let unseen: Vec<ArticleRecord> = update.old.drain().map(|(_, old)| old).collect();
         for old in unseen {
-            let at = update.first + u32::try_from(update.record.indexed.len()).unwrap_or(u32::MAX);
+            let at = self.manifest.next_article_at();
             // Its text stays with another file that took it meanwhile.
             let taken = self.holder(update, Shared::Text(old.hash)).is_some();
             if let Some(tables) = &mut self.tables {
@@ -591,7 +621,7 @@ impl ArticleWriter {
                     tables.names.insert(old.id, at);
                 }
             }
-            update.record.indexed.push(old);
+            self.push(update, &old);
         }
     }
 
