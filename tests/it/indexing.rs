@@ -223,8 +223,8 @@ fn a_rerun_updates_only_what_changed_and_matches_a_rebuild() {
     assert_eq!(hit_set(&ws.search(&ws.index_dir(), "blueberries")).len(), 2);
 }
 
-/// A JSON Lines article: day `n` of 2001 onwards, a text of its own, and
-/// a near-copy of article `n - 1` when `n` is odd.
+/// A JSON Lines article dated day `n` from 2001-01-01. Articles `2k` and
+/// `2k + 1` share their text (near-copies: the same story on two days).
 fn jsonl_article(n: usize, note: &str) -> String {
     let story = n / 2;
     let day = jiff::civil::date(2001, 1, 1) + jiff::Span::new().days(n as i64);
@@ -251,7 +251,7 @@ fn a_container_committed_midway_and_updated_midway_matches_a_rebuild() {
     let first = assert_success(&ws.index(&["--commit-interval", "0"]));
     assert!(holds(&first).contains("3000 articles"), "{first}");
 
-    // The first 700 go, 100 change, 40 are new; the update commits midway
+    // The first 700 go, every 20th changes, 40 are new; the update commits midway
     // too, while most of the old articles are not seen again yet.
     let changed = |n: usize| match n % 20 {
         0 => " The strike ended on Friday.".to_string(),
