@@ -307,9 +307,8 @@ impl Manifest {
     pub fn insert(&mut self, key: &str, record: FileRecord) -> u32 {
         let first = self.next_article_at();
         let count = u32::try_from(record.indexed.len()).unwrap_or(u32::MAX);
-        for article in &record.indexed {
-            self.push_pending(article);
-        }
+        self.articles.extend(&record.indexed);
+        self.alive.grow(record.indexed.len(), false);
         self.insert_written(key, record, first, count)
     }
 
