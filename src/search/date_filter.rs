@@ -20,7 +20,10 @@
 use std::sync::Arc;
 
 use tantivy::columnar::{Column, ColumnIndex};
-use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    BooleanQuery, EmptyScorer, EnableScoring, Explanation, Occur, PhraseQuery, Query, Scorer,
+    Weight,
+};
 use tantivy::schema::Field;
 use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
@@ -31,6 +34,7 @@ use crate::error::{Error, Result};
 use crate::index::OpenIndex;
 use crate::index::columns::ColumnCache;
 use crate::ingest::{DateProblem, DayOrder, read_date};
+use crate::search::dated_phrase::DatedPhrase;
 
 /// The articles a search is restricted to: calendar days as the articles
 /// write them and, for bounds with a time, instants. Every end may be
@@ -220,7 +224,7 @@ impl DateFilter {
         match ranges.is_empty() {
             true => query,
             false => Box::new(WithinDates {
-                query,
+                query: dates_before_positions(query, &ranges, &columns),
                 ranges,
                 columns,
             }),
@@ -228,9 +232,44 @@ impl DateFilter {
     }
 }
 
+/// `query` with each phrase in it (under boolean clauses) checking dates
+/// before positions ([`DatedPhrase`]); the filter around it still checks
+/// every match, so what is left as it is stays right.
+fn dates_before_positions(
+    query: Box<dyn Query>,
+    ranges: &[ColumnRange],
+    columns: &Arc<ColumnCache>,
+) -> Box<dyn Query> {
+    if let Some(phrase) = query.downcast_ref::<PhraseQuery>() {
+        return Box::new(DatedPhrase {
+            phrase: phrase.clone(),
+            ranges: ranges.to_vec(),
+            columns: columns.clone(),
+        });
+    }
+    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
+        return query;
+    };
+    let clauses = boolean
+        .clauses()
+        .iter()
+        .map(|(occur, clause)| {
+            let clause = match occur {
+                Occur::MustNot => clause.box_clone(),
+                _ => dates_before_positions(clause.box_clone(), ranges, columns),
+            };
+            (*occur, clause)
+        })
+        .collect();
+    Box::new(BooleanQuery::with_minimum_required_clauses(
+        clauses,
+        boolean.get_minimum_number_should_match(),
+    ))
+}
+
 /// An inclusive range of an i64 fast field.
 #[derive(Clone, Copy, Debug)]
-struct ColumnRange {
+pub(crate) struct ColumnRange {
     field: Field,
     low: i64,
     high: i64,
@@ -327,19 +366,27 @@ struct WithinDatesWeight {
 }
 
 impl WithinDatesWeight {
-    /// The ranges a segment's documents must be checked against; `None`
-    /// when no document of the segment can pass.
     fn checks(&self, reader: &SegmentReader) -> tantivy::Result<Option<Vec<Check>>> {
-        let mut checks = Vec::new();
-        for range in &self.ranges {
-            match range.overlap(reader, &self.columns)? {
-                Overlap::None => return Ok(None),
-                Overlap::All => {}
-                Overlap::Some(column) => checks.push((column, *range)),
-            }
-        }
-        Ok(Some(checks))
+        checks(&self.ranges, reader, &self.columns)
     }
+}
+
+/// The ranges a segment's documents must be checked against; `None` when
+/// no document of the segment can pass.
+pub(crate) fn checks(
+    ranges: &[ColumnRange],
+    reader: &SegmentReader,
+    columns: &ColumnCache,
+) -> tantivy::Result<Option<Vec<Check>>> {
+    let mut checks = Vec::new();
+    for range in ranges {
+        match range.overlap(reader, columns)? {
+            Overlap::None => return Ok(None),
+            Overlap::All => {}
+            Overlap::Some(column) => checks.push((column, *range)),
+        }
+    }
+    Ok(Some(checks))
 }
 
 impl Weight for WithinDatesWeight {
@@ -425,10 +472,10 @@ impl Weight for WithinDatesWeight {
 }
 
 /// A column whose value each match must have in range.
-type Check = (Column<i64>, ColumnRange);
+pub(crate) type Check = (Column<i64>, ColumnRange);
 
 /// Whether `doc` has a value in range in every checked column.
-fn in_range(checks: &[Check], doc: DocId) -> bool {
+pub(crate) fn in_range(checks: &[Check], doc: DocId) -> bool {
     checks.iter().all(|(column, range)| {
         column
             .values_for_doc(doc)
@@ -818,6 +865,76 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// A phrase within dates, its dates checked first, matches exactly
+    /// the phrase's matches in range: in segments checked match by match,
+    /// taken whole and passed over, beside documents holding the words
+    /// apart or in the other order.
+    #[test]
+    fn a_phrase_within_dates_matches_its_matches_in_range() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        for i in 0..600 {
+            let date = match i % 7 {
+                0 => String::new(),
+                _ => format!(" date {}-{:02}-{:02}", 1986 + i % 3, 1 + i % 12, 1 + i % 28),
+            };
+            let text = match i % 4 {
+                0 => "Cocoa prices rose in London.",
+                1 => "Prices of cocoa rose; coffee prices fell.",
+                2 => "Traders said cocoa prices and sugar prices rose.",
+                _ => "Sugar fell.",
+            };
+            std::fs::write(
+                articles.join(format!("{i:03}.txt")),
+                format!("{date} Report {i}. {text}\n"),
+            )
+            .unwrap();
+        }
+        let one = crate::indexer::index_on_one_thread(articles, &folder.path().join("i"));
+        let (_segmented_folder, segmented) = segmented_index();
+        for index in [&one, &segmented] {
+            let searcher = index.snapshot().unwrap();
+            let mut found = 0;
+            for (since, until) in [("1987-03", "1987-06"), ("1986", "1987"), ("1980", "1981")] {
+                let dates = DateFilter::from_args(Some(since), Some(until), None).unwrap();
+                let ranges = dates.ranges(index.fields.day, index.fields.date);
+                for words in [
+                    "\"cocoa prices\"",
+                    "\"prices rose\" sugar",
+                    "\"cocoa rose\"",
+                    "\"grain prices\" OR \"grain traders\"",
+                ] {
+                    let query = parse_user_query(index, words, false).unwrap().any_words;
+                    let restricted = dates.restrict_in(query.box_clone(), index);
+                    assert!(format!("{restricted:?}").contains("DatedPhrase"), "{words}");
+                    let (blocks, one_by_one) = both_ways(index, &*restricted);
+                    assert_eq!(blocks, one_by_one, "{words} from {since} to {until}");
+                    // The phrase's own matches, each then checked.
+                    let weight = query
+                        .weight(EnableScoring::disabled_from_searcher(&searcher))
+                        .unwrap();
+                    let mut expected = Vec::new();
+                    for reader in searcher.segment_readers() {
+                        let Some(checks) = checks(&ranges, reader, index.columns()).unwrap() else {
+                            continue;
+                        };
+                        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+                        while scorer.doc() != TERMINATED {
+                            if in_range(&checks, scorer.doc()) {
+                                expected.push(scorer.doc());
+                            }
+                            scorer.advance();
+                        }
+                    }
+                    assert_eq!(one_by_one, expected, "{words} from {since} to {until}");
+                    found += expected.len();
+                }
+            }
+            assert!(found > 100, "{found} matches");
         }
     }
 }

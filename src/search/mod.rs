@@ -12,6 +12,7 @@
 
 pub mod article;
 mod date_filter;
+mod dated_phrase;
 pub mod facets;
 mod highlight;
 mod matching;
