@@ -58,8 +58,15 @@ impl PassageSplitter {
     /// besides the passages themselves: a 100 MB single-line file must not
     /// take quadratic time.
     pub fn split(&self, text: &str, body_start: usize) -> Vec<Passage> {
-        let body = &text[body_start..];
-        let mut lines = LineCounter::new(body, 1 + count_newlines(&text[..body_start]));
+        let first_line = 1 + count_newlines(&text[..body_start]);
+        self.split_from_line(&text[body_start..], first_line)
+    }
+
+    /// Splits `body`, whose first line is line `first_line` of its file,
+    /// into passages: [`PassageSplitter::split`] for a caller that counts
+    /// its lines as it goes.
+    pub fn split_from_line(&self, body: &str, first_line: u32) -> Vec<Passage> {
+        let mut lines = LineCounter::new(body, first_line);
         let mut passages = Vec::new();
         for (offset, paragraph) in split_paragraphs(body) {
             let paragraph_line = lines.line_at(offset);

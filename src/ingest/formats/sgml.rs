@@ -11,6 +11,8 @@
 
 use std::io::BufRead;
 
+use memchr::memmem;
+
 use crate::ingest::dates::{DateSource, DayOrder, UnreadDate, parse_reuters_date, read_date};
 use crate::ingest::lines::LineReader;
 use crate::ingest::{Article, Passage, PassageSplitter};
@@ -104,15 +106,21 @@ fn passages(record: &str, start: usize, end: usize, start_line: u32) -> Vec<Pass
     let splitter = PassageSplitter::default();
     let mut out = Vec::new();
     let mut paragraph_start = start;
+    // The record's line (from 1) that `paragraph_start` and `offset` are on.
+    let mut paragraph_line = 1 + line_at(record, start, 0);
+    let mut line_no = paragraph_line;
     let mut offset = start;
     for line in record[start..end].split_inclusive('\n') {
         if offset > paragraph_start && (line.starts_with("  ") || line.starts_with('\t')) {
-            out.extend(splitter.split(&record[..offset], paragraph_start));
-            paragraph_start = offset;
+            let paragraph = &record[paragraph_start..offset];
+            out.extend(splitter.split_from_line(paragraph, paragraph_line));
+            (paragraph_start, paragraph_line) = (offset, line_no);
         }
         offset += line.len();
+        line_no += u32::from(line.ends_with('\n'));
     }
-    out.extend(splitter.split(&record[..end], paragraph_start));
+    let paragraph = &record[paragraph_start..end];
+    out.extend(splitter.split_from_line(paragraph, paragraph_line));
     out.into_iter()
         .filter_map(|p| {
             let text = clean(&p.text);
@@ -131,19 +139,20 @@ fn unprocessed_text(record: &str) -> Option<(usize, &str)> {
 
 /// `(byte offset of the content, content)` of the first `<NAME …>…</NAME>`.
 fn element<'a>(record: &'a str, name: &str) -> Option<(usize, &'a str)> {
+    let bytes = record.as_bytes();
     let open = format!("<{name}");
     let mut search = 0;
     let open_at = loop {
-        let at = search + record[search..].find(&open)?;
-        let next = record.as_bytes().get(at + open.len());
+        let at = search + memmem::find(&bytes[search..], open.as_bytes())?;
+        let next = bytes.get(at + open.len());
         if matches!(next, Some(b'>' | b' ')) {
             break at;
         }
         search = at + open.len();
     };
-    let content_start = open_at + record[open_at..].find('>')? + 1;
+    let content_start = open_at + memchr::memchr(b'>', &bytes[open_at..])? + 1;
     let close = format!("</{name}>");
-    let content_end = content_start + record[content_start..].find(&close)?;
+    let content_end = content_start + memmem::find(&bytes[content_start..], close.as_bytes())?;
     Some((content_start, &record[content_start..content_end]))
 }
 
@@ -161,6 +170,10 @@ fn line_at(record: &str, offset: usize, start_line: u32) -> u32 {
 /// Decodes character references and drops the control characters the
 /// wire service used for framing, keeping line breaks.
 fn clean(text: &str) -> String {
+    // Most passages have neither; they need no copy but the trimmed one.
+    if !text.contains('&') && !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return text.trim().to_string();
+    }
     let decoded = decode_references(text);
     let kept: String = decoded
         .chars()
