@@ -71,7 +71,8 @@ fn to_ndjson(src: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
     for article in load(src)? {
         let date = article.date.map(|d| d.day());
         let source = article.source.to_string_lossy();
-        write_ndjson(&mut writer, date, &source, &body(&article))?;
+        let title = article.title.as_deref().unwrap_or("");
+        write_ndjson(&mut writer, date, &source, title, &body(&article))?;
     }
     writer.flush()?;
     Ok(())
@@ -82,12 +83,13 @@ fn write_ndjson(
     out: &mut impl Write,
     date: Option<jiff::civil::Date>,
     source: &str,
+    title: &str,
     body: &str,
 ) -> std::io::Result<()> {
     let record = serde_json::json!({
         "date": date.map(|d| format!("{d}T00:00:00Z")),
         "source": source,
-        "title": "",
+        "title": title,
         "body": body,
     });
     serde_json::to_writer(&mut *out, &record)?;
@@ -259,7 +261,7 @@ fn jsonl(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Err
         for i in start..n.min(start + JSONL_PER_FILE) {
             let (date, paragraphs) = generated(&articles, i);
             let source = format!("gen-{i:08}");
-            write_ndjson(&mut writer, Some(date), &source, &paragraphs.join("\n\n"))?;
+            write_ndjson(&mut writer, Some(date), &source, "", &paragraphs.join("\n\n"))?;
         }
         writer.flush()?;
     }
