@@ -261,7 +261,13 @@ fn jsonl(src: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Err
         for i in start..n.min(start + JSONL_PER_FILE) {
             let (date, paragraphs) = generated(&articles, i);
             let source = format!("gen-{i:08}");
-            write_ndjson(&mut writer, Some(date), &source, "", &paragraphs.join("\n\n"))?;
+            write_ndjson(
+                &mut writer,
+                Some(date),
+                &source,
+                "",
+                &paragraphs.join("\n\n"),
+            )?;
         }
         writer.flush()?;
     }

@@ -171,7 +171,11 @@ fn line_at(record: &str, offset: usize, start_line: u32) -> u32 {
 /// wire service used for framing, keeping line breaks.
 fn clean(text: &str) -> String {
     // Most passages have neither; they need no copy but the trimmed one.
-    if !text.contains('&') && !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !text.contains('&')
+        && !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return text.trim().to_string();
     }
     let decoded = decode_references(text);
