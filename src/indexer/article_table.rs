@@ -136,8 +136,7 @@ impl ArticleTable {
     pub fn reader(&self) -> TableReader<'_> {
         TableReader {
             table: self,
-            block: Vec::new(),
-            first: 0,
+            block: RecordBlock::default(),
         }
     }
 
@@ -157,15 +156,30 @@ impl ArticleTable {
 /// [`ArticleTable::reader`]).
 pub struct TableReader<'a> {
     table: &'a ArticleTable,
-    /// Records `first..first + block.len()` of the scratch file.
-    block: Vec<ArticleRecord>,
-    first: u32,
+    block: RecordBlock,
 }
 
 impl TableReader<'_> {
     /// The record at `at`, which must be below the table's length.
     pub fn get(&mut self, at: u32) -> ArticleRecord {
-        let table = self.table;
+        self.block.get(self.table, at)
+    }
+}
+
+/// A block of a table's records read from its scratch file, for reading
+/// records mostly in order: kept by a [`TableReader`], or by a caller
+/// that reads between changes to the table (records never change once
+/// written, so a block read stays right as the table grows).
+#[derive(Default)]
+pub struct RecordBlock {
+    /// Records `first..first + block.len()` of the scratch file.
+    block: Vec<ArticleRecord>,
+    first: u32,
+}
+
+impl RecordBlock {
+    /// The record at `at` of `table`, which must be below its length.
+    pub fn get(&mut self, table: &ArticleTable, at: u32) -> ArticleRecord {
         if at >= table.on_disk {
             return table.get(at);
         }

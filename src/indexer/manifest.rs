@@ -37,7 +37,7 @@ use hashbrown::hash_table::Entry;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
 
-use crate::indexer::article_table::ArticleTable;
+use crate::indexer::article_table::{ArticleTable, RecordBlock};
 use crate::indexer::near_duplicates::{SIGNATURE_LEN, Signature};
 
 /// What a commit's payload says about the commit.
@@ -365,6 +365,12 @@ impl Manifest {
     /// record holds it.
     pub fn article_at(&self, at: u32) -> ArticleRecord {
         self.articles.get(at)
+    }
+
+    /// [`Manifest::article_at`] for records read mostly in order, through
+    /// `block`, which holds a block of them between calls.
+    pub fn article_through(&self, at: u32, block: &mut RecordBlock) -> ArticleRecord {
+        block.get(&self.articles, at)
     }
 
     /// Takes the record at `at` out of its file's record without a note:

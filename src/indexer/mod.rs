@@ -19,6 +19,7 @@
 //! - `summary`: what a run did.
 
 mod article_table;
+mod deletes;
 mod documents;
 mod examine;
 mod job;

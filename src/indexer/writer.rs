@@ -27,13 +27,15 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, DirectoryLock, INDEX_WRITER_LOCK, MmapDirectory};
-use tantivy::{Index, IndexWriter, TantivyError, Term};
+use tantivy::{Index, IndexWriter, TantivyError};
 
 use crate::error::{Error, Result};
 use crate::index::meta::META_FILE;
 use crate::index::{
     DatelineMeta, DatelineSchema, Language, OpenIndex, SCHEMA_VERSION, index_settings,
 };
+use crate::indexer::article_table::RecordBlock;
+use crate::indexer::deletes::ArticleIds;
 use crate::indexer::documents::PreparedArticle;
 use crate::indexer::manifest::{ArticleRecord, Duplicate, FileRecord, Manifest};
 use crate::indexer::merging::SmallSegmentsFirst;
@@ -57,7 +59,14 @@ pub struct ArticleWriter {
     dirty: bool,
     /// Set when building a replacement beside the index.
     aside: Option<Aside>,
+    /// Articles whose documents are to be deleted, by id, sent to tantivy
+    /// together ([`ArticleWriter::flush_deletes`]).
+    deletes: Vec<u64>,
 }
+
+/// The most article ids deleted in one operation (see
+/// [`crate::indexer::deletes`]).
+const DELETES_AT_ONCE: usize = 4096;
 
 /// The indexed articles by what another article may share with them, as
 /// places in the manifest's article table. Places are only added: one is
@@ -127,7 +136,13 @@ pub struct FileUpdate {
     /// Where a commit in the middle of the file recorded the articles it
     /// had not seen again: copies that go when the record is made again.
     unseen_copies: Vec<u32>,
-    old: FxHashMap<u64, ArticleRecord>,
+    /// The file's articles from the last run not seen again yet, by id:
+    /// their places in the article table, whose records are read back
+    /// when needed (a big file's records are not held twice).
+    old: FxHashMap<u64, u32>,
+    /// Where the old records are read from, a block at a time: the file's
+    /// articles come in the order they were recorded in.
+    old_records: RecordBlock,
     replaced: Replaced,
 }
 
@@ -301,6 +316,7 @@ impl ArticleWriter {
             // A rebuild must commit, even with nothing in it, to replace the old index.
             dirty: aside.is_some(),
             aside,
+            deletes: Vec::new(),
         }
     }
 
@@ -341,8 +357,8 @@ impl ArticleWriter {
         self.load_tables();
         let slot = self.manifest.reserve(key);
         let mut old = FxHashMap::default();
-        for (_, article) in self.manifest.articles_of(key) {
-            old.insert(article.id, article);
+        for (at, article) in self.manifest.articles_of(key) {
+            old.insert(article.id, at);
         }
         FileUpdate {
             key: key.to_string(),
@@ -353,6 +369,7 @@ impl ArticleWriter {
             passages: 0,
             unseen_copies: Vec::new(),
             old,
+            old_records: RecordBlock::default(),
             replaced: Replaced::default(),
         }
     }
@@ -369,6 +386,9 @@ impl ArticleWriter {
     ) -> Result<()> {
         let story_field = self.index.fields.story;
         let story_column = self.index.fields.story_column;
+        // Each written article's documents, added once the batch's
+        // deletes are sent.
+        let mut added = Vec::new();
         for article in articles {
             let slot = update.slot;
             if let Some((owner, _)) = self.holder(update, Shared::Text(article.hash)) {
@@ -381,7 +401,10 @@ impl ArticleWriter {
                 update.replaced.duplicates.push(of.to_string());
                 continue;
             }
-            let own = update.old.remove(&article.article_id);
+            let own = update
+                .old
+                .remove(&article.article_id)
+                .map(|at| self.manifest.article_through(at, &mut update.old_records));
             if own.is_none()
                 && article.named
                 && let Some((owner, at)) = self.holder(update, Shared::Name(article.article_id))
@@ -416,8 +439,7 @@ impl ArticleWriter {
                     update.replaced.undated += usize::from(article.undated);
                     update.replaced.unread_dates += usize::from(article.unread_date);
                 }
-                self.writer
-                    .delete_term(Term::from_field_u64(self.index.fields.article_id, old.id));
+                self.delete_article(old.id);
             } else {
                 update.replaced.articles += 1;
                 update.replaced.undated += usize::from(article.undated);
@@ -463,6 +485,12 @@ impl ArticleWriter {
                 batch.push(doc);
                 update.replaced.passages += 1;
             }
+            added.push(batch);
+        }
+        // The old versions go before the new ones come, which carry the
+        // same ids.
+        self.flush_deletes();
+        for batch in added {
             self.writer.run(self.queue.admit(batch))?;
         }
         self.dirty = true;
@@ -532,10 +560,7 @@ impl ArticleWriter {
     /// version of it: the old documents are deleted and the old file's
     /// record says the article is superseded.
     fn take_over(&mut self, owner: u32, at: u32, article: &PreparedArticle, key: &str) {
-        self.writer.delete_term(Term::from_field_u64(
-            self.index.fields.article_id,
-            article.article_id,
-        ));
+        self.delete_article(article.article_id);
         self.manifest.drop_article(
             owner,
             at,
@@ -554,9 +579,9 @@ impl ArticleWriter {
     /// reads the file again; what was written is then kept as unchanged.
     pub fn finish_file(&mut self, mut update: FileUpdate, complete: bool) -> Replaced {
         if complete {
-            for old in update.old.values() {
-                self.writer
-                    .delete_term(Term::from_field_u64(self.index.fields.article_id, old.id));
+            let gone: Vec<u64> = update.old.keys().copied().collect();
+            for id in gone {
+                self.delete_article(id);
             }
         } else {
             self.retain_unseen(&mut update);
@@ -592,9 +617,13 @@ impl ArticleWriter {
         // The articles not seen again so far are recorded as copies after
         // those written, in place of the copies of the last commit.
         let stale = std::mem::take(&mut update.unseen_copies);
-        for old in update.old.values() {
+        // In table order, so the records are read a block at a time.
+        let mut unseen: Vec<u32> = update.old.values().copied().collect();
+        unseen.sort_unstable();
+        for at in unseen {
+            let old = self.manifest.article_through(at, &mut update.old_records);
             update.unseen_copies.push(self.manifest.next_article_at());
-            self.manifest.push_pending(old);
+            self.manifest.push_pending(&old);
             record.articles += 1;
             record.passages += old.passages;
         }
@@ -608,8 +637,10 @@ impl ArticleWriter {
     /// Puts the articles an interrupted update did not see again back in
     /// its record, as they are still indexed.
     fn retain_unseen(&mut self, update: &mut FileUpdate) {
-        let unseen: Vec<ArticleRecord> = update.old.drain().map(|(_, old)| old).collect();
-        for old in unseen {
+        let mut unseen: Vec<u32> = update.old.drain().map(|(_, at)| at).collect();
+        unseen.sort_unstable();
+        for at in unseen {
+            let old = self.manifest.article_through(at, &mut update.old_records);
             let at = self.manifest.next_article_at();
             // Its text stays with another file that took it meanwhile.
             let taken = self.holder(update, Shared::Text(old.hash)).is_some();
@@ -715,16 +746,36 @@ impl ArticleWriter {
         }
         let ids: Vec<u64> = self.manifest.articles_of(key).map(|(_, a)| a.id).collect();
         for id in ids {
-            self.writer
-                .delete_term(Term::from_field_u64(self.index.fields.article_id, id));
+            self.delete_article(id);
         }
         self.dirty = true;
         self.manifest.remove(key)
     }
 
+    /// Deletes the documents of the article `id` (sent with others, before
+    /// the next documents are added or the next commit).
+    fn delete_article(&mut self, id: u64) {
+        self.deletes.push(id);
+        if self.deletes.len() >= DELETES_AT_ONCE {
+            self.flush_deletes();
+        }
+    }
+
+    /// Sends the deletes waiting, as one operation.
+    fn flush_deletes(&mut self) {
+        if self.deletes.is_empty() {
+            return;
+        }
+        let ids = std::mem::take(&mut self.deletes);
+        let query = ArticleIds::new(self.index.fields.article_id, ids);
+        // Only a field that is not indexed fails, and `article_id` is.
+        let _ = self.writer.delete_query(Box::new(query));
+    }
+
     /// Makes everything done so far durable and visible to searches, file
     /// records included.
     pub fn commit(&mut self) -> Result<()> {
+        self.flush_deletes();
         let dir = self.index.path.clone();
         let mut prepared = self.writer.prepare_commit()?;
         let payload = self

@@ -19,6 +19,7 @@ pub fn tests() -> Vec<Trial> {
     trials![
         a_rerun_updates_only_what_changed_and_matches_a_rebuild,
         a_container_committed_midway_and_updated_midway_matches_a_rebuild,
+        a_big_file_whose_lines_all_moved_then_went_keeps_each_article_once,
         a_rerun_with_no_changes_reads_nothing_and_commits_nothing,
         no_prune_keeps_the_articles_of_deleted_files,
         rebuild_starts_from_scratch_and_replaces_the_index,
@@ -303,6 +304,58 @@ fn a_container_committed_midway_and_updated_midway_matches_a_rebuild() {
         "{third}"
     );
     assert_eq!(holds(&third), holds(&second));
+}
+
+/// A file of more articles than are deleted in one operation: a line put
+/// first moves every article, so each is deleted and written again, and
+/// then the file goes. Each time the index holds each article once.
+fn a_big_file_whose_lines_all_moved_then_went_keeps_each_article_once() {
+    let ws = Workspace::new();
+    let lines = |range: std::ops::Range<usize>| {
+        range
+            .map(|n| jsonl_article(n, "") + "\n")
+            .collect::<String>()
+    };
+    ws.write("feed.jsonl", &lines(0..9000));
+    assert_success(&ws.index(&[]));
+    ws.write("feed.jsonl", &(lines(20_000..20_001) + &lines(0..9000)));
+    let moved = assert_success(&ws.index(&[]));
+    assert!(
+        counts_line(&moved).starts_with("0 added, 1 updated"),
+        "{moved}"
+    );
+    assert!(holds(&moved).contains("9001 articles"), "{moved}");
+    let fresh = ws.dir.path().join("fresh");
+    let rebuilt = assert_success(&ws.index_into(&fresh, &[]));
+    // Stories may be counted otherwise (see the test above).
+    assert_eq!(without_story_count(&moved), without_story_count(&rebuilt));
+    let passages = |index: &Path, query: &str| {
+        let output = Command::cargo_bin("dateline")
+            .unwrap()
+            .args(["search", "--format", "json", "-n", "1", "--index"])
+            .arg(index)
+            .args(["--", query])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["total_hits"].as_u64().unwrap()
+    };
+    for query in ["cranes", "\"item 20000\"", "\"story 4321\""] {
+        let fresh_count = passages(&fresh, query);
+        assert!(fresh_count > 0, "{query}");
+        assert_eq!(passages(&ws.index_dir(), query), fresh_count, "{query}");
+    }
+
+    fs::remove_file(ws.articles().join("feed.jsonl")).unwrap();
+    ws.write("other.txt", &article("2024-01-01", "apples"));
+    let gone = assert_success(&ws.index(&[]));
+    assert!(counts_line(&gone).contains("1 removed"), "{gone}");
+    assert!(
+        holds(&gone).contains("holds 1 article (2 passages)"),
+        "{gone}"
+    );
+    assert_eq!(passages(&ws.index_dir(), "cranes"), 0);
+    assert_eq!(passages(&ws.index_dir(), "apples"), 2);
 }
 
 /// [`holds`] with the number of stories left out.
