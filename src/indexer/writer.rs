@@ -768,7 +768,8 @@ impl ArticleWriter {
         }
         let ids = std::mem::take(&mut self.deletes);
         let query = ArticleIds::new(self.index.fields.article_id, ids);
-        // Only a field that is not indexed fails, and `article_id` is.
+        // tantivy fails a delete only when making its weight fails, and
+        // `ArticleIds` makes its own without failing.
         let _ = self.writer.delete_query(Box::new(query));
     }
 

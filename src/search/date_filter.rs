@@ -458,17 +458,29 @@ impl Weight for WithinDatesWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let passes = match self.checks(reader)? {
-            None => false,
-            Some(checks) => in_range(&checks, doc),
-        };
-        if !passes {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} is outside the dates"
-            )));
-        }
-        self.query.explain(reader, doc)
+        explain_within(&self.ranges, &self.columns, &*self.query, reader, doc)
     }
+}
+
+/// `query`'s explanation of `doc`, or an error when `doc` lies outside
+/// `ranges`.
+pub(crate) fn explain_within(
+    ranges: &[ColumnRange],
+    columns: &ColumnCache,
+    query: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+) -> tantivy::Result<Explanation> {
+    let passes = match checks(ranges, reader, columns)? {
+        None => false,
+        Some(checks) => in_range(&checks, doc),
+    };
+    if !passes {
+        return Err(tantivy::TantivyError::InvalidArgument(format!(
+            "document {doc} is outside the dates"
+        )));
+    }
+    query.explain(reader, doc)
 }
 
 /// A column whose value each match must have in range.

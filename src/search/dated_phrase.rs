@@ -20,7 +20,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use crate::index::columns::ColumnCache;
-use crate::search::date_filter::{Check, ColumnRange, checks, in_range};
+use crate::search::date_filter::{Check, ColumnRange, checks, explain_within, in_range};
 
 /// `phrase`'s matches whose dates lie in `ranges`.
 #[derive(Clone)]
@@ -105,16 +105,7 @@ impl Weight for DatedPhraseWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let passes = match checks(&self.ranges, reader, &self.columns)? {
-            None => false,
-            Some(checks) => in_range(&checks, doc),
-        };
-        if !passes {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} is outside the dates"
-            )));
-        }
-        self.phrase.explain(reader, doc)
+        explain_within(&self.ranges, &self.columns, &*self.phrase, reader, doc)
     }
 }
 
