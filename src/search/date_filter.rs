@@ -221,30 +221,25 @@ impl DateFilter {
         columns: Arc<ColumnCache>,
     ) -> Box<dyn Query> {
         let ranges = self.ranges(day_field, date_field);
-        match ranges.is_empty() {
-            true => query,
-            false => Box::new(WithinDates {
-                query: dates_before_positions(query, &ranges, &columns),
-                ranges,
-                columns,
-            }),
+        if ranges.is_empty() {
+            return query;
         }
+        let dates = DateRanges { ranges, columns };
+        Box::new(WithinDates {
+            query: dates_before_positions(query, &dates),
+            dates,
+        })
     }
 }
 
 /// `query` with each phrase in it (under boolean clauses) checking dates
 /// before positions ([`DatedPhrase`]); the filter around it still checks
 /// every match, so what is left as it is stays right.
-fn dates_before_positions(
-    query: Box<dyn Query>,
-    ranges: &[ColumnRange],
-    columns: &Arc<ColumnCache>,
-) -> Box<dyn Query> {
+fn dates_before_positions(query: Box<dyn Query>, dates: &DateRanges) -> Box<dyn Query> {
     if let Some(phrase) = query.downcast_ref::<PhraseQuery>() {
         return Box::new(DatedPhrase {
             phrase: phrase.clone(),
-            ranges: ranges.to_vec(),
-            columns: columns.clone(),
+            dates: dates.clone(),
         });
     }
     let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
@@ -256,7 +251,7 @@ fn dates_before_positions(
         .map(|(occur, clause)| {
             let clause = match occur {
                 Occur::MustNot => clause.box_clone(),
-                _ => dates_before_positions(clause.box_clone(), ranges, columns),
+                _ => dates_before_positions(clause.box_clone(), dates),
             };
             (*occur, clause)
         })
@@ -320,18 +315,14 @@ impl ColumnRange {
 /// asked to reach, which on a common word is the whole column.
 struct WithinDates {
     query: Box<dyn Query>,
-    ranges: Vec<ColumnRange>,
-    /// Where the date columns are opened: an [`OpenIndex`]'s, or the
-    /// query's own.
-    columns: Arc<ColumnCache>,
+    dates: DateRanges,
 }
 
 impl Clone for WithinDates {
     fn clone(&self) -> WithinDates {
         WithinDates {
             query: self.query.box_clone(),
-            ranges: self.ranges.clone(),
-            columns: self.columns.clone(),
+            dates: self.dates.clone(),
         }
     }
 }
@@ -340,8 +331,8 @@ impl std::fmt::Debug for WithinDates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WithinDates")
             .field("query", &self.query)
-            .field("ranges", &self.ranges)
-            .finish_non_exhaustive()
+            .field("dates", &self.dates)
+            .finish()
     }
 }
 
@@ -349,8 +340,7 @@ impl Query for WithinDates {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(WithinDatesWeight {
             query: self.query.weight(enable_scoring)?,
-            ranges: self.ranges.clone(),
-            columns: self.columns.clone(),
+            dates: self.dates.clone(),
         }))
     }
 
@@ -361,37 +351,62 @@ impl Query for WithinDates {
 
 struct WithinDatesWeight {
     query: Box<dyn Weight>,
+    dates: DateRanges,
+}
+
+/// The ranges a query's matches must lie in, and where their columns are
+/// opened: an [`OpenIndex`]'s, or the query's own.
+#[derive(Clone)]
+pub(crate) struct DateRanges {
     ranges: Vec<ColumnRange>,
     columns: Arc<ColumnCache>,
 }
 
-impl WithinDatesWeight {
-    fn checks(&self, reader: &SegmentReader) -> tantivy::Result<Option<Vec<Check>>> {
-        checks(&self.ranges, reader, &self.columns)
+impl std::fmt::Debug for DateRanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.ranges).finish()
     }
 }
 
-/// The ranges a segment's documents must be checked against; `None` when
-/// no document of the segment can pass.
-pub(crate) fn checks(
-    ranges: &[ColumnRange],
-    reader: &SegmentReader,
-    columns: &ColumnCache,
-) -> tantivy::Result<Option<Vec<Check>>> {
-    let mut checks = Vec::new();
-    for range in ranges {
-        match range.overlap(reader, columns)? {
-            Overlap::None => return Ok(None),
-            Overlap::All => {}
-            Overlap::Some(column) => checks.push((column, *range)),
+impl DateRanges {
+    /// The ranges a segment's documents must be checked against; `None`
+    /// when no document of the segment can pass.
+    pub(crate) fn checks(&self, reader: &SegmentReader) -> tantivy::Result<Option<Vec<Check>>> {
+        let mut checks = Vec::new();
+        for range in &self.ranges {
+            match range.overlap(reader, &self.columns)? {
+                Overlap::None => return Ok(None),
+                Overlap::All => {}
+                Overlap::Some(column) => checks.push((column, *range)),
+            }
         }
+        Ok(Some(checks))
     }
-    Ok(Some(checks))
+
+    /// `weight`'s explanation of `doc`, or an error when `doc` lies
+    /// outside the ranges.
+    pub(crate) fn explain(
+        &self,
+        weight: &dyn Weight,
+        reader: &SegmentReader,
+        doc: DocId,
+    ) -> tantivy::Result<Explanation> {
+        let passes = match self.checks(reader)? {
+            None => false,
+            Some(checks) => in_range(&checks, doc),
+        };
+        if !passes {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} is outside the dates"
+            )));
+        }
+        weight.explain(reader, doc)
+    }
 }
 
 impl Weight for WithinDatesWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let Some(checks) = self.checks(reader)? else {
+        let Some(checks) = self.dates.checks(reader)? else {
             return Ok(Box::new(EmptyScorer));
         };
         let scorer = self.query.scorer(reader, boost)?;
@@ -411,7 +426,7 @@ impl Weight for WithinDatesWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(&[DocId]),
     ) -> tantivy::Result<()> {
-        let Some(checks) = self.checks(reader)? else {
+        let Some(checks) = self.dates.checks(reader)? else {
             return Ok(());
         };
         if checks.is_empty() {
@@ -458,29 +473,8 @@ impl Weight for WithinDatesWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        explain_within(&self.ranges, &self.columns, &*self.query, reader, doc)
+        self.dates.explain(&*self.query, reader, doc)
     }
-}
-
-/// `query`'s explanation of `doc`, or an error when `doc` lies outside
-/// `ranges`.
-pub(crate) fn explain_within(
-    ranges: &[ColumnRange],
-    columns: &ColumnCache,
-    query: &dyn Weight,
-    reader: &SegmentReader,
-    doc: DocId,
-) -> tantivy::Result<Explanation> {
-    let passes = match checks(ranges, reader, columns)? {
-        None => false,
-        Some(checks) => in_range(&checks, doc),
-    };
-    if !passes {
-        return Err(tantivy::TantivyError::InvalidArgument(format!(
-            "document {doc} is outside the dates"
-        )));
-    }
-    query.explain(reader, doc)
 }
 
 /// A column whose value each match must have in range.
@@ -838,27 +832,38 @@ mod tests {
         (blocks, one_by_one)
     }
 
+    /// An index of `count` files, file `i` holding `text(i)`, indexed on
+    /// one thread.
+    fn one_file_each(
+        count: usize,
+        text: impl Fn(usize) -> String,
+    ) -> (tempfile::TempDir, OpenIndex) {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        for i in 0..count {
+            std::fs::write(articles.join(format!("{i:03}.txt")), text(i)).unwrap();
+        }
+        let index = crate::indexer::index_on_one_thread(articles, &folder.path().join("i"));
+        (folder, index)
+    }
+
     /// Whether the segments' day columns hold a value for every document
     /// (read a block at a time) or not (read one by one), the matches
     /// kept are those the scorer walks to.
     #[test]
     fn matches_kept_a_block_at_a_time_are_those_walked_one_by_one() {
         let (_folder, every_day_known) = segmented_index();
-        let folder = tempfile::tempdir().unwrap();
-        let articles = folder.path().join("articles");
-        std::fs::create_dir(&articles).unwrap();
-        for i in 0..400 {
+        let (_undated_folder, some_undated) = one_file_each(400, |i| {
             let date = match i % 3 {
                 0 => String::new(),
                 _ => format!(" date 1987-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
             };
-            let body = format!(
+            format!(
                 "{date} Grain report {i}. {}\n",
                 "Cocoa rose. ".repeat(i % 4)
-            );
-            std::fs::write(articles.join(format!("{i:03}.txt")), body).unwrap();
-        }
-        let some_undated = crate::indexer::index_on_one_thread(articles, &folder.path().join("i"));
+            )
+        });
         for index in [&every_day_known, &some_undated] {
             for (since, until) in [
                 ("1987-03", "1987-06"),
@@ -886,10 +891,7 @@ mod tests {
     /// apart or in the other order.
     #[test]
     fn a_phrase_within_dates_matches_its_matches_in_range() {
-        let folder = tempfile::tempdir().unwrap();
-        let articles = folder.path().join("articles");
-        std::fs::create_dir(&articles).unwrap();
-        for i in 0..600 {
+        let (_folder, one) = one_file_each(600, |i| {
             let date = match i % 7 {
                 0 => String::new(),
                 _ => format!(" date {}-{:02}-{:02}", 1986 + i % 3, 1 + i % 12, 1 + i % 28),
@@ -900,20 +902,18 @@ mod tests {
                 2 => "Traders said cocoa prices and sugar prices rose.",
                 _ => "Sugar fell.",
             };
-            std::fs::write(
-                articles.join(format!("{i:03}.txt")),
-                format!("{date} Report {i}. {text}\n"),
-            )
-            .unwrap();
-        }
-        let one = crate::indexer::index_on_one_thread(articles, &folder.path().join("i"));
+            format!("{date} Report {i}. {text}\n")
+        });
         let (_segmented_folder, segmented) = segmented_index();
         for index in [&one, &segmented] {
             let searcher = index.snapshot().unwrap();
             let mut found = 0;
             for (since, until) in [("1987-03", "1987-06"), ("1986", "1987"), ("1980", "1981")] {
                 let dates = DateFilter::from_args(Some(since), Some(until), None).unwrap();
-                let ranges = dates.ranges(index.fields.day, index.fields.date);
+                let ranges = DateRanges {
+                    ranges: dates.ranges(index.fields.day, index.fields.date),
+                    columns: index.columns().clone(),
+                };
                 for words in [
                     "\"cocoa prices\"",
                     "\"prices rose\" sugar",
@@ -931,7 +931,7 @@ mod tests {
                         .unwrap();
                     let mut expected = Vec::new();
                     for reader in searcher.segment_readers() {
-                        let Some(checks) = checks(&ranges, reader, index.columns()).unwrap() else {
+                        let Some(checks) = ranges.checks(reader).unwrap() else {
                             continue;
                         };
                         let mut scorer = weight.scorer(reader, 1.0).unwrap();

@@ -10,8 +10,6 @@
 //! those in range have their positions checked, by tantivy's own phrase
 //! scorer moved to them one at a time (`seek_danger`).
 
-use std::sync::Arc;
-
 use tantivy::query::{
     BooleanQuery, EmptyScorer, EnableScoring, Explanation, PhraseQuery, Query, Scorer, TermQuery,
     Weight,
@@ -19,24 +17,13 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
-use crate::index::columns::ColumnCache;
-use crate::search::date_filter::{Check, ColumnRange, checks, explain_within, in_range};
+use crate::search::date_filter::{Check, DateRanges, in_range};
 
 /// `phrase`'s matches whose dates lie in `ranges`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct DatedPhrase {
     pub(crate) phrase: PhraseQuery,
-    pub(crate) ranges: Vec<ColumnRange>,
-    pub(crate) columns: Arc<ColumnCache>,
-}
-
-impl std::fmt::Debug for DatedPhrase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DatedPhrase")
-            .field("phrase", &self.phrase)
-            .field("ranges", &self.ranges)
-            .finish_non_exhaustive()
-    }
+    pub(crate) dates: DateRanges,
 }
 
 impl Query for DatedPhrase {
@@ -56,8 +43,7 @@ impl Query for DatedPhrase {
         Ok(Box::new(DatedPhraseWeight {
             phrase: self.phrase.weight(enable_scoring)?,
             every_word: every_word.weight(without_scores)?,
-            ranges: self.ranges.clone(),
-            columns: self.columns.clone(),
+            dates: self.dates.clone(),
         }))
     }
 
@@ -70,13 +56,12 @@ struct DatedPhraseWeight {
     phrase: Box<dyn Weight>,
     /// The documents holding every word of the phrase, anywhere.
     every_word: Box<dyn Weight>,
-    ranges: Vec<ColumnRange>,
-    columns: Arc<ColumnCache>,
+    dates: DateRanges,
 }
 
 impl Weight for DatedPhraseWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let Some(checks) = checks(&self.ranges, reader, &self.columns)? else {
+        let Some(checks) = self.dates.checks(reader)? else {
             return Ok(Box::new(EmptyScorer));
         };
         if checks.is_empty() {
@@ -105,7 +90,7 @@ impl Weight for DatedPhraseWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        explain_within(&self.ranges, &self.columns, &*self.phrase, reader, doc)
+        self.dates.explain(&*self.phrase, reader, doc)
     }
 }
 
