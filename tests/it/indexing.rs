@@ -12,7 +12,7 @@ use assert_cmd::cargo::cargo_bin;
 use libtest_mimic::Trial;
 use tempfile::TempDir;
 
-use crate::util::{Need, trials};
+use crate::util::{Need, search_json, trials};
 
 /// This module's tests, for the harness.
 pub fn tests() -> Vec<Trial> {
@@ -330,15 +330,9 @@ fn a_big_file_whose_lines_all_moved_then_went_keeps_each_article_once() {
     // Stories may be counted otherwise (see the test above).
     assert_eq!(without_story_count(&moved), without_story_count(&rebuilt));
     let passages = |index: &Path, query: &str| {
-        let output = Command::cargo_bin("dateline")
+        search_json(index, &["-n", "1", query])["total_hits"]
+            .as_u64()
             .unwrap()
-            .args(["search", "--format", "json", "-n", "1", "--index"])
-            .arg(index)
-            .args(["--", query])
-            .output()
-            .unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        json["total_hits"].as_u64().unwrap()
     };
     for query in ["cranes", "\"item 20000\"", "\"story 4321\""] {
         let fresh_count = passages(&fresh, query);
