@@ -147,6 +147,14 @@ pub struct FileUpdate {
 }
 
 impl FileUpdate {
+    /// The places of the file's old articles not seen again yet, in table
+    /// order, so their records are read a block at a time.
+    fn unseen_in_order(&self) -> Vec<u32> {
+        let mut places: Vec<u32> = self.old.values().copied().collect();
+        places.sort_unstable();
+        places
+    }
+
     /// What the update did so far.
     pub fn replaced(&self) -> &Replaced {
         &self.replaced
@@ -579,8 +587,7 @@ impl ArticleWriter {
     /// reads the file again; what was written is then kept as unchanged.
     pub fn finish_file(&mut self, mut update: FileUpdate, complete: bool) -> Replaced {
         if complete {
-            let gone: Vec<u64> = update.old.keys().copied().collect();
-            for id in gone {
+            for &id in update.old.keys() {
                 self.delete_article(id);
             }
         } else {
@@ -617,10 +624,7 @@ impl ArticleWriter {
         // The articles not seen again so far are recorded as copies after
         // those written, in place of the copies of the last commit.
         let stale = std::mem::take(&mut update.unseen_copies);
-        // In table order, so the records are read a block at a time.
-        let mut unseen: Vec<u32> = update.old.values().copied().collect();
-        unseen.sort_unstable();
-        for at in unseen {
+        for at in update.unseen_in_order() {
             let old = self.manifest.article_through(at, &mut update.old_records);
             update.unseen_copies.push(self.manifest.next_article_at());
             self.manifest.push_pending(&old);
@@ -637,8 +641,8 @@ impl ArticleWriter {
     /// Puts the articles an interrupted update did not see again back in
     /// its record, as they are still indexed.
     fn retain_unseen(&mut self, update: &mut FileUpdate) {
-        let mut unseen: Vec<u32> = update.old.drain().map(|(_, at)| at).collect();
-        unseen.sort_unstable();
+        let unseen = update.unseen_in_order();
+        update.old.clear();
         for at in unseen {
             let old = self.manifest.article_through(at, &mut update.old_records);
             let at = self.manifest.next_article_at();
