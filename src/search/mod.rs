@@ -37,8 +37,8 @@ pub use facets::ArticleFilter;
 pub use highlight::{Highlighter, to_char_ranges};
 pub use order::SortOrder;
 pub use query::{ParsedQuery, parse_user_query};
-use rank::ScoredMatches;
 pub use rank::{Ranking, ScoredArticle, ScoredPassage, aggregate_articles};
+use rank::{ScoredMatches, Top};
 
 use crate::date::{ArticleDate, DatePrecision};
 use crate::error::{Error, Result};
@@ -149,12 +149,16 @@ pub(crate) fn search_with(
 ) -> Result<SearchResults> {
     let prepared = Prepared::with_searcher(index, searcher.clone(), request)?;
     let per_article = request.per_article.max(1);
-    let first = match request.exhaustive {
-        true => usize::MAX,
-        false => first_page(request.limit, per_article),
-    };
-    let (mut matches, order) = prepared.rank(index, first)?;
     let stories = Stories::new(index, &prepared.searcher);
+    // A page shows one article of a story: its hits lie among the matches
+    // that score at least the best of the `limit`th best story.
+    let story_of = |article_id, address| stories.of_article(article_id, address);
+    let top = match request.exhaustive {
+        true => Top::Matches(usize::MAX),
+        false => Top::Groups(request.limit.max(1), &story_of),
+    };
+    let (mut matches, order) = prepared.rank(index, top)?;
+    let first = (matches.exact_top()).unwrap_or_else(|| first_page(request.limit, per_article));
     let reader = StoredReader::with_columns(
         &prepared.searcher,
         &index.fields,
@@ -265,11 +269,14 @@ pub fn matching_sources(
     request: &SearchRequest,
 ) -> Result<(Vec<String>, Vec<String>)> {
     let prepared = Prepared::with_searcher(index, open_searcher(index)?, request)?;
-    let first = match request.exhaustive {
-        true => usize::MAX,
-        false => first_page(request.limit, 1),
+    // One line a file: the list lies among the matches that score at least
+    // the best of the `limit`th best article.
+    let top = match request.exhaustive {
+        true => Top::Matches(usize::MAX),
+        false => Top::Groups(request.limit.max(1), &|article_id, _| article_id),
     };
-    let (mut matches, order) = prepared.rank(index, first)?;
+    let (mut matches, order) = prepared.rank(index, top)?;
+    let first = (matches.exact_top()).unwrap_or_else(|| first_page(request.limit, 1));
     // Every matching article, near-copies included: `--files` is a list of
     // files, like `rg -l`.
     let PickedPage { picked, .. } =
@@ -330,13 +337,13 @@ impl Prepared {
         })
     }
 
-    /// The matching passages, scored, and the request's order. Only the
-    /// first `first` of a relevance order are scored up front; the rest
-    /// are scored if asked for (see [`ScoredMatches`]).
+    /// The matching passages, scored, and the request's order. Only what
+    /// can reach `first` in a relevance order is scored up front; the rest
+    /// is scored if asked for (see [`ScoredMatches`]).
     pub(crate) fn rank(
         &self,
         index: &OpenIndex,
-        first: usize,
+        first: Top,
     ) -> Result<(ScoredMatches, PassageOrder)> {
         let mut words = self.words.clone();
         // A boost by date changes every score: those orders score all.

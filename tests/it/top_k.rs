@@ -1,13 +1,13 @@
 //! A page of hits is picked from the best matches only (the others are
 //! never put in order, nor their articles, dates and stories read): the
-//! page, its near-copies, its counts and what it passed over must be
-//! exactly what ordering every match gives.
+//! page, its near-copies, its counts and what it passed over, and the
+//! list of files, must be exactly what ordering every match gives.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use dateline::index::OpenIndex;
-use dateline::search::{SearchRequest, SearchResults, search};
+use dateline::search::{SearchRequest, SearchResults, matching_sources, search};
 use libtest_mimic::Trial;
 
 use crate::util::{dateline, folder_with_owned, index_of, project_root, shared_data, trials};
@@ -41,12 +41,21 @@ fn assert_same_pages(index: &OpenIndex, queries: &[String], shapes: &[(usize, us
                 index,
                 &SearchRequest {
                     exhaustive: true,
-                    ..request
+                    ..request.clone()
                 },
             )
             .unwrap();
             assert_same(query, &best, &every);
             compared += usize::from(!every.hits.is_empty());
+            // `--files`: one line a file, in the same order.
+            let files = |exhaustive| {
+                let request = SearchRequest {
+                    exhaustive,
+                    ..request.clone()
+                };
+                matching_sources(index, &request).unwrap()
+            };
+            assert_eq!(files(false), files(true), "{query}: --files, {limit}");
         }
     }
     assert!(compared > 0, "no query matched anything");

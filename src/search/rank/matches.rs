@@ -26,9 +26,9 @@ use tantivy::{DocAddress, DocId, Searcher};
 use crate::error::Result;
 use crate::index::article_column::ArticleColumn;
 use crate::index::spans::ArticleSpans;
-use crate::search::rank::ScoredPassage;
 use crate::search::rank::prune;
 use crate::search::rank::scoring::Scoring;
+use crate::search::rank::{ScoredPassage, Top};
 
 /// The matches of one query, by segment in doc order, with their scores:
 /// all of them, or (after [`super::prune`]) those of the articles that
@@ -100,7 +100,7 @@ impl ScoredMatches {
         if self.scored.is_empty() {
             return Ok(());
         }
-        let (parts, scoring) = self.parts();
+        let (parts, scoring, _) = self.parts();
         scoring.segments.try_map(parts, |part| {
             if part.scored.iter().all(|&scored| scored) {
                 return Ok(());
@@ -126,8 +126,11 @@ impl ScoredMatches {
     }
 
     /// Each segment's matches with their scores, to be scored apart (on
-    /// several threads), and how to score them.
-    pub(super) fn parts(&mut self) -> (Vec<SegmentMatches<'_>>, &Scoring) {
+    /// several threads), how to score them, and each segment's article
+    /// ids.
+    pub(super) fn parts(
+        &mut self,
+    ) -> (Vec<SegmentMatches<'_>>, &Scoring, &[Option<ArticleColumn>]) {
         let mut parts = Vec::with_capacity(self.docs.len());
         let (mut scores, mut scored) = (&mut self.scores[..], &mut self.scored[..]);
         for (segment, docs) in self.docs.iter().enumerate() {
@@ -150,7 +153,7 @@ impl ScoredMatches {
                 });
             }
         }
-        (parts, &self.scoring)
+        (parts, &self.scoring, &self.article_ids)
     }
 
     /// Scores the article holding the `at`th match of `segment`, unless it
@@ -182,6 +185,18 @@ impl ScoredMatches {
         Ok(())
     }
 
+    /// How many of the best matches a pruned pass scored, every match
+    /// tied with the last included: [`ScoredMatches::best`] of that many
+    /// scores nothing more. `None` once every match is scored.
+    pub(crate) fn exact_top(&self) -> Option<usize> {
+        (self.exact_top != usize::MAX).then_some(self.exact_top)
+    }
+
+    /// How many matches have a key of at least `key`.
+    pub(super) fn count_at_least(&self, key: u64) -> usize {
+        (0..self.len()).filter(|&i| self.key(i) >= key).count()
+    }
+
     /// Every match as a passage, in doc order.
     pub(crate) fn all(&mut self) -> Result<Vec<ScoredPassage>> {
         self.score_all()?;
@@ -201,7 +216,7 @@ impl ScoredMatches {
         }
         if count > self.exact_top {
             match prune::applies(self) {
-                true => prune::score_best(self, count)?,
+                true => prune::score_best(self, Top::Matches(count))?,
                 false => self.score_all()?,
             }
         }
@@ -249,7 +264,7 @@ impl ScoredMatches {
         kept.concat()
     }
 
-    fn passage(&self, segment: usize, at: usize) -> ScoredPassage {
+    pub(super) fn passage(&self, segment: usize, at: usize) -> ScoredPassage {
         let i = self.offsets[segment] + at;
         let doc = self.docs[segment][at];
         ScoredPassage {

@@ -135,6 +135,20 @@ impl Default for Ranking {
     }
 }
 
+/// What a first, pruned pass over the matches scores exactly (see
+/// [`prune`]); the other matches are scored when asked for.
+#[derive(Clone, Copy)]
+pub(crate) enum Top<'a> {
+    /// The best `n` matches, and every match tied with the last.
+    Matches(usize),
+    /// Every match that scores at least the best match of the `n`th best
+    /// group, articles grouped by `group` (of an article's id and the
+    /// address of one of its passages). A page that shows one article of a
+    /// group (a story's near-copies once, or a file once) finds its first
+    /// `n` hits among them, and every match it passes over before its last.
+    Groups(usize, &'a (dyn Fn(u64, DocAddress) -> u64 + Sync)),
+}
+
 /// A passage with its score.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScoredPassage {
@@ -151,8 +165,8 @@ pub struct ScoredPassage {
 
 /// Scores the passages matching `any_words` (and says which also match
 /// `all_words`): every one of them, or with `top`, only the articles that
-/// can hold one of the best `top` ([`prune`]), the others when asked for
-/// (see [`ScoredMatches`]).
+/// can reach it ([`prune`]), the others when asked for (see
+/// [`ScoredMatches`]).
 pub(crate) fn rank_passages(
     index: &OpenIndex,
     searcher: &Searcher,
@@ -160,7 +174,7 @@ pub(crate) fn rank_passages(
     all_words: Option<&dyn Query>,
     words: &mut [QueryWord],
     ranking: &Ranking,
-    top: Option<usize>,
+    top: Option<Top>,
 ) -> Result<ScoredMatches> {
     let fields = &index.fields;
     let segments = Segments::of(searcher);
@@ -228,8 +242,11 @@ pub(crate) fn rank_passages(
     };
     let scoring = Scoring::new(searcher, fields, words, ranking, gathered);
     let mut matches = ScoredMatches::new(searcher, matched, tiers, scoring);
+    let fewer = |n: usize| n < matches.len();
     match top {
-        Some(top) if top < matches.len() && prune::applies(&matches) => {
+        Some(top @ (Top::Matches(n) | Top::Groups(n, _)))
+            if fewer(n) && prune::applies(&matches) =>
+        {
             prune::score_best(&mut matches, top)?;
         }
         _ => matches.score_all()?,

@@ -240,6 +240,7 @@ mod tests {
 
     use super::*;
     use crate::indexer::index_on_one_thread;
+    use crate::search::rank::Top;
     use crate::search::rank::bm25f::bm25_idf;
     use crate::search::{Prepared, SearchRequest};
 
@@ -283,7 +284,7 @@ mod tests {
             ..SearchRequest::default()
         };
         let prepared = Prepared::with_searcher(&index, searcher.clone(), &request).unwrap();
-        let (matches, _) = prepared.rank(&index, usize::MAX).unwrap();
+        let (matches, _) = prepared.rank(&index, Top::Matches(usize::MAX)).unwrap();
         // Deleted documents still count among all articles, as in
         // tantivy's statistics: each has one passage 0.
         let first_passages = Term::from_field_u64(index.fields.passage_no, 0);

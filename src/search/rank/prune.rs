@@ -20,21 +20,33 @@
 //! scoring every match gives them: an article is skipped only when its
 //! bound is strictly below a score already among the best `k`.
 //!
+//! A page that shows each story once (near-copies named beside it), or
+//! each file once, needs less than the best `k` matches: its first `k`
+//! hits and everything it passes over before the last of them score at
+//! least the best match of its `k`th best group ([`Top::Groups`]), since
+//! the best match of a group is always shown. So the walk can keep the
+//! best score of each group instead, and its threshold is the `k`th best
+//! group's: on wire news, where each story comes in dozens of copies,
+//! that is far above the `k`th best match, and far fewer articles are
+//! scored.
+//!
 //! (Scoring articles in order of their bound instead, best first, scored
 //! a tenth fewer matches but was slower: the bound of every article had to
 //! be worked out first, and scoring out of doc order misses the caches.)
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
+
+use tantivy::DocAddress;
 
 use crate::error::Result;
 use crate::search::parallel::Segments;
 use crate::search::query::QueryWord;
-use crate::search::rank::Ranking;
 use crate::search::rank::matches::{ScoredMatches, SegmentMatches, article_at, ordered_bits};
 use crate::search::rank::postings::Frequencies;
+use crate::search::rank::{Ranking, Top};
 
 /// Bounds are summed in another order than scores: a skipped article must
 /// be below the threshold by more than rounding.
@@ -50,23 +62,34 @@ pub(super) fn applies(matches: &ScoredMatches) -> bool {
         && matches.scoring.words.iter().all(|word| word.weight >= 0.0)
 }
 
-/// Scores the articles of `matches` that can hold one of the best `k`
-/// matches, and marks the matches exact up to `k`. Articles scored before
-/// (for a smaller `k`) count as they are. Segments are walked apart (on
-/// several threads for a large index), sharing the best `k` scores.
-pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
+/// Scores the articles of `matches` that can reach `top`, and marks the
+/// matches exact up to it. Articles scored before (for a smaller `top`)
+/// count as they are. Segments are walked apart (on several threads for
+/// a large index), sharing the best scores.
+pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
     if matches.scored.is_empty() {
         // Every match is scored already.
         return Ok(());
     }
-    let mut before = Best::new(k);
-    for (&scored, &score) in matches.scored.iter().zip(&matches.scores) {
-        if scored {
-            before.push(ordered_bits(score));
+    let mut before = match top {
+        Top::Matches(k) => Best::matches(k),
+        Top::Groups(k, _) => Best::groups(k),
+    };
+    for segment in 0..matches.docs.len() {
+        let offset = matches.offsets[segment];
+        for at in 0..matches.docs[segment].len() {
+            if matches.scored[offset + at] {
+                let passage = matches.passage(segment, at);
+                let group = match top {
+                    Top::Matches(_) => 0,
+                    Top::Groups(_, group) => group(passage.article_id, passage.address),
+                };
+                before.push(ordered_bits(passage.score), group);
+            }
         }
     }
     let best = SharedBest::new(before);
-    let (parts, scoring) = matches.parts();
+    let (parts, scoring, article_ids) = matches.parts();
     let plan = Plan::new(&scoring.words, &scoring.ranking);
     scoring.segments.try_map(parts, |part| {
         let mut tighter = plan.tighter.clone();
@@ -116,14 +139,33 @@ pub(super) fn score_best(matches: &mut ScoredMatches, k: usize) -> Result<()> {
             let scores = &mut scores[first..last];
             scorer.score_article(&docs[first..last], first, scores);
             scored[first..last].fill(true);
-            scores.iter().for_each(|&score| found.push(score));
+            match top {
+                Top::Matches(_) => scores.iter().for_each(|&score| found.push(score, 0)),
+                Top::Groups(_, group) => {
+                    let best = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                    if found.best.may_enter(ordered_bits(best)) {
+                        let doc = docs[first];
+                        let article_id = (article_ids.get(segment as usize))
+                            .and_then(Option::as_ref)
+                            .and_then(|column| column.id(doc))
+                            .unwrap_or(u64::MAX);
+                        found.push(best, group(article_id, DocAddress::new(segment, doc)));
+                    }
+                }
+            }
         }
         Ok(())
     })?;
-    matches.exact_top = k;
-    // Every article that can hold one of the best `k` is scored, so the
-    // least of them is the `k`th best of all.
-    matches.top_key = best.least().map(u64::from);
+    // Every article that can hold a match at or above the least of the
+    // best (the `k`th match, or the `k`th group's best) is scored.
+    let least = best.least().map(u64::from);
+    matches.top_key = least;
+    matches.exact_top = match (top, least) {
+        (Top::Matches(k), _) => k,
+        (Top::Groups(..), Some(least)) => matches.count_at_least(least),
+        // Fewer than `k` groups matched: no article was passed over.
+        (Top::Groups(..), None) => matches.len(),
+    };
     Ok(())
 }
 
@@ -159,12 +201,13 @@ impl Plan {
     }
 }
 
-/// The `k` best scores seen by every segment's walk: a heap behind a
-/// lock, and its least once full, read without one.
+/// The best scores seen by every segment's walk (see [`Best`]): kept
+/// behind a lock, and their least once there are enough, read without
+/// one.
 struct SharedBest {
     heap: Mutex<Best>,
-    /// The heap's least key once it holds `k` (0 before: no score maps to
-    /// 0, see [`ordered_bits`]). It only rises.
+    /// The least key kept once there are enough (0 before: no score maps
+    /// to 0, see [`ordered_bits`]). It only rises.
     least: AtomicU32,
 }
 
@@ -176,23 +219,23 @@ impl SharedBest {
         }
     }
 
-    /// Whether a score of `key` can be among the best `k`, or tied with
-    /// the `k`th (which the heap holds already).
+    /// Whether a score of `key` can be kept, or is tied with the least
+    /// kept (which is kept already).
     fn may_enter(&self, key: u32) -> bool {
         key > self.least.load(Ordering::Relaxed)
     }
 
-    fn push_all(&self, keys: &[u32]) {
+    fn push_all(&self, keys: &[(u32, u64)]) {
         let mut heap = self.heap.lock().unwrap_or_else(PoisonError::into_inner);
-        for &key in keys {
-            heap.push(key);
+        for &(key, group) in keys {
+            heap.push(key, group);
         }
         if let Some(least) = heap.least() {
             self.least.store(least, Ordering::Relaxed);
         }
     }
 
-    /// The `k`th best score's key, once `k` are seen.
+    /// The least key kept, once there are enough.
     fn least(&self) -> Option<u32> {
         (self.heap.lock().unwrap_or_else(PoisonError::into_inner)).least()
     }
@@ -211,7 +254,7 @@ impl SharedBest {
 /// lock (and when the walk ends).
 struct Found<'a> {
     best: &'a SharedBest,
-    keys: Vec<u32>,
+    keys: Vec<(u32, u64)>,
 }
 
 /// How many scores a walk on one of several threads hands over at once:
@@ -230,10 +273,12 @@ impl Found<'_> {
         }
     }
 
-    fn push(&mut self, score: f32) {
+    /// A score of the article group `group` (ignored when keeping
+    /// matches).
+    fn push(&mut self, score: f32, group: u64) {
         let key = ordered_bits(score);
         if self.best.may_enter(key) {
-            self.keys.push(key);
+            self.keys.push((key, group));
             if self.keys.len() == self.keys.capacity() {
                 self.best.push_all(&self.keys);
                 self.keys.clear();
@@ -248,34 +293,83 @@ impl Drop for Found<'_> {
     }
 }
 
-/// The `k` best keys pushed ([`ordered_bits`] of scores).
-struct Best {
-    k: usize,
-    heap: BinaryHeap<Reverse<u32>>,
+/// The best keys pushed ([`ordered_bits`] of scores): the `k` best, or the
+/// best of each of the `k` best groups.
+enum Best {
+    Matches {
+        k: usize,
+        heap: BinaryHeap<Reverse<u32>>,
+    },
+    Groups {
+        k: usize,
+        /// The best key of each group kept.
+        kept: HashMap<u64, u32>,
+        /// The same, ordered by key.
+        order: BTreeSet<(u32, u64)>,
+    },
 }
 
 impl Best {
-    fn new(k: usize) -> Best {
-        Best {
+    fn matches(k: usize) -> Best {
+        Best::Matches {
             k,
-            heap: BinaryHeap::with_capacity(k + 1),
+            heap: BinaryHeap::with_capacity(k.saturating_add(1).min(1 << 16)),
         }
     }
 
-    fn push(&mut self, key: u32) {
-        if self.heap.len() < self.k {
-            self.heap.push(Reverse(key));
-        } else if self.heap.peek().is_some_and(|&Reverse(least)| key > least) {
-            self.heap.pop();
-            self.heap.push(Reverse(key));
+    fn groups(k: usize) -> Best {
+        Best::Groups {
+            k,
+            kept: HashMap::new(),
+            order: BTreeSet::new(),
         }
     }
 
-    /// The `k`th best key, once `k` are seen.
+    fn push(&mut self, key: u32, group: u64) {
+        match self {
+            Best::Matches { k, heap } => {
+                if heap.len() < *k {
+                    heap.push(Reverse(key));
+                } else if heap.peek().is_some_and(|&Reverse(least)| key > least) {
+                    heap.pop();
+                    heap.push(Reverse(key));
+                }
+            }
+            Best::Groups { k, kept, order } => {
+                // A group not kept has no key above the least kept.
+                if let Some(best) = kept.get_mut(&group) {
+                    if key > *best {
+                        order.remove(&(*best, group));
+                        order.insert((key, group));
+                        *best = key;
+                    }
+                    return;
+                }
+                if kept.len() == *k {
+                    if order.first().is_none_or(|&(least, _)| key <= least) {
+                        return;
+                    }
+                    if let Some((_, out)) = order.pop_first() {
+                        kept.remove(&out);
+                    }
+                }
+                kept.insert(group, key);
+                order.insert((key, group));
+            }
+        }
+    }
+
+    /// The least key kept, once `k` are.
     fn least(&self) -> Option<u32> {
-        match self.heap.len() == self.k {
-            true => self.heap.peek().map(|&Reverse(least)| least),
-            false => None,
+        match self {
+            Best::Matches { k, heap } => match heap.len() == *k {
+                true => heap.peek().map(|&Reverse(least)| least),
+                false => None,
+            },
+            Best::Groups { k, order, .. } => match order.len() == *k {
+                true => order.first().map(|&(least, _)| least),
+                false => None,
+            },
         }
     }
 }
@@ -378,6 +472,7 @@ mod tests {
     use crate::index::OpenIndex;
     use crate::indexer::index_on_one_thread;
     use crate::search::parallel::{forcing, segmented_index};
+    use crate::search::rank::ScoredPassage;
     use crate::search::{Prepared, Ranking, SearchRequest};
 
     /// 300 articles mention `grain` once in passing; 5 are about grain
@@ -440,8 +535,8 @@ mod tests {
         };
         let prepared =
             Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
-        let (mut pruned, _) = prepared.rank(&index, 3).unwrap();
-        let (mut every, _) = prepared.rank(&index, usize::MAX).unwrap();
+        let (mut pruned, _) = prepared.rank(&index, Top::Matches(3)).unwrap();
+        let (mut every, _) = prepared.rank(&index, Top::Matches(usize::MAX)).unwrap();
         assert_eq!(pruned.len(), 345);
         let scored = scored(&pruned);
         assert!(scored < 100, "{scored} of 345 matches scored");
@@ -511,9 +606,11 @@ mod tests {
                 let prepared =
                     Prepared::with_searcher(index, index.snapshot().unwrap(), &request).unwrap();
                 for k in [1, 3, 10, 40] {
-                    let mut pruned = forcing(segments, || prepared.rank(index, k).unwrap().0);
+                    let mut pruned = forcing(segments, || {
+                        prepared.rank(index, Top::Matches(k)).unwrap().0
+                    });
                     let mut every = forcing(Segments::InTurn, || {
-                        prepared.rank(index, usize::MAX).unwrap().0
+                        prepared.rank(index, Top::Matches(usize::MAX)).unwrap().0
                     });
                     assert_eq!(
                         pruned.best(k).unwrap(),
@@ -523,6 +620,87 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Pruned for the best of groups of articles (a page showing each
+    /// story or file once), the matches scored up front are every match
+    /// that scores at least the best of the `k`th best group, as scoring
+    /// every match finds them: walking segments in turn or in parallel,
+    /// with groups of one article or of many.
+    #[test]
+    fn pruning_by_groups_keeps_every_match_of_the_best_groups() {
+        let one = |id: u64, _: DocAddress| id;
+        let sixteen = |id: u64, _: DocAddress| id >> 60;
+        let groupings: [&(dyn Fn(u64, DocAddress) -> u64 + Sync); 2] = [&one, &sixteen];
+        let (_folder, index) = grain_and_cocoa();
+        let (_more, segmented) = segmented_index();
+        let cases = [
+            (
+                &index,
+                Segments::InTurn,
+                ["grain cocoa", "port grain rain", "the port"],
+            ),
+            (
+                &segmented,
+                Segments::InParallel,
+                ["grain", "port grain cocoa", "cocoa harbour"],
+            ),
+        ];
+        for (index, segments, queries) in cases {
+            for query in queries {
+                let request = SearchRequest {
+                    query: query.to_string(),
+                    ..SearchRequest::default()
+                };
+                let prepared =
+                    Prepared::with_searcher(index, index.snapshot().unwrap(), &request).unwrap();
+                let mut every = prepared.rank(index, Top::Matches(usize::MAX)).unwrap().0;
+                let every = every.all().unwrap();
+                for group in groupings {
+                    for k in [1, 3, 10] {
+                        let top = Top::Groups(k, group);
+                        let mut pruned = forcing(segments, || prepared.rank(index, top).unwrap().0);
+                        let count = pruned.exact_top().unwrap_or(usize::MAX);
+                        let kept = pruned.best(count).unwrap();
+                        assert_eq!(kept, at_least_kth_group(&every, k, group), "{query}, {k}");
+                    }
+                }
+            }
+        }
+        // Groups of one article: the passing mentions of `grain` are never
+        // scored for the best 3.
+        let request = SearchRequest {
+            query: "grain cocoa".to_string(),
+            ..SearchRequest::default()
+        };
+        let prepared =
+            Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
+        let (pruned, _) = prepared.rank(&index, Top::Groups(3, &one)).unwrap();
+        let scored = scored(&pruned);
+        assert!(scored < 100, "{scored} of {} matches scored", pruned.len());
+    }
+
+    /// The passages of `every` (in doc order) that score at least the
+    /// best passage of the `k`th best group: all of them when fewer than
+    /// `k` groups matched.
+    fn at_least_kth_group(
+        every: &[ScoredPassage],
+        k: usize,
+        group: &dyn Fn(u64, DocAddress) -> u64,
+    ) -> Vec<ScoredPassage> {
+        let mut best: HashMap<u64, f32> = HashMap::new();
+        for passage in every {
+            let entry = (best.entry(group(passage.article_id, passage.address)))
+                .or_insert(f32::NEG_INFINITY);
+            *entry = entry.max(passage.score);
+        }
+        let mut scores: Vec<f32> = best.into_values().collect();
+        scores.sort_by(|a, b| b.total_cmp(a));
+        let least = match scores.get(k - 1) {
+            Some(&score) => score,
+            None => f32::NEG_INFINITY,
+        };
+        (every.iter().filter(|p| p.score >= least).copied()).collect()
     }
 
     #[test]
