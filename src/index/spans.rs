@@ -86,6 +86,27 @@ impl ArticleSpans {
         (self.before[word] + upto.count_ones()).saturating_sub(1) as usize
     }
 
+    /// The first document of article `number` (below [`Self::articles`]).
+    /// `hint` is where the search for it starts, a word of the bitset at or
+    /// before its own, and is left at its word: asked in increasing order,
+    /// the articles are found by galloping forward from the last.
+    pub(crate) fn start_of_article(&self, number: usize, hint: &mut usize) -> DocId {
+        let holds_later = |word: usize| self.before[word] as usize > number;
+        let mut step = 1;
+        while *hint + step < self.before.len() && !holds_later(*hint + step) {
+            step *= 2;
+        }
+        let (from, to) = (*hint + step / 2, (*hint + step).min(self.before.len()));
+        let word = from + self.before[from..to].partition_point(|&b| b as usize <= number) - 1;
+        *hint = word;
+        // The bit of rank `number - before[word]` in the word.
+        let mut bits = self.bits[word];
+        for _ in 0..number - self.before[word] as usize {
+            bits &= bits - 1;
+        }
+        (word * 64) as DocId + bits.trailing_zeros()
+    }
+
     /// The first document of the article holding `doc`.
     pub(crate) fn start_of(&self, doc: DocId) -> DocId {
         let mut word = doc as usize / 64;
@@ -205,6 +226,29 @@ mod tests {
             bits[doc as usize / 64] |= 1 << (doc % 64);
         }
         ArticleSpans::from_bits(bits, max_doc)
+    }
+
+    /// Articles found by number, in increasing order from one hint or
+    /// each from the start, land on their first documents, across empty
+    /// words of the bitset.
+    #[test]
+    fn articles_are_found_by_number() {
+        let starts: Vec<DocId> = [0, 3, 5, 63, 64, 65, 127, 700, 701, 1000, 1279]
+            .into_iter()
+            .chain((1300..1500).step_by(3))
+            .collect();
+        let b = bounds(&starts, 1600);
+        assert_eq!(b.articles(), starts.len());
+        let mut hint = 0;
+        for (number, &start) in starts.iter().enumerate() {
+            assert_eq!(b.start_of_article(number, &mut hint), start, "{number}");
+            assert_eq!(b.start_of_article(number, &mut 0), start, "{number}");
+            assert_eq!(b.article_number(start), number);
+        }
+        let mut hint = 0;
+        for number in (0..starts.len()).step_by(7) {
+            assert_eq!(b.start_of_article(number, &mut hint), starts[number]);
+        }
     }
 
     #[test]

@@ -30,6 +30,12 @@ use crate::search::query::QueryWord;
 pub(super) struct Frequencies {
     text: Vec<Vec<u32>>,
     title: Vec<Vec<u32>>,
+    /// For each word, the segment's articles whose matches hold it, a bit
+    /// per article number; empty when articles were not counted.
+    pub(super) held: Vec<Vec<u64>>,
+    /// For each word, those of them whose matches hold it more than once
+    /// in all in the text, or in the title.
+    pub(super) often: Vec<Vec<u64>>,
 }
 
 impl Frequencies {
@@ -130,12 +136,19 @@ fn read_segment(
     let mut columns = Frequencies {
         text: Vec::with_capacity(words.len()),
         title: Vec::with_capacity(words.len()),
+        held: Vec::new(),
+        often: Vec::new(),
     };
-    // The articles using the current word, from its text and its title,
-    // by number.
-    let mut using = vec![0u64; spans.articles().div_ceil(64).max(1)];
+    let bitset_words = spans.articles().div_ceil(64).max(1);
     for (w, word) in words.iter().enumerate() {
-        using.fill(0);
+        // The articles using the word, from its text and its title, by
+        // number; and those whose matches hold it, or hold it often (see
+        // `Frequencies::held`).
+        let mut using = vec![0u64; bitset_words];
+        let (mut held, mut often) = match count_articles {
+            true => (vec![0u64; bitset_words], vec![0u64; bitset_words]),
+            false => (Vec::new(), Vec::new()),
+        };
         for (field, (term, index)) in [
             (&word.text_term, Some(&text)),
             (&word.title_term, title.as_ref()),
@@ -152,16 +165,28 @@ fn read_segment(
             };
             if let Some(mut block) = postings {
                 column = vec![0; docs.len()];
+                // The article of the last posting, and the word's text
+                // frequency in it so far.
                 walk(&mut block, |doc, freq| {
+                    let mut article = 0;
                     if count_articles {
                         // Without a branch: most postings of a common
                         // word open an article.
                         let live = alive.is_none_or(|bits| bits.is_alive(doc));
-                        let article = spans.article_number(doc);
+                        article = spans.article_number(doc);
                         using[article / 64] |= u64::from(live) << (article % 64);
                     }
                     if let Some(at) = positions.of_doc(doc) {
                         column[at] = freq;
+                        if count_articles {
+                            // Often: in the title, more than once in a
+                            // passage, or in a second passage.
+                            let bit = 1 << (article % 64);
+                            let before = held[article / 64];
+                            held[article / 64] = before | bit;
+                            let many = field == 1 || freq > 1 || before & bit != 0;
+                            often[article / 64] |= u64::from(many) << (article % 64);
+                        }
                     }
                 });
             }
@@ -171,6 +196,10 @@ fn read_segment(
             }
         }
         articles[w] = using.iter().map(|bits| u64::from(bits.count_ones())).sum();
+        if count_articles {
+            columns.held.push(held);
+            columns.often.push(often);
+        }
     }
     Ok((articles, columns))
 }

@@ -44,7 +44,9 @@ use tantivy::DocAddress;
 use crate::error::Result;
 use crate::search::parallel::Segments;
 use crate::search::query::QueryWord;
-use crate::search::rank::matches::{ScoredMatches, SegmentMatches, article_at, ordered_bits};
+use crate::search::rank::matches::{
+    ScoredMatches, SegmentMatches, article_at, ordered_bits, skip_below,
+};
 use crate::search::rank::postings::Frequencies;
 use crate::search::rank::{Ranking, Top};
 
@@ -103,38 +105,12 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         let rows = &scoring.frequencies[segment as usize];
         let spans = &scoring.spans[segment as usize];
         let mut scorer = scoring.segment(segment)?;
-        let order = &plan.order;
-        // Matches before `at` are done with; `scored_to` ends the last
-        // article looked at.
-        let mut at = 0;
-        let mut scored_to = 0;
-        while at < docs.len() {
+        // Scores the article of the matches `first..last` if it was not
+        // scored before and its frequencies can reach the threshold.
+        let mut consider = |first: usize, last: usize| {
             let threshold = best.threshold();
-            let essential = (plan.within.iter())
-                .rposition(|&bound| bound * ROUNDING < threshold)
-                .unwrap_or(0);
-            if essential == order.len() {
-                // No article left can reach the best `k`, in any segment.
-                break;
-            }
-            if essential > 0 {
-                // The next match with an essential word.
-                let essential_words = &order[essential..];
-                let holds_one = |at: usize| {
-                    essential_words
-                        .iter()
-                        .any(|&(word, _)| rows.get(at, word) != (0, 0))
-                };
-                match (at..docs.len()).find(|&at| holds_one(at)) {
-                    Some(next) => at = next,
-                    None => break,
-                }
-            }
-            // Its article, whole: matches before it skipped over too.
-            let (first, last) = article_at(docs, spans, at, scored_to);
-            (at, scored_to) = (last, last);
             if scored[first] || tighter.of(rows, first..last) * ROUNDING < threshold {
-                continue;
+                return;
             }
             let scores = &mut scores[first..last];
             scorer.score_article(&docs[first..last], first, scores);
@@ -151,6 +127,79 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
                             .unwrap_or(u64::MAX);
                         found.push(best, group(article_id, DocAddress::new(segment, doc)));
                     }
+                }
+            }
+        };
+        let levels = (plan.levels.as_ref()).filter(|_| rows.held.len() == plan.order.len());
+        let order = &plan.order;
+        // Matches before `at` are done with; `scored_to` ends the last
+        // article looked at.
+        let mut at = 0;
+        let mut scored_to = 0;
+        while at < docs.len() {
+            let threshold = best.threshold();
+            if levels.is_some() && threshold > 0.0 {
+                // On by articles (below).
+                break;
+            }
+            let essential = (plan.within.iter())
+                .rposition(|&bound| bound * ROUNDING < threshold)
+                .unwrap_or(0);
+            if essential == order.len() {
+                // No article left can reach the best `k`, in any segment.
+                return Ok(());
+            }
+            if essential > 0 {
+                // The next match with an essential word.
+                let essential_words = &order[essential..];
+                let holds_one = |at: usize| {
+                    essential_words
+                        .iter()
+                        .any(|&(word, _)| rows.get(at, word) != (0, 0))
+                };
+                match (at..docs.len()).find(|&at| holds_one(at)) {
+                    Some(next) => at = next,
+                    None => return Ok(()),
+                }
+            }
+            // Its article, whole: matches before it skipped over too.
+            let (first, last) = article_at(docs, spans, at, scored_to);
+            (at, scored_to) = (last, last);
+            consider(first, last);
+        }
+        let Some(levels) = levels.filter(|_| at < docs.len()) else {
+            return Ok(());
+        };
+        // The rest by articles: only those whose words, by how often their
+        // matches hold them, can reach the threshold, found 64 at a time.
+        let from = spans.article_number(docs[at]);
+        let (mut hint, mut formula, mut formula_for) = (0, Vec::new(), f32::NAN);
+        for chunk in from / 64..rows.held[0].len() {
+            let threshold = best.threshold();
+            if threshold != formula_for {
+                formula = levels.reaching(threshold);
+                formula_for = threshold;
+                if formula.is_empty() {
+                    // No article left can reach the best `k`.
+                    break;
+                }
+            }
+            let mut mask = Levels::articles(&formula, rows, chunk);
+            if chunk == from / 64 {
+                mask &= u64::MAX << (from % 64);
+            }
+            while mask != 0 {
+                let number = chunk * 64 + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let start = spans.start_of_article(number, &mut hint);
+                let first = at + skip_below(&docs[at..], start);
+                if first == docs.len() {
+                    return Ok(());
+                }
+                let last = first + skip_below(&docs[first..], spans.end_of(start));
+                at = last;
+                if first < last {
+                    consider(first, last);
                 }
             }
         }
@@ -179,6 +228,9 @@ struct Plan {
     /// `order`.
     within: Vec<f32>,
     tighter: FrequencyBound,
+    /// What each word adds to an article's bound by how often it holds
+    /// it, for a query of few enough words.
+    levels: Option<Levels>,
 }
 
 impl Plan {
@@ -193,11 +245,94 @@ impl Plan {
         for (j, &(_, bound)) in order.iter().enumerate() {
             within[j + 1] = within[j] + bound;
         }
+        let levels = (words.len() <= LEVELLED_WORDS).then(|| Levels {
+            once: (0..words.len())
+                .map(|w| tighter.saturated(w, 1, 0))
+                .collect(),
+            often: (tighter.weights.iter())
+                .map(|&weight| weight * saturated)
+                .collect(),
+        });
         Plan {
             order,
             within,
             tighter,
+            levels,
         }
+    }
+}
+
+/// The most words a query can have for the walk by articles: it weighs
+/// each combination of three levels a word, 729 for six words.
+const LEVELLED_WORDS: usize = 6;
+
+/// What each word can add to an article's bound, from how often the
+/// article's matches hold it ([`Frequencies::held`] and
+/// [`Frequencies::often`]): nothing when they do not; what one occurrence
+/// in the text adds ([`FrequencyBound`]'s bound for it) when they hold it
+/// once; the plain bound when more often or in the title. This bounds the
+/// frequency bound, and the articles that can reach a threshold are found
+/// 64 at a time with bit operations instead of a look at each match.
+struct Levels {
+    once: Vec<f32>,
+    often: Vec<f32>,
+}
+
+impl Levels {
+    /// The least combinations of levels (a level a word: 0 not held, 1
+    /// held once, 2 often) whose bound reaches `threshold`: an article
+    /// can reach it only if it is at or above one of them in every word.
+    fn reaching(&self, threshold: f32) -> Vec<Vec<u8>> {
+        let n = self.once.len();
+        let bound = |combination: &[u8]| -> f32 {
+            (combination.iter().enumerate())
+                .map(|(w, &level)| match level {
+                    0 => 0.0,
+                    1 => self.once[w],
+                    _ => self.often[w],
+                })
+                .sum()
+        };
+        let reaches = |combination: &[u8]| bound(combination) * ROUNDING >= threshold;
+        let mut least = Vec::new();
+        let mut combination = vec![0u8; n];
+        for code in 0..3usize.pow(n as u32) {
+            let mut rest = code;
+            for level in combination.iter_mut() {
+                *level = (rest % 3) as u8;
+                rest /= 3;
+            }
+            if !reaches(&combination) {
+                continue;
+            }
+            let lower = |w: usize| {
+                let mut lower = combination.clone();
+                lower[w] -= 1;
+                lower
+            };
+            if (0..n).all(|w| combination[w] == 0 || !reaches(&lower(w))) {
+                least.push(combination.clone());
+            }
+        }
+        least
+    }
+
+    /// The articles `64 × chunk ..` of a segment at or above one of the
+    /// `least` combinations, as bits.
+    fn articles(least: &[Vec<u8>], rows: &Frequencies, chunk: usize) -> u64 {
+        let mut articles = 0;
+        for combination in least {
+            let mut these = u64::MAX;
+            for (w, &level) in combination.iter().enumerate() {
+                match level {
+                    0 => {}
+                    1 => these &= rows.held[w][chunk],
+                    _ => these &= rows.often[w][chunk],
+                }
+            }
+            articles |= these;
+        }
+        articles
     }
 }
 
