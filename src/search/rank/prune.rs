@@ -20,6 +20,15 @@
 //! scoring every match gives them: an article is skipped only when its
 //! bound is strictly below a score already among the best `k`.
 //!
+//! Once the threshold is known (on a query of up to six words), the
+//! matches are not looked at one by one:
+//! reading the postings marked, per word, the articles whose matches hold
+//! it and those that hold it often, and the articles whose words by those
+//! marks can reach the threshold are found 64 at a time with bit
+//! operations ([`Levels`]). On three common words that leaves the articles
+//! holding the rarest, or the other two often: a tenth of those holding an
+//! essential word.
+//!
 //! A page that shows each story once (near-copies named beside it), or
 //! each file once, needs less than the best `k` matches: its first `k`
 //! hits and everything it passes over before the last of them score at
