@@ -148,7 +148,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         while at < docs.len() {
             let threshold = best.threshold();
             if levels.is_some() && threshold > 0.0 {
-                // On by articles (below).
+                // The rest goes by articles (below).
                 break;
             }
             let essential = (plan.within.iter())
