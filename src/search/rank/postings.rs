@@ -34,7 +34,7 @@ pub(super) struct Frequencies {
     /// per article number; empty when articles were not counted.
     pub(super) held: Vec<Vec<u64>>,
     /// For each word, those of them whose matches hold it more than once
-    /// in all in the text, or in the title.
+    /// in the text (in one passage or in several), or in the title.
     pub(super) often: Vec<Vec<u64>>,
 }
 
@@ -139,12 +139,14 @@ fn read_segment(
         held: Vec::new(),
         often: Vec::new(),
     };
+    // The articles using the current word, from its text and its title,
+    // by number.
     let bitset_words = spans.articles().div_ceil(64).max(1);
+    let mut using = vec![0u64; bitset_words];
     for (w, word) in words.iter().enumerate() {
-        // The articles using the word, from its text and its title, by
-        // number; and those whose matches hold it, or hold it often (see
+        using.fill(0);
+        // Those whose matches hold it, or hold it often (see
         // `Frequencies::held`).
-        let mut using = vec![0u64; bitset_words];
         let (mut held, mut often) = match count_articles {
             true => (vec![0u64; bitset_words], vec![0u64; bitset_words]),
             false => (Vec::new(), Vec::new()),
@@ -165,8 +167,6 @@ fn read_segment(
             };
             if let Some(mut block) = postings {
                 column = vec![0; docs.len()];
-                // The article of the last posting, and the word's text
-                // frequency in it so far.
                 walk(&mut block, |doc, freq| {
                     let mut article = 0;
                     if count_articles {
