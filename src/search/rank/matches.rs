@@ -192,11 +192,6 @@ impl ScoredMatches {
         (self.exact_top != usize::MAX).then_some(self.exact_top)
     }
 
-    /// How many matches have a key of at least `key`.
-    pub(super) fn count_at_least(&self, key: u64) -> usize {
-        (0..self.len()).filter(|&i| self.key(i) >= key).count()
-    }
-
     /// Every match as a passage, in doc order.
     pub(crate) fn all(&mut self) -> Result<Vec<ScoredPassage>> {
         self.score_all()?;

@@ -86,6 +86,10 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         Top::Matches(k) => Best::matches(k),
         Top::Groups(k, _) => Best::groups(k),
     };
+    // The keys of the matches scored that may end at or above the least
+    // of the best: those scored before, and those each walk scores at or
+    // above the least at the time (which only rises).
+    let mut above = Vec::new();
     for segment in 0..matches.docs.len() {
         let offset = matches.offsets[segment];
         for at in 0..matches.docs[segment].len() {
@@ -96,14 +100,16 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
                     Top::Groups(_, group) => group(passage.article_id, passage.address),
                 };
                 before.push(ordered_bits(passage.score), group);
+                above.push(ordered_bits(passage.score));
             }
         }
     }
     let best = SharedBest::new(before);
     let (parts, scoring, article_ids) = matches.parts();
     let plan = Plan::new(&scoring.words, &scoring.ranking);
-    scoring.segments.try_map(parts, |part| {
+    let walked = scoring.segments.try_map(parts, |part| {
         let mut tighter = plan.tighter.clone();
+        let mut above = Vec::new();
         let mut found = Found::new(&best, scoring.segments);
         let SegmentMatches {
             segment,
@@ -124,6 +130,10 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             let scores = &mut scores[first..last];
             scorer.score_article(&docs[first..last], first, scores);
             scored[first..last].fill(true);
+            let least = best.least_key();
+            above.extend(
+                (scores.iter().map(|&score| ordered_bits(score))).filter(|&key| key >= least),
+            );
             match top {
                 Top::Matches(_) => scores.iter().for_each(|&score| found.push(score, 0)),
                 Top::Groups(_, group) => {
@@ -156,7 +166,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
                 .unwrap_or(0);
             if essential == order.len() {
                 // No article left can reach the best `k`, in any segment.
-                return Ok(());
+                return Ok(above);
             }
             if essential > 0 {
                 // The next match with an essential word.
@@ -168,7 +178,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
                 };
                 match (at..docs.len()).find(|&at| holds_one(at)) {
                     Some(next) => at = next,
-                    None => return Ok(()),
+                    None => return Ok(above),
                 }
             }
             // Its article, whole: matches before it skipped over too.
@@ -177,7 +187,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             consider(first, last);
         }
         let Some(levels) = levels.filter(|_| at < docs.len()) else {
-            return Ok(());
+            return Ok(above);
         };
         // The rest by articles: only those whose words, by how often their
         // matches hold them, can reach the threshold, found 64 at a time.
@@ -203,7 +213,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
                 let start = spans.start_of_article(number, &mut hint);
                 let first = at + skip_below(&docs[at..], start);
                 if first == docs.len() {
-                    return Ok(());
+                    return Ok(above);
                 }
                 let last = first + skip_below(&docs[first..], spans.end_of(start));
                 at = last;
@@ -212,15 +222,17 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
                 }
             }
         }
-        Ok(())
+        Ok(above)
     })?;
     // Every article that can hold a match at or above the least of the
     // best (the `k`th match, or the `k`th group's best) is scored.
-    let least = best.least().map(u64::from);
-    matches.top_key = least;
+    let least = best.least();
+    matches.top_key = least.map(u64::from);
     matches.exact_top = match (top, least) {
         (Top::Matches(k), _) => k,
-        (Top::Groups(..), Some(least)) => matches.count_at_least(least),
+        (Top::Groups(..), Some(least)) => (above.iter().chain(walked.iter().flatten()))
+            .filter(|&&key| key >= least)
+            .count(),
         // Fewer than `k` groups matched: no article was passed over.
         (Top::Groups(..), None) => matches.len(),
     };
@@ -377,6 +389,11 @@ impl SharedBest {
         if let Some(least) = heap.least() {
             self.least.store(least, Ordering::Relaxed);
         }
+    }
+
+    /// The least key kept once there are enough, else 0.
+    fn least_key(&self) -> u32 {
+        self.least.load(Ordering::Relaxed)
     }
 
     /// The least key kept, once there are enough.
