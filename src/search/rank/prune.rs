@@ -86,21 +86,26 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         Top::Matches(k) => Best::matches(k),
         Top::Groups(k, _) => Best::groups(k),
     };
-    // The keys of the matches scored that may end at or above the least
-    // of the best: those scored before, and those each walk scores at or
-    // above the least at the time (which only rises).
+    // For groups, the keys of the matches scored that may end at or above
+    // the least of the best: those scored before, and those each walk
+    // scores at or above the least at the time (which only rises).
+    let grouped = matches!(top, Top::Groups(..));
     let mut above = Vec::new();
     for segment in 0..matches.docs.len() {
         let offset = matches.offsets[segment];
         for at in 0..matches.docs[segment].len() {
-            if matches.scored[offset + at] {
-                let passage = matches.passage(segment, at);
-                let group = match top {
-                    Top::Matches(_) => 0,
-                    Top::Groups(_, group) => group(passage.article_id, passage.address),
-                };
-                before.push(ordered_bits(passage.score), group);
-                above.push(ordered_bits(passage.score));
+            if !matches.scored[offset + at] {
+                continue;
+            }
+            let key = ordered_bits(matches.scores[offset + at]);
+            match top {
+                Top::Matches(_) => before.push(key, 0),
+                Top::Groups(_, group) => {
+                    // Only groups need the article (a column read).
+                    let passage = matches.passage(segment, at);
+                    before.push(key, group(passage.article_id, passage.address));
+                    above.push(key);
+                }
             }
         }
     }
@@ -130,10 +135,11 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             let scores = &mut scores[first..last];
             scorer.score_article(&docs[first..last], first, scores);
             scored[first..last].fill(true);
-            let least = best.least_key();
-            above.extend(
-                (scores.iter().map(|&score| ordered_bits(score))).filter(|&key| key >= least),
-            );
+            if grouped {
+                let least = best.least_key();
+                let keys = scores.iter().map(|&score| ordered_bits(score));
+                above.extend(keys.filter(|&key| key >= least));
+            }
             match top {
                 Top::Matches(_) => scores.iter().for_each(|&score| found.push(score, 0)),
                 Top::Groups(_, group) => {
@@ -378,7 +384,7 @@ impl SharedBest {
     /// Whether a score of `key` can be kept, or is tied with the least
     /// kept (which is kept already).
     fn may_enter(&self, key: u32) -> bool {
-        key > self.least.load(Ordering::Relaxed)
+        key > self.least_key()
     }
 
     fn push_all(&self, keys: &[(u32, u64)]) {
@@ -403,7 +409,7 @@ impl SharedBest {
 
     /// The score an article must reach to matter.
     fn threshold(&self) -> f32 {
-        match self.least.load(Ordering::Relaxed) {
+        match self.least_key() {
             0 => f32::NEG_INFINITY,
             least => from_bits(least),
         }
