@@ -22,6 +22,7 @@ mod parallel;
 mod passage_kinds;
 mod query;
 mod rank;
+mod term_union;
 pub mod timeline;
 
 use std::collections::HashMap;
@@ -318,6 +319,7 @@ impl Prepared {
             .dates
             .restrict_in(parsed.all_words.box_clone(), index);
         let (words, widened) = scored_words(index, &parsed, &request.query);
+        let widened = term_union::as_term_union(widened);
         let mut any_words = request.dates.restrict_in(widened, index);
         let mut all_words = all_words;
         if !request.only.is_empty() {

@@ -59,14 +59,11 @@ pub(crate) fn parse_query_for(
         true => vec![fields.text, fields.title],
         false => vec![fields.text],
     };
-    let mut any_parser = QueryParser::for_index(&index.index, default_fields.clone());
+    let any_parser = QueryParser::for_index(&index.index, default_fields.clone());
     let mut all_parser = QueryParser::for_index(&index.index, default_fields);
     all_parser.set_conjunction_by_default();
-    // The title is short and says what the whole article is about.
-    for parser in [&mut any_parser, &mut all_parser] {
-        parser.set_field_boost(fields.title, 2.0);
-    }
-
+    // No field boost: ranking weighs the title itself (`Ranking`), and a
+    // boost would hide the term queries from `matching::union_terms`.
     if query.trim().is_empty() {
         return Err(Error::Query {
             query: query.to_string(),
@@ -348,15 +345,14 @@ pub(crate) fn widen_with_terms(query: Box<dyn Query>, extra: Vec<Term>) -> Box<d
 }
 
 /// Puts into `terms` the terms of which one is enough for `query` to
-/// match: a term query's (boosted or not: the parser boosts the title's),
-/// or those of a disjunction of term queries.
+/// match: a term query's (boosted or not), or those of a disjunction of
+/// term queries.
 fn terms_matching_alone(query: &dyn Query, terms: &mut Vec<Term>) {
     if let Some(term) = query.downcast_ref::<TermQuery>() {
         terms.push(term.term().clone());
     } else if query.is::<BoostQuery>() {
-        // A boost hides its query (tantivy gives no access to it); the
-        // parser boosts term queries of the title, and one term needing
-        // no positions is taken for such a query.
+        // A boost hides its query (tantivy gives no access to it): one
+        // term needing no positions is taken for a term query (`word^2`).
         let mut named = Vec::new();
         query.query_terms(&mut |term, positions| named.push((term.clone(), positions)));
         if let [(term, false)] = named.as_slice() {

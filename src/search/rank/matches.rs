@@ -47,6 +47,11 @@ pub(crate) struct ScoredMatches {
     pub(super) exact_top: usize,
     /// The key of the `exact_top`th best match, when scoring found it.
     pub(super) top_key: Option<u64>,
+    /// Where in `scores` the matches keyed at or above `top_key` are, in
+    /// order, when the pruned pass that set it kept them (pruning by
+    /// groups does): [`ScoredMatches::best`] then reads those instead of
+    /// every match. `None` once other scores change.
+    pub(super) top_places: Option<Vec<usize>>,
     /// The tier of each match, or empty when every tier is 0.
     tiers: Vec<u8>,
     /// Each segment's article ids.
@@ -84,6 +89,7 @@ impl ScoredMatches {
             scored: vec![false; at],
             exact_top: 0,
             top_key: None,
+            top_places: None,
             tiers,
             article_ids,
             scoring,
@@ -100,6 +106,7 @@ impl ScoredMatches {
         if self.scored.is_empty() {
             return Ok(());
         }
+        self.top_places = None;
         let (parts, scoring, _) = self.parts();
         scoring.segments.try_map(parts, |part| {
             if part.scored.iter().all(|&scored| scored) {
@@ -163,6 +170,7 @@ impl ScoredMatches {
         if self.scored.get(offset + at).is_none_or(|&scored| scored) {
             return Ok(());
         }
+        self.top_places = None;
         let docs = &self.docs[segment];
         let (first, last) = article_at(docs, &self.scoring.spans[segment], at, 0);
         let mut scoring = self.scoring.segment(segment as u32)?;
@@ -216,6 +224,9 @@ impl ScoredMatches {
             }
         }
         if let Some(threshold) = self.top_key.filter(|_| count == self.exact_top) {
+            if let Some(places) = &self.top_places {
+                return Ok(self.passages_at(places));
+            }
             return Ok(self.collect(|i| self.key(i) >= threshold));
         }
         // The `count` largest keys; most matches lose one comparison.
@@ -244,6 +255,20 @@ impl ScoredMatches {
         };
         self.score_article_at(segment, at)?;
         Ok(Some(self.passage(segment, at)))
+    }
+
+    /// The matches at `places` in `scores`, increasing.
+    fn passages_at(&self, places: &[usize]) -> Vec<ScoredPassage> {
+        let mut segment = 0;
+        let ends = |segment: usize| self.offsets[segment] + self.docs[segment].len();
+        (places.iter())
+            .map(|&place| {
+                while place >= ends(segment) {
+                    segment += 1;
+                }
+                self.passage(segment, place - self.offsets[segment])
+            })
+            .collect()
     }
 
     /// The matches `keep` keeps (by their place in `scores`), in doc order.

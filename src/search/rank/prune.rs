@@ -82,6 +82,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         // Every match is scored already.
         return Ok(());
     }
+    matches.top_places = None;
     let mut before = match top {
         Top::Matches(k) => Best::matches(k),
         Top::Groups(k, _) => Best::groups(k),
@@ -104,12 +105,13 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
                     // Only groups need the article (a column read).
                     let passage = matches.passage(segment, at);
                     before.push(key, group(passage.article_id, passage.address));
-                    above.push(key);
+                    above.push((key, offset + at));
                 }
             }
         }
     }
     let best = SharedBest::new(before);
+    let offsets = matches.offsets.clone();
     let (parts, scoring, article_ids) = matches.parts();
     let plan = Plan::new(&scoring.words, &scoring.ranking);
     let walked = scoring.segments.try_map(parts, |part| {
@@ -137,8 +139,10 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             scored[first..last].fill(true);
             if grouped {
                 let least = best.least_key();
+                let place = offsets[segment as usize] + first;
                 let keys = scores.iter().map(|&score| ordered_bits(score));
-                above.extend(keys.filter(|&key| key >= least));
+                let places = keys.zip(place..).filter(|&(key, _)| key >= least);
+                above.extend(places);
             }
             match top {
                 Top::Matches(_) => scores.iter().for_each(|&score| found.push(score, 0)),
@@ -236,9 +240,16 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
     matches.top_key = least.map(u64::from);
     matches.exact_top = match (top, least) {
         (Top::Matches(k), _) => k,
-        (Top::Groups(..), Some(least)) => (above.iter().chain(walked.iter().flatten()))
-            .filter(|&&key| key >= least)
-            .count(),
+        (Top::Groups(..), Some(least)) => {
+            let mut places: Vec<usize> = (above.iter().chain(walked.iter().flatten()))
+                .filter(|&&(key, _)| key >= least)
+                .map(|&(_, place)| place)
+                .collect();
+            places.sort_unstable();
+            let count = places.len();
+            matches.top_places = Some(places);
+            count
+        }
         // Fewer than `k` groups matched: no article was passed over.
         (Top::Groups(..), None) => matches.len(),
     };
