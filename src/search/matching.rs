@@ -39,11 +39,10 @@ impl Collector for MatchingDocs {
     ) -> tantivy::Result<Vec<Vec<DocId>>> {
         let segments = fruits.iter().map(|(ord, _)| *ord as usize + 1).max();
         let mut by_segment = vec![Vec::new(); segments.unwrap_or(0)];
-        for (ord, mut docs) in fruits {
-            // Doc sets yield in doc order; this only guards the invariant.
-            if !docs.is_sorted() {
-                docs.sort_unstable();
-            }
+        for (ord, docs) in fruits {
+            // Doc sets yield in doc order (a pass to check it cost a
+            // millisecond on a common word at ten million articles).
+            debug_assert!(docs.is_sorted());
             by_segment[ord as usize] = docs;
         }
         Ok(by_segment)

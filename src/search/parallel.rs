@@ -60,6 +60,19 @@ impl Segments {
         }
     }
 
+    /// Sets every item of `items` to `value`: on a large index, a few
+    /// chunks at once, so the pages of a fresh allocation (tens of
+    /// megabytes for a common word's matches) are faulted in and written
+    /// on every core.
+    pub(crate) fn fill<T: Copy + Send + Sync>(self, items: &mut [T], value: T) {
+        match self {
+            Segments::InTurn => items.fill(value),
+            Segments::InParallel => {
+                (items.par_chunks_mut(1 << 16)).for_each(|chunk| chunk.fill(value));
+            }
+        }
+    }
+
     /// `each` applied to every item, the results in the items' order, or
     /// the first error met.
     pub(crate) fn try_map<T, R, F>(self, items: Vec<T>, each: F) -> Result<Vec<R>>

@@ -42,6 +42,9 @@ pub(crate) struct ScoredMatches {
     pub(super) scores: Vec<f32>,
     /// Whether each match is scored yet; empty once all are.
     pub(super) scored: Vec<bool>,
+    /// Whether any match is scored yet: until then a pruned pass need not
+    /// look for those scored before.
+    pub(super) scored_any: bool,
     /// Up to how many of the best matches [`ScoredMatches::best`] can give
     /// without scoring the rest.
     pub(super) exact_top: usize,
@@ -82,11 +85,14 @@ impl ScoredMatches {
                     .flatten()
             })
             .collect();
+        let mut scores = vec![0.0; at];
+        scoring.segments.fill(&mut scores, f32::NEG_INFINITY);
         ScoredMatches {
             docs,
             offsets,
-            scores: vec![f32::NEG_INFINITY; at],
+            scores,
             scored: vec![false; at],
+            scored_any: false,
             exact_top: 0,
             top_key: None,
             top_places: None,
@@ -177,6 +183,7 @@ impl ScoredMatches {
         let scores = &mut self.scores[offset + first..offset + last];
         scoring.score_article(&docs[first..last], first, scores);
         self.scored[offset + first..offset + last].fill(true);
+        self.scored_any = true;
         Ok(())
     }
 

@@ -92,7 +92,11 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
     // scores at or above the least at the time (which only rises).
     let grouped = matches!(top, Top::Groups(..));
     let mut above = Vec::new();
-    for segment in 0..matches.docs.len() {
+    let scored_before = match matches.scored_any {
+        true => 0..matches.docs.len(),
+        false => 0..0,
+    };
+    for segment in scored_before {
         let offset = matches.offsets[segment];
         for at in 0..matches.docs[segment].len() {
             if !matches.scored[offset + at] {
@@ -236,6 +240,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
     })?;
     // Every article that can hold a match at or above the least of the
     // best (the `k`th match, or the `k`th group's best) is scored.
+    matches.scored_any = true;
     let least = best.least();
     matches.top_key = least.map(u64::from);
     matches.exact_top = match (top, least) {
