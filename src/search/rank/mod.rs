@@ -56,7 +56,7 @@ use crate::search::matching::SortedMembership;
 use crate::search::parallel::Segments;
 use crate::search::query::QueryWord;
 use bm25f::{Statistics, bm25_idf};
-use postings::{SegmentWords, count_articles, read_words};
+use postings::{Reading, SegmentWords, count_articles, read_words};
 use scoring::{Gathered, Scoring};
 
 /// The ranking knobs. The defaults were measured with `dateline eval` on
@@ -200,14 +200,11 @@ pub(crate) fn rank_passages(
             titled,
         })
         .collect();
-    let postings = read_words(
-        fields,
-        words,
-        &segment_words,
-        &matched,
-        count_in_articles,
-        segments,
-    )?;
+    let reading = Reading {
+        count_articles: count_in_articles,
+        mark_articles: top.is_some() && prune::goes_by_articles(words, ranking),
+    };
+    let postings = read_words(fields, words, &segment_words, &matched, reading, segments)?;
     match article_count {
         Some(count) if ranking.article_idf => {
             for (word, &articles) in words.iter_mut().zip(&postings.articles) {

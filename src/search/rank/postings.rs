@@ -31,7 +31,7 @@ pub(super) struct Frequencies {
     text: Vec<Vec<u32>>,
     title: Vec<Vec<u32>>,
     /// For each word, the segment's articles whose matches hold it, a bit
-    /// per article number; empty when articles were not counted.
+    /// per article number; empty when not asked for ([`Reading`]).
     pub(super) held: Vec<Vec<u64>>,
     /// For each word, those of them whose matches hold it more than once
     /// in the text (in one passage or in several), or in the title.
@@ -74,20 +74,30 @@ pub(super) struct WordPostings {
     pub(super) frequencies: Vec<Frequencies>,
 }
 
+/// What [`read_words`] reads besides each word's frequencies in the
+/// matches.
+#[derive(Clone, Copy)]
+pub(super) struct Reading {
+    /// The per-word article counts, of live documents.
+    pub(super) count_articles: bool,
+    /// The articles each word's matches hold ([`Frequencies::held`] and
+    /// `often`), for pruning by articles; only with `count_articles`.
+    pub(super) mark_articles: bool,
+}
+
 /// Reads every query word's postings in every segment once. `matched` are
-/// each segment's matches; `count_articles` asks for the per-word article
-/// counts, of live documents.
+/// each segment's matches.
 pub(super) fn read_words(
     fields: &DatelineSchema,
     words: &[QueryWord],
     segments: &[SegmentWords],
     matched: &[Vec<DocId>],
-    count_articles: bool,
+    reading: Reading,
     walk: Segments,
 ) -> Result<WordPostings> {
     let read = walk.try_map(segments.iter().enumerate().collect(), |(ord, segment)| {
         let docs = matched.get(ord).map_or(&[][..], Vec::as_slice);
-        read_segment(segment, fields, words, docs, count_articles)
+        read_segment(segment, fields, words, docs, reading)
     })?;
     let mut articles = vec![0; words.len()];
     let mut frequencies = Vec::with_capacity(read.len());
@@ -118,8 +128,10 @@ fn read_segment(
     fields: &DatelineSchema,
     words: &[QueryWord],
     docs: &[DocId],
-    count_articles: bool,
+    reading: Reading,
 ) -> Result<(Vec<u64>, Frequencies)> {
+    let count_articles = reading.count_articles;
+    let mark_articles = count_articles && reading.mark_articles;
     let SegmentWords {
         segment,
         spans,
@@ -147,7 +159,7 @@ fn read_segment(
         using.fill(0);
         // Those whose matches hold it, or hold it often (see
         // `Frequencies::held`).
-        let (mut held, mut often) = match count_articles {
+        let (mut held, mut often) = match mark_articles {
             true => (vec![0u64; bitset_words], vec![0u64; bitset_words]),
             false => (Vec::new(), Vec::new()),
         };
@@ -178,7 +190,7 @@ fn read_segment(
                     }
                     if let Some(at) = positions.of_doc(doc) {
                         column[at] = freq;
-                        if count_articles {
+                        if mark_articles {
                             // Often: in the title, more than once in a
                             // passage, or in a second passage.
                             let bit = 1 << (article % 64);
@@ -196,7 +208,7 @@ fn read_segment(
             }
         }
         articles[w] = using.iter().map(|bits| u64::from(bits.count_ones())).sum();
-        if count_articles {
+        if mark_articles {
             columns.held.push(held);
             columns.often.push(often);
         }

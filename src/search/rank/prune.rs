@@ -67,10 +67,20 @@ const ROUNDING: f32 = 1.0 + 1e-4;
 /// needs scores built only from saturated word frequencies with
 /// non-negative weights, in one tier.
 pub(super) fn applies(matches: &ScoredMatches) -> bool {
-    let ranking = &matches.scoring.ranking;
+    applies_to(&matches.scoring.words, &matches.scoring.ranking)
+}
+
+fn applies_to(words: &[QueryWord], ranking: &Ranking) -> bool {
     ranking.proximity_weight <= 0.0
         && !ranking.all_words_first
-        && matches.scoring.words.iter().all(|word| word.weight >= 0.0)
+        && words.iter().all(|word| word.weight >= 0.0)
+}
+
+/// Whether pruning `words` under `ranking` goes by articles once it has a
+/// threshold, which needs the articles each word's matches hold
+/// (`Frequencies::held` and `often`).
+pub(super) fn goes_by_articles(words: &[QueryWord], ranking: &Ranking) -> bool {
+    applies_to(words, ranking) && words.len() <= LEVELLED_WORDS
 }
 
 /// Scores the articles of `matches` that can reach `top`, and marks the
