@@ -149,6 +149,24 @@ pub(crate) fn segmented_index() -> (tempfile::TempDir, crate::index::OpenIndex) 
     (folder, index)
 }
 
+/// Deletes the documents of `index` holding `word` in their text, leaving
+/// them in their segments (the indexer's merges would drop them), and
+/// gives a searcher that sees the deletes.
+#[cfg(test)]
+pub(crate) fn delete_unmerged(index: &crate::index::OpenIndex, word: &str) -> tantivy::Searcher {
+    let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).unwrap();
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    writer.delete_term(tantivy::Term::from_field_text(index.fields.text, word));
+    writer.commit().unwrap();
+    drop(writer);
+    let searcher = index.index.reader().unwrap().searcher();
+    assert!(
+        (searcher.segment_readers().iter()).any(|s| s.alive_bitset().is_some()),
+        "a segment with deleted documents"
+    );
+    searcher
+}
+
 /// Indexes the 1,280 or more files of `articles` on one thread, a commit
 /// every 256 articles (the indexer reads 256 files between two
 /// commits): four segments or more.

@@ -153,6 +153,7 @@ impl Weight for TermUnion {
 mod tests {
     use super::*;
     use crate::search::matching::MatchingDocs;
+    use crate::search::parallel::{delete_unmerged, segmented_index};
     use crate::search::query::parse_user_query;
 
     /// Bare words match, by marking postings, exactly the live documents
@@ -160,16 +161,9 @@ mod tests {
     /// scorer; any other query is left to tantivy.
     #[test]
     fn a_union_of_words_matches_what_tantivys_union_does() {
-        let (_folder, index) = crate::search::parallel::segmented_index();
-        // Deleted documents, left in their segments.
-        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        writer.delete_term(Term::from_field_text(index.fields.text, "timber"));
-        writer.commit().unwrap();
-        drop(writer);
-        let searcher = index.index.reader().unwrap().searcher();
+        let (_folder, index) = segmented_index();
+        let searcher = delete_unmerged(&index, "timber");
         let segments = searcher.segment_readers();
-        assert!(segments.iter().any(|s| s.alive_bitset().is_some()));
         let parse = |query| parse_user_query(&index, query, false).unwrap().any_words;
         for query in [
             "grain",

@@ -308,18 +308,8 @@ mod tests {
         // One segment, so the deleted article does not take a segment of
         // its own with it.
         let index = index_on_one_thread(articles, &index_dir);
-        // Deleted, its documents left in the segment (the indexer's
-        // merges would drop them).
-        let mut writer: tantivy::IndexWriter = index.index.writer(15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        writer.delete_term(Term::from_field_text(index.fields.text, "more"));
-        writer.commit().unwrap();
-        drop(writer);
-        let searcher = index.index.reader().unwrap().searcher();
-        assert!(
-            (searcher.segment_readers().iter()).any(|s| s.alive_bitset().is_some()),
-            "a segment with deleted documents"
-        );
+        // Deleted, its documents left in the segment.
+        let searcher = crate::search::parallel::delete_unmerged(&index, "more");
         let request = SearchRequest {
             query: "cocoa".to_string(),
             ..SearchRequest::default()
