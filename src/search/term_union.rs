@@ -9,11 +9,10 @@
 //! in order, costs a store per posting instead.
 
 use tantivy::query::{
-    BitSetDocSet, BooleanQuery, ConstScorer, EnableScoring, Explanation, Occur, Query, Scorer,
-    TermQuery, Weight,
+    BooleanQuery, ConstScorer, EnableScoring, Explanation, Occur, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 /// Documents are handed to a collector this many at a time.
 const BLOCK: usize = 1024;
@@ -87,28 +86,82 @@ impl TermUnion {
     }
 }
 
-/// The documents whose bits are set, in order.
-fn marked(bits: &[u64]) -> impl Iterator<Item = DocId> + '_ {
-    bits.iter().enumerate().flat_map(|(at, &word)| {
-        let mut word = word;
-        std::iter::from_fn(move || {
-            (word != 0).then(|| {
-                let doc = (at * 64) as DocId + word.trailing_zeros();
-                word &= word - 1;
-                doc
-            })
-        })
-    })
+/// The documents whose bits are set, as a doc set: what a date filter
+/// walks in a segment it must check match by match.
+struct Marked {
+    bits: Vec<u64>,
+    /// The word of `bits` holding `doc`, and its bits after `doc`.
+    word: usize,
+    rest: u64,
+    doc: DocId,
+    count: u32,
+}
+
+impl Marked {
+    /// The doc set of `bits`, on its first document.
+    fn new(bits: Vec<u64>) -> Marked {
+        let count = bits.iter().map(|word| word.count_ones()).sum();
+        let rest = bits.first().copied().unwrap_or(0);
+        let mut marked = Marked {
+            bits,
+            word: 0,
+            rest,
+            doc: 0,
+            count,
+        };
+        marked.advance();
+        marked
+    }
+
+    fn end(&mut self) -> DocId {
+        (self.word, self.rest, self.doc) = (self.bits.len(), 0, TERMINATED);
+        TERMINATED
+    }
+}
+
+impl DocSet for Marked {
+    fn advance(&mut self) -> DocId {
+        while self.rest == 0 {
+            self.word += 1;
+            match self.bits.get(self.word) {
+                Some(&bits) => self.rest = bits,
+                None => return self.end(),
+            }
+        }
+        self.doc = (self.word * 64) as DocId + self.rest.trailing_zeros();
+        self.rest &= self.rest - 1;
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        // `target` is after `doc`, so in its word or a later one.
+        let word = target as usize / 64;
+        if word > self.word {
+            match self.bits.get(word) {
+                Some(&bits) => (self.word, self.rest) = (word, bits),
+                None => return self.end(),
+            }
+        }
+        self.rest &= u64::MAX << (target % 64);
+        self.advance()
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.count
+    }
 }
 
 impl Weight for TermUnion {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let bits = self.marks(reader)?;
-        let mut set = BitSet::with_max_value(reader.max_doc());
-        for doc in marked(&bits) {
-            set.insert(doc);
-        }
-        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(set), boost)))
+        let marked = Marked::new(self.marks(reader)?);
+        Ok(Box::new(ConstScorer::new(marked, boost)))
     }
 
     fn for_each_no_score(
@@ -180,18 +233,27 @@ mod tests {
             assert_eq!(found, expected, "{query}");
             let weight = union.weight(EnableScoring::disabled_from_searcher(&searcher));
             for (segment, expected) in segments.iter().zip(&expected) {
-                let mut scorer = weight.as_ref().unwrap().scorer(segment, 1.0).unwrap();
-                let mut scored = Vec::new();
-                while scorer.doc() != tantivy::TERMINATED {
-                    if segment
-                        .alive_bitset()
-                        .is_none_or(|a| a.is_alive(scorer.doc()))
-                    {
-                        scored.push(scorer.doc());
-                    }
+                let weight = weight.as_ref().unwrap();
+                let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                let mut walked = Vec::new();
+                while scorer.doc() != TERMINATED {
+                    walked.push(scorer.doc());
                     scorer.advance();
                 }
-                assert_eq!(&scored, expected, "{query}");
+                let alive = |&doc: &DocId| segment.alive_bitset().is_none_or(|a| a.is_alive(doc));
+                let live: Vec<DocId> = walked.iter().copied().filter(alive).collect();
+                assert_eq!(&live, expected, "{query}");
+                // Seeking lands on the first match at or after the target,
+                // from within a word of marks and across words.
+                let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                for target in (0..segment.max_doc() + 70).step_by(23) {
+                    let first = walked.iter().copied().find(|&doc| doc >= target);
+                    assert_eq!(
+                        scorer.seek(target),
+                        first.unwrap_or(TERMINATED),
+                        "{query} {target}"
+                    );
+                }
             }
         }
         for query in [
