@@ -63,7 +63,7 @@ pub(crate) fn parse_query_for(
     let mut all_parser = QueryParser::for_index(&index.index, default_fields);
     all_parser.set_conjunction_by_default();
     // No field boost: ranking weighs the title itself (`Ranking`), and a
-    // boost would hide the term queries from `matching::union_terms`.
+    // boost would hide the term queries from `term_union::as_term_union`.
     if query.trim().is_empty() {
         return Err(Error::Query {
             query: query.to_string(),
