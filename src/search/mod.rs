@@ -159,7 +159,8 @@ pub(crate) fn search_with(
         false => Top::Groups(request.limit.max(1), &story_of),
     };
     let (mut matches, order) = prepared.rank(index, top)?;
-    let first = (matches.exact_top()).unwrap_or_else(|| first_page(request.limit, per_article));
+    let first =
+        (order.scored_up_front(&matches)).unwrap_or_else(|| first_page(request.limit, per_article));
     let reader = StoredReader::with_columns(
         &prepared.searcher,
         &index.fields,
@@ -277,7 +278,7 @@ pub fn matching_sources(
         false => Top::Groups(request.limit.max(1), &|article_id, _| article_id),
     };
     let (mut matches, order) = prepared.rank(index, top)?;
-    let first = (matches.exact_top()).unwrap_or_else(|| first_page(request.limit, 1));
+    let first = (order.scored_up_front(&matches)).unwrap_or_else(|| first_page(request.limit, 1));
     // Every matching article, near-copies included: `--files` is a list of
     // files, like `rg -l`.
     let PickedPage { picked, .. } =
@@ -305,6 +306,7 @@ pub(crate) struct Prepared {
     ranking: Ranking,
     sort: SortOrder,
     recency_half_life: Option<i64>,
+    exhaustive: bool,
 }
 
 impl Prepared {
@@ -336,6 +338,7 @@ impl Prepared {
             ranking: request.ranking.clone(),
             sort: request.sort,
             recency_half_life: request.recency_half_life,
+            exhaustive: request.exhaustive,
         })
     }
 
@@ -348,9 +351,15 @@ impl Prepared {
         first: Top,
     ) -> Result<(ScoredMatches, PassageOrder)> {
         let mut words = self.words.clone();
-        // A boost by date changes every score: those orders score all.
-        let top = (self.sort == SortOrder::Relevance && self.recency_half_life.is_none())
-            .then_some(first);
+        let top = match (self.sort, self.recency_half_life) {
+            (SortOrder::Relevance, None) => Some(first),
+            // A boost by date changes every score: score all.
+            (SortOrder::Relevance, Some(_)) => None,
+            (SortOrder::Newest | SortOrder::Oldest, _) if self.exhaustive => None,
+            // A date order scores only the matches it can show
+            // (`PassageOrder::candidates`).
+            (SortOrder::Newest | SortOrder::Oldest, _) => Some(Top::Matches(0)),
+        };
         let mut matches = rank::rank_passages(
             index,
             &self.searcher,

@@ -89,15 +89,58 @@ impl PassageOrder {
     /// The matches this order can put among its first `count`, ready for
     /// [`PassageOrder::arrange`]: a relevance order ranks by tier and
     /// score first, so the best of them by score suffice
-    /// ([`ScoredMatches::best`]); a date order needs them all.
+    /// ([`ScoredMatches::best`]); a date order ranks by date first, so
+    /// those dated on or after (before) the `count`th newest (oldest) match
+    /// do, undated ones only when those are too few. Only they are scored,
+    /// for the order among equal dates, unless every match is already.
     pub(crate) fn candidates(
         &self,
         matches: &mut ScoredMatches,
         count: usize,
     ) -> Result<Vec<ScoredPassage>> {
+        if self.sort == SortOrder::Relevance {
+            return matches.best(count);
+        }
+        // Every match scored already (an exhaustive search): all of them,
+        // as an order by date of every match would.
+        if count >= matches.len() || matches.exact_top().is_none() {
+            return matches.all();
+        }
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        // Each match's date as a number in the order's direction, undated
+        // last: never decreasing along the order (two dates may share a
+        // number at the ends of the range, which only adds candidates).
+        let keys: Vec<u64> = (matches.addresses())
+            .map(|address| match self.date_at(address) {
+                None => u64::MAX,
+                Some(date) => {
+                    let ordered = (date as u64) ^ (1 << 63);
+                    match self.sort {
+                        SortOrder::Newest => !ordered,
+                        _ => ordered,
+                    }
+                }
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        let (_, &mut last, _) = sorted.select_nth_unstable(count - 1);
+        drop(sorted);
+        let places: Vec<usize> = (keys.iter().enumerate())
+            .filter(|&(_, &key)| key <= last)
+            .map(|(place, _)| place)
+            .collect();
+        matches.scored_at(&places)
+    }
+
+    /// How many of the best matches [`ScoredMatches::exact_top`] says a
+    /// pruned pass scored, for a relevance order; `None` for a date order,
+    /// which picks its candidates by date.
+    pub(crate) fn scored_up_front(&self, matches: &ScoredMatches) -> Option<usize> {
         match self.sort {
-            SortOrder::Relevance => matches.best(count),
-            SortOrder::Newest | SortOrder::Oldest => matches.all(),
+            SortOrder::Relevance => matches.exact_top(),
+            SortOrder::Newest | SortOrder::Oldest => None,
         }
     }
 

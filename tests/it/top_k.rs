@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use dateline::index::OpenIndex;
-use dateline::search::{SearchRequest, SearchResults, matching_sources, search};
+use dateline::search::{SearchRequest, SearchResults, SortOrder, matching_sources, search};
 use libtest_mimic::Trial;
 
 use crate::util::{dateline, folder_with_owned, index_of, project_root, shared_data, trials};
@@ -28,12 +28,14 @@ const EVERY_SHAPE: &[(usize, usize)] = &[(10, 2), (10, 1), (3, 1), (50, 2)];
 /// Searches every query both ways with each page shape, and compares.
 fn assert_same_pages(index: &OpenIndex, queries: &[String], shapes: &[(usize, usize)]) {
     let mut compared = 0;
+    let orders = [SortOrder::Relevance, SortOrder::Newest, SortOrder::Oldest];
     for query in queries {
-        for &(limit, per_article) in shapes {
+        for (&(limit, per_article), sort) in shapes.iter().flat_map(|s| orders.map(|o| (s, o))) {
             let request = SearchRequest {
                 query: query.clone(),
                 limit,
                 per_article,
+                sort,
                 ..SearchRequest::default()
             };
             let best = search(index, &request).unwrap();
@@ -45,7 +47,7 @@ fn assert_same_pages(index: &OpenIndex, queries: &[String], shapes: &[(usize, us
                 },
             )
             .unwrap();
-            assert_same(query, &best, &every);
+            assert_same(&format!("{query} ({sort:?})"), &best, &every);
             compared += usize::from(!every.hits.is_empty());
             // `--files`: one line a file, in the same order.
             let files = |exhaustive| {

@@ -264,6 +264,26 @@ impl ScoredMatches {
         Ok(Some(self.passage(segment, at)))
     }
 
+    /// Every match's address, in the order of their places in `scores`.
+    pub(crate) fn addresses(&self) -> impl Iterator<Item = DocAddress> + '_ {
+        (self.docs.iter().enumerate()).flat_map(|(segment, docs)| {
+            (docs.iter()).map(move |&doc| DocAddress::new(segment as u32, doc))
+        })
+    }
+
+    /// The matches at `places` in `scores` (increasing), each scored with
+    /// its article first if it was not.
+    pub(crate) fn scored_at(&mut self, places: &[usize]) -> Result<Vec<ScoredPassage>> {
+        let mut segment = 0;
+        for &place in places {
+            while place >= self.offsets[segment] + self.docs[segment].len() {
+                segment += 1;
+            }
+            self.score_article_at(segment, place - self.offsets[segment])?;
+        }
+        Ok(self.passages_at(places))
+    }
+
     /// The matches at `places` in `scores`, increasing.
     fn passages_at(&self, places: &[usize]) -> Vec<ScoredPassage> {
         let mut segment = 0;

@@ -241,6 +241,8 @@ pub(crate) fn rank_passages(
     let mut matches = ScoredMatches::new(searcher, matched, tiers, scoring);
     let fewer = |n: usize| n < matches.len();
     match top {
+        // Nothing up front: the matches are scored as asked for.
+        Some(Top::Matches(0)) => {}
         Some(top @ (Top::Matches(n) | Top::Groups(n, _)))
             if fewer(n) && prune::applies(&matches) =>
         {
