@@ -232,7 +232,7 @@ impl ScoredMatches {
         }
         if let Some(threshold) = self.top_key.filter(|_| count == self.exact_top) {
             if let Some(places) = &self.top_places {
-                return Ok(self.passages_at(places));
+                return Ok(self.passages_at(&self.locate(places)));
             }
             return Ok(self.collect(|i| self.key(i) >= threshold));
         }
@@ -274,27 +274,31 @@ impl ScoredMatches {
     /// The matches at `places` in `scores` (increasing), each scored with
     /// its article first if it was not.
     pub(crate) fn scored_at(&mut self, places: &[usize]) -> Result<Vec<ScoredPassage>> {
-        let mut segment = 0;
-        for &place in places {
-            while place >= self.offsets[segment] + self.docs[segment].len() {
-                segment += 1;
-            }
-            self.score_article_at(segment, place - self.offsets[segment])?;
+        let located = self.locate(places);
+        for &(segment, at) in &located {
+            self.score_article_at(segment, at)?;
         }
-        Ok(self.passages_at(places))
+        Ok(self.passages_at(&located))
     }
 
-    /// The matches at `places` in `scores`, increasing.
-    fn passages_at(&self, places: &[usize]) -> Vec<ScoredPassage> {
+    /// The segment of each of `places` in `scores` (increasing), and the
+    /// match's place among the segment's.
+    fn locate(&self, places: &[usize]) -> Vec<(usize, usize)> {
         let mut segment = 0;
-        let ends = |segment: usize| self.offsets[segment] + self.docs[segment].len();
         (places.iter())
             .map(|&place| {
-                while place >= ends(segment) {
+                while place >= self.offsets[segment] + self.docs[segment].len() {
                     segment += 1;
                 }
-                self.passage(segment, place - self.offsets[segment])
+                (segment, place - self.offsets[segment])
             })
+            .collect()
+    }
+
+    /// The matches `located` ([`ScoredMatches::locate`]).
+    fn passages_at(&self, located: &[(usize, usize)]) -> Vec<ScoredPassage> {
+        (located.iter())
+            .map(|&(segment, at)| self.passage(segment, at))
             .collect()
     }
 
