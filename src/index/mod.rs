@@ -20,6 +20,7 @@ mod stats;
 mod stem_cache;
 pub mod stored;
 mod titles;
+pub(crate) mod word_articles;
 mod words;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,8 @@ pub struct OpenIndex {
     columns: Arc<columns::ColumnCache>,
     /// Which segments hold titles, read once per segment.
     titles: per_segment::PerSegment<bool>,
+    /// Each segment's article counts of common words, if written.
+    word_articles: per_segment::PerSegment<Option<Arc<word_articles::WordArticles>>>,
 }
 
 impl OpenIndex {
@@ -113,6 +116,7 @@ impl OpenIndex {
             spans: per_segment::PerSegment::default(),
             columns: Arc::default(),
             titles: per_segment::PerSegment::default(),
+            word_articles: per_segment::PerSegment::default(),
         }
     }
 
@@ -162,6 +166,25 @@ impl OpenIndex {
         };
         let Ok(titled) = self.titles.of(searcher, read);
         titled
+    }
+
+    /// The article counts of common words written for each of
+    /// `searcher`'s segments (see [`word_articles`]), by segment ordinal.
+    pub(crate) fn word_articles(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Vec<Option<Arc<word_articles::WordArticles>>> {
+        // Opened only when a segment's file is not known yet.
+        let mut directory = None;
+        let read = |segment: &tantivy::SegmentReader| {
+            let directory = directory
+                .get_or_insert_with(|| tantivy::directory::MmapDirectory::open(&self.path).ok());
+            let counts = (directory.as_ref())
+                .and_then(|directory| word_articles::WordArticles::open(directory, segment));
+            Ok::<_, std::convert::Infallible>(counts.map(Arc::new))
+        };
+        let Ok(counts) = self.word_articles.of(searcher, read);
+        counts
     }
 
     /// The columns of segments searched, opened once per segment.

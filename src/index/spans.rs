@@ -11,6 +11,7 @@
 //! millisecond at a million articles, so an open index keeps it
 //! (`index::per_segment`).
 
+use tantivy::postings::BlockSegmentPostings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, SegmentReader, Term};
 
@@ -38,18 +39,11 @@ impl ArticleSpans {
         if let Some(mut block) =
             index.read_block_postings(&first_passages, IndexRecordOption::Basic)?
         {
-            loop {
-                let docs = block.docs();
-                if docs.is_empty() {
-                    break;
+            for_each_doc(&mut block, |doc| {
+                if let Some(word) = bits.get_mut(doc as usize / 64) {
+                    *word |= 1 << (doc % 64);
                 }
-                for &doc in docs {
-                    if let Some(word) = bits.get_mut(doc as usize / 64) {
-                        *word |= 1 << (doc % 64);
-                    }
-                }
-                block.advance();
-            }
+            });
         }
         Ok(ArticleSpans::from_bits(bits, max_doc))
     }
@@ -151,6 +145,18 @@ impl ArticleSpans {
                 None => return self.max_doc,
             }
         }
+    }
+}
+
+/// Calls `each` with every document of the postings, in order.
+pub(crate) fn for_each_doc(block: &mut BlockSegmentPostings, mut each: impl FnMut(DocId)) {
+    loop {
+        let docs = block.docs();
+        if docs.is_empty() {
+            break;
+        }
+        docs.iter().for_each(|&doc| each(doc));
+        block.advance();
     }
 }
 

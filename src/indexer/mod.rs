@@ -29,6 +29,7 @@ mod near_duplicates;
 mod place_index;
 mod queue;
 mod summary;
+mod word_articles;
 mod writer;
 
 use std::path::PathBuf;

@@ -42,6 +42,7 @@ use crate::indexer::merging::SmallSegmentsFirst;
 use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
 use crate::indexer::place_index::PlaceIndex;
 use crate::indexer::queue::{DocumentQueue, MOST_QUEUED, QueuedDocument};
+use crate::indexer::word_articles;
 
 /// Adds, replaces and commits articles and their file records; holds the
 /// index's writer lock.
@@ -793,6 +794,7 @@ impl ArticleWriter {
         prepared.set_payload(&payload);
         prepared.commit()?;
         Manifest::remove_stale(&dir, Some(&payload));
+        word_articles::write_missing(&self.index);
         self.dirty = false;
         Ok(())
     }
@@ -804,6 +806,8 @@ impl ArticleWriter {
             self.commit()?;
         }
         self.writer.wait_merging_threads()?;
+        // The segments merges made since the last commit.
+        word_articles::write_missing(&self.index);
         if let Some(aside) = self.aside.take() {
             replace_dir(&aside.target, &self.index.path)?;
         }

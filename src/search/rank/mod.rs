@@ -191,13 +191,16 @@ pub(crate) fn rank_passages(
         false => None,
     };
     let count_in_articles = ranking.article_idf && article_count.is_some();
+    let counted = index.word_articles(searcher);
     let segment_words: Vec<SegmentWords> = (searcher.segment_readers().iter())
         .zip(&spans)
         .zip(&titled)
-        .map(|((segment, spans), &titled)| SegmentWords {
+        .zip(&counted)
+        .map(|(((segment, spans), &titled), counted)| SegmentWords {
             segment,
             spans,
             titled,
+            counted: counted.as_deref(),
         })
         .collect();
     let reading = Reading {

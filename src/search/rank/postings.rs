@@ -15,13 +15,14 @@
 
 use std::sync::Arc;
 
-use tantivy::postings::BlockSegmentPostings;
+use tantivy::postings::{BlockSegmentPostings, Postings};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, SegmentReader};
+use tantivy::{DocId, DocSet, SegmentReader};
 
 use crate::error::Result;
 use crate::index::DatelineSchema;
 use crate::index::spans::ArticleSpans;
+use crate::index::word_articles::WordArticles;
 use crate::search::parallel::Segments;
 use crate::search::query::QueryWord;
 
@@ -119,10 +120,21 @@ pub(super) struct SegmentWords<'a> {
     pub(super) spans: &'a ArticleSpans,
     /// Whether it holds titles.
     pub(super) titled: bool,
+    /// The article counts of its common words, when written.
+    pub(super) counted: Option<&'a WordArticles>,
 }
+
+/// Matches fewer than one in this many of a word's postings are looked up
+/// in its postings one by one (skipping the blocks between) rather than
+/// found by reading every posting.
+const SEEK_BELOW: u64 = 32;
 
 /// One segment's share of [`read_words`]: in how many of its articles
 /// each word occurs, and the words' frequencies in its matches `docs`.
+///
+/// A word's article count comes from the segment's [`WordArticles`] when
+/// they hold it and the segment has no deleted documents (which they
+/// count); otherwise every posting of the word is read to count them.
 fn read_segment(
     segment: &SegmentWords,
     fields: &DatelineSchema,
@@ -136,6 +148,7 @@ fn read_segment(
         segment,
         spans,
         titled,
+        counted,
     } = *segment;
     let mut articles = vec![0; words.len()];
     let alive = segment.alive_bitset();
@@ -154,9 +167,23 @@ fn read_segment(
     // The articles using the current word, from its text and its title,
     // by number.
     let bitset_words = spans.articles().div_ceil(64).max(1);
-    let mut using = vec![0u64; bitset_words];
+    let mut using = Vec::new();
     for (w, word) in words.iter().enumerate() {
-        using.fill(0);
+        // Counts written cover the text and the title together.
+        let known = match (counted, &word.text_term) {
+            (Some(counted), Some(term))
+                if count_articles && alive.is_none() && (word.title_term.is_some() || !titled) =>
+            {
+                (text.terms().term_ord(term.serialized_value_bytes())?)
+                    .and_then(|ord| counted.articles(ord))
+            }
+            _ => None,
+        };
+        let count_here = count_articles && known.is_none();
+        if count_here {
+            using.clear();
+            using.resize(bitset_words, 0u64);
+        }
         // Those whose matches hold it, or hold it often (see
         // `Frequencies::held`).
         let (mut held, mut often) = match mark_articles {
@@ -171,43 +198,69 @@ fn read_segment(
         .enumerate()
         {
             let mut column = Vec::new();
-            let postings = match (term, index) {
-                (Some(term), Some(index)) => {
-                    index.read_block_postings(term, IndexRecordOption::WithFreqs)?
-                }
+            let info = match (term, index) {
+                (Some(term), Some(index)) => index.get_term_info(term)?,
                 _ => None,
             };
-            if let Some(mut block) = postings {
+            if let (Some(info), Some(index)) = (info, index)
+                && (count_here || !docs.is_empty())
+            {
                 column = vec![0; docs.len()];
-                walk(&mut block, |doc, freq| {
-                    let mut article = 0;
-                    if count_articles {
+                // The `at`th match, `doc`, holds the word `freq` times.
+                let mut found = |at: usize, doc: DocId, freq: u32| {
+                    column[at] = freq;
+                    if mark_articles {
+                        // Often: in the title, more than once in a
+                        // passage, or in a second passage.
+                        let article = spans.article_number(doc);
+                        let bit = 1 << (article % 64);
+                        let before = held[article / 64];
+                        held[article / 64] = before | bit;
+                        let many = field == 1 || freq > 1 || before & bit != 0;
+                        often[article / 64] |= u64::from(many) << (article % 64);
+                    }
+                };
+                let option = IndexRecordOption::WithFreqs;
+                if count_here {
+                    let mut block = index.read_block_postings_from_terminfo(&info, option)?;
+                    walk(&mut block, |doc, freq| {
                         // Without a branch: most postings of a common
                         // word open an article.
                         let live = alive.is_none_or(|bits| bits.is_alive(doc));
-                        article = spans.article_number(doc);
+                        let article = spans.article_number(doc);
                         using[article / 64] |= u64::from(live) << (article % 64);
-                    }
-                    if let Some(at) = positions.of_doc(doc) {
-                        column[at] = freq;
-                        if mark_articles {
-                            // Often: in the title, more than once in a
-                            // passage, or in a second passage.
-                            let bit = 1 << (article % 64);
-                            let before = held[article / 64];
-                            held[article / 64] = before | bit;
-                            let many = field == 1 || freq > 1 || before & bit != 0;
-                            often[article / 64] |= u64::from(many) << (article % 64);
+                        if let Some(at) = positions.of_doc(doc) {
+                            found(at, doc, freq);
+                        }
+                    });
+                } else if (docs.len() as u64) * SEEK_BELOW < u64::from(info.doc_freq) {
+                    let mut postings = index.read_postings_from_terminfo(&info, option)?;
+                    for (at, &doc) in docs.iter().enumerate() {
+                        if postings.doc() < doc && postings.seek(doc) != doc {
+                            continue;
+                        }
+                        if postings.doc() == doc {
+                            found(at, doc, postings.term_freq());
                         }
                     }
-                });
+                } else {
+                    let mut block = index.read_block_postings_from_terminfo(&info, option)?;
+                    walk(&mut block, |doc, freq| {
+                        if let Some(at) = positions.of_doc(doc) {
+                            found(at, doc, freq);
+                        }
+                    });
+                }
             }
             match field {
                 0 => columns.text.push(column),
                 _ => columns.title.push(column),
             }
         }
-        articles[w] = using.iter().map(|bits| u64::from(bits.count_ones())).sum();
+        articles[w] = match known {
+            Some(count) => count,
+            None => using.iter().map(|bits| u64::from(bits.count_ones())).sum(),
+        };
         if mark_articles {
             columns.held.push(held);
             columns.often.push(often);
@@ -321,6 +374,78 @@ mod tests {
         let first_passages = Term::from_field_u64(index.fields.passage_no, 0);
         let all = searcher.doc_freq(&first_passages).unwrap() as f32;
         assert_eq!(matches.scoring.words[0].idf, bm25_idf(all, 3.0));
+    }
+
+    /// The idf of `word` in a search of it over `index`.
+    fn idf_of(index: &crate::index::OpenIndex, searcher: tantivy::Searcher, word: &str) -> f32 {
+        let request = SearchRequest {
+            query: word.to_string(),
+            ..SearchRequest::default()
+        };
+        let prepared = Prepared::with_searcher(index, searcher, &request).unwrap();
+        let (matches, _) = prepared.rank(index, Top::Matches(usize::MAX)).unwrap();
+        matches.scoring.words[0].idf
+    }
+
+    /// A common word's article count read from the counts the indexer
+    /// wrote is the one its postings give: text and title together, each
+    /// article once however many of its passages hold the word; deleted
+    /// articles, which the counts include, are left out by reading the
+    /// postings instead.
+    #[test]
+    fn written_counts_give_the_same_idf_as_the_postings() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        // "Cranes" in four passages of one article in four, and in the
+        // title of one in ten: about 400 text postings, enough to be
+        // counted, in a third of the articles (so that its idf is not
+        // floored).
+        let mut using = 0;
+        for n in 0..400 {
+            let body = match n % 4 {
+                _ if n == 1 => "Cranes gone, and more cranes.".to_string(),
+                1 => format!("Cranes at berth {n}.\n\nCranes idle.\n\nCranes.\n\nCranes again."),
+                _ => format!("Ships waited at berth {n}.\n\nFreight went by rail."),
+            };
+            let text = match n % 10 {
+                0 => format!("---\ntitle: Cranes report\ndate: 1987-03-02\n---\n\n{body}\n"),
+                _ => format!(" date 1987-03-02 {body}\n"),
+            };
+            std::fs::write(articles.join(format!("{n}.md")), text).unwrap();
+            // (Each article its own: the same text twice is one article.)
+            using += usize::from(n % 4 == 1 || n % 10 == 0);
+        }
+        let index_dir = folder.path().join("index");
+        let index = index_on_one_thread(articles, &index_dir);
+        let searcher = index.snapshot().unwrap();
+        assert!(
+            index.word_articles(&searcher)[0].is_some(),
+            "counts written"
+        );
+        let all = count_articles(&index.article_spans(&searcher).unwrap()) as f32;
+        let expected = bm25_idf(all, using as f32);
+        assert_eq!(idf_of(&index, searcher.clone(), "cranes"), expected);
+
+        // Without the files, the postings give the same.
+        for entry in std::fs::read_dir(&index_dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wordarticles") {
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+        let reopened = crate::index::OpenIndex::open(&index_dir).unwrap();
+        let searcher = reopened.snapshot().unwrap();
+        assert!(reopened.word_articles(&searcher)[0].is_none());
+        assert_eq!(idf_of(&reopened, searcher, "cranes"), expected);
+
+        // The next run writes them again; with one article deleted, the
+        // live articles count.
+        let index = index_on_one_thread(folder.path().join("articles"), &index_dir);
+        assert!(index.word_articles(&index.snapshot().unwrap())[0].is_some());
+        let searcher = crate::search::parallel::delete_unmerged(&index, "gone");
+        let fewer = bm25_idf(all, (using - 1) as f32);
+        assert_eq!(idf_of(&index, searcher, "cranes"), fewer);
     }
 
     #[test]
