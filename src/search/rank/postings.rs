@@ -12,6 +12,11 @@
 //! set are the articles using the word. That reads no column, and takes no
 //! branch per posting (most postings of a common word are in an article of
 //! their own).
+//!
+//! A common word's count is usually not read from its postings at all: the
+//! indexer wrote it beside the segment ([`WordArticles`]). Its postings
+//! are then read only where the segment has matches, and skipped through
+//! when the matches are few.
 
 use std::sync::Arc;
 
