@@ -35,9 +35,12 @@ const HEADER_BYTES: usize = 16;
 /// A word's term ordinal in the text field and its article count.
 const ENTRY_BYTES: usize = 8;
 
+/// How the name of a file of counts ends.
+pub(crate) const SUFFIX: &str = ".wordarticles";
+
 /// The name of `segment`'s file of counts in the index folder.
 pub(crate) fn file_name(segment: SegmentId) -> PathBuf {
-    PathBuf::from(format!("{}.wordarticles", segment.uuid_string()))
+    PathBuf::from(format!("{}{SUFFIX}", segment.uuid_string()))
 }
 
 /// The bytes of a file of counts: `counts` are (term ordinal in the text
@@ -60,9 +63,9 @@ pub(crate) struct WordArticles {
 }
 
 impl WordArticles {
-    /// The counts written for `segment` in the index folder `directory`
-    /// (opened as tantivy's own, unmanaged: these files have no tantivy
-    /// footer), if its file is there and whole.
+    /// The counts written for `segment`, if its file is there and whole.
+    /// `directory` is the index folder opened without tantivy's managed
+    /// layer, which refuses files that lack its footer.
     pub(crate) fn open(directory: &MmapDirectory, segment: &SegmentReader) -> Option<WordArticles> {
         let name = file_name(segment.segment_id());
         let bytes = directory.open_read(&name).ok()?.read_bytes().ok()?;
@@ -84,19 +87,20 @@ impl WordArticles {
     /// few postings to be counted.
     pub(crate) fn articles(&self, ord: TermOrdinal) -> Option<u64> {
         let entries = self.entries.as_slice();
-        let at = |i: usize| {
-            let entry = &entries[i * ENTRY_BYTES..(i + 1) * ENTRY_BYTES];
-            let word = |at: usize| u32::from_le_bytes(entry[at..at + 4].try_into().unwrap());
-            (u64::from(word(0)), u64::from(word(4)))
+        // The `at`th byte's u32 of entry `i`.
+        let half = |i: usize, at: usize| {
+            let start = i * ENTRY_BYTES + at;
+            u64::from(u32::from_le_bytes(
+                entries[start..start + 4].try_into().unwrap(),
+            ))
         };
         let (mut low, mut high) = (0, entries.len() / ENTRY_BYTES);
         while low < high {
             let middle = (low + high) / 2;
-            let (found, articles) = at(middle);
-            match found.cmp(&ord) {
+            match half(middle, 0).cmp(&ord) {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
-                std::cmp::Ordering::Equal => return Some(articles),
+                std::cmp::Ordering::Equal => return Some(half(middle, 4)),
             }
         }
         None

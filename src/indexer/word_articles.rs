@@ -18,11 +18,10 @@ use tantivy::{SegmentMeta, SegmentReader};
 
 use crate::error::Result;
 use crate::index::spans::{ArticleSpans, for_each_doc};
-use crate::index::word_articles::{LEAST_POSTINGS, encode, file_name};
+use crate::index::word_articles::{LEAST_POSTINGS, SUFFIX, encode, file_name};
 use crate::index::{DatelineSchema, OpenIndex};
 
-/// The suffix of files of counts, and of one being written.
-const SUFFIX: &str = ".wordarticles";
+/// How the name of a file of counts being written ends.
 const WRITING: &str = ".wordarticles.part";
 
 /// Writes the counts of every segment of the last commit that has none,
