@@ -28,25 +28,41 @@ pub(super) fn whole_article_score(
     stats: &Statistics,
     article_count: u64,
 ) -> f32 {
+    let n = words.len();
+    let frequencies = |i: usize| {
+        (0..article.docs.len()).fold((0, 0), |(text, title), passage| {
+            let (text_tf, title_tf) = article.frequencies[passage * n + i];
+            // Every passage carries the title: it counts once.
+            (text + text_tf, title.max(title_tf))
+        })
+    };
+    let title_len = article.lengths.first().map_or(0, |&(_, title)| title);
+    let lengths = (length, title_len);
+    article_bm25f(frequencies, lengths, words, ranking, stats, article_count)
+}
+
+/// [`whole_article_score`] from each query word's text frequency summed
+/// over the article's matching passages and its title frequency
+/// (`frequencies(i)` for word `i`), and the article's text and title
+/// lengths.
+pub(super) fn article_bm25f(
+    frequencies: impl Fn(usize) -> (u32, u32),
+    (length, title_len): (u64, u32),
+    words: &[QueryWord],
+    ranking: &Ranking,
+    stats: &Statistics,
+    article_count: u64,
+) -> f32 {
     let avg_text = (stats.text_tokens as f32 / article_count.max(1) as f32).max(1.0);
     let (k1, b) = (ranking.k1, ranking.article_b);
     let text_norm = 1.0 - b + b * length as f32 / avg_text;
-    let title_len = article.lengths.first().map_or(0, |&(_, title)| title);
     let title_norm = 1.0 - b + b * title_len as f32 / stats.avg_title;
-    let n = words.len();
     let mut score = 0.0;
     for (i, word) in words.iter().enumerate() {
         if ranking.skip_stop_words && word.stop {
             continue;
         }
-        let mut text = 0;
-        let mut title = 0;
-        for passage in 0..article.docs.len() {
-            let (text_tf, title_tf) = article.frequencies[passage * n + i];
-            text += text_tf;
-            // Every passage carries the title: it counts once.
-            title = title.max(title_tf);
-        }
+        let (text, title) = frequencies(i);
         if text == 0 && title == 0 {
             continue;
         }

@@ -13,8 +13,9 @@
 //! from one match with an essential word to the next (a look at each
 //! match's row of word frequencies, read beforehand). An article found so
 //! is then held to a tighter bound from its words' actual frequencies
-//! (`FrequencyBound`), and scored, whole, only if that reaches the `k`th
-//! best score. As that score rises, more words become non-essential; on a
+//! (`FrequencyBound`), then to one from its passages' lengths as well
+//! (`SegmentScoring::bound`), and scored, whole, only if that reaches the
+//! `k`th best score. As that score rises, more words become non-essential; on a
 //! query of common words most articles hold one word once and are never
 //! scored. The best `k` and every match tied with them come out exactly as
 //! scoring every match gives them: an article is skipped only when its
@@ -148,8 +149,22 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             if scored[first] || tighter.of(rows, first..last) * ROUNDING < threshold {
                 return;
             }
+            // The bound from lengths costs a look at each passage's length
+            // and at the article's: only for articles the first one lets
+            // by, and only where lengths bound norms (as for the first).
+            let bound = match tighter.least_norms {
+                Some(_) => scorer.bound(&docs[first..last], &tighter.sums),
+                None => f32::INFINITY,
+            };
+            if bound * ROUNDING < threshold {
+                return;
+            }
             let scores = &mut scores[first..last];
             scorer.score_article(&docs[first..last], first, scores);
+            debug_assert!(
+                (scores.iter()).all(|&score| score <= bound * ROUNDING),
+                "{scores:?} above the bound {bound}"
+            );
             scored[first..last].fill(true);
             if grouped {
                 let least = best.least_key();
@@ -584,6 +599,8 @@ struct FrequencyBound {
     /// The least text and title norms; `None` when lengths cannot bound
     /// them away from 0 (`b` or `article_b` outside 0..1).
     least_norms: Option<(f32, f32)>,
+    /// Each word's text frequencies summed and title frequency's largest
+    /// over the article last bounded.
     sums: Vec<(u32, u32)>,
     /// Each word's bound for text frequencies below [`TABLED`] and none in
     /// the title, the common case, worked out once.
@@ -738,6 +755,52 @@ mod tests {
         assert_eq!(best.len(), 3);
         // Asking for more scores what it needs, and still agrees.
         assert_eq!(pruned.best(50).unwrap(), every.best(50).unwrap());
+    }
+
+    /// Long articles that mention `harbour` twice are passed over for
+    /// short ones that do, by their lengths: their frequencies alone could
+    /// reach the short ones' scores.
+    #[test]
+    fn long_articles_are_passed_over_by_their_lengths() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        for i in 0..5 {
+            let body = format!(
+                " date 1990-01-0{} Harbour strike: the harbour closed.\n",
+                1 + i
+            );
+            std::fs::write(articles.join(format!("0-short-{i}.txt")), body).unwrap();
+        }
+        let filler = |n: usize, topic: &str, i: usize| {
+            (0..n)
+                .map(|w| format!("{topic}{}", (w * i) % 17))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for i in 0..200 {
+            let body = format!(
+                " date 1990-02-{:02} The harbour {}.\n\nThe market {}.\n\nThe harbour {}.\n",
+                1 + i % 28,
+                filler(80, "ship", i),
+                filler(80, "price", i),
+                filler(80, "crane", i),
+            );
+            std::fs::write(articles.join(format!("long-{i}.txt")), body).unwrap();
+        }
+        let index = index_on_one_thread(articles, &folder.path().join("index"));
+        let request = SearchRequest {
+            query: "harbour".to_string(),
+            ..SearchRequest::default()
+        };
+        let prepared =
+            Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
+        let (mut pruned, _) = prepared.rank(&index, Top::Matches(3)).unwrap();
+        let (mut every, _) = prepared.rank(&index, Top::Matches(usize::MAX)).unwrap();
+        assert_eq!(pruned.len(), 405);
+        let scored = scored(&pruned);
+        assert!(scored <= 5, "{scored} of 405 matches scored");
+        assert_eq!(pruned.best(3).unwrap(), every.best(3).unwrap());
     }
 
     /// Whatever the ranking's knobs, the best matches pruning finds are

@@ -18,7 +18,7 @@ use crate::search::parallel::Segments;
 use crate::search::passage_kinds::CODE_WEIGHT;
 use crate::search::query::QueryWord;
 use crate::search::rank::Ranking;
-use crate::search::rank::articles::whole_article_score;
+use crate::search::rank::articles::{article_bm25f, ratio, whole_article_score};
 use crate::search::rank::bm25f::{SegmentScorer, Statistics};
 use crate::search::rank::postings::Frequencies;
 use crate::search::rank::windows::raise_pairs;
@@ -158,6 +158,9 @@ impl SegmentScoring<'_> {
             article_count,
             ..
         } = self.scoring;
+        let length = (article_count.is_some())
+            .then(|| docs.first().map(|&first| self.article_length(first)))
+            .flatten();
         let article = &mut self.article;
         article.docs.clear();
         article.own.clear();
@@ -177,10 +180,7 @@ impl SegmentScoring<'_> {
         if ranking.pair_windows {
             raise_pairs(article, scores, words, ranking, stats);
         }
-        if let (Some(count), Some(&first)) = (article_count, docs.first()) {
-            let length = (self.spans.start_of(first)..self.spans.end_of(first))
-                .map(|doc| u64::from(self.scorer.text_norms.fieldnorm(doc)))
-                .sum();
+        if let (Some(count), Some(length)) = (article_count, length) {
             let whole = whole_article_score(article, length, words, ranking, stats, *count);
             let weight = ranking.article_weight.clamp(0.0, 1.0);
             for score in scores.iter_mut() {
@@ -194,5 +194,76 @@ impl SegmentScoring<'_> {
                 }
             }
         }
+    }
+
+    /// The length in words of the text of the article holding `doc`: all
+    /// its passages, matching or not.
+    fn article_length(&self, doc: DocId) -> u64 {
+        (self.spans.start_of(doc)..self.spans.end_of(doc))
+            .map(|doc| u64::from(self.scorer.text_norms.fieldnorm(doc)))
+            .sum()
+    }
+
+    /// A bound on what [`SegmentScoring::score_article`] gives any of the
+    /// passages `docs` of one article, where each query word's text
+    /// frequencies sum to `sums[w].0` and its title frequency is at most
+    /// `sums[w].1`, without scoring them.
+    ///
+    /// A passage, or the window it forms with a neighbour, holds a word
+    /// at most as often as all the matching passages together, and is
+    /// normalised by a length no shorter than the shortest of them: so
+    /// its BM25F is at most that of the frequencies summed at the
+    /// shortest length. The whole article's BM25F is worked out as
+    /// scoring does (it needs no more than that), and code only weighs
+    /// a score down. On common words, where most articles' lengths are
+    /// near the average, this is far tighter than a bound from
+    /// frequencies alone; it costs a look at the lengths of the
+    /// article's passages.
+    pub(super) fn bound(&self, docs: &[DocId], sums: &[(u32, u32)]) -> f32 {
+        let Scoring {
+            words,
+            ranking,
+            stats,
+            article_count,
+            ..
+        } = self.scoring;
+        let Some(&first) = docs.first() else {
+            return 0.0;
+        };
+        let norms = &self.scorer.text_norms;
+        let text_len = (docs.iter().map(|&doc| norms.fieldnorm(doc)).min()).unwrap_or(0);
+        // Most matches hold no query word in the title: its length then
+        // does not count, and is not read.
+        let titled = sums.iter().any(|&(_, title)| title > 0);
+        let title_len = match titled {
+            true => (docs.iter().map(|&doc| self.scorer.lengths(doc).1).min()).unwrap_or(0),
+            false => 0,
+        };
+        let (k1, b) = (ranking.k1, ranking.b);
+        let text_len = (text_len as f32).max(ranking.length_floor * stats.avg_text);
+        let text_norm = 1.0 - b + b * text_len / stats.avg_text;
+        let title_norm = 1.0 - b + b * title_len as f32 / stats.avg_title;
+        let mut passage = 0.0;
+        for (word, &(text, title)) in words.iter().zip(sums) {
+            if ranking.skip_stop_words && word.stop {
+                continue;
+            }
+            let tf = ratio(text, text_norm) + ranking.title_weight * ratio(title, title_norm);
+            if tf > 0.0 {
+                passage += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
+            }
+        }
+        let Some(count) = article_count else {
+            return passage;
+        };
+        let title_len = match titled {
+            true => self.scorer.lengths(first).1,
+            false => 0,
+        };
+        let lengths = (self.article_length(first), title_len);
+        let frequencies = |w: usize| sums[w];
+        let whole = article_bm25f(frequencies, lengths, words, ranking, stats, *count);
+        let weight = ranking.article_weight.clamp(0.0, 1.0);
+        (1.0 - weight) * passage + weight * whole
     }
 }
