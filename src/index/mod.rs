@@ -170,6 +170,12 @@ impl OpenIndex {
 
     /// The article counts of common words written for each of
     /// `searcher`'s segments (see [`word_articles`]), by segment ordinal.
+    ///
+    /// A segment without its file is looked for again at the next call:
+    /// the indexer writes a segment's file just after the commit that
+    /// makes the segment searchable, and a server that reopened the index
+    /// in between would otherwise count that segment's words from their
+    /// postings for as long as it lasts.
     pub(crate) fn word_articles(
         &self,
         searcher: &tantivy::Searcher,
@@ -183,7 +189,9 @@ impl OpenIndex {
                 .and_then(|directory| word_articles::WordArticles::open(directory, segment));
             Ok::<_, std::convert::Infallible>(counts.map(Arc::new))
         };
-        let Ok(counts) = self.word_articles.of(searcher, read);
+        let Ok(counts) = self
+            .word_articles
+            .of_keeping(searcher, read, Option::is_some);
         counts
     }
 

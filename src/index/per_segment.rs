@@ -32,7 +32,19 @@ impl<T: Clone> PerSegment<T> {
     pub(crate) fn of<E>(
         &self,
         searcher: &Searcher,
+        read: impl FnMut(&SegmentReader) -> Result<T, E>,
+    ) -> Result<Vec<T>, E> {
+        self.of_keeping(searcher, read, |_| true)
+    }
+
+    /// [`PerSegment::of`], keeping only the facts `keep` accepts: the
+    /// others are read again at the next call. For facts written after
+    /// their segment, which a search may look for before they exist.
+    pub(crate) fn of_keeping<E>(
+        &self,
+        searcher: &Searcher,
         mut read: impl FnMut(&SegmentReader) -> Result<T, E>,
+        keep: impl Fn(&T) -> bool,
     ) -> Result<Vec<T>, E> {
         let mut kept = self
             .by_segment
@@ -47,7 +59,9 @@ impl<T: Clone> PerSegment<T> {
                 Some(fact) => fact.clone(),
                 None => {
                     let fact = read(segment)?;
-                    kept.insert(segment.segment_id(), fact.clone());
+                    if keep(&fact) {
+                        kept.insert(segment.segment_id(), fact.clone());
+                    }
                     fact
                 }
             };

@@ -153,4 +153,23 @@ mod tests {
         expected.sort();
         assert_eq!(found, expected);
     }
+
+    /// A search that found no file for a segment finds it once written:
+    /// a server keeps its index open while the indexer writes the files
+    /// of the segments it has just committed.
+    #[test]
+    fn a_file_written_after_a_search_is_found_by_the_next() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        std::fs::write(articles.join("a.txt"), " date 1987-03-02 Cranes stood.\n").unwrap();
+        let index_dir = folder.path().join("index");
+        let index = index_on_one_thread(articles, &index_dir);
+        let searcher = index.snapshot().unwrap();
+        let segment = index.index.searchable_segment_metas().unwrap()[0].id();
+        std::fs::remove_file(index_dir.join(file_name(segment))).unwrap();
+        assert!(index.word_articles(&searcher).iter().all(Option::is_none));
+        write_missing(&index);
+        assert!(index.word_articles(&searcher).iter().all(Option::is_some));
+    }
 }
