@@ -164,7 +164,6 @@ struct Slot {
     passages: u32,
     first: u32,
     indexed: u32,
-    duplicates: Vec<Duplicate>,
 }
 
 /// The records of every indexed file, by file key ([`file_key`]).
@@ -190,6 +189,9 @@ pub struct Manifest {
     /// Where each record's articles start in the article table, with its
     /// file's handle, in table order: the file an article place is in.
     starts: Vec<(u32, u32)>,
+    /// The duplicates of the files that have any, by handle: few files do,
+    /// and an empty list in every slot cost 24 bytes a file.
+    duplicates: FxHashMap<u32, Vec<Duplicate>>,
 }
 
 /// The hash a key is found by in [`Manifest`]'s table.
@@ -284,7 +286,6 @@ impl Manifest {
                     passages: 0,
                     first: 0,
                     indexed: 0,
-                    duplicates: Vec::new(),
                 });
                 handle
             }
@@ -357,7 +358,10 @@ impl Manifest {
         entry.passages = record.passages;
         entry.first = first;
         entry.indexed = count;
-        entry.duplicates = record.duplicates;
+        match record.duplicates.is_empty() {
+            true => self.duplicates.remove(&slot),
+            false => self.duplicates.insert(slot, record.duplicates),
+        };
         slot
     }
 
@@ -391,7 +395,7 @@ impl Manifest {
         let entry = &mut self.slots[slot as usize];
         entry.articles = entry.articles.saturating_sub(1);
         entry.passages = entry.passages.saturating_sub(passages);
-        entry.duplicates.push(why);
+        self.duplicates.entry(slot).or_default().push(why);
     }
 
     /// Forgets `key`'s record; returns whether it had one.
@@ -403,6 +407,7 @@ impl Manifest {
         match found.ok().map(|entry| entry.remove().0) {
             Some(slot) => {
                 self.kill_articles(slot);
+                self.duplicates.remove(&slot);
                 true
             }
             None => false,
@@ -480,10 +485,7 @@ impl Manifest {
 
     /// The keys of files holding duplicates, with the duplicates.
     pub fn with_duplicates(&self) -> impl Iterator<Item = (&str, &[Duplicate])> {
-        self.keys().filter_map(|(key, slot)| {
-            let duplicates = &self.slots[slot as usize].duplicates;
-            (!duplicates.is_empty()).then_some((key, &**duplicates))
-        })
+        (self.duplicates.iter()).map(|(&slot, duplicates)| (self.key_of(slot), &**duplicates))
     }
 
     /// Loads the manifest a commit payload names; the error says what is
@@ -558,12 +560,14 @@ impl Manifest {
     fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
         out.write_all(MAGIC)?;
         out.write_all(&(self.keys.len() as u64).to_le_bytes())?;
-        let mut keys: Vec<(&str, u32)> = self.keys().collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // Handles sorted by key: 4 bytes a file, where pairs with the key
+        // took 24 (a copy of every handle is made at each commit).
+        let mut handles: Vec<u32> = self.keys.iter().copied().collect();
+        handles.sort_unstable_by(|&a, &b| self.key_of(a).cmp(self.key_of(b)));
         let mut reader = self.articles.reader();
-        for (key, slot) in keys {
-            let slot = &self.slots[slot as usize];
-            write_str(out, key)?;
+        for handle in handles {
+            let slot = &self.slots[handle as usize];
+            write_str(out, &slot.key)?;
             out.write_all(&slot.stamp.size.to_le_bytes())?;
             out.write_all(&slot.stamp.mtime_ns.to_le_bytes())?;
             out.write_all(&slot.stamp.hash.to_le_bytes())?;
@@ -589,8 +593,9 @@ impl Manifest {
                     None => out.write_all(&[0])?,
                 }
             }
-            out.write_all(&(slot.duplicates.len() as u32).to_le_bytes())?;
-            for duplicate in &slot.duplicates {
+            let duplicates = self.duplicates.get(&handle).map_or(&[][..], Vec::as_slice);
+            out.write_all(&(duplicates.len() as u32).to_le_bytes())?;
+            for duplicate in duplicates {
                 out.write_all(&duplicate.hash.to_le_bytes())?;
                 out.write_all(&[u8::from(duplicate.superseded)])?;
                 write_str(out, &duplicate.of)?;
