@@ -119,18 +119,27 @@ pub(crate) fn count(segment: &SegmentReader, fields: &DatelineSchema) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::OpenIndex;
     use crate::indexer::index_on_one_thread;
+    use std::path::PathBuf;
 
-    /// Every segment of the last commit has its file, and files of
-    /// segments gone (or left half-written) are removed.
-    #[test]
-    fn each_segment_has_its_file_and_no_other_is_kept() {
+    /// An index of one article in a temporary folder, and the index's
+    /// folder; the folder goes when the first value is dropped.
+    fn one_article() -> (tempfile::TempDir, PathBuf, OpenIndex) {
         let folder = tempfile::tempdir().unwrap();
         let articles = folder.path().join("articles");
         std::fs::create_dir(&articles).unwrap();
         std::fs::write(articles.join("a.txt"), " date 1987-03-02 Cranes stood.\n").unwrap();
         let index_dir = folder.path().join("index");
         let index = index_on_one_thread(articles, &index_dir);
+        (folder, index_dir, index)
+    }
+
+    /// Every segment of the last commit has its file, and files of
+    /// segments gone (or left half-written) are removed.
+    #[test]
+    fn each_segment_has_its_file_and_no_other_is_kept() {
+        let (_folder, index_dir, index) = one_article();
         let gone = "0123456789abcdef0123456789abcdef";
         for name in [format!("{gone}{SUFFIX}"), format!("{gone}{WRITING}")] {
             std::fs::write(index_dir.join(name), b"left over").unwrap();
@@ -159,12 +168,7 @@ mod tests {
     /// of the segments it has just committed.
     #[test]
     fn a_file_written_after_a_search_is_found_by_the_next() {
-        let folder = tempfile::tempdir().unwrap();
-        let articles = folder.path().join("articles");
-        std::fs::create_dir(&articles).unwrap();
-        std::fs::write(articles.join("a.txt"), " date 1987-03-02 Cranes stood.\n").unwrap();
-        let index_dir = folder.path().join("index");
-        let index = index_on_one_thread(articles, &index_dir);
+        let (_folder, index_dir, index) = one_article();
         let searcher = index.snapshot().unwrap();
         let segment = index.index.searchable_segment_metas().unwrap()[0].id();
         std::fs::remove_file(index_dir.join(file_name(segment))).unwrap();
