@@ -93,6 +93,7 @@ pub(super) fn index_files(
     let started = Instant::now();
     let (files, mut skipped) = walk_selected(&options.paths, &options.select)?;
     let mut writer = open_writer(options, progress)?;
+    writer.watch_walk_order();
     let mut summary = IndexSummary {
         files: files.len() + files.left_out.values().sum::<usize>(),
         left_out: files.left_out.clone(),
@@ -210,6 +211,9 @@ pub(super) fn index_files(
             pacing: &mut pacing,
         };
         run.reindex_orphaned_duplicates(&walked_file)?;
+        if run.writer.stories_to_regroup() {
+            run.regroup_stories(&walked_file)?;
+        }
     }
     finish(writer, summary, skipped, started, progress)
 }
@@ -619,42 +623,77 @@ impl Run<'_> {
                 break;
             }
             for key in orphans {
-                let file = walked(&key, self.writer.manifest()).unwrap_or_else(|| {
-                    let source = key_path(&key);
-                    InputFile {
-                        relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
-                        source,
-                    }
-                });
                 // The file's status (added, unchanged...) is about its content
                 // and stays as counted; only what is indexed from it changes.
-                let stamp = std::fs::metadata(&file.source)
-                    .map_err(|e| read_error(&e))
-                    .and_then(regular_file_stamp);
-                let outcome = stamp.and_then(|stamp| {
-                    read_file(&file, &key, None, stamp, &self.options.read, self.fields)
-                });
                 let (added, updated) = (self.summary.added, self.summary.updated);
-                match outcome {
-                    Ok(Outcome::Parsed {
-                        record, articles, ..
-                    }) => {
-                        let replaced = self.writer.replace_prepared(&key, record, articles)?;
-                        self.count(&file.source, replaced);
-                    }
-                    Ok(Outcome::Stream { file, record }) => {
-                        self.write_stream(&key, &file, record)?;
-                    }
-                    Ok(_) => {}
-                    Err(reason) => {
-                        self.writer.remove_file(&key);
-                        self.skipped.push(Skipped {
-                            path: file.source.clone(),
-                            reason,
-                        });
-                    }
-                }
+                self.read_again(&key, walked)?;
                 (self.summary.added, self.summary.updated) = (added, updated);
+            }
+        }
+        Ok(())
+    }
+
+    /// Groups the index's near-copies into the stories a rebuild of its
+    /// files would make (see [`crate::indexer::regroup`]), writing again
+    /// the articles whose story differs. What the run counted stays as
+    /// counted: only the grouping changes.
+    fn regroup_stories(
+        &mut self,
+        walked: &dyn Fn(&str, &Manifest) -> Option<InputFile>,
+    ) -> Result<()> {
+        let files = self.writer.regroup();
+        let counted = self.summary.clone();
+        for key in files {
+            if self.options.stop.load(Ordering::SeqCst) {
+                self.summary.interrupted = true;
+                break;
+            }
+            self.read_again(&key, walked)?;
+        }
+        let interrupted = self.summary.interrupted;
+        *self.summary = counted;
+        self.summary.interrupted = interrupted;
+        if !interrupted {
+            self.writer.regrouped();
+        }
+        Ok(())
+    }
+
+    /// Reads the indexed file `key` again and writes what it holds, as
+    /// the walk found it or else at the path its key names; a file that
+    /// can no longer be read is removed and reported.
+    fn read_again(
+        &mut self,
+        key: &str,
+        walked: &dyn Fn(&str, &Manifest) -> Option<InputFile>,
+    ) -> Result<()> {
+        let file = walked(key, self.writer.manifest()).unwrap_or_else(|| {
+            let source = key_path(key);
+            InputFile {
+                relative: source.file_name().map(PathBuf::from).unwrap_or_default(),
+                source,
+            }
+        });
+        let stamp = std::fs::metadata(&file.source)
+            .map_err(|e| read_error(&e))
+            .and_then(regular_file_stamp);
+        let outcome = stamp
+            .and_then(|stamp| read_file(&file, key, None, stamp, &self.options.read, self.fields));
+        match outcome {
+            Ok(Outcome::Parsed {
+                record, articles, ..
+            }) => {
+                let replaced = self.writer.replace_prepared(key, record, articles)?;
+                self.count(&file.source, replaced);
+            }
+            Ok(Outcome::Stream { file, record }) => self.write_stream(key, &file, record)?,
+            Ok(_) => {}
+            Err(reason) => {
+                self.writer.remove_file(key);
+                self.skipped.push(Skipped {
+                    path: file.source.clone(),
+                    reason,
+                });
             }
         }
         Ok(())

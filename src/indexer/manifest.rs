@@ -47,6 +47,11 @@ pub struct CommitPayload {
     pub schema_version: u32,
     /// The manifest file, relative to the index folder.
     pub files: String,
+    /// Whether the stories of near-copies are still to be grouped as a
+    /// rebuild would (an incremental run changed the index and was
+    /// stopped before it regrouped them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub regroup: bool,
 }
 
 /// What is known about one file: handed to the writer for a file being
@@ -192,6 +197,10 @@ pub struct Manifest {
     /// The duplicates of the files that have any, by handle: few files do,
     /// and an empty list in every slot cost 24 bytes a file.
     duplicates: FxHashMap<u32, Vec<Duplicate>>,
+    /// Whether the stories of near-copies are still to be grouped as a
+    /// rebuild would ([`crate::indexer::regroup`]); committed with the
+    /// records.
+    pub regroup: bool,
 }
 
 /// The hash a key is found by in [`Manifest`]'s table.
@@ -435,16 +444,11 @@ impl Manifest {
 
     /// The indexed articles of `key`, by place in the article table.
     pub fn articles_of(&self, key: &str) -> impl Iterator<Item = (u32, ArticleRecord)> {
-        let range = self
-            .slot_of(key)
-            .map(|slot| {
-                let slot = &self.slots[slot as usize];
-                slot.first..slot.first + slot.indexed
-            })
-            .unwrap_or(0..0);
+        let places = self.slot_of(key).map(|slot| self.live_places_of(slot));
         let mut reader = self.articles.reader();
-        range
-            .filter(|&at| self.alive[at as usize])
+        places
+            .into_iter()
+            .flatten()
             .map(move |at| (at, reader.get(at)))
     }
 
@@ -454,6 +458,13 @@ impl Manifest {
         let after = self.starts.partition_point(|&(first, _)| first <= at);
         let (_, slot) = self.starts.get(after.checked_sub(1)?)?;
         Some(*slot)
+    }
+
+    /// The places of the live articles of the file with handle `slot`, in
+    /// reading order.
+    pub fn live_places_of(&self, slot: u32) -> impl Iterator<Item = u32> + '_ {
+        let slot = &self.slots[slot as usize];
+        (slot.first..slot.first + slot.indexed).filter(|&at| self.alive[at as usize])
     }
 
     /// The article at `at` in the article table, unless its file was
@@ -506,8 +517,9 @@ impl Manifest {
             inner: decoder,
             hasher: xxhash_rust::xxh3::Xxh3::new(),
         };
-        let manifest = read_manifest(&mut reader, Manifest::in_dir(index_dir))
+        let mut manifest = read_manifest(&mut reader, Manifest::in_dir(index_dir))
             .map_err(|e| damaged(e.to_string()))?;
+        manifest.regroup = payload.regroup;
         let computed = reader.hasher.digest();
         let mut stored = [0u8; 8];
         reader
@@ -550,6 +562,7 @@ impl Manifest {
         let payload = CommitPayload {
             schema_version,
             files: name,
+            regroup: self.regroup,
         };
         Ok(serde_json::to_string(&payload).expect("plain struct serialises"))
     }
@@ -928,6 +941,14 @@ mod tests {
         assert_eq!(loaded.articles_of("/c").count(), 1);
         assert_eq!(loaded.live_articles_in_order().count(), 2);
         assert_eq!(manifest.live_articles_in_order().count(), 2);
+        assert!(!loaded.regroup);
+        assert!(!payload.contains("regroup"), "{payload}");
+
+        // Stories left to regroup by a stopped run are still to be
+        // regrouped by the next.
+        manifest.regroup = true;
+        let payload = manifest.save(dir.path(), 43, 9).unwrap();
+        assert!(Manifest::load(dir.path(), &payload).unwrap().regroup);
     }
 
     /// The records of `files` files of `size` articles each, some of them

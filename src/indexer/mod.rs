@@ -15,6 +15,7 @@
 //!   policy; `near_duplicates`: near-copy signatures and stories;
 //! - `manifest`: the file records committed with the passages;
 //!   `article_table`, `place_index`: their articles and keys, on disk;
+//! - `regroup`: near-copy stories worked out again as a rebuild makes them;
 //! - `queue`: the bound on documents waiting for tantivy's threads;
 //! - `summary`: what a run did.
 
@@ -28,6 +29,7 @@ mod merging;
 mod near_duplicates;
 mod place_index;
 mod queue;
+mod regroup;
 mod summary;
 mod word_articles;
 mod writer;

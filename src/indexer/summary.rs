@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ingest::Skipped;
 
 /// What an indexing run did.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IndexSummary {
     /// Files found in the inputs.
     pub files: usize,

@@ -42,6 +42,7 @@ use crate::indexer::merging::SmallSegmentsFirst;
 use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
 use crate::indexer::place_index::PlaceIndex;
 use crate::indexer::queue::{DocumentQueue, MOST_QUEUED, QueuedDocument};
+use crate::indexer::regroup::{regroup, walk_order};
 use crate::indexer::word_articles;
 
 /// Adds, replaces and commits articles and their file records; holds the
@@ -63,6 +64,22 @@ pub struct ArticleWriter {
     /// Articles whose documents are to be deleted, by id, sent to tantivy
     /// together ([`ArticleWriter::flush_deletes`]).
     deletes: Vec<u64>,
+    /// Set when the files written should be grouped into stories as a
+    /// rebuild would: what tells whether they were.
+    walk: Option<WalkOrder>,
+    /// The story some articles are to be written in, by article id,
+    /// whatever their earlier copies say ([`ArticleWriter::regroup`]).
+    stories: FxHashMap<u64, u64>,
+}
+
+/// What tells whether the files written so far went in walk order into an
+/// index that held nothing before: only then does the story each article
+/// was given as it came equal a rebuild's.
+struct WalkOrder {
+    /// Whether the index held files when the run began.
+    had_files: bool,
+    /// The key of the file written last.
+    last: Option<String>,
 }
 
 /// The most article ids deleted in one operation (see
@@ -326,6 +343,63 @@ impl ArticleWriter {
             dirty: aside.is_some(),
             aside,
             deletes: Vec::new(),
+            walk: None,
+            stories: FxHashMap::default(),
+        }
+    }
+
+    /// Notes from now on whether the files come in walk order (see
+    /// [`crate::indexer::regroup`]), so [`Self::stories_to_regroup`]
+    /// says whether their stories must be worked out again.
+    pub fn watch_walk_order(&mut self) {
+        self.walk = Some(WalkOrder {
+            had_files: self.manifest.len() > 0,
+            last: None,
+        });
+    }
+
+    /// Notes that the file `key` is written (`None`: a file is removed).
+    fn note_written(&mut self, key: Option<&str>) {
+        let Some(walk) = &mut self.walk else { return };
+        let in_order = match (key, &walk.last) {
+            (None, _) => false,
+            (Some(_), None) => !walk.had_files,
+            (Some(key), Some(last)) => {
+                !walk.had_files && walk_order(key, last) == std::cmp::Ordering::Greater
+            }
+        };
+        if !in_order && !self.manifest.regroup {
+            self.manifest.regroup = true;
+            self.dirty = true;
+        }
+        if let Some(key) = key {
+            walk.last = Some(key.to_string());
+        }
+    }
+
+    /// Whether the stories of near-copies may differ from a rebuild's:
+    /// files were written out of walk order, into an index that held
+    /// others, or removed, in this run or in one stopped before it
+    /// regrouped them.
+    pub fn stories_to_regroup(&self) -> bool {
+        self.manifest.regroup
+    }
+
+    /// Works out the stories a rebuild would make and has the articles
+    /// whose story differs written in it when their files are written
+    /// again; returns those files' keys, in walk order.
+    pub fn regroup(&mut self) -> Vec<String> {
+        let regrouping = regroup(&self.manifest);
+        self.stories = regrouping.stories;
+        regrouping.files
+    }
+
+    /// Ends a regrouping whose files were all written again.
+    pub fn regrouped(&mut self) {
+        self.stories = FxHashMap::default();
+        if self.manifest.regroup {
+            self.manifest.regroup = false;
+            self.dirty = true;
         }
     }
 
@@ -363,6 +437,7 @@ impl ArticleWriter {
     /// batches ([`Self::write_articles`]) until [`Self::finish_file`]: a
     /// container of any size is written without holding its articles.
     pub fn begin_file(&mut self, key: &str, record: FileRecord) -> FileUpdate {
+        self.note_written(Some(key));
         self.load_tables();
         let slot = self.manifest.reserve(key);
         let mut old = FxHashMap::default();
@@ -438,7 +513,7 @@ impl ArticleWriter {
             if let Some(old) = own {
                 if old.meta == article.meta {
                     update.replaced.kept += 1;
-                    if old.place == article.place {
+                    if old.place == article.place && !self.stories.contains_key(&old.id) {
                         // Unchanged: its documents stay.
                         self.keep(update, old, at);
                         continue;
@@ -454,8 +529,10 @@ impl ArticleWriter {
                 update.replaced.undated += usize::from(article.undated);
                 update.replaced.unread_dates += usize::from(article.unread_date);
             }
-            let story = match (&self.tables, &article.signature) {
-                (Some(Tables { stories, .. }), Some(signature)) => {
+            let regrouped = self.stories.get(&article.article_id).copied();
+            let story = match (regrouped, &self.tables, &article.signature) {
+                (Some(story), _, _) => story,
+                (None, Some(Tables { stories, .. }), Some(signature)) => {
                     let manifest = &self.manifest;
                     let first = update.first;
                     let known = stories.candidates(signature).find_map(|candidate| {
@@ -749,6 +826,7 @@ impl ArticleWriter {
         if !self.manifest.contains(key) {
             return false;
         }
+        self.note_written(None);
         let ids: Vec<u64> = self.manifest.articles_of(key).map(|(_, a)| a.id).collect();
         for id in ids {
             self.delete_article(id);

@@ -1,0 +1,171 @@
+//! Grouping near-copies into stories as a rebuild would.
+//!
+//! The writer puts each article in the story of the first earlier article
+//! it is a near-copy of, as it is written. A fresh index written in walk
+//! order so gets the grouping of its files read in that order. An index
+//! kept up to date by incremental runs does not: an added file is compared
+//! with what the index holds, not only with the files before it, and an
+//! article stays in the story of a copy since removed. So after an
+//! incremental run changed anything, the grouping is worked out again from
+//! the records alone, their files in walk order, through the same bounded
+//! band table a rebuild fills, and the articles whose story differs are
+//! written again (the caller reads their files once more). Then the index
+//! groups its copies as a rebuild of the same files does, whatever order
+//! its files came in.
+
+use std::cmp::Ordering;
+use std::path::Path;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::indexer::article_table::RecordBlock;
+use crate::indexer::manifest::{Manifest, key_path};
+use crate::indexer::near_duplicates::{SAME_STORY, StoryIndex, similarity};
+
+/// The articles whose story differs from a rebuild's, and their files.
+#[derive(Debug, Default)]
+pub struct Regrouping {
+    /// The story each such article belongs in, by article id.
+    pub stories: FxHashMap<u64, u64>,
+    /// The keys of the files holding them, in walk order.
+    pub files: Vec<String>,
+}
+
+/// Works out the stories a rebuild of the manifest's files would make (see
+/// the module documentation), and what differs from the records.
+///
+/// Memory: four bytes for each place in the article table, and the band
+/// table (at most 16 MB), besides the differences found.
+pub fn regroup(manifest: &Manifest) -> Regrouping {
+    let mut slots: Vec<(&str, u32)> = manifest.keys().collect();
+    slots.sort_unstable_by(|(a, _), (b, _)| walk_order(a, b));
+    let mut bands = StoryIndex::default();
+    // For each place, the place of its story's first article, once read.
+    let mut first_of = vec![u32::MAX; manifest.next_article_at() as usize];
+    let mut block = RecordBlock::default();
+    let mut moved = Regrouping::default();
+    let mut moved_files = FxHashSet::default();
+    for (key, slot) in slots {
+        for at in manifest.live_places_of(slot) {
+            let article = manifest.article_through(at, &mut block);
+            let Some(signature) = &article.signature else {
+                // Outside any story: its own, as the writer records it.
+                first_of[at as usize] = at;
+                continue;
+            };
+            let joined = bands.candidates(signature).find_map(|candidate| {
+                let other = manifest.live_article(candidate)?;
+                let theirs = other.signature.as_ref()?;
+                (similarity(signature, theirs) >= SAME_STORY).then(|| first_of[candidate as usize])
+            });
+            let first = joined.unwrap_or(at);
+            first_of[at as usize] = first;
+            bands.insert(signature, at);
+            let story = match first == at {
+                true => article.id,
+                false => manifest.article_at(first).id,
+            };
+            if story != article.story {
+                moved.stories.insert(article.id, story);
+                if moved_files.insert(slot) {
+                    moved.files.push(key.to_string());
+                }
+            }
+        }
+    }
+    moved
+}
+
+/// The order the walk gives files in: by path, component by component, so
+/// a folder's files come right after it (`a/b` before `a-b`), as a
+/// depth-first walk with each folder's entries sorted by name gives them.
+pub fn walk_order(a: &str, b: &str) -> Ordering {
+    let escaped = |key: &str| key.starts_with('\0');
+    match escaped(a) || escaped(b) {
+        false => Path::new(a).cmp(Path::new(b)),
+        true => key_path(a).cmp(&key_path(b)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indexer::near_duplicates::signature;
+    use crate::indexer::{IndexOptions, NoProgress, index_paths};
+
+    /// Words `from..from + 102` of a made-up text: 100 word 3-shingles,
+    /// so texts `12` words apart share 88 of them (a Jaccard similarity
+    /// of 0.79) and texts `24` apart share 76 (0.61).
+    fn words(from: usize) -> String {
+        (from..from + 102).map(|n| format!("w{n} ")).collect()
+    }
+
+    /// The stories after indexing the folder `articles` into `index`:
+    /// stories with near-copies and their articles, checked to be what
+    /// working them out again gives.
+    fn index_and_count(articles: &Path, index: &Path) -> (usize, usize) {
+        let options = IndexOptions {
+            indexing_threads: Some(1),
+            ..IndexOptions::new(vec![articles.to_path_buf()], index.to_path_buf())
+        };
+        index_paths(&options, &mut NoProgress).expect("the folder indexes");
+        let metas = tantivy::Index::open_in_dir(index)
+            .and_then(|index| index.load_metas())
+            .expect("the index opens");
+        let manifest = Manifest::load(index, metas.payload.as_deref().expect("a payload"))
+            .expect("the records load");
+        assert!(!manifest.regroup);
+        let left = regroup(&manifest);
+        assert!(left.stories.is_empty(), "{left:?}");
+        manifest.near_copy_groups()
+    }
+
+    #[test]
+    fn a_copy_between_two_others_groups_them_whenever_it_comes() {
+        let sign = |from| signature(words(from).split_whitespace()).expect("long enough");
+        let (a, b, c) = (sign(0), sign(12), sign(24));
+        assert!(similarity(&a, &b) >= SAME_STORY && similarity(&b, &c) >= SAME_STORY);
+        assert!(similarity(&a, &c) < SAME_STORY);
+
+        let dir = tempfile::tempdir().unwrap();
+        let articles = dir.path().join("articles");
+        let write = |name: &str, day: usize, from: usize| {
+            let text = format!(" date 2024-01-{day:02} {}\n", words(from));
+            std::fs::write(articles.join(name), text).unwrap();
+        };
+        std::fs::create_dir(&articles).unwrap();
+        write("a.txt", 1, 0);
+        write("c.txt", 3, 24);
+        let index = dir.path().join("index");
+        // Each update groups as a rebuild of the same files.
+        let mut rebuilds = 0;
+        let mut update = || {
+            let updated = index_and_count(&articles, &index);
+            rebuilds += 1;
+            let fresh = dir.path().join(format!("fresh-{rebuilds}"));
+            assert_eq!(updated, index_and_count(&articles, &fresh));
+            updated
+        };
+        assert_eq!(update(), (0, 0));
+        // The copy that links them comes later but reads between them.
+        write("b.txt", 2, 12);
+        assert_eq!(update(), (1, 3));
+        // Without it, the two are no story.
+        std::fs::remove_file(articles.join("b.txt")).unwrap();
+        assert_eq!(update(), (0, 0));
+        // A copy of the last, read first; then the link again, which
+        // joins the first story it finds (a story is not every copy of a
+        // copy).
+        write("0.txt", 4, 24);
+        assert_eq!(update(), (1, 2));
+        write("b.txt", 2, 12);
+        assert_eq!(update(), (2, 4));
+    }
+
+    #[test]
+    fn a_folders_files_come_before_its_longer_named_siblings() {
+        let mut keys = vec!["/c/a-b/x", "/c/a.txt", "/c/a/z", "/c/a/b/y", "/c/b"];
+        keys.sort_by(|a, b| walk_order(a, b));
+        assert_eq!(keys, ["/c/a/b/y", "/c/a/z", "/c/a-b/x", "/c/a.txt", "/c/b"]);
+    }
+}
