@@ -15,7 +15,9 @@ then measures in the same run:
   largest shared corpus) and generated corpora of the given sizes (from
   5M articles on as JSON Lines files of 10,000 articles, which tantivy-cli
   reads as they are: a file per article would not fit the disk);
-- indexing: wall time (median of N runs), MB/s, articles/s, peak RSS
+- indexing: wall time (median of N runs, the two peers taking turns; five
+  for the shared corpora, whose builds take a second or two), MB/s,
+  articles/s, peak RSS
   (/usr/bin/time -v), index size / raw text size, for dateline and tantivy-cli;
 - queries: in-process p50/p99 latency over bench/queries.txt (210 queries:
   single words, several words, phrases), plain and date-filtered, through the
@@ -136,6 +138,16 @@ def median_of(runs, fn):
     return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
 
 
+def medians_taking_turns(runs, fns):
+    """(median wall, median RSS) of each of fns, run in turn `runs` times:
+    a slow or fast phase of the machine falls on both peers alike."""
+    results = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, out in zip(fns, results):
+            out.append(fn())
+    return [(statistics.median(r[0] for r in out), statistics.median(r[1] for r in out)) for out in results]
+
+
 def hyperfine_median(commands, runs):
     with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
         run(["hyperfine", "--style", "none", "--warmup", "1", "--runs", str(runs), "-N", "--ignore-failure", "--export-json", out.name, *commands],
@@ -163,8 +175,9 @@ def bench_corpus(name, folder, tantivy, work, runs, date_filter, search_runs, js
     raw = dir_bytes(folder)
     d_index, t_index = work / f"{name}.dateline", work / f"{name}.tantivy"
     log(f"{name}: indexing ({runs} runs each)")
-    d_wall, d_rss = median_of(runs, lambda: index_dateline(folder, d_index))
-    t_wall, t_rss = median_of(runs, lambda: index_tantivy(tantivy, ndjson, t_index))
+    (d_wall, d_rss), (t_wall, t_rss) = medians_taking_turns(runs, [
+        lambda: index_dateline(folder, d_index),
+        lambda: index_tantivy(tantivy, ndjson, t_index)])
     row = {
         "corpus": name, "articles": articles, "raw_mb": raw / 2**20,
         "d_wall": d_wall, "t_wall": t_wall, "d_rss": d_rss, "t_rss": t_rss,
@@ -285,9 +298,12 @@ def main():
     runs = 1 if args.quick else 3
     search_runs = {"words": 5 if args.quick else 20, "runs": 5 if args.quick else 10}
     try:
-        rows = [bench_corpus("news-folder", NEWS, tantivy, work, runs, ["--since", "1987-03-01", "--until", "1987-03-31"], search_runs)]
+        # The shared corpora build in a second or two: more runs for the same
+        # steadiness.
+        small_runs = 1 if args.quick else 5
+        rows = [bench_corpus("news-folder", NEWS, tantivy, work, small_runs, ["--since", "1987-03-01", "--until", "1987-03-31"], search_runs)]
         if not args.quick and REUTERS.exists():
-            rows.append(bench_corpus("reuters21578-sgml", REUTERS, tantivy, work, runs, ["--since", "1987-03-01", "--until", "1987-03-31"], search_runs))
+            rows.append(bench_corpus("reuters21578-sgml", REUTERS, tantivy, work, small_runs, ["--since", "1987-03-01", "--until", "1987-03-31"], search_runs))
         sizes = [] if args.quick else [int(s) for s in args.sizes.split(",") if s and int(s) > 0]
         for size in sizes:
             jsonl = size >= JSONL_FROM

@@ -205,6 +205,14 @@ fn write_index_summary<E: Write>(
             counted(summary.articles_kept, "article", "articles"),
         )?;
     }
+    if let (articles @ 1.., files) = summary.regrouped {
+        writeln!(
+            err,
+            "dateline: near-copies grouped as a rebuild would: {} written again ({} read again)",
+            counted(articles, "article", "articles"),
+            counted(files, "file", "files"),
+        )?;
+    }
     let left_out = summary.left_out_files();
     if left_out > 0 {
         writeln!(err, "dateline: {}", left_out_line(summary, left_out))?;

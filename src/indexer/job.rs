@@ -641,8 +641,9 @@ impl Run<'_> {
         &mut self,
         walked: &dyn Fn(&str, &Manifest) -> Option<InputFile>,
     ) -> Result<()> {
-        let files = self.writer.regroup();
+        let (files, articles) = self.writer.regroup();
         let counted = self.summary.clone();
+        let read_again = files.len();
         for key in files {
             if self.options.stop.load(Ordering::SeqCst) {
                 self.summary.interrupted = true;
@@ -653,6 +654,7 @@ impl Run<'_> {
         let interrupted = self.summary.interrupted;
         *self.summary = counted;
         self.summary.interrupted = interrupted;
+        self.summary.regrouped = (articles, read_again);
         if !interrupted {
             self.writer.regrouped();
         }

@@ -155,6 +155,7 @@ impl StoryIndex {
     /// The handles of articles sharing a band with `signature`, to be
     /// checked with [`similarity`].
     pub fn candidates<'a>(&'a self, signature: &'a Signature) -> impl Iterator<Item = u32> + 'a {
+        self.prefetch(signature);
         band_keys(signature).filter_map(|key| {
             let key = fold(key);
             self.buckets(key).into_iter().find_map(|at| {
@@ -167,9 +168,25 @@ impl StoryIndex {
 
     /// Adds an article under `handle`.
     pub fn insert(&mut self, signature: &Signature, handle: u32) {
+        self.prefetch(signature);
         for key in band_keys(signature) {
             self.put(fold(key), handle);
         }
+    }
+
+    /// Has the buckets of every band of `signature` brought into the cache
+    /// together: the table is larger than the cache, so each band's
+    /// lookup would otherwise wait for memory in turn. The first entry of
+    /// each bucket is read; the reads do not depend on one another, so
+    /// the processor makes them at once.
+    fn prefetch(&self, signature: &Signature) {
+        let mut touched = 0;
+        for key in band_keys(signature) {
+            for at in self.buckets(fold(key)) {
+                touched ^= self.entries[at];
+            }
+        }
+        std::hint::black_box(touched);
     }
 
     /// Adds an article older than every one added so far, when the table

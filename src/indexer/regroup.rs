@@ -16,7 +16,7 @@
 use std::cmp::Ordering;
 use std::path::Path;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::indexer::article_table::RecordBlock;
 use crate::indexer::manifest::{Manifest, key_path};
@@ -34,43 +34,43 @@ pub struct Regrouping {
 /// Works out the stories a rebuild of the manifest's files would make (see
 /// the module documentation), and what differs from the records.
 ///
-/// Memory: four bytes for each place in the article table, and the band
-/// table (at most 16 MB), besides the differences found.
-pub fn regroup(manifest: &Manifest) -> Regrouping {
+/// `from`: the first file in walk order that changed since the records
+/// were last grouped so, if known. The files before it keep their stories
+/// (each article's depends only on those before it), so they only fill
+/// the band table; `None` works out every article's.
+///
+/// Memory: the band table (at most 16 MB) and the differences found.
+pub fn regroup(manifest: &Manifest, from: Option<&str>) -> Regrouping {
     let mut slots: Vec<(&str, u32)> = manifest.keys().collect();
     slots.sort_unstable_by(|(a, _), (b, _)| walk_order(a, b));
     let mut bands = StoryIndex::default();
-    // For each place, the place of its story's first article, once read.
-    let mut first_of = vec![u32::MAX; manifest.next_article_at() as usize];
     let mut block = RecordBlock::default();
     let mut moved = Regrouping::default();
-    let mut moved_files = FxHashSet::default();
     for (key, slot) in slots {
+        let settled = from.is_some_and(|from| walk_order(key, from) == Ordering::Less);
+        let mut file_moved = false;
         for at in manifest.live_places_of(slot) {
             let article = manifest.article_through(at, &mut block);
             let Some(signature) = &article.signature else {
-                // Outside any story: its own, as the writer records it.
-                first_of[at as usize] = at;
                 continue;
             };
-            let joined = bands.candidates(signature).find_map(|candidate| {
-                let other = manifest.live_article(candidate)?;
-                let theirs = other.signature.as_ref()?;
-                (similarity(signature, theirs) >= SAME_STORY).then(|| first_of[candidate as usize])
-            });
-            let first = joined.unwrap_or(at);
-            first_of[at as usize] = first;
-            bands.insert(signature, at);
-            let story = match first == at {
-                true => article.id,
-                false => manifest.article_at(first).id,
-            };
-            if story != article.story {
-                moved.stories.insert(article.id, story);
-                if moved_files.insert(slot) {
-                    moved.files.push(key.to_string());
+            if !settled {
+                let joined = bands.candidates(signature).find_map(|candidate| {
+                    let other = manifest.live_article(candidate)?;
+                    let theirs = other.signature.as_ref()?;
+                    (similarity(signature, theirs) >= SAME_STORY)
+                        .then(|| moved.stories.get(&other.id).copied().unwrap_or(other.story))
+                });
+                let story = joined.unwrap_or(article.id);
+                if story != article.story {
+                    moved.stories.insert(article.id, story);
+                    file_moved = true;
                 }
             }
+            bands.insert(signature, at);
+        }
+        if file_moved {
+            moved.files.push(key.to_string());
         }
     }
     moved
@@ -115,7 +115,7 @@ mod tests {
         let manifest = Manifest::load(index, metas.payload.as_deref().expect("a payload"))
             .expect("the records load");
         assert!(!manifest.regroup);
-        let left = regroup(&manifest);
+        let left = regroup(&manifest, None);
         assert!(left.stories.is_empty(), "{left:?}");
         manifest.near_copy_groups()
     }

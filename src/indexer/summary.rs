@@ -51,6 +51,10 @@ pub struct IndexSummary {
     pub near_copy_stories: usize,
     /// Articles in those stories.
     pub near_copy_articles: usize,
+    /// Articles written again into the story a rebuild of the index's
+    /// files gives them (near-copies are grouped in walk order), and the
+    /// files read again for them.
+    pub regrouped: (usize, usize),
     /// Whether the run was interrupted (what was done is committed).
     pub interrupted: bool,
     /// Indexed articles without a date (kept under `--undated keep`).

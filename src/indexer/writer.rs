@@ -21,6 +21,7 @@
 //! folder, `.NAME.rebuilding`, while the old one stays where it is, locked;
 //! only when the new one is committed is it moved into place.
 
+use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -80,6 +81,9 @@ struct WalkOrder {
     had_files: bool,
     /// The key of the file written last.
     last: Option<String>,
+    /// The first in walk order of the files written or removed, while the
+    /// stories before it are known to be a rebuild's.
+    first_changed: Option<String>,
 }
 
 /// The most article ids deleted in one operation (see
@@ -355,26 +359,32 @@ impl ArticleWriter {
         self.walk = Some(WalkOrder {
             had_files: self.manifest.len() > 0,
             last: None,
+            // Left by a stopped run: where its changes began is not known.
+            first_changed: None,
         });
     }
 
-    /// Notes that the file `key` is written (`None`: a file is removed).
-    fn note_written(&mut self, key: Option<&str>) {
+    /// Notes that the file `key` is written, or removed.
+    fn note_written(&mut self, key: &str, removed: bool) {
         let Some(walk) = &mut self.walk else { return };
-        let in_order = match (key, &walk.last) {
-            (None, _) => false,
-            (Some(_), None) => !walk.had_files,
-            (Some(key), Some(last)) => {
-                !walk.had_files && walk_order(key, last) == std::cmp::Ordering::Greater
+        let after_last = walk
+            .last
+            .as_deref()
+            .is_none_or(|last| walk_order(key, last) == Ordering::Greater);
+        if removed || walk.had_files || !after_last {
+            if !self.manifest.regroup {
+                // The stories before the first file changed are a rebuild's.
+                self.manifest.regroup = true;
+                self.dirty = true;
+                walk.first_changed = Some(key.to_string());
             }
-        };
-        if !in_order && !self.manifest.regroup {
-            self.manifest.regroup = true;
-            self.dirty = true;
+            if let Some(first) = &mut walk.first_changed
+                && walk_order(key, first) == Ordering::Less
+            {
+                *first = key.to_string();
+            }
         }
-        if let Some(key) = key {
-            walk.last = Some(key.to_string());
-        }
+        walk.last = Some(key.to_string());
     }
 
     /// Whether the stories of near-copies may differ from a rebuild's:
@@ -387,11 +397,13 @@ impl ArticleWriter {
 
     /// Works out the stories a rebuild would make and has the articles
     /// whose story differs written in it when their files are written
-    /// again; returns those files' keys, in walk order.
-    pub fn regroup(&mut self) -> Vec<String> {
-        let regrouping = regroup(&self.manifest);
+    /// again; returns those files' keys, in walk order, and how many
+    /// articles move.
+    pub fn regroup(&mut self) -> (Vec<String>, usize) {
+        let from = self.walk.as_ref().and_then(|w| w.first_changed.as_deref());
+        let regrouping = regroup(&self.manifest, from);
         self.stories = regrouping.stories;
-        regrouping.files
+        (regrouping.files, self.stories.len())
     }
 
     /// Ends a regrouping whose files were all written again.
@@ -437,7 +449,7 @@ impl ArticleWriter {
     /// batches ([`Self::write_articles`]) until [`Self::finish_file`]: a
     /// container of any size is written without holding its articles.
     pub fn begin_file(&mut self, key: &str, record: FileRecord) -> FileUpdate {
-        self.note_written(Some(key));
+        self.note_written(key, false);
         self.load_tables();
         let slot = self.manifest.reserve(key);
         let mut old = FxHashMap::default();
@@ -826,7 +838,7 @@ impl ArticleWriter {
         if !self.manifest.contains(key) {
             return false;
         }
-        self.note_written(None);
+        self.note_written(key, true);
         let ids: Vec<u64> = self.manifest.articles_of(key).map(|(_, a)| a.id).collect();
         for id in ids {
             self.delete_article(id);

@@ -1027,11 +1027,16 @@ fn near_copies_of_a_wire_story_are_grouped_as_one_story() {
         "{err}"
     );
 
-    // The grouping survives incremental runs and matches a rebuild.
+    // The grouping survives incremental runs and matches a rebuild: the
+    // copy left of a story whose first article went is a story of its own.
     fs::remove_file(ws.articles().join("a.txt")).unwrap();
     let err = assert_success(&ws.index(&[]));
     assert!(
         holds(&err).ends_with("; 0 stories with near-copies (0 articles)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dateline: near-copies grouped as a rebuild would: 1 article written again (1 file read again)"),
         "{err}"
     );
     ws.write(
