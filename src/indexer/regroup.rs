@@ -91,7 +91,10 @@ pub fn walk_order(a: &str, b: &str) -> Ordering {
 mod tests {
     use super::*;
     use crate::indexer::near_duplicates::signature;
-    use crate::indexer::{IndexOptions, NoProgress, index_paths};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+
+    use crate::indexer::{IndexOptions, IndexProgress, IndexSummary, NoProgress, index_paths};
 
     /// Words `from..from + 102` of a made-up text: 100 word 3-shingles,
     /// so texts `12` words apart share 88 of them (a Jaccard similarity
@@ -100,24 +103,40 @@ mod tests {
         (from..from + 102).map(|n| format!("w{n} ")).collect()
     }
 
-    /// The stories after indexing the folder `articles` into `index`:
-    /// stories with near-copies and their articles, checked to be what
-    /// working them out again gives.
-    fn index_and_count(articles: &Path, index: &Path) -> (usize, usize) {
+    /// The records of the index at `index`.
+    fn records(index: &Path) -> Manifest {
+        let metas = tantivy::Index::open_in_dir(index)
+            .and_then(|index| index.load_metas())
+            .expect("the index opens");
+        Manifest::load(index, metas.payload.as_deref().expect("a payload"))
+            .expect("the records load")
+    }
+
+    /// Indexes the folder `articles` into `index`, with `progress`.
+    fn index_with(articles: &Path, index: &Path, progress: &mut dyn IndexProgress) -> IndexSummary {
         let options = IndexOptions {
             indexing_threads: Some(1),
             ..IndexOptions::new(vec![articles.to_path_buf()], index.to_path_buf())
         };
-        index_paths(&options, &mut NoProgress).expect("the folder indexes");
-        let metas = tantivy::Index::open_in_dir(index)
-            .and_then(|index| index.load_metas())
-            .expect("the index opens");
-        let manifest = Manifest::load(index, metas.payload.as_deref().expect("a payload"))
-            .expect("the records load");
+        index_paths(&options, progress).expect("the folder indexes")
+    }
+
+    /// The stories after indexing the folder `articles` into `index`:
+    /// stories with near-copies and their articles, checked to be what
+    /// working them out again gives.
+    fn index_and_count(articles: &Path, index: &Path) -> (usize, usize) {
+        index_with(articles, index, &mut NoProgress);
+        let manifest = records(index);
         assert!(!manifest.regroup);
         let left = regroup(&manifest, None);
         assert!(left.stories.is_empty(), "{left:?}");
         manifest.near_copy_groups()
+    }
+
+    /// Writes a made-up article of 102 words from `from` on, dated `day`.
+    fn write(articles: &Path, name: &str, day: usize, from: usize) {
+        let text = format!(" date 2024-01-{day:02} {}\n", words(from));
+        std::fs::write(articles.join(name), text).unwrap();
     }
 
     #[test]
@@ -129,10 +148,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let articles = dir.path().join("articles");
-        let write = |name: &str, day: usize, from: usize| {
-            let text = format!(" date 2024-01-{day:02} {}\n", words(from));
-            std::fs::write(articles.join(name), text).unwrap();
-        };
+        let write = |name: &str, day: usize, from: usize| write(&articles, name, day, from);
         std::fs::create_dir(&articles).unwrap();
         write("a.txt", 1, 0);
         write("c.txt", 3, 24);
@@ -167,5 +183,43 @@ mod tests {
         let mut keys = vec!["/c/a-b/x", "/c/a.txt", "/c/a/z", "/c/a/b/y", "/c/b"];
         keys.sort_by(|a, b| walk_order(a, b));
         assert_eq!(keys, ["/c/a/b/y", "/c/a/z", "/c/a-b/x", "/c/a.txt", "/c/b"]);
+    }
+
+    /// Stops the run once the walk's files are written.
+    struct StopAfterWriting(Arc<AtomicBool>);
+
+    impl IndexProgress for StopAfterWriting {
+        fn notice(&mut self, _message: &str) {}
+        fn start(&mut self, _files: u64) {}
+        fn advance(&mut self, _files: u64, _articles: u64) {
+            self.0.store(true, AtomicOrdering::SeqCst);
+        }
+        fn finish(&mut self) {}
+    }
+
+    #[test]
+    fn a_run_stopped_before_regrouping_leaves_it_to_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let articles = dir.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        write(&articles, "a.txt", 1, 0);
+        write(&articles, "c.txt", 3, 24);
+        let index = dir.path().join("index");
+        assert_eq!(index_and_count(&articles, &index), (0, 0));
+        write(&articles, "b.txt", 2, 12);
+        let stop = Arc::new(AtomicBool::new(false));
+        let options = IndexOptions {
+            indexing_threads: Some(1),
+            stop: Arc::clone(&stop),
+            ..IndexOptions::new(vec![articles.clone()], index.clone())
+        };
+        let summary = index_paths(&options, &mut StopAfterWriting(stop)).unwrap();
+        assert!(summary.interrupted);
+        let stopped = records(&index);
+        assert!(stopped.regroup);
+        assert!(!regroup(&stopped, None).stories.is_empty());
+        // Nothing changed since: the next run regroups all the same.
+        drop(stopped);
+        assert_eq!(index_and_count(&articles, &index), (1, 3));
     }
 }
