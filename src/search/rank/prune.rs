@@ -58,11 +58,16 @@ use crate::search::rank::matches::{
     ScoredMatches, SegmentMatches, article_at, ordered_bits, skip_below,
 };
 use crate::search::rank::postings::Frequencies;
+use crate::search::rank::scoring::touch;
 use crate::search::rank::{Ranking, Top};
 
 /// Bounds are summed in another order than scores: a skipped article must
 /// be below the threshold by more than rounding.
 const ROUNDING: f32 = 1.0 + 1e-4;
+
+/// How many articles found by their words' marks are gathered before they
+/// are looked at, their lengths fetched together.
+const GATHERED: usize = 16;
 
 /// Whether pruning keeps results exact under `ranking`: the bound above
 /// needs scores built only from saturated word frequencies with
@@ -142,6 +147,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         let rows = &scoring.frequencies[segment as usize];
         let spans = &scoring.spans[segment as usize];
         let mut scorer = scoring.segment(segment)?;
+        let lengths = scorer.lengths();
         // Scores the article of the matches `first..last` if it was not
         // scored before and its frequencies can reach the threshold.
         let mut consider = |first: usize, last: usize| {
@@ -232,7 +238,11 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         // matches hold them, can reach the threshold, found 64 at a time.
         let from = spans.article_number(docs[at]);
         let (mut hint, mut formula, mut formula_for) = (0, Vec::new(), f32::NAN);
-        for chunk in from / 64..rows.held[0].len() {
+        // Articles found are looked at a batch at a time, their first
+        // passages' lengths fetched together first (see `touch`).
+        let mut batch = Vec::with_capacity(GATHERED + 64);
+        let chunks = from / 64..rows.held[0].len();
+        for chunk in chunks.clone() {
             let threshold = best.threshold();
             if threshold != formula_for {
                 formula = levels.reaching(threshold);
@@ -249,7 +259,15 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             while mask != 0 {
                 let number = chunk * 64 + mask.trailing_zeros() as usize;
                 mask &= mask - 1;
-                let start = spans.start_of_article(number, &mut hint);
+                batch.push(spans.start_of_article(number, &mut hint));
+            }
+            if batch.len() < GATHERED && chunk + 1 < chunks.end {
+                continue;
+            }
+            for &start in &batch {
+                touch(&lengths, start);
+            }
+            for start in batch.drain(..) {
                 let first = at + skip_below(&docs[at..], start);
                 if first == docs.len() {
                     return Ok(above);
