@@ -67,7 +67,7 @@ const ROUNDING: f32 = 1.0 + 1e-4;
 
 /// How many articles found by their words' marks are gathered before they
 /// are looked at, their lengths fetched together.
-const GATHERED: usize = 16;
+const GATHERED: usize = 64;
 
 /// Whether pruning keeps results exact under `ranking`: the bound above
 /// needs scores built only from saturated word frequencies with
