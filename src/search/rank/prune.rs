@@ -237,10 +237,13 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         // The rest by articles: only those whose words, by how often their
         // matches hold them, can reach the threshold, found 64 at a time.
         let from = spans.article_number(docs[at]);
-        let (mut hint, mut formula, mut formula_for) = (0, Vec::new(), f32::NAN);
-        // Articles found are looked at a batch at a time, their first
-        // passages' lengths fetched together first (see `touch`).
+        let (mut formula, mut formula_for) = (Vec::new(), f32::NAN);
+        // Articles found are looked at a batch at a time: first where each
+        // starts, then their first passages' lengths are fetched (see
+        // `touch`), each step for all of them together, so that their
+        // cache misses overlap.
         let mut batch = Vec::with_capacity(GATHERED + 64);
+        let mut starts = Vec::with_capacity(GATHERED + 64);
         let chunks = from / 64..rows.held[0].len();
         for chunk in chunks.clone() {
             let threshold = best.threshold();
@@ -257,17 +260,18 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
                 mask &= u64::MAX << (from % 64);
             }
             while mask != 0 {
-                let number = chunk * 64 + mask.trailing_zeros() as usize;
+                batch.push(chunk * 64 + mask.trailing_zeros() as usize);
                 mask &= mask - 1;
-                batch.push(spans.start_of_article(number, &mut hint));
             }
             if batch.len() < GATHERED && chunk + 1 < chunks.end {
                 continue;
             }
-            for &start in &batch {
+            starts.clear();
+            starts.extend(batch.drain(..).map(|number| spans.start_of_article(number)));
+            for &start in &starts {
                 touch(&lengths, start);
             }
-            for start in batch.drain(..) {
+            for &start in &starts {
                 let first = at + skip_below(&docs[at..], start);
                 if first == docs.len() {
                     return Ok(above);
