@@ -244,6 +244,7 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         // cache misses overlap.
         let mut batch = Vec::with_capacity(GATHERED + 64);
         let mut starts = Vec::with_capacity(GATHERED + 64);
+        let mut ranges = Vec::with_capacity(GATHERED + 64);
         let chunks = from / 64..rows.held[0].len();
         for chunk in chunks.clone() {
             let threshold = best.threshold();
@@ -271,16 +272,25 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             for &start in &starts {
                 touch(&lengths, start);
             }
+            ranges.clear();
             for &start in &starts {
                 let first = at + skip_below(&docs[at..], start);
                 if first == docs.len() {
-                    return Ok(above);
+                    at = first;
+                    break;
                 }
                 let last = first + skip_below(&docs[first..], spans.end_of(start));
                 at = last;
                 if first < last {
-                    consider(first, last);
+                    rows.touch(first);
+                    ranges.push((first, last));
                 }
+            }
+            for &(first, last) in &ranges {
+                consider(first, last);
+            }
+            if at == docs.len() {
+                return Ok(above);
             }
         }
         Ok(above)
