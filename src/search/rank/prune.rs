@@ -240,8 +240,10 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         let (mut formula, mut formula_for) = (Vec::new(), f32::NAN);
         // Articles found are looked at a batch at a time: first where each
         // starts, then their first passages' lengths are fetched (see
-        // `touch`), each step for all of them together, so that their
-        // cache misses overlap.
+        // `touch`), then their matches found and the words' frequencies in
+        // the first fetched, each step for all of them together, so that
+        // their cache misses overlap; only then are they bounded and
+        // scored.
         let mut batch = Vec::with_capacity(GATHERED + 64);
         let mut starts = Vec::with_capacity(GATHERED + 64);
         let mut ranges = Vec::with_capacity(GATHERED + 64);
