@@ -70,15 +70,6 @@ impl Frequencies {
         (text, title)
     }
 
-    /// Reads every word's text frequency in the `at`th match and drops it,
-    /// so that the cache misses of a batch of matches about to be bounded
-    /// overlap (see `scoring::touch`).
-    pub(super) fn touch(&self, at: usize) {
-        for column in &self.text {
-            std::hint::black_box(column.get(at));
-        }
-    }
-
     /// Every word's frequencies in the `at`th match, into `row`.
     pub(super) fn row_into(&self, at: usize, row: &mut [(u32, u32)]) {
         for (w, pair) in row.iter_mut().enumerate() {

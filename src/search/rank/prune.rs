@@ -240,13 +240,10 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
         let (mut formula, mut formula_for) = (Vec::new(), f32::NAN);
         // Articles found are looked at a batch at a time: first where each
         // starts, then their first passages' lengths are fetched (see
-        // `touch`), then their matches found and the words' frequencies in
-        // the first fetched, each step for all of them together, so that
-        // their cache misses overlap; only then are they bounded and
-        // scored.
+        // `touch`), each step for all of them together, so that their
+        // cache misses overlap.
         let mut batch = Vec::with_capacity(GATHERED + 64);
         let mut starts = Vec::with_capacity(GATHERED + 64);
-        let mut ranges = Vec::with_capacity(GATHERED + 64);
         let chunks = from / 64..rows.held[0].len();
         for chunk in chunks.clone() {
             let threshold = best.threshold();
@@ -274,25 +271,16 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             for &start in &starts {
                 touch(&lengths, start);
             }
-            ranges.clear();
             for &start in &starts {
                 let first = at + skip_below(&docs[at..], start);
                 if first == docs.len() {
-                    at = first;
-                    break;
+                    return Ok(above);
                 }
                 let last = first + skip_below(&docs[first..], spans.end_of(start));
                 at = last;
                 if first < last {
-                    rows.touch(first);
-                    ranges.push((first, last));
+                    consider(first, last);
                 }
-            }
-            for &(first, last) in &ranges {
-                consider(first, last);
-            }
-            if at == docs.len() {
-                return Ok(above);
             }
         }
         Ok(above)
