@@ -56,6 +56,11 @@ impl Frequencies {
         (of(&self.text[w]), of(&self.title[w]))
     }
 
+    /// Word `w`'s text frequency in the `at`th match.
+    pub(super) fn text(&self, at: usize, w: usize) -> u32 {
+        u32::from(self.text[w].get(at).copied().unwrap_or(0))
+    }
+
     /// Word `w`'s text frequencies summed and title frequencies' largest
     /// over the matches `matches`.
     pub(super) fn sum(&self, matches: std::ops::Range<usize>, w: usize) -> (u32, u32) {

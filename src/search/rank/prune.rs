@@ -13,9 +13,9 @@
 //! from one match with an essential word to the next (a look at each
 //! match's row of word frequencies, read beforehand). An article found so
 //! is then held to a tighter bound from its words' actual frequencies
-//! (`FrequencyBound`), then to one from its passages' lengths as well
-//! (`SegmentScoring::bound`), and scored, whole, only if that reaches the
-//! `k`th best score. As that score rises, more words become non-essential; on a
+//! (`FrequencyBound`), then to one from its passages' lengths and from
+//! how its words are spread over them (`SegmentScoring::bound`), and
+//! scored, whole, only if that reaches the `k`th best score. As that score rises, more words become non-essential; on a
 //! query of common words most articles hold one word once and are never
 //! scored. The best `k` and every match tied with them come out exactly as
 //! scoring every match gives them: an article is skipped only when its
@@ -159,7 +159,12 @@ pub(super) fn score_best(matches: &mut ScoredMatches, top: Top) -> Result<()> {
             // and at the article's: only for articles the first one lets
             // by, and only where lengths bound norms (as for the first).
             let bound = match tighter.least_norms {
-                Some(_) => scorer.bound(&docs[first..last], &tighter.sums),
+                Some(_) => scorer.bound(
+                    &docs[first..last],
+                    first,
+                    &tighter.sums,
+                    threshold / ROUNDING,
+                ),
                 None => f32::INFINITY,
             };
             if bound * ROUNDING < threshold {
@@ -813,6 +818,58 @@ mod tests {
         let index = index_on_one_thread(articles, &folder.path().join("index"));
         let request = SearchRequest {
             query: "harbour".to_string(),
+            ..SearchRequest::default()
+        };
+        let prepared =
+            Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
+        let (mut pruned, _) = prepared.rank(&index, Top::Matches(3)).unwrap();
+        let (mut every, _) = prepared.rank(&index, Top::Matches(usize::MAX)).unwrap();
+        assert_eq!(pruned.len(), 405);
+        let scored = scored(&pruned);
+        assert!(scored <= 5, "{scored} of 405 matches scored");
+        assert_eq!(pruned.best(3).unwrap(), every.best(3).unwrap());
+    }
+
+    /// Articles whose two query words are each said twice, but in
+    /// passages apart, are passed over for those saying both twice in
+    /// one passage: summed over the article, their frequencies are the
+    /// same, and so are their lengths.
+    #[test]
+    fn articles_with_their_words_apart_are_passed_over() {
+        let folder = tempfile::tempdir().unwrap();
+        let articles = folder.path().join("articles");
+        std::fs::create_dir(&articles).unwrap();
+        let filler = |topic: &str, i: usize| {
+            (0..80)
+                .map(|w| format!("{topic}{}", (w * i) % 17))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for i in 0..5 {
+            let body = format!(
+                " date 1990-01-0{} Harbour strike: the harbour closed as the strike began, \
+                 {}.\n\nThe market {}.\n\nThe cranes {}.\n",
+                1 + i,
+                filler("ship", i + 1),
+                filler("price", i + 1),
+                filler("crane", i + 1),
+            );
+            std::fs::write(articles.join(format!("0-together-{i}.txt")), body).unwrap();
+        }
+        for i in 0..200 {
+            let body = format!(
+                " date 1990-02-{:02} The harbour {} by the harbour.\n\nThe market {}.\n\n\
+                 The strike {} in the strike.\n",
+                1 + i % 28,
+                filler("ship", i),
+                filler("price", i),
+                filler("crane", i),
+            );
+            std::fs::write(articles.join(format!("apart-{i}.txt")), body).unwrap();
+        }
+        let index = index_on_one_thread(articles, &folder.path().join("index"));
+        let request = SearchRequest {
+            query: "harbour strike".to_string(),
             ..SearchRequest::default()
         };
         let prepared =

@@ -117,6 +117,7 @@ impl Scoring {
                 .and_then(Option::as_ref),
             article: ArticleEvidence::default(),
             row: vec![(0, 0); self.words.len()],
+            bound_parts: Vec::with_capacity(self.words.len()),
         })
     }
 }
@@ -145,6 +146,8 @@ pub(super) struct SegmentScoring<'a> {
     kinds: Option<&'a Column<u64>>,
     article: ArticleEvidence,
     row: Vec<(u32, u32)>,
+    /// [`SegmentScoring::bound`]'s per-word figures.
+    bound_parts: Vec<(f32, f32)>,
 }
 
 impl SegmentScoring<'_> {
@@ -212,21 +215,31 @@ impl SegmentScoring<'_> {
     }
 
     /// A bound on what [`SegmentScoring::score_article`] gives any of the
-    /// passages `docs` of one article, where each query word's text
-    /// frequencies sum to `sums[w].0` and its title frequency is at most
-    /// `sums[w].1`, without scoring them.
+    /// passages `docs` of one article, the segment's matches from the
+    /// `at`th on, where each query word's text frequencies sum to
+    /// `sums[w].0` and its title frequency is at most `sums[w].1`,
+    /// without scoring them. A bound below `needed` may be a looser one.
     ///
-    /// A passage, or the window it forms with a neighbour, holds a word
-    /// at most as often as all the matching passages together, and is
-    /// normalised by a length no shorter than the shortest of them: so
-    /// its BM25F is at most that of the frequencies summed at the
-    /// shortest length. The whole article's BM25F is worked out as
-    /// scoring does (it needs no more than that), and code only weighs
-    /// a score down. On common words, where most articles' lengths are
-    /// near the average, this is far tighter than a bound from
-    /// frequencies alone; it costs a look at the lengths of the
-    /// article's passages.
-    pub(super) fn bound(&self, docs: &[DocId], sums: &[(u32, u32)]) -> f32 {
+    /// A passage, or the window it forms with the next, holds a word at
+    /// most as often as the two together, and is normalised by a length
+    /// no shorter than the shortest of the article's matching passages:
+    /// so its BM25F is at most that of the two's frequencies at that
+    /// length. The whole article's BM25F is worked out as scoring does
+    /// (it needs no more than that), and code only weighs a score down.
+    /// On common words, where most articles' lengths are near the
+    /// average, this is far tighter than a bound from frequencies alone;
+    /// it costs a look at the lengths of the article's passages. The
+    /// frequencies of all matching passages summed bound every window at
+    /// once, more loosely (an article's words are often spread over
+    /// passages that are not neighbours): windows are looked at one by
+    /// one only when that bound reaches `needed`.
+    pub(super) fn bound(
+        &mut self,
+        docs: &[DocId],
+        at: usize,
+        sums: &[(u32, u32)],
+        needed: f32,
+    ) -> f32 {
         let Scoring {
             words,
             ranking,
@@ -250,28 +263,58 @@ impl SegmentScoring<'_> {
         let text_len = (text_len as f32).max(ranking.length_floor * stats.avg_text);
         let text_norm = 1.0 - b + b * text_len / stats.avg_text;
         let title_norm = 1.0 - b + b * title_len as f32 / stats.avg_title;
-        let mut passage = 0.0;
-        for (word, &(text, title)) in words.iter().zip(sums) {
-            if ranking.skip_stop_words && word.stop {
-                continue;
+        let (whole, weight) = match article_count {
+            Some(count) => {
+                let title_len = match titled {
+                    true => self.scorer.lengths(first).1,
+                    false => 0,
+                };
+                let lengths = (self.article_length(first), title_len);
+                let frequencies = |w: usize| sums[w];
+                let whole = article_bm25f(frequencies, lengths, words, ranking, stats, *count);
+                (whole, ranking.article_weight.clamp(0.0, 1.0))
             }
-            let tf = ratio(text, text_norm) + ranking.title_weight * ratio(title, title_norm);
-            if tf > 0.0 {
-                passage += word.weight * word.idf * tf * (k1 + 1.0) / (tf + k1);
+            None => (0.0, 0.0),
+        };
+        // Each word's weight and its title's share of a frequency, 0 and
+        // 0 for a word left out of the score.
+        let parts = &mut self.bound_parts;
+        parts.clear();
+        parts.extend(words.iter().zip(sums).map(
+            |(word, &(_, title))| match ranking.skip_stop_words && word.stop {
+                true => (0.0, 0.0),
+                false => (
+                    word.weight * word.idf,
+                    ranking.title_weight * ratio(title, title_norm),
+                ),
+            },
+        ));
+        let saturated = |(weight, title): (f32, f32), text: u32| {
+            let tf = ratio(text, text_norm) + title;
+            match tf > 0.0 {
+                true => weight * tf * (k1 + 1.0) / (tf + k1),
+                false => 0.0,
             }
+        };
+        let mut passage: f32 = (parts.iter().zip(sums))
+            .map(|(&part, &(text, _))| saturated(part, text))
+            .sum();
+        let mixed = |passage: f32| (1.0 - weight) * passage + weight * whole;
+        if docs.len() > 1 && mixed(passage) >= needed {
+            let rows = self.frequencies;
+            let window = |i: usize, w: usize| {
+                let next = docs.get(i + 1) == Some(&(docs[i] + 1));
+                rows.text(at + i, w) + if next { rows.text(at + i + 1, w) } else { 0 }
+            };
+            passage = (0..docs.len())
+                .map(|i| {
+                    (parts.iter().enumerate())
+                        .map(|(w, &part)| saturated(part, window(i, w)))
+                        .sum::<f32>()
+                })
+                .fold(0.0, f32::max);
         }
-        let Some(count) = article_count else {
-            return passage;
-        };
-        let title_len = match titled {
-            true => self.scorer.lengths(first).1,
-            false => 0,
-        };
-        let lengths = (self.article_length(first), title_len);
-        let frequencies = |w: usize| sums[w];
-        let whole = article_bm25f(frequencies, lengths, words, ranking, stats, *count);
-        let weight = ranking.article_weight.clamp(0.0, 1.0);
-        (1.0 - weight) * passage + weight * whole
+        mixed(passage)
     }
 }
 
