@@ -761,6 +761,31 @@ mod tests {
         }
     }
 
+    /// 80 made-up words on `topic`, varied by `i`.
+    fn filler(topic: &str, i: usize) -> String {
+        (0..80)
+            .map(|w| format!("{topic}{}", (w * i) % 17))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// How many of the matches of `query` in the articles of `folder`
+    /// (one segment) there are and how many are scored in finding the
+    /// best 3, which must be those of scoring every match.
+    fn scored_for_best_3(folder: &std::path::Path, query: &str) -> (usize, usize) {
+        let index = index_on_one_thread(folder.join("articles"), &folder.join("index"));
+        let request = SearchRequest {
+            query: query.to_string(),
+            ..SearchRequest::default()
+        };
+        let prepared =
+            Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
+        let (mut pruned, _) = prepared.rank(&index, Top::Matches(3)).unwrap();
+        let (mut every, _) = prepared.rank(&index, Top::Matches(usize::MAX)).unwrap();
+        assert_eq!(pruned.best(3).unwrap(), every.best(3).unwrap());
+        (pruned.len(), scored(&pruned))
+    }
+
     /// The best 3 of `grain cocoa` are found without scoring the passing
     /// mentions, and are what scoring every match gives.
     #[test]
@@ -799,35 +824,19 @@ mod tests {
             );
             std::fs::write(articles.join(format!("0-short-{i}.txt")), body).unwrap();
         }
-        let filler = |n: usize, topic: &str, i: usize| {
-            (0..n)
-                .map(|w| format!("{topic}{}", (w * i) % 17))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
         for i in 0..200 {
             let body = format!(
                 " date 1990-02-{:02} The harbour {}.\n\nThe market {}.\n\nThe harbour {}.\n",
                 1 + i % 28,
-                filler(80, "ship", i),
-                filler(80, "price", i),
-                filler(80, "crane", i),
+                filler("ship", i),
+                filler("price", i),
+                filler("crane", i),
             );
             std::fs::write(articles.join(format!("long-{i}.txt")), body).unwrap();
         }
-        let index = index_on_one_thread(articles, &folder.path().join("index"));
-        let request = SearchRequest {
-            query: "harbour".to_string(),
-            ..SearchRequest::default()
-        };
-        let prepared =
-            Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
-        let (mut pruned, _) = prepared.rank(&index, Top::Matches(3)).unwrap();
-        let (mut every, _) = prepared.rank(&index, Top::Matches(usize::MAX)).unwrap();
-        assert_eq!(pruned.len(), 405);
-        let scored = scored(&pruned);
+        let (matches, scored) = scored_for_best_3(folder.path(), "harbour");
+        assert_eq!(matches, 405);
         assert!(scored <= 5, "{scored} of 405 matches scored");
-        assert_eq!(pruned.best(3).unwrap(), every.best(3).unwrap());
     }
 
     /// Articles whose two query words are each said twice, but in
@@ -839,12 +848,6 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let articles = folder.path().join("articles");
         std::fs::create_dir(&articles).unwrap();
-        let filler = |topic: &str, i: usize| {
-            (0..80)
-                .map(|w| format!("{topic}{}", (w * i) % 17))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
         for i in 0..5 {
             let body = format!(
                 " date 1990-01-0{} Harbour strike: the harbour closed as the strike began, \
@@ -867,19 +870,9 @@ mod tests {
             );
             std::fs::write(articles.join(format!("apart-{i}.txt")), body).unwrap();
         }
-        let index = index_on_one_thread(articles, &folder.path().join("index"));
-        let request = SearchRequest {
-            query: "harbour strike".to_string(),
-            ..SearchRequest::default()
-        };
-        let prepared =
-            Prepared::with_searcher(&index, index.snapshot().unwrap(), &request).unwrap();
-        let (mut pruned, _) = prepared.rank(&index, Top::Matches(3)).unwrap();
-        let (mut every, _) = prepared.rank(&index, Top::Matches(usize::MAX)).unwrap();
-        assert_eq!(pruned.len(), 405);
-        let scored = scored(&pruned);
+        let (matches, scored) = scored_for_best_3(folder.path(), "harbour strike");
+        assert_eq!(matches, 405);
         assert!(scored <= 5, "{scored} of 405 matches scored");
-        assert_eq!(pruned.best(3).unwrap(), every.best(3).unwrap());
     }
 
     /// Whatever the ranking's knobs, the best matches pruning finds are
