@@ -15,11 +15,12 @@
 //! is then held to a tighter bound from its words' actual frequencies
 //! (`FrequencyBound`), then to one from its passages' lengths and from
 //! how its words are spread over them (`SegmentScoring::bound`), and
-//! scored, whole, only if that reaches the `k`th best score. As that score rises, more words become non-essential; on a
-//! query of common words most articles hold one word once and are never
-//! scored. The best `k` and every match tied with them come out exactly as
-//! scoring every match gives them: an article is skipped only when its
-//! bound is strictly below a score already among the best `k`.
+//! scored, whole, only if that reaches the `k`th best score. As that
+//! score rises, more words become non-essential; on a query of common
+//! words most articles hold one word once and are never scored. The best
+//! `k` and every match tied with them come out exactly as scoring every
+//! match gives them: an article is skipped only when its bound is
+//! strictly below a score already among the best `k`.
 //!
 //! Once the threshold is known (on a query of up to six words), the
 //! matches are not looked at one by one:
